@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrderFunctions.Standalone;
+
+/// <summary>
+/// Serves the function classes themselves on plain ASP.NET Core routing, at the routes the Functions host gives them
+/// (routePrefix "API" + each function's route). A function is created per request the way the worker creates it
+/// (ActivatorUtilities over the request's services), so no logic is copied here.
+/// </summary>
+public static class OrderFunctionEndpoints
+{
+    public const string RoutePrefix = "/API";
+
+    public static IEndpointRouteBuilder MapOrderFunctions(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup(RoutePrefix);
+        var createOrder = Activator<CreateOrder>();
+        api.MapPost("/orders", (HttpContext context, CancellationToken ct) =>
+            createOrder(context).Run(context.Request, ct));
+        return endpoints;
+    }
+
+    private static Func<HttpContext, T> Activator<T>()
+    {
+        var factory = ActivatorUtilities.CreateFactory<T>(Type.EmptyTypes);
+        return context => factory(context.RequestServices, null);
+    }
+}

@@ -1,0 +1,9 @@
+using OrderFunctions;
+using OrderFunctions.Standalone;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Services.AddOrderServices(builder.Configuration);
+
+var app = builder.Build();
+app.MapOrderFunctions();
+app.Run();

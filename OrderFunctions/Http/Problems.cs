@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrderFunctions.Orders;
+using OrderFunctions.Storage;
+
+namespace OrderFunctions.Http;
+
+/// <summary>
+/// Every error the API answers, as RFC 9457 problem details (<c>application/problem+json</c>). Functions has no
+/// ProblemDetails middleware, so the functions return these results themselves.
+/// </summary>
+public static class Problems
+{
+    public static ValidationProblem Validation(ValidationErrors errors) =>
+        TypedResults.ValidationProblem(errors.ToDictionary());
+
+    public static ProblemHttpResult UnsupportedMediaType() => TypedResults.Problem(
+        statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Unsupported Media Type",
+        detail: "Request must be JSON: send the order as application/json (many orders: a JSON array, or application/x-ndjson).");
+
+    public static ProblemHttpResult TooLarge(long limitBytes) => TypedResults.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Payload Too Large",
+        detail: $"The body is larger than {limitBytes} bytes, the limit for this kind of request.");
+
+    public static ProblemHttpResult Conflict(string detail, IDictionary<string, object?>? extensions = null) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Conflict",
+        detail: detail,
+        extensions: extensions);
+
+    public static IResult Unavailable(OrderStoreUnavailableException ex) => new WithHeader(
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Service Unavailable",
+            detail: $"The order was not stored: {ex.Message}. Nothing was written; retry later."),
+        "Retry-After",
+        ((int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+}
+
+/// <summary>An <see cref="IResult"/> with one more response header (Retry-After, Idempotent-Replayed).</summary>
+public sealed class WithHeader(IResult inner, string name, string value) : IResult, IStatusCodeHttpResult
+{
+    public IResult Inner { get; } = inner;
+    public string Name { get; } = name;
+    public string Value { get; } = value;
+    public int? StatusCode => (Inner as IStatusCodeHttpResult)?.StatusCode;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers[Name] = Value;
+        return Inner.ExecuteAsync(httpContext);
+    }
+}

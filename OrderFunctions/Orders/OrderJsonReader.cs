@@ -1,0 +1,290 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace OrderFunctions.Orders;
+
+/// <summary>
+/// Reads posted orders from UTF-8 JSON with <see cref="Utf8JsonReader"/>: one object, an array of objects, or NDJSON.
+/// Every field error is collected (unknown and repeated keys, wrong types, numbers that cannot be kept exactly),
+/// not just the first, and nothing is bound by reflection, so a typo is an error rather than a dropped field.
+/// </summary>
+public static class OrderJsonReader
+{
+    /// <summary>Most orders one request may carry.</summary>
+    public const int MaxOrdersPerRequest = 10_000;
+
+    /// <summary>Longest string value read, in UTF-8 bytes; longer ones are refused without being decoded.</summary>
+    public const int MaxStringBytes = 1024;
+
+    // Array > object > field value: anything deeper is not an order and is refused by the reader itself.
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 3 };
+
+    private static readonly string[] FieldNames = ["timestamp", "username", "market", "side", "size", "price", "clientOrderId"];
+
+    /// <summary>
+    /// Reads one JSON object or a JSON array of objects. Field errors go to <paramref name="errors"/> and the orders are
+    /// still returned, so the validator can name the other fields too; null when the body is not orders at all.
+    /// </summary>
+    public static List<OrderRequest?>? ReadJson(ReadOnlySpan<byte> json, ValidationErrors errors, out bool isArray)
+    {
+        isArray = false;
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        try
+        {
+            if (!reader.Read())
+            {
+                errors.Add("$", "the body is empty; send an order as a JSON object");
+                return null;
+            }
+            List<OrderRequest?>? orders;
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    orders = [ReadObject(ref reader, "", errors)];
+                    break;
+                case JsonTokenType.StartArray:
+                    isArray = true;
+                    orders = ReadArray(ref reader, errors);
+                    if (orders is null) return null;
+                    break;
+                default:
+                    errors.Add("$", "must be a JSON object (one order) or an array of objects");
+                    return null;
+            }
+            if (reader.Read())
+            {
+                errors.Add("$", "unexpected content after the JSON value");
+                return null;
+            }
+            return orders;
+        }
+        catch (JsonException ex)
+        {
+            errors.Add("$", Malformed(ex));
+            return null;
+        }
+    }
+
+    /// <summary>Reads NDJSON: one order object per line, blank lines ignored; errors are keyed by the order's index.
+    /// As with <see cref="ReadJson"/>, field errors leave the orders to be validated; null when there are none.</summary>
+    public static List<OrderRequest?>? ReadNdjson(ReadOnlySpan<byte> body, ValidationErrors errors)
+    {
+        var orders = new List<OrderRequest?>();
+        var line = 0;
+        while (!body.IsEmpty)
+        {
+            var end = body.IndexOf((byte)'\n');
+            var text = end < 0 ? body : body[..end];
+            body = end < 0 ? default : body[(end + 1)..];
+            line++;
+            if (text.Trim(" \t\r"u8).IsEmpty) continue;
+
+            var prefix = $"[{orders.Count}].";
+            if (orders.Count == MaxOrdersPerRequest)
+            {
+                errors.Add("$", $"at most {MaxOrdersPerRequest} orders per request");
+                return null;
+            }
+            var reader = new Utf8JsonReader(text, ReaderOptions);
+            try
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    errors.Add(prefix.TrimEnd('.'), $"line {line} must be a JSON object");
+                    orders.Add(null);
+                    continue;
+                }
+                orders.Add(ReadObject(ref reader, prefix, errors));
+                if (reader.Read())
+                {
+                    errors.Add(prefix.TrimEnd('.'), $"line {line} has content after its JSON object");
+                }
+            }
+            catch (JsonException ex)
+            {
+                errors.Add(prefix.TrimEnd('.'), $"line {line}: {Malformed(ex)}");
+                orders.Add(null);
+            }
+        }
+        if (orders.Count == 0)
+        {
+            errors.Add("$", "the body holds no orders");
+            return null;
+        }
+        return orders;
+    }
+
+    // Elements that are not objects are reported and kept as null, so the other elements are still validated.
+    private static List<OrderRequest?>? ReadArray(ref Utf8JsonReader reader, ValidationErrors errors)
+    {
+        var orders = new List<OrderRequest?>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (orders.Count == MaxOrdersPerRequest)
+            {
+                errors.Add("$", $"at most {MaxOrdersPerRequest} orders per request");
+                return null;
+            }
+            var index = orders.Count;
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                errors.Add($"[{index}]", "must be a JSON object");
+                reader.Skip();
+                orders.Add(null);
+                continue;
+            }
+            orders.Add(ReadObject(ref reader, $"[{index}].", errors));
+        }
+        if (orders.Count == 0)
+        {
+            errors.Add("$", "the array holds no orders");
+            return null;
+        }
+        return orders;
+    }
+
+    private static OrderRequest ReadObject(ref Utf8JsonReader reader, string prefix, ValidationErrors errors)
+    {
+        var request = new OrderRequest();
+        Span<bool> seen = stackalloc bool[FieldNames.Length];
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var field = FieldIndex(ref reader);
+            if (field < 0)
+            {
+                errors.Add(prefix + UnknownName(ref reader), "is not a known field");
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+            var key = prefix + FieldNames[field];
+            reader.Read();
+            if (seen[field])
+            {
+                errors.Add(key, "appears more than once");
+                reader.Skip();
+                continue;
+            }
+            seen[field] = true;
+            switch (field)
+            {
+                case 0: request.Timestamp = ReadString(ref reader, key, errors); break;
+                case 1: request.Username = ReadString(ref reader, key, errors); break;
+                case 2: request.Market = ReadString(ref reader, key, errors); break;
+                case 3: request.Side = ReadString(ref reader, key, errors); break;
+                case 4: request.Size = ReadDecimal(ref reader, key, errors); break;
+                case 5: request.Price = ReadDecimal(ref reader, key, errors); break;
+                case 6: request.ClientOrderId = ReadString(ref reader, key, errors); break;
+            }
+        }
+        return request;
+    }
+
+    private static int FieldIndex(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < FieldNames.Length; i++)
+        {
+            if (reader.ValueTextEquals(FieldNames[i])) return i;
+        }
+        return -1;
+    }
+
+    private static string UnknownName(ref Utf8JsonReader reader)
+    {
+        var name = reader.ValueSpan.Length <= MaxStringBytes ? SafeGetString(ref reader) : null;
+        return name is null ? "(unreadable field name)" : name.Length <= 64 ? name : name[..64] + "...";
+    }
+
+    // A string field: a JSON string of bounded length. Anything else is reported and skipped, so a mistyped field is
+    // named instead of aborting the whole read; null is left unset and reported as missing by the validator.
+    private static string? ReadString(ref Utf8JsonReader reader, string key, ValidationErrors errors)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            if (reader.TokenType != JsonTokenType.Null) errors.Add(key, "must be a string");
+            reader.Skip();
+            return null;
+        }
+        if (reader.ValueSpan.Length > MaxStringBytes)
+        {
+            errors.Add(key, $"must be at most {MaxStringBytes} bytes");
+            return null;
+        }
+        var value = SafeGetString(ref reader);
+        if (value is null) errors.Add(key, "must be valid UTF-8 text");
+        return value;
+    }
+
+    // size and price: a JSON number, or a string holding one (as many exchanges send decimals). The text is checked
+    // before it is parsed, so a value with more digits than decimal holds is refused instead of being rounded.
+    private static decimal? ReadDecimal(ref Utf8JsonReader reader, string key, ValidationErrors errors)
+    {
+        decimal value;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number:
+                if (!HasKeepableDigits(reader.ValueSpan))
+                {
+                    errors.Add(key, OrderValidator.PrecisionMessage);
+                    return null;
+                }
+                if (!reader.TryGetDecimal(out value))
+                {
+                    errors.Add(key, "is out of range");
+                    return null;
+                }
+                return value;
+            case JsonTokenType.String when reader.ValueSpan.Length <= 64:
+                var text = SafeGetString(ref reader);
+                if (text is null || !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value))
+                {
+                    errors.Add(key, "must be a number");
+                    return null;
+                }
+                if (!HasKeepableDigits(Encoding.UTF8.GetBytes(text)))
+                {
+                    errors.Add(key, OrderValidator.PrecisionMessage);
+                    return null;
+                }
+                return value;
+            case JsonTokenType.Null:
+                return null;
+            default:
+                errors.Add(key, "must be a number");
+                reader.Skip();
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// True when the mantissa of a number's text has at most 18 significant digits (10 before the point and 8 after
+    /// is the most the store keeps): more could only be refused later or, past decimal's 28 digits, silently rounded.
+    /// </summary>
+    internal static bool HasKeepableDigits(ReadOnlySpan<byte> number)
+    {
+        var exponent = number.IndexOfAny((byte)'e', (byte)'E');
+        var mantissa = exponent < 0 ? number : number[..exponent];
+        var point = mantissa.IndexOf((byte)'.');
+        var whole = (point < 0 ? mantissa : mantissa[..point]).TrimStart("-+0"u8);
+        var fraction = point < 0 ? default : mantissa[(point + 1)..].TrimEnd((byte)'0');
+        var significant = whole.Length + fraction.Length;
+        if (whole.IsEmpty) significant = fraction.TrimStart((byte)'0').Length;
+        return significant <= OrderDecimal.IntegerDigits + OrderDecimal.Scale;
+    }
+
+    private static string? SafeGetString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static string Malformed(JsonException ex) =>
+        $"malformed JSON at line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}";
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+
+namespace OrderFunctions.Orders;
+
+/// <summary>Turns an <see cref="OrderRequest"/> into an <see cref="Order"/>, or says what is wrong with each field.</summary>
+public static class OrderValidator
+{
+    public const int MaxUsernameLength = 64;
+    public const int MaxMarketLength = 32;
+    public const int MaxClientOrderIdLength = 64;
+
+    // ISO 8601 as traders send it: 'T' or a space between date and time (Python's str(datetime) uses a space),
+    // seconds and up to 7 fraction digits optional, an offset or Z optional (none means UTC).
+    private static readonly string[] TimestampFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd'T'HH:mmK",
+        "yyyy-MM-dd HH:mmK",
+    ];
+
+    public const string TimestampMessage =
+        "must be an ISO 8601 date and time such as 2026-11-27T10:15:30.123Z (no offset means UTC)";
+    public const string SideMessage = "must be \"buy\" or \"sell\"";
+    public const string MarketMessage = "must be letters, digits and . - / _ : only, starting with a letter or digit";
+    public const string ClientOrderIdMessage = "must be 1 to 64 visible ASCII characters";
+    public static readonly string PrecisionMessage =
+        $"must have at most {OrderDecimal.IntegerDigits} digits before and {OrderDecimal.Scale} after the decimal point";
+
+    /// <summary>Validates one order; errors are keyed <c>{prefix}{field}</c>. Returns null when any field is wrong.</summary>
+    public static Order? Validate(OrderRequest request, ValidationErrors errors, string prefix = "")
+    {
+        var valid = true;
+
+        DateTime timestamp = default;
+        if (request.Timestamp is null) valid = Fail(errors, prefix, "timestamp", "is required");
+        else if (!TryParseTimestamp(request.Timestamp, out timestamp)) valid = Fail(errors, prefix, "timestamp", TimestampMessage);
+
+        if (CheckName(request.Username, MaxUsernameLength) is { } usernameError) valid = Fail(errors, prefix, "username", usernameError);
+
+        if (CheckName(request.Market, MaxMarketLength) is { } marketError) valid = Fail(errors, prefix, "market", marketError);
+        else if (!IsMarketSymbol(request.Market!)) valid = Fail(errors, prefix, "market", MarketMessage);
+
+        var side = OrderSide.Normalize(request.Side);
+        if (request.Side is null) valid = Fail(errors, prefix, "side", "is required");
+        else if (side is null) valid = Fail(errors, prefix, "side", SideMessage);
+
+        if (CheckAmount(request.Size) is { } sizeError) valid = Fail(errors, prefix, "size", sizeError);
+        if (CheckAmount(request.Price) is { } priceError) valid = Fail(errors, prefix, "price", priceError);
+
+        if (request.ClientOrderId is { } id && !IsClientOrderId(id)) valid = Fail(errors, prefix, "clientOrderId", ClientOrderIdMessage);
+
+        return valid
+            ? new Order(
+                timestamp,
+                request.Username!,
+                request.Market!,
+                side!,
+                OrderDecimal.Normalize(request.Size!.Value),
+                OrderDecimal.Normalize(request.Price!.Value),
+                request.ClientOrderId)
+            : null;
+    }
+
+    /// <summary>Parses an ISO 8601 timestamp to UTC; one without an offset is taken as UTC.</summary>
+    public static bool TryParseTimestamp(string text, out DateTime utc)
+    {
+        if (DateTime.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out utc))
+        {
+            return true;
+        }
+        utc = default;
+        return false;
+    }
+
+    private static string? CheckName(string? value, int maxLength) => value switch
+    {
+        null => "is required",
+        "" => "must not be empty",
+        _ when string.IsNullOrWhiteSpace(value) => "must not be blank",
+        _ when value.Length > maxLength => $"must be at most {maxLength} characters",
+        _ when value.Any(char.IsControl) => "must not contain control characters",
+        _ => null,
+    };
+
+    private static string? CheckAmount(decimal? value) => value switch
+    {
+        null => "is required",
+        <= 0 => "must be greater than 0",
+        > OrderDecimal.MaxValue => PrecisionMessage,
+        { } v when !OrderDecimal.FitsScale(v) => PrecisionMessage,
+        _ => null,
+    };
+
+    private static bool IsMarketSymbol(string market)
+    {
+        if (!char.IsAsciiLetterOrDigit(market[0])) return false;
+        foreach (var c in market)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '-' or '/' or '_' or ':')) return false;
+        }
+        return true;
+    }
+
+    private static bool IsClientOrderId(string id) =>
+        id.Length is >= 1 and <= MaxClientOrderIdLength && id.All(c => c is > ' ' and <= '~');
+
+    // A field the reader already reported (wrong type, repeated) is not reported again as missing.
+    private static bool Fail(ValidationErrors errors, string prefix, string field, string message)
+    {
+        var key = prefix + field;
+        if (!errors.Contains(key)) errors.Add(key, message);
+        return false;
+    }
+}

@@ -1,0 +1,25 @@
+namespace OrderFunctions.Storage;
+
+/// <summary>Tuning of the SQLite store, bound from the <c>OrderStorage</c> section.</summary>
+public sealed class OrderStorageOptions
+{
+    public const string SectionName = "OrderStorage";
+
+    /// <summary>Used when <c>ConnectionStrings:Orders</c> is not set; a relative path lands next to the app's binaries.</summary>
+    public const string DefaultConnectionString = "Data Source=orders.db";
+
+    /// <summary>Filled from <c>ConnectionStrings:Orders</c>.</summary>
+    public string ConnectionString { get; set; } = DefaultConnectionString;
+
+    /// <summary>Requests waiting for the writer before new ones are answered 503.</summary>
+    public int QueueCapacity { get; set; } = 4096;
+
+    /// <summary>Most orders one transaction takes; a single request larger than this still commits whole.</summary>
+    public int MaxOrdersPerTransaction { get; set; } = 20_000;
+
+    /// <summary>How long a write waits for a lock held by another process before it gives up with 503.</summary>
+    public int BusyTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>The Retry-After given with a 503.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+}

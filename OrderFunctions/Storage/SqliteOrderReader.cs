@@ -1,0 +1,20 @@
+using Microsoft.Data.Sqlite;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Storage;
+
+/// <summary>Maps rows of <c>Orders</c> back to orders; selects must list the columns in <see cref="Columns"/> order.</summary>
+internal static class SqliteOrderReader
+{
+    public const string Columns = "id, timestamp, username, market, side, size, price, client_order_id";
+
+    public static StoredOrder ReadOrder(SqliteDataReader row) => new(
+        row.GetInt64(0),
+        OrderSchema.ParseTimestamp(row.GetString(1)),
+        row.GetString(2),
+        row.GetString(3),
+        row.GetString(4),
+        OrderDecimal.FromUnits(row.GetInt64(5)),
+        OrderDecimal.FromUnits(row.GetInt64(6)),
+        row.IsDBNull(7) ? null : row.GetString(7));
+}

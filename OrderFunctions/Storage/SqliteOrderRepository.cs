@@ -1,0 +1,304 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Storage;
+
+/// <summary>
+/// Writes orders to SQLite with group commit: requests queue up, one writer thread takes everything waiting, writes it
+/// in one transaction (WAL, synchronous=FULL) and only then completes each request. An idle writer commits a lone
+/// order at once; under load batches grow by themselves. A failed transaction fails exactly the requests in it.
+/// </summary>
+public sealed partial class SqliteOrderRepository : IOrderRepository, IHostedService, IDisposable
+{
+    private const string InsertSql = """
+        INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id)
+        VALUES ($timestamp, $username, $market, $side, $size, $price, $clientOrderId)
+        ON CONFLICT DO NOTHING
+        RETURNING id
+        """;
+
+    private const string FindSql = """
+        SELECT id, timestamp, username, market, side, size, price, client_order_id
+        FROM Orders WHERE username = $username AND client_order_id = $clientOrderId
+        """;
+
+    private readonly OrderStorageOptions _options;
+    private readonly ILogger<SqliteOrderRepository> _logger;
+    private readonly Channel<PendingWrite> _queue;
+    private readonly Lazy<Thread> _writer;
+    private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeSpan _retryAfter;
+
+    // Owned by the writer thread only.
+    private SqliteConnection? _connection;
+    private SqliteCommand? _insert;
+    private SqliteCommand? _find;
+
+    public SqliteOrderRepository(IOptions<OrderStorageOptions> options, ILogger<SqliteOrderRepository> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _retryAfter = TimeSpan.FromSeconds(_options.RetryAfterSeconds);
+        _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 503
+        });
+        _writer = new Lazy<Thread>(StartWriter, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Requests waiting for the writer now (for health and diagnostics).</summary>
+    public int QueueLength => _queue.Reader.Count;
+
+    public async Task<SaveResult> AddAsync(Order order, CancellationToken cancellationToken = default)
+    {
+        var pending = PendingWrite.Rent(order, null);
+        await EnqueueAndWait(pending).ConfigureAwait(false);
+        var result = pending.SingleResult;
+        pending.Return();
+        return result;
+    }
+
+    public async Task<IReadOnlyList<SaveResult>> AddManyAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken = default)
+    {
+        if (orders.Count == 0) return [];
+        var pending = PendingWrite.Rent(null, orders);
+        await EnqueueAndWait(pending).ConfigureAwait(false);
+        var results = pending.ManyResults!;
+        pending.Return();
+        return results;
+    }
+
+    // Once queued, a write is not cancelled: the order may reach the disk whether or not the caller still listens,
+    // and the caller's retry with the same client order id finds it.
+    private ValueTask EnqueueAndWait(PendingWrite pending)
+    {
+        _ = _writer.Value;
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            pending.Return();
+            var reason = _queue.Reader.Completion.IsCompleted || _writerStopped.Task.IsCompleted
+                ? "the service is shutting down"
+                : "too many orders are waiting to be written";
+            throw new OrderStoreUnavailableException(reason, _retryAfter);
+        }
+        return pending.Task;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = _writer.Value;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops taking orders, then waits until every order already accepted has been committed.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (_writer.IsValueCreated)
+        {
+            await _writerStopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer.IsValueCreated) _writer.Value.Join();
+    }
+
+    private Thread StartWriter()
+    {
+        try
+        {
+            EnsureConnection();
+        }
+        catch (SqliteException ex)
+        {
+            // Not fatal: the writer retries on the next batch, so the service recovers once the fault clears.
+            LogStoreUnavailable(ex, Describe(ex));
+            ResetConnection();
+        }
+        var thread = new Thread(WriterLoop) { IsBackground = true, Name = "order-writer" };
+        thread.Start();
+        return thread;
+    }
+
+    private void WriterLoop()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingWrite>();
+        try
+        {
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                var orders = 0;
+                while (orders < _options.MaxOrdersPerTransaction && reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                    orders += pending.Count;
+                }
+                CommitBatch(batch);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            ResetConnection();
+            _writerStopped.TrySetResult();
+        }
+    }
+
+    private void CommitBatch(List<PendingWrite> batch)
+    {
+        try
+        {
+            var connection = EnsureConnection();
+            using (var transaction = connection.BeginTransaction())
+            {
+                _insert!.Transaction = transaction;
+                _find!.Transaction = transaction;
+                foreach (var pending in batch)
+                {
+                    if (pending.Single is { } order) pending.SingleResult = InsertOrFind(order);
+                    else pending.ManyResults = InsertAllOrNone(connection, pending.Many!);
+                }
+                transaction.Commit();
+            }
+            foreach (var pending in batch) pending.Complete();
+        }
+        catch (SqliteException ex)
+        {
+            var reason = Describe(ex);
+            LogWriteFailed(ex, batch.Count, reason);
+            ResetConnection();
+            var error = new OrderStoreUnavailableException(reason, _retryAfter, ex);
+            foreach (var pending in batch) pending.Fail(error);
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, batch.Count, ex.GetType().Name);
+            ResetConnection();
+            foreach (var pending in batch) pending.Fail(ex);
+        }
+    }
+
+    // A request of many orders lands whole or not at all: a savepoint undoes it alone if one of its client order ids
+    // conflicts, leaving the other requests in the same transaction untouched.
+    private SaveResult[] InsertAllOrNone(SqliteConnection connection, IReadOnlyList<Order> orders)
+    {
+        Execute(connection, "SAVEPOINT request");
+        var results = new SaveResult[orders.Count];
+        var conflict = false;
+        for (var i = 0; i < orders.Count; i++)
+        {
+            results[i] = InsertOrFind(orders[i]);
+            conflict |= results[i].Outcome == SaveOutcome.Conflict;
+        }
+        if (conflict) Execute(connection, "ROLLBACK TO request");
+        Execute(connection, "RELEASE request");
+        return results;
+    }
+
+    private SaveResult InsertOrFind(Order order)
+    {
+        var insert = _insert!;
+        var parameters = insert.Parameters;
+        parameters[0].Value = OrderSchema.FormatTimestamp(order.Timestamp);
+        parameters[1].Value = order.Username;
+        parameters[2].Value = order.Market;
+        parameters[3].Value = order.Side;
+        parameters[4].Value = OrderDecimal.ToUnits(order.Size);
+        parameters[5].Value = OrderDecimal.ToUnits(order.Price);
+        parameters[6].Value = (object?)order.ClientOrderId ?? DBNull.Value;
+        if (insert.ExecuteScalar() is long id)
+        {
+            return new SaveResult(SaveOutcome.Created, StoredOrder.From(id, order));
+        }
+
+        // ON CONFLICT DO NOTHING wrote nothing: this username already used this client order id.
+        _find!.Parameters[0].Value = order.Username;
+        _find.Parameters[1].Value = order.ClientOrderId;
+        using var row = _find.ExecuteReader();
+        row.Read();
+        var stored = SqliteOrderReader.ReadOrder(row);
+        return new SaveResult(order.HasSameContentAs(stored) ? SaveOutcome.Replayed : SaveOutcome.Conflict, stored);
+    }
+
+    private SqliteConnection EnsureConnection()
+    {
+        if (_connection is not null) return _connection;
+
+        var builder = new SqliteConnectionStringBuilder(_options.ConnectionString)
+        {
+            DefaultTimeout = _options.BusyTimeoutSeconds,
+            Pooling = false, // the writer keeps its one connection; a faulted one is closed, not pooled
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            OrderSchema.EnsureCreated(connection);
+            // FULL: a commit reaches the disk before any 201 it covers is sent (WAL's default, NORMAL, may lose the
+            // last commits on power loss).
+            Execute(connection, "PRAGMA synchronous = FULL");
+
+            _insert = Prepare(connection, InsertSql, "$timestamp", "$username", "$market", "$side", "$size", "$price", "$clientOrderId");
+            _find = Prepare(connection, FindSql, "$username", "$clientOrderId");
+            _connection = connection;
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameterNames)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = _options.BusyTimeoutSeconds;
+        foreach (var name in parameterNames) command.Parameters.Add(new SqliteParameter(name, null));
+        command.Prepare();
+        return command;
+    }
+
+    private void ResetConnection()
+    {
+        _insert?.Dispose();
+        _find?.Dispose();
+        _connection?.Dispose();
+        (_insert, _find, _connection) = (null, null, null);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The cause in words a client may read: no SQL, no path, no stack.</summary>
+    internal static string Describe(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) switch
+    {
+        SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED => "the database is locked by another writer",
+        SQLitePCL.raw.SQLITE_READONLY => "the database file is read-only",
+        SQLitePCL.raw.SQLITE_FULL => "the disk is full",
+        SQLitePCL.raw.SQLITE_IOERR => "the database file could not be written",
+        SQLitePCL.raw.SQLITE_CANTOPEN => "the database file cannot be opened",
+        SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB => "the database file is damaged",
+        _ => "the database refused the write",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Order store unavailable: {Reason}")]
+    private partial void LogStoreUnavailable(Exception ex, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed and was answered 503: {Reason}")]
+    private partial void LogWriteFailed(Exception ex, int requests, string reason);
+}
