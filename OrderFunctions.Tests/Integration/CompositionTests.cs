@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrderFunctions.Storage;
+using OrderFunctions.Tests.Support;
+
+namespace OrderFunctions.Tests.Integration;
+
+/// <summary>The function resolved from Program.cs's registration, posting to a real SQLite file.</summary>
+public sealed class CompositionTests : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    public void Dispose() => _database.Dispose();
+
+    [Fact]
+    public async Task AddOrderServices_registers_sqlite_repository_from_connection_string()
+    {
+        await using var services = FunctionHost.Services(_database);
+
+        Assert.IsType<SqliteOrderRepository>(services.GetRequiredService<IOrderRepository>());
+        Assert.Equal(_database.ConnectionString,
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrderStorageOptions>>().Value.ConnectionString);
+    }
+
+    [Fact]
+    public async Task CreateOrder_writes_row_to_file_when_resolved_from_registration()
+    {
+        // Arrange
+        await using var services = FunctionHost.Services(_database);
+        var function = FunctionHost.Create<CreateOrder>(services);
+
+        // Act
+        var result = await function.Run(HttpResultRunner.Request(services, TestOrders.ValidJson), CancellationToken.None);
+        var response = await HttpResultRunner.ExecuteAsync(result);
+
+        // Assert
+        Assert.Equal(201, response.StatusCode);
+        var id = response.Json.GetProperty("id").GetInt64();
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT timestamp, username, market, side, size, price FROM Orders WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        using var row = command.ExecuteReader();
+        Assert.True(row.Read());
+        Assert.Equal(("2026-11-27T10:15:30.1230000Z", "alice", "BTC-USD", "buy", 10_000_000L, 4_300_012_345_678L),
+            (row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetInt64(4), row.GetInt64(5)));
+    }
+
+    [Fact]
+    public async Task CreateOrder_writes_nothing_when_input_is_bad()
+    {
+        await using var services = FunctionHost.Services(_database);
+        var function = FunctionHost.Create<CreateOrder>(services);
+        await function.Run(HttpResultRunner.Request(services, TestOrders.ValidJson), CancellationToken.None);
+
+        var result = await function.Run(HttpResultRunner.Request(services, TestOrders.ValidJson.Replace("0.1", "-0.1")), CancellationToken.None);
+
+        Assert.Equal(400, (await HttpResultRunner.ExecuteAsync(result)).StatusCode);
+        Assert.Equal(1, _database.CountRows());
+    }
+}
