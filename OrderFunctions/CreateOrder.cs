@@ -38,7 +38,7 @@ public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateO
         var valid = new List<Order>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
-            if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? $"[{i}]." : "") is { } order)
+            if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? i : -1) is { } order)
             {
                 valid.Add(order);
             }

@@ -171,7 +171,7 @@ public sealed class OrderValidatorTests
         request.Price = -1;
         var errors = new ValidationErrors();
 
-        OrderValidator.Validate(request, errors, "[7].");
+        OrderValidator.Validate(request, errors, index: 7);
 
         Assert.Equal(["[7].price"], errors.ToDictionary().Keys);
     }

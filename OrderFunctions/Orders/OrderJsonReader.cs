@@ -41,7 +41,7 @@ public static class OrderJsonReader
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartObject:
-                    orders = [ReadObject(ref reader, "", errors)];
+                    orders = [ReadObject(ref reader, -1, errors)];
                     break;
                 case JsonTokenType.StartArray:
                     isArray = true;
@@ -80,7 +80,7 @@ public static class OrderJsonReader
             line++;
             if (text.Trim(" \t\r"u8).IsEmpty) continue;
 
-            var prefix = $"[{orders.Count}].";
+            var index = orders.Count;
             if (orders.Count == MaxOrdersPerRequest)
             {
                 errors.Add("$", $"at most {MaxOrdersPerRequest} orders per request");
@@ -91,19 +91,19 @@ public static class OrderJsonReader
             {
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 {
-                    errors.Add(prefix.TrimEnd('.'), $"line {line} must be a JSON object");
+                    errors.Add($"[{index}]", $"line {line} must be a JSON object");
                     orders.Add(null);
                     continue;
                 }
-                orders.Add(ReadObject(ref reader, prefix, errors));
+                orders.Add(ReadObject(ref reader, index, errors));
                 if (reader.Read())
                 {
-                    errors.Add(prefix.TrimEnd('.'), $"line {line} has content after its JSON object");
+                    errors.Add($"[{index}]", $"line {line} has content after its JSON object");
                 }
             }
             catch (JsonException ex)
             {
-                errors.Add(prefix.TrimEnd('.'), $"line {line}: {Malformed(ex)}");
+                errors.Add($"[{index}]", $"line {line}: {Malformed(ex)}");
                 orders.Add(null);
             }
         }
@@ -134,7 +134,7 @@ public static class OrderJsonReader
                 orders.Add(null);
                 continue;
             }
-            orders.Add(ReadObject(ref reader, $"[{index}].", errors));
+            orders.Add(ReadObject(ref reader, index, errors));
         }
         if (orders.Count == 0)
         {
@@ -144,7 +144,7 @@ public static class OrderJsonReader
         return orders;
     }
 
-    private static OrderRequest ReadObject(ref Utf8JsonReader reader, string prefix, ValidationErrors errors)
+    private static OrderRequest ReadObject(ref Utf8JsonReader reader, int index, ValidationErrors errors)
     {
         var request = new OrderRequest();
         Span<bool> seen = stackalloc bool[FieldNames.Length];
@@ -153,29 +153,29 @@ public static class OrderJsonReader
             var field = FieldIndex(ref reader);
             if (field < 0)
             {
-                errors.Add(prefix + UnknownName(ref reader), "is not a known field");
+                errors.Add(index, UnknownName(ref reader), "is not a known field");
                 reader.Read();
                 reader.Skip();
                 continue;
             }
-            var key = prefix + FieldNames[field];
+            var key = FieldNames[field];
             reader.Read();
             if (seen[field])
             {
-                errors.Add(key, "appears more than once");
+                errors.Add(index, key, "appears more than once");
                 reader.Skip();
                 continue;
             }
             seen[field] = true;
             switch (field)
             {
-                case 0: request.Timestamp = ReadString(ref reader, key, errors); break;
-                case 1: request.Username = ReadString(ref reader, key, errors); break;
-                case 2: request.Market = ReadString(ref reader, key, errors); break;
-                case 3: request.Side = ReadString(ref reader, key, errors); break;
-                case 4: request.Size = ReadDecimal(ref reader, key, errors); break;
-                case 5: request.Price = ReadDecimal(ref reader, key, errors); break;
-                case 6: request.ClientOrderId = ReadString(ref reader, key, errors); break;
+                case 0: request.Timestamp = ReadString(ref reader, index, key, errors); break;
+                case 1: request.Username = ReadString(ref reader, index, key, errors); break;
+                case 2: request.Market = ReadString(ref reader, index, key, errors); break;
+                case 3: request.Side = ReadString(ref reader, index, key, errors); break;
+                case 4: request.Size = ReadDecimal(ref reader, index, key, errors); break;
+                case 5: request.Price = ReadDecimal(ref reader, index, key, errors); break;
+                case 6: request.ClientOrderId = ReadString(ref reader, index, key, errors); break;
             }
         }
         return request;
@@ -198,27 +198,27 @@ public static class OrderJsonReader
 
     // A string field: a JSON string of bounded length. Anything else is reported and skipped, so a mistyped field is
     // named instead of aborting the whole read; null is left unset and reported as missing by the validator.
-    private static string? ReadString(ref Utf8JsonReader reader, string key, ValidationErrors errors)
+    private static string? ReadString(ref Utf8JsonReader reader, int index, string key, ValidationErrors errors)
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            if (reader.TokenType != JsonTokenType.Null) errors.Add(key, "must be a string");
+            if (reader.TokenType != JsonTokenType.Null) errors.Add(index, key, "must be a string");
             reader.Skip();
             return null;
         }
         if (reader.ValueSpan.Length > MaxStringBytes)
         {
-            errors.Add(key, $"must be at most {MaxStringBytes} bytes");
+            errors.Add(index, key, $"must be at most {MaxStringBytes} bytes");
             return null;
         }
         var value = SafeGetString(ref reader);
-        if (value is null) errors.Add(key, "must be valid UTF-8 text");
+        if (value is null) errors.Add(index, key, "must be valid UTF-8 text");
         return value;
     }
 
     // size and price: a JSON number, or a string holding one (as many exchanges send decimals). The text is checked
     // before it is parsed, so a value with more digits than decimal holds is refused instead of being rounded.
-    private static decimal? ReadDecimal(ref Utf8JsonReader reader, string key, ValidationErrors errors)
+    private static decimal? ReadDecimal(ref Utf8JsonReader reader, int index, string key, ValidationErrors errors)
     {
         decimal value;
         switch (reader.TokenType)
@@ -226,12 +226,12 @@ public static class OrderJsonReader
             case JsonTokenType.Number:
                 if (!HasKeepableDigits(reader.ValueSpan))
                 {
-                    errors.Add(key, OrderValidator.PrecisionMessage);
+                    errors.Add(index, key, OrderValidator.PrecisionMessage);
                     return null;
                 }
                 if (!reader.TryGetDecimal(out value))
                 {
-                    errors.Add(key, "is out of range");
+                    errors.Add(index, key, "is out of range");
                     return null;
                 }
                 return value;
@@ -239,19 +239,19 @@ public static class OrderJsonReader
                 var text = SafeGetString(ref reader);
                 if (text is null || !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value))
                 {
-                    errors.Add(key, "must be a number");
+                    errors.Add(index, key, "must be a number");
                     return null;
                 }
                 if (!HasKeepableDigits(Encoding.UTF8.GetBytes(text)))
                 {
-                    errors.Add(key, OrderValidator.PrecisionMessage);
+                    errors.Add(index, key, OrderValidator.PrecisionMessage);
                     return null;
                 }
                 return value;
             case JsonTokenType.Null:
                 return null;
             default:
-                errors.Add(key, "must be a number");
+                errors.Add(index, key, "must be a number");
                 reader.Skip();
                 return null;
         }

@@ -27,28 +27,31 @@ public static class OrderValidator
     public static readonly string PrecisionMessage =
         $"must have at most {OrderDecimal.IntegerDigits} digits before and {OrderDecimal.Scale} after the decimal point";
 
-    /// <summary>Validates one order; errors are keyed <c>{prefix}{field}</c>. Returns null when any field is wrong.</summary>
-    public static Order? Validate(OrderRequest request, ValidationErrors errors, string prefix = "")
+    /// <summary>
+    /// Validates one order; errors are keyed by field, prefixed <c>[index].</c> when <paramref name="index"/> is the
+    /// order's position in a batch (-1: a lone order). Returns null when any field is wrong.
+    /// </summary>
+    public static Order? Validate(OrderRequest request, ValidationErrors errors, int index = -1)
     {
         var valid = true;
 
         DateTime timestamp = default;
-        if (request.Timestamp is null) valid = Fail(errors, prefix, "timestamp", "is required");
-        else if (!TryParseTimestamp(request.Timestamp, out timestamp)) valid = Fail(errors, prefix, "timestamp", TimestampMessage);
+        if (request.Timestamp is null) valid = Fail(errors, index, "timestamp", "is required");
+        else if (!TryParseTimestamp(request.Timestamp, out timestamp)) valid = Fail(errors, index, "timestamp", TimestampMessage);
 
-        if (CheckName(request.Username, MaxUsernameLength) is { } usernameError) valid = Fail(errors, prefix, "username", usernameError);
+        if (CheckName(request.Username, MaxUsernameLength) is { } usernameError) valid = Fail(errors, index, "username", usernameError);
 
-        if (CheckName(request.Market, MaxMarketLength) is { } marketError) valid = Fail(errors, prefix, "market", marketError);
-        else if (!IsMarketSymbol(request.Market!)) valid = Fail(errors, prefix, "market", MarketMessage);
+        if (CheckName(request.Market, MaxMarketLength) is { } marketError) valid = Fail(errors, index, "market", marketError);
+        else if (!IsMarketSymbol(request.Market!)) valid = Fail(errors, index, "market", MarketMessage);
 
         var side = OrderSide.Normalize(request.Side);
-        if (request.Side is null) valid = Fail(errors, prefix, "side", "is required");
-        else if (side is null) valid = Fail(errors, prefix, "side", SideMessage);
+        if (request.Side is null) valid = Fail(errors, index, "side", "is required");
+        else if (side is null) valid = Fail(errors, index, "side", SideMessage);
 
-        if (CheckAmount(request.Size) is { } sizeError) valid = Fail(errors, prefix, "size", sizeError);
-        if (CheckAmount(request.Price) is { } priceError) valid = Fail(errors, prefix, "price", priceError);
+        if (CheckAmount(request.Size) is { } sizeError) valid = Fail(errors, index, "size", sizeError);
+        if (CheckAmount(request.Price) is { } priceError) valid = Fail(errors, index, "price", priceError);
 
-        if (request.ClientOrderId is { } id && !IsClientOrderId(id)) valid = Fail(errors, prefix, "clientOrderId", ClientOrderIdMessage);
+        if (request.ClientOrderId is { } id && !IsClientOrderId(id)) valid = Fail(errors, index, "clientOrderId", ClientOrderIdMessage);
 
         return valid
             ? new Order(
@@ -107,10 +110,9 @@ public static class OrderValidator
         id.Length is >= 1 and <= MaxClientOrderIdLength && id.All(c => c is > ' ' and <= '~');
 
     // A field the reader already reported (wrong type, repeated) is not reported again as missing.
-    private static bool Fail(ValidationErrors errors, string prefix, string field, string message)
+    private static bool Fail(ValidationErrors errors, int index, string field, string message)
     {
-        var key = prefix + field;
-        if (!errors.Contains(key)) errors.Add(key, message);
+        if (!errors.Contains(index, field)) errors.Add(index, field, message);
         return false;
     }
 }
