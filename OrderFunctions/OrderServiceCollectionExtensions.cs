@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OrderFunctions.Http;
 using OrderFunctions.Storage;
 
 namespace OrderFunctions;
@@ -20,6 +21,8 @@ public static class OrderServiceCollectionExtensions
             .Validate(o => o.BusyTimeoutSeconds >= 0, "OrderStorage:BusyTimeoutSeconds must not be negative")
             .Validate(o => o.RetryAfterSeconds > 0, "OrderStorage:RetryAfterSeconds must be positive")
             .ValidateOnStart();
+
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, OrderJsonContext.Default));
 
         services.AddSingleton<SqliteOrderRepository>();
         services.AddSingleton<IOrderRepository>(sp => sp.GetRequiredService<SqliteOrderRepository>());

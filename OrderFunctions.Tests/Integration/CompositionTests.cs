@@ -30,7 +30,7 @@ public sealed class CompositionTests : IDisposable
 
         // Act
         var result = await function.Run(HttpResultRunner.Request(services, TestOrders.ValidJson), CancellationToken.None);
-        var response = await HttpResultRunner.ExecuteAsync(result);
+        var response = await HttpResultRunner.ExecuteAsync(result, services);
 
         // Assert
         Assert.Equal(201, response.StatusCode);

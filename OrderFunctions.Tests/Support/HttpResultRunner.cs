@@ -24,10 +24,13 @@ public static class HttpResultRunner
         return context.Request;
     }
 
-    /// <summary>Runs <paramref name="result"/> as the host would and returns what a client would receive.</summary>
-    public static async Task<ExecutedResponse> ExecuteAsync(IResult result)
+    /// <summary>
+    /// Runs <paramref name="result"/> as the host would (with the host's <paramref name="services"/>, so its JSON options
+    /// apply) and returns what a client would receive.
+    /// </summary>
+    public static async Task<ExecutedResponse> ExecuteAsync(IResult result, IServiceProvider? services = null)
     {
-        var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        services ??= new ServiceCollection().AddLogging().BuildServiceProvider();
         var context = new DefaultHttpContext { RequestServices = services };
         var body = new MemoryStream();
         context.Response.Body = body;

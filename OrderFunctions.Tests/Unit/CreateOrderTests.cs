@@ -26,7 +26,7 @@ public sealed class CreateOrderTests : IDisposable
     private async Task<ExecutedResponse> Post(string body, string? contentType = "application/json")
     {
         var result = await _function.Run(HttpResultRunner.Request(_services, body, contentType), CancellationToken.None);
-        return await HttpResultRunner.ExecuteAsync(result);
+        return await HttpResultRunner.ExecuteAsync(result, _services);
     }
 
     private void StoreAs(long id) =>
