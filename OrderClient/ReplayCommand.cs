@@ -63,6 +63,11 @@ public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output
             }
             if (environment.OutputIsTerminal) output.WriteLine();
         }
+        catch (InvalidDataException ex)
+        {
+            error.WriteLine($"Replay: {file}: {ex.Message}");
+            return ExitCodes.Rejected;
+        }
         finally
         {
             _rejects.Dispose();

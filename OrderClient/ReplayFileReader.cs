@@ -67,6 +67,7 @@ public sealed class ReplayFileReader : IDisposable
     }
 
     /// <summary>The next order, or null at the end of the file. Blank lines are skipped.</summary>
+    /// <exception cref="InvalidDataException">A CSV file's header lacks a required column.</exception>
     public ReplayItem? Next()
     {
         while (_reader.ReadLine() is { } text)
@@ -75,7 +76,7 @@ public sealed class ReplayFileReader : IDisposable
             if (string.IsNullOrWhiteSpace(text)) continue;
             if (_csv && _columnIndexes is null)
             {
-                if (ReadHeader(text) is { } headerError) return new ReplayItem(_line, null, text, headerError);
+                ReadHeader(text);
                 continue;
             }
             return _csv ? FromCsv(text) : FromJson(text);
@@ -83,7 +84,8 @@ public sealed class ReplayFileReader : IDisposable
         return null;
     }
 
-    private Dictionary<string, string[]>? ReadHeader(string text)
+    /// <exception cref="InvalidDataException">The header lacks a required column: no row of the file can be read.</exception>
+    private void ReadHeader(string text)
     {
         var names = SplitCsv(text);
         _columnIndexes = new int[Columns.Length];
@@ -94,7 +96,11 @@ public sealed class ReplayFileReader : IDisposable
             if (_columnIndexes[i] < 0) missing.Add(Columns[i]);
         }
         _clientOrderIdColumn = names.FindIndex(n => n.Trim().Equals("clientOrderId", StringComparison.OrdinalIgnoreCase));
-        return missing.Count == 0 ? null : new() { ["header"] = [$"is missing the column(s) {string.Join(", ", missing)}"] };
+        if (missing.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"the CSV header (line {_line.ToString(CultureInfo.InvariantCulture)}) lacks the column(s) {string.Join(", ", missing)}; it needs {string.Join(",", Columns)} and optionally clientOrderId");
+        }
     }
 
     private ReplayItem FromCsv(string text)
