@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,17 @@ public static class OrderClientApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, ClientEnvironment environment, CancellationToken cancellationToken = default)
     {
         var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return await BuildRootCommand(environment).Parse(args).InvokeAsync(configuration, cancellationToken);
+        var parseResult = BuildRootCommand(environment).Parse(args);
+        if (args.Length > 0 && parseResult.Action is ParseErrorAction parseError)
+        {
+            // A wrong option value should say what is wrong, not bury it under the whole help text (scripts read stderr).
+            parseError.ShowHelp = false;
+            var exit = await parseResult.InvokeAsync(configuration, cancellationToken);
+            var command = parseResult.CommandResult.Command is RootCommand ? "" : parseResult.CommandResult.Command.Name + " ";
+            error.WriteLine($"See: OrderClient {command}--help");
+            return exit;
+        }
+        return await parseResult.InvokeAsync(configuration, cancellationToken);
     }
 
     public static RootCommand BuildRootCommand(ClientEnvironment environment) =>
