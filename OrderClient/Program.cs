@@ -1,1 +1,269 @@
-return 0;
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrderClient;
+
+/// <summary>
+/// The command line: send, load, replay, get, list, stats. Only the commands and their options live here; each
+/// action builds the services (<see cref="ClientServices"/>) and hands over to the class that does the work.
+/// Output goes through <see cref="InvocationConfiguration.Output"/> and <see cref="InvocationConfiguration.Error"/>,
+/// so tests run the whole client in-process and read what it printed.
+/// </summary>
+public static class OrderClientApp
+{
+    public static Task<int> Main(string[] args) =>
+        RunAsync(args, Console.Out, Console.Error, ClientEnvironment.Default with { OutputIsTerminal = !Console.IsOutputRedirected });
+
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
+        RunAsync(args, output, error, ClientEnvironment.Default);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, ClientEnvironment environment, CancellationToken cancellationToken = default)
+    {
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        var parseResult = BuildRootCommand(environment).Parse(args);
+        if (args.Length > 0 && parseResult.Action is ParseErrorAction parseError)
+        {
+            // A wrong option value should say what is wrong, not bury it under the whole help text (scripts read stderr).
+            parseError.ShowHelp = false;
+            var exit = await parseResult.InvokeAsync(configuration, cancellationToken);
+            var command = parseResult.CommandResult.Command is RootCommand ? "" : parseResult.CommandResult.Command.Name + " ";
+            error.WriteLine($"See: OrderClient {command}--help");
+            return exit;
+        }
+        return await parseResult.InvokeAsync(configuration, cancellationToken);
+    }
+
+    public static RootCommand BuildRootCommand(ClientEnvironment environment) =>
+        new("Send, load-test, replay and query orders of OrderFunctions (POST/GET /API/orders).")
+        {
+            SendCommandLine(environment),
+            LoadCommandLine(environment),
+            ReplayCommandLine(environment),
+            GetCommandLine(environment),
+            ListCommandLine(environment),
+            StatsCommandLine(environment),
+        };
+
+    private static Command SendCommandLine(ClientEnvironment environment)
+    {
+        var (url, key) = EndpointOptions(environment);
+        var username = new Option<string>("--username") { Description = "Who places the order (at most 64 characters)", Required = true };
+        var market = new Option<string>("--market") { Description = "Market, e.g. BTC-USD", Required = true };
+        var side = new Option<string>("--side") { Description = "buy or sell", Required = true };
+        side.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } value && !value.Equals("buy", StringComparison.OrdinalIgnoreCase) && !value.Equals("sell", StringComparison.OrdinalIgnoreCase))
+            {
+                result.AddError($"--side must be buy or sell, not '{value}'.");
+            }
+        });
+        var size = DecimalOption("--size", "Quantity, a decimal number as the server should store it (e.g. 0.1)");
+        var price = DecimalOption("--price", "Price, a decimal number (e.g. 43000.12345678)");
+        var timestamp = new Option<string?>("--timestamp") { Description = "ISO 8601 time of the order; default: now (UTC)" };
+        var clientOrderId = new Option<string?>("--client-order-id") { Description = "Idempotency key; default: a new GUID. Send again with the same id to retry safely" };
+        var retries = RetriesOption();
+        var command = new Command("send", "Post one order and print what the server stored.")
+        {
+            url, key, username, market, side, size, price, timestamp, clientOrderId, retries,
+        };
+        command.SetAction(async (parseResult, ct) =>
+        {
+            var order = new OrderDraft(
+                parseResult.GetValue(timestamp) ?? OrderDraft.TimestampNow(environment.Clock),
+                parseResult.GetValue(username)!,
+                parseResult.GetValue(market)!,
+                parseResult.GetValue(side)!,
+                parseResult.GetValue(size),
+                parseResult.GetValue(price),
+                parseResult.GetValue(clientOrderId) ?? OrderDraft.NewClientOrderId());
+            await using var services = Services(parseResult, url, key, environment, parseResult.GetValue(retries));
+            var (output, error) = Writers(parseResult);
+            return await new SendCommand(services.GetRequiredService<OrdersApiClient>(), output, error).RunAsync(order, ct);
+        });
+        return command;
+    }
+
+    private static Command LoadCommandLine(ClientEnvironment environment)
+    {
+        var (url, key) = EndpointOptions(environment);
+        var connections = new Option<int>("--connections", "-c") { Description = "Concurrent senders, each with one request in flight", DefaultValueFactory = _ => 8 };
+        connections.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--connections must be 1 to 10000."); });
+        var duration = new Option<TimeSpan>("--duration", "-d")
+        {
+            Description = "How long to send: 30s, 1m, 1m30s, 500ms, or seconds",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (DurationParser.TryParse(text, out var value)) return value;
+                result.AddError($"--duration must be like 30s, 1m or 45 (seconds), not '{text}'.");
+                return default;
+            },
+        };
+        var rate = new Option<double?>("--rate", "-r") { Description = "Target requests per second over all connections (open loop); default: as fast as answered" };
+        rate.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is <= 0) r.AddError("--rate must be positive."); });
+        var batch = BatchOption(1, "Orders per request (a JSON array when more than 1)");
+        var json = JsonOption("Print the summary as JSON");
+        var command = new Command("load", "Send synthetic orders from C connections for a duration; report throughput and latency percentiles.")
+        {
+            url, key, connections, duration, rate, batch, json,
+        };
+        command.SetAction(async (parseResult, ct) =>
+        {
+            var settings = new LoadSettings(
+                parseResult.GetValue(connections), parseResult.GetValue(duration), parseResult.GetValue(rate), parseResult.GetValue(batch));
+            await using var services = Services(parseResult, url, key, environment, 0, settings.Connections);
+            var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(ClientServices.LoadClientName);
+            var (output, _) = Writers(parseResult);
+            var report = await new LoadGenerator(http, services.GetRequiredService<ApiEndpoint>()).RunAsync(settings, environment.Clock, ct);
+            if (parseResult.GetValue(json)) output.WriteLine(report.ToJson());
+            else report.WriteText(output);
+            return report.AcceptedRequests > 0 ? ExitCodes.Success : report.Requests > 0 && report.TransportErrors.Count == 0 ? ExitCodes.Rejected : ExitCodes.Unavailable;
+        });
+        return command;
+    }
+
+    private static Command ReplayCommandLine(ClientEnvironment environment)
+    {
+        var (url, key) = EndpointOptions(environment);
+        var file = new Option<string>("--file", "-f") { Description = "NDJSON (one order object per line) or CSV (timestamp,username,market,side,size,price[,clientOrderId])", Required = true };
+        var batch = BatchOption(1000, "Orders per request");
+        var rejects = new Option<string?>("--rejects") { Description = "Where rejected orders go (NDJSON with line and errors); default: FILE.rejected.ndjson" };
+        var retries = RetriesOption();
+        var command = new Command("replay", "Send a file of orders in batches; resumable, rejected orders go to a rejects file.")
+        {
+            url, key, file, batch, rejects, retries,
+        };
+        command.SetAction(async (parseResult, ct) =>
+        {
+            var path = parseResult.GetValue(file)!;
+            await using var services = Services(parseResult, url, key, environment, parseResult.GetValue(retries));
+            var (output, error) = Writers(parseResult);
+            return await new ReplayCommand(services.GetRequiredService<OrdersApiClient>(), output, error, environment)
+                .RunAsync(path, parseResult.GetValue(batch), parseResult.GetValue(rejects) ?? path + ".rejected.ndjson", ct);
+        });
+        return command;
+    }
+
+    private static Command GetCommandLine(ClientEnvironment environment)
+    {
+        var (url, key) = EndpointOptions(environment);
+        var id = new Argument<long>("id") { Description = "The order's id" };
+        var json = JsonOption("Print the order as the server sent it (JSON)");
+        var command = new Command("get", "Show one stored order.") { id, url, key, json };
+        command.SetAction(async (parseResult, ct) =>
+        {
+            await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
+            var (output, error) = Writers(parseResult);
+            return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
+                .GetAsync(parseResult.GetValue(id), parseResult.GetValue(json), ct);
+        });
+        return command;
+    }
+
+    private static Command ListCommandLine(ClientEnvironment environment)
+    {
+        var (url, key) = EndpointOptions(environment);
+        var (username, market, side, from, to) = FilterOptions();
+        var limit = new Option<int?>("--limit") { Description = "Orders per page, 1-1000 (server default 100)" };
+        var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page" };
+        var json = JsonOption("Print JSON ({\"items\":[...],\"next\":...}) instead of a table");
+        var command = new Command("list", "List stored orders, oldest first, filtered.") { url, key, username, market, side, from, to, limit, all, json };
+        command.SetAction(async (parseResult, ct) =>
+        {
+            await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
+            var (output, error) = Writers(parseResult);
+            var filter = new OrderFilter(parseResult.GetValue(username), parseResult.GetValue(market), parseResult.GetValue(side), parseResult.GetValue(from), parseResult.GetValue(to));
+            return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
+                .ListAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(all), parseResult.GetValue(json), ct);
+        });
+        return command;
+    }
+
+    private static Command StatsCommandLine(ClientEnvironment environment)
+    {
+        var (url, key) = EndpointOptions(environment);
+        var (username, market, _, from, to) = FilterOptions();
+        var json = JsonOption("Print the server's JSON instead of a table");
+        var command = new Command("stats", "Per-market count, volumes, notional, VWAP, price range.") { url, key, market, username, from, to, json };
+        command.SetAction(async (parseResult, ct) =>
+        {
+            await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
+            var (output, error) = Writers(parseResult);
+            var filter = new OrderFilter(parseResult.GetValue(username), parseResult.GetValue(market), null, parseResult.GetValue(from), parseResult.GetValue(to));
+            return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
+                .StatsAsync(filter, parseResult.GetValue(json), ct);
+        });
+        return command;
+    }
+
+    private static (Option<Uri> Url, Option<string?> Key) EndpointOptions(ClientEnvironment environment)
+    {
+        var url = new Option<Uri>("--url")
+        {
+            Description = $"The orders URL; default: ${ApiEndpoint.UrlVariable}, else {ApiEndpoint.DefaultOrdersUrl}",
+            DefaultValueFactory = _ => new Uri(environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)) return uri;
+                result.AddError($"--url must be an absolute http(s) URL such as {ApiEndpoint.DefaultOrdersUrl}, not '{text}'.");
+                return null;
+            },
+        };
+        var key = new Option<string?>("--key")
+        {
+            Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}",
+            DefaultValueFactory = _ => environment.GetVariable(ApiEndpoint.KeyVariable),
+        };
+        return (url, key);
+    }
+
+    private static (Option<string?>, Option<string?>, Option<string?>, Option<string?>, Option<string?>) FilterOptions() =>
+    (
+        new Option<string?>("--username") { Description = "Only this user's orders" },
+        new Option<string?>("--market") { Description = "Only this market" },
+        new Option<string?>("--side") { Description = "Only buy or sell" },
+        new Option<string?>("--from") { Description = "From this time (ISO 8601, inclusive)" },
+        new Option<string?>("--to") { Description = "Up to this time (ISO 8601, exclusive)" }
+    );
+
+    private static Option<decimal> DecimalOption(string name, string description) => new(name)
+    {
+        Description = description,
+        Required = true,
+        // Invariant culture, whatever the machine's; decimal, never double, so every typed digit reaches the server.
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (OrderDraft.TryParseDecimal(text, out var value)) return value;
+            result.AddError($"{name} must be a decimal number such as 0.1 or 43000.12345678, not '{text}'.");
+            return default;
+        },
+    };
+
+    private static Option<int> BatchOption(int defaultValue, string description)
+    {
+        var batch = new Option<int>("--batch", "-b") { Description = description, DefaultValueFactory = _ => defaultValue };
+        batch.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--batch must be 1 to 10000 (the server's limit per request)."); });
+        return batch;
+    }
+
+    private static Option<int> RetriesOption()
+    {
+        var retries = new Option<int>("--retries") { Description = "Retries of a transient failure (connection refused, timeout, 408, 429, 5xx)", DefaultValueFactory = _ => ClientServices.DefaultRetries };
+        retries.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 20) r.AddError("--retries must be 0 to 20."); });
+        return retries;
+    }
+
+    private static Option<bool> JsonOption(string description) => new("--json") { Description = description };
+
+    private static ServiceProvider Services(ParseResult parseResult, Option<Uri> url, Option<string?> key, ClientEnvironment environment, int retries, int loadConnections = 1) =>
+        ClientServices.Create(new ApiEndpoint(parseResult.GetValue(url)!, parseResult.GetValue(key)), environment, retries, loadConnections);
+
+    private static (TextWriter Output, TextWriter Error) Writers(ParseResult parseResult) =>
+        (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
+}

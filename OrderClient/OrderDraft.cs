@@ -1,0 +1,54 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace OrderClient;
+
+/// <summary>
+/// An order about to be posted. Size and price are <see cref="decimal"/>, parsed with the invariant culture and written
+/// as JSON numbers with every digit the user typed (decimal keeps its scale: "0.10" goes out as 0.10); never a double.
+/// </summary>
+public sealed record OrderDraft(
+    string Timestamp,
+    string Username,
+    string Market,
+    string Side,
+    decimal Size,
+    decimal Price,
+    string ClientOrderId)
+{
+    public const NumberStyles DecimalStyles = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
+
+    /// <summary>Now, UTC, ISO 8601 with Z (the round-trip format: 7 fraction digits, which the server accepts).</summary>
+    public static string TimestampNow(TimeProvider clock) =>
+        clock.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary>A fresh client order id: makes the POST idempotent, so the client may retry it.</summary>
+    public static string NewClientOrderId() => Guid.NewGuid().ToString("N");
+
+    public static bool TryParseDecimal(string text, out decimal value) =>
+        decimal.TryParse(text, DecimalStyles, CultureInfo.InvariantCulture, out value);
+
+    public byte[] ToJsonBytes()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteTo(writer);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("timestamp", Timestamp);
+        writer.WriteString("username", Username);
+        writer.WriteString("market", Market);
+        writer.WriteString("side", Side);
+        writer.WriteNumber("size", Size);
+        writer.WriteNumber("price", Price);
+        writer.WriteString("clientOrderId", ClientOrderId);
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Timeout;
+
+namespace OrderClient;
+
+/// <summary>How a call ended, which is also how the process ends: see <see cref="ExitCodes"/>.</summary>
+public enum ApiOutcome
+{
+    /// <summary>2xx.</summary>
+    Success,
+    /// <summary>4xx: the server refused the request; sending it again would not help.</summary>
+    Rejected,
+    /// <summary>No answer, a timeout, or 5xx once the retries were spent.</summary>
+    Unavailable,
+}
+
+/// <summary>The result of one API call: a value, a problem from the server, or why the server could not be reached.</summary>
+public sealed record ApiResult<T>(
+    ApiOutcome Outcome,
+    int? StatusCode,
+    T? Value,
+    string? Json,
+    bool Replayed,
+    ApiProblem? Problem,
+    string? TransportError)
+{
+    public int ExitCode => Outcome switch
+    {
+        ApiOutcome.Success => ExitCodes.Success,
+        ApiOutcome.Rejected => ExitCodes.Rejected,
+        _ => ExitCodes.Unavailable,
+    };
+}
+
+/// <summary>
+/// The typed HttpClient for the orders API (registered with <c>AddHttpClient&lt;OrdersApiClient&gt;()</c>, behind the
+/// standard resilience handler). Every method returns an <see cref="ApiResult{T}"/>; nothing throws for an HTTP or
+/// transport failure, only for the caller's own cancellation.
+/// </summary>
+public sealed class OrdersApiClient(HttpClient http, ApiEndpoint endpoint)
+{
+    private const string ReplayedHeader = "Idempotent-Replayed";
+    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
+
+    public ApiEndpoint Endpoint => endpoint;
+
+    /// <summary>POST one order. The draft carries a clientOrderId, which is what makes retrying the POST safe.</summary>
+    public Task<ApiResult<StoredOrder>> CreateAsync(OrderDraft order, CancellationToken cancellationToken) =>
+        PostAsync<StoredOrder>(order.ToJsonBytes(), cancellationToken);
+
+    /// <summary>POST a JSON array of orders (already serialized); the server stores all of them or none.</summary>
+    public Task<ApiResult<IReadOnlyList<StoredOrder>>> CreateManyAsync(byte[] jsonArray, CancellationToken cancellationToken) =>
+        PostAsync<IReadOnlyList<StoredOrder>>(jsonArray, cancellationToken);
+
+    public Task<ApiResult<StoredOrder>> GetAsync(long id, CancellationToken cancellationToken) =>
+        SendAsync<StoredOrder>(new HttpRequestMessage(HttpMethod.Get, endpoint.OrderUrl(id)), cancellationToken);
+
+    public Task<ApiResult<OrderPage>> ListAsync(IEnumerable<KeyValuePair<string, string?>> query, CancellationToken cancellationToken) =>
+        SendAsync<OrderPage>(new HttpRequestMessage(HttpMethod.Get, endpoint.ListUrl(query)), cancellationToken);
+
+    public Task<ApiResult<OrderStats>> StatsAsync(IEnumerable<KeyValuePair<string, string?>> query, CancellationToken cancellationToken) =>
+        SendAsync<OrderStats>(new HttpRequestMessage(HttpMethod.Get, endpoint.StatsUrl(query)), cancellationToken);
+
+    private Task<ApiResult<T>> PostAsync<T>(byte[] body, CancellationToken cancellationToken)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = Json;
+        return SendAsync<T>(new HttpRequestMessage(HttpMethod.Post, endpoint.OrdersUrl) { Content = content }, cancellationToken);
+    }
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var _ = request;
+        if (endpoint.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(ApiEndpoint.KeyHeader, key);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            var json = await response.Content.ReadAsStringAsync(cancellationToken);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                var replayed = response.Headers.TryGetValues(ReplayedHeader, out var values)
+                    && values.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
+                try
+                {
+                    var value = JsonSerializer.Deserialize<T>(json, JsonSerializerOptions.Web);
+                    return new(ApiOutcome.Success, status, value, json, replayed, null, null);
+                }
+                catch (JsonException ex)
+                {
+                    return new(ApiOutcome.Unavailable, status, default, json, false, null,
+                        $"the server answered {status} with a body the client cannot read ({ex.Message})");
+                }
+            }
+            // 408 and 429 are transient like 5xx: once the retries are spent, the server is unavailable, not the order wrong.
+            var outcome = status is >= 500 or 408 or 429 ? ApiOutcome.Unavailable : ApiOutcome.Rejected;
+            return new(outcome, status, default, json, false, ProblemReader.Read(json, status, response.ReasonPhrase), null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (IsTransport(ex))
+        {
+            return new(ApiOutcome.Unavailable, null, default, null, false, null, Describe(ex, request.RequestUri));
+        }
+    }
+
+    private static bool IsTransport(Exception ex) =>
+        ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or RateLimiterRejectedException
+            or OperationCanceledException or IOException;
+
+    /// <summary>A transport failure in plain words: what was tried and why it failed.</summary>
+    public static string Describe(Exception ex, Uri? url)
+    {
+        var where = url is null ? "the server" : url.GetLeftPart(UriPartial.Path);
+        return ex switch
+        {
+            HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } =>
+                $"could not connect to {where}: connection refused (is the server running on that port?)",
+            HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } =>
+                $"could not resolve the host of {where}",
+            HttpRequestException http => $"could not reach {where}: {http.Message}",
+            TimeoutRejectedException or OperationCanceledException => $"{where} did not answer in time",
+            BrokenCircuitException => $"{where} failed too often; the client stopped sending for a while (circuit open)",
+            _ => $"could not reach {where}: {ex.Message}",
+        };
+    }
+}
+
+/// <summary>Reads an RFC 9457 problem document leniently: a body that is not one still yields a title.</summary>
+public static class ProblemReader
+{
+    public static ApiProblem Read(string json, int status, string? reason)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        string? title = null, detail = null;
+        int? index = null;
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                if (root.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String) title = t.GetString();
+                if (root.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String) detail = d.GetString();
+                if (root.TryGetProperty("index", out var i) && i.TryGetInt32(out var value)) index = value;
+                if (root.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var field in e.EnumerateObject())
+                    {
+                        errors[field.Name] = field.Value.ValueKind == JsonValueKind.Array
+                            ? [.. field.Value.EnumerateArray().Select(m => m.ValueKind == JsonValueKind.String ? m.GetString()! : m.GetRawText())]
+                            : [field.Value.ToString()];
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            detail = json.Length is > 0 and <= 200 ? json : null;
+        }
+        return new ApiProblem(title ?? reason ?? $"HTTP {status}", detail, status, errors, index);
+    }
+}
+
+/// <summary>The process exit codes, the same for every command.</summary>
+public static class ExitCodes
+{
+    /// <summary>Everything was accepted (201, or 200 for an idempotent replay).</summary>
+    public const int Success = 0;
+    /// <summary>The server (or the client's own parsing) rejected something: 4xx.</summary>
+    public const int Rejected = 1;
+    /// <summary>The server could not be reached, timed out, or answered 5xx after the retries.</summary>
+    public const int Unavailable = 2;
+}

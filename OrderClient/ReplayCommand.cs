@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace OrderClient;
+
+/// <summary>What a replay did, for the summary line and for tests.</summary>
+public sealed record ReplaySummary(long Read, long Sent, long Stored, long Replayed, long Rejected, TimeSpan Elapsed);
+
+/// <summary>
+/// <c>OrderClient replay</c>: sends a file's orders in batches (JSON arrays). Resumable, since every order has a
+/// deterministic clientOrderId: after an interruption the same command sends everything again and the server answers
+/// the orders it already has as idempotent replays. Rejected orders go to the rejects file with their line number and
+/// the server's errors; the rest of their batch is sent again without them (the server stores a request all or nothing).
+/// </summary>
+public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output, TextWriter error, ClientEnvironment environment)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
+    private RejectsWriter? _rejects;
+    private long _sent, _stored, _replayed, _rejected;
+
+    public ReplaySummary? Summary { get; private set; }
+
+    public async Task<int> RunAsync(string file, int batchSize, string rejectsPath, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(file))
+        {
+            error.WriteLine($"Replay: no file {file}");
+            return ExitCodes.Rejected;
+        }
+        var started = Stopwatch.GetTimestamp();
+        var lastProgress = started;
+        long read = 0;
+        var exit = ExitCodes.Success;
+        _rejects = new RejectsWriter(rejectsPath);
+        try
+        {
+            using var reader = new ReplayFileReader(file);
+            var batch = new List<ReplayItem>(batchSize);
+            while (true)
+            {
+                var item = reader.Next();
+                if (item is not null)
+                {
+                    read++;
+                    if (item.Json is null) Reject(item, item.LocalErrors!);
+                    else batch.Add(item);
+                }
+                if (batch.Count == batchSize || (item is null && batch.Count > 0))
+                {
+                    exit = await SendAsync(batch, cancellationToken);
+                    batch.Clear();
+                    if (exit != ExitCodes.Success) break;
+                }
+                if (environment.OutputIsTerminal && Stopwatch.GetElapsedTime(lastProgress) >= ProgressInterval)
+                {
+                    lastProgress = Stopwatch.GetTimestamp();
+                    WriteProgress(reader.Position, reader.Length, read, Stopwatch.GetElapsedTime(started));
+                }
+                if (item is null) break;
+            }
+            if (environment.OutputIsTerminal) output.WriteLine();
+        }
+        catch (InvalidDataException ex)
+        {
+            error.WriteLine($"Replay: {file}: {ex.Message}");
+            return ExitCodes.Rejected;
+        }
+        finally
+        {
+            _rejects.Dispose();
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        Summary = new ReplaySummary(read, _sent, _stored, _replayed, _rejected, elapsed);
+        var c = CultureInfo.InvariantCulture;
+        var rate = (_stored + _replayed) / Math.Max(elapsed.TotalSeconds, 1e-9);
+        output.WriteLine(string.Create(c,
+            $"Replay of {file}: {read:N0} read, {_sent:N0} sent, {_stored:N0} stored, {_replayed:N0} already stored (replayed), {_rejected:N0} rejected; {elapsed.TotalSeconds:0.000} s, {rate:N0} orders/s"));
+        if (_rejected > 0) output.WriteLine($"Rejected orders were written to {rejectsPath}: fix them and replay that file.");
+        if (exit == ExitCodes.Unavailable) error.WriteLine("Run the same command again to resume: orders already stored are recognised and not stored twice.");
+        return exit != ExitCodes.Success ? exit : _rejected > 0 ? ExitCodes.Rejected : ExitCodes.Success;
+    }
+
+    /// <summary>Sends one batch until every order in it is stored or rejected; a non-success exit code stops the replay.</summary>
+    private async Task<int> SendAsync(List<ReplayItem> batch, CancellationToken cancellationToken)
+    {
+        var pending = new List<ReplayItem>(batch);
+        while (pending.Count > 0)
+        {
+            // Orders count as sent once settled (stored, replayed or rejected), so a resent remainder is not counted twice.
+            var result = await api.CreateManyAsync(ToJsonArray(pending), cancellationToken);
+            switch (result)
+            {
+                case { Outcome: ApiOutcome.Success }:
+                    _sent += pending.Count;
+                    if (result.Replayed) _replayed += pending.Count;
+                    else _stored += pending.Count;
+                    return ExitCodes.Success;
+
+                case { StatusCode: 400 or 409, Problem: { } problem } when ByIndex(problem, pending.Count) is { Count: > 0 } bad:
+                    foreach (var index in bad.Keys.OrderDescending())
+                    {
+                        _sent++;
+                        Reject(pending[index], bad[index]);
+                        pending.RemoveAt(index);
+                    }
+                    break;
+
+                case { StatusCode: 400 or 409 or 422, Problem: { } problem }:
+                    // An error that names no order: each order of the request carries it.
+                    var errors = problem.Errors.Count > 0
+                        ? problem.Errors
+                        : new Dictionary<string, string[]> { ["request"] = [problem.Detail ?? problem.Title ?? "rejected"] };
+                    foreach (var item in pending)
+                    {
+                        _sent++;
+                        Reject(item, errors);
+                    }
+                    return ExitCodes.Success;
+
+                case { StatusCode: 413 } when pending.Count > 1:
+                    var half = pending.Count / 2;
+                    var exit = await SendAsync(pending.GetRange(0, half), cancellationToken);
+                    return exit != ExitCodes.Success ? exit : await SendAsync(pending.GetRange(half, pending.Count - half), cancellationToken);
+
+                default:
+                    OutputFormat.WriteFailure(error, result, $"Replay stopped at line {pending[0].Line.ToString(CultureInfo.InvariantCulture)}");
+                    return result.ExitCode;
+            }
+        }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The errors of a batch grouped by the order they name: "[3].price" belongs to element 3; 409 names its index.</summary>
+    private static Dictionary<int, Dictionary<string, string[]>> ByIndex(ApiProblem problem, int count)
+    {
+        var result = new Dictionary<int, Dictionary<string, string[]>>();
+        if (problem.Status == 409)
+        {
+            if (problem.Index is { } index && index >= 0 && index < count)
+            {
+                result[index] = new() { ["clientOrderId"] = [problem.Detail ?? "conflicts with a stored order"] };
+            }
+            return result;
+        }
+        foreach (var (key, messages) in problem.Errors)
+        {
+            var match = IndexedField().Match(key);
+            if (!match.Success) return []; // an error for the whole request: no order can be singled out
+            var i = int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
+            if (i >= count) return [];
+            var field = match.Groups[2].Value.TrimStart('.');
+            if (!result.TryGetValue(i, out var errors)) result[i] = errors = [];
+            errors[field.Length == 0 ? "order" : field] = messages;
+        }
+        return result;
+    }
+
+    [GeneratedRegex(@"^\[(\d+)\](.*)$")]
+    private static partial Regex IndexedField();
+
+    private static byte[] ToJsonArray(List<ReplayItem> items)
+    {
+        var length = 2 + items.Count - 1 + items.Sum(i => i.Json!.Length);
+        var body = new byte[length];
+        body[0] = (byte)'[';
+        var position = 1;
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0) body[position++] = (byte)',';
+            items[i].Json!.CopyTo(body, position);
+            position += items[i].Json!.Length;
+        }
+        body[position] = (byte)']';
+        return body;
+    }
+
+    private void Reject(ReplayItem item, IReadOnlyDictionary<string, string[]> errors)
+    {
+        _rejected++;
+        _rejects!.Write(item, errors);
+    }
+
+    private void WriteProgress(long position, long length, long read, TimeSpan elapsed)
+    {
+        const int width = 30;
+        var fraction = length == 0 ? 1 : Math.Clamp((double)position / length, 0, 1);
+        var filled = (int)(fraction * width);
+        var rate = (_stored + _replayed) / Math.Max(elapsed.TotalSeconds, 1e-9);
+        output.Write(string.Create(CultureInfo.InvariantCulture,
+            $"\r[{new string('#', filled)}{new string('.', width - filled)}] {fraction * 100,3:0}%  {read:N0} read  {_stored + _replayed:N0} stored  {_rejected:N0} rejected  {rate:N0}/s "));
+    }
+
+    /// <summary>The rejects file, NDJSON: <c>{"line":12,"errors":{"price":["..."]},"order":{...as sent...}}</c>; created at the first reject.</summary>
+    private sealed class RejectsWriter(string path) : IDisposable
+    {
+        private Stream? _stream;
+        private Utf8JsonWriter? _writer;
+
+        public void Write(ReplayItem item, IReadOnlyDictionary<string, string[]> errors)
+        {
+            _stream ??= new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+            // Relaxed escaping keeps quotes and apostrophes readable in a file meant to be fixed by hand.
+            _writer ??= new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            _writer.Reset(_stream);
+            _writer.WriteStartObject();
+            _writer.WriteNumber("line", item.Line);
+            _writer.WritePropertyName("errors");
+            _writer.WriteStartObject();
+            foreach (var (field, messages) in errors)
+            {
+                _writer.WritePropertyName(field);
+                _writer.WriteStartArray();
+                foreach (var message in messages) _writer.WriteStringValue(message);
+                _writer.WriteEndArray();
+            }
+            _writer.WriteEndObject();
+            if (item.Json is not null)
+            {
+                _writer.WritePropertyName("order");
+                using var order = JsonDocument.Parse(item.Json);
+                order.RootElement.WriteTo(_writer);
+            }
+            else
+            {
+                _writer.WriteString("text", item.Raw);
+            }
+            _writer.WriteEndObject();
+            _writer.Flush();
+            _stream.WriteByte((byte)'\n');
+        }
+
+        public void Dispose()
+        {
+            _writer?.Dispose();
+            _stream?.Dispose();
+        }
+    }
+}

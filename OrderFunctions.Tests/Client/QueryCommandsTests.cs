@@ -1,0 +1,148 @@
+using System.Net;
+using System.Text.Json;
+using OrderClient;
+
+namespace OrderFunctions.Tests.Client;
+
+public sealed class QueryCommandsTests
+{
+    private const string Url = "http://orders.test/API/orders";
+
+    private static string Order(long id, string user = "alice", string market = "BTC-USD") =>
+        $$"""{"id":{{id}},"timestamp":"2026-11-27T10:15:30.123456Z","username":"{{user}}","market":"{{market}}","side":"buy","size":0.1,"price":43000.12345678,"clientOrderId":"c{{id}}"}""";
+
+    private const string Stats =
+        """{"markets":[{"market":"BTC-USD","count":3,"buyVolume":1.5,"sellVolume":0.2,"notional":12345.67,"vwap":43000.5,"minPrice":42000,"maxPrice":44000,"firstTimestamp":"2026-11-27T10:15:30Z","lastTimestamp":"2026-11-27T11:00:00Z"},{"market":"ETH-USD","count":12,"buyVolume":10,"sellVolume":2.25,"notional":36000,"vwap":2938.77551020,"minPrice":2900,"maxPrice":3000,"firstTimestamp":"2026-11-27T10:00:00Z","lastTimestamp":"2026-11-27T12:00:00Z"}]}""";
+
+    [Fact]
+    public async Task Get_prints_order_from_derived_url_and_exits_0_when_found()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, Order(42)));
+
+        var run = await ClientRun.RunAsync(handler, "get", "42", "--url", Url, "--key", "k");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal(HttpMethod.Get, request.Method);
+        Assert.Equal(new Uri("http://orders.test/API/orders/42"), request.Uri);
+        Assert.Equal("k", request.Key);
+        Assert.Contains("Order 42", run.Output);
+        Assert.Contains("price          43000.12345678", run.Output);
+    }
+
+    [Fact]
+    public async Task Get_prints_raw_json_when_json_is_requested()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, Order(42)));
+
+        var run = await ClientRun.RunAsync(handler, "get", "42", "--url", Url, "--json");
+
+        Assert.Equal(Order(42), run.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Get_exits_1_with_message_when_order_is_not_found()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Problem(HttpStatusCode.NotFound,
+            """{"title":"Not Found","status":404,"detail":"There is no order 42."}"""));
+
+        var run = await ClientRun.RunAsync(handler, "get", "42", "--url", Url);
+
+        Assert.Equal(ExitCodes.Rejected, run.ExitCode);
+        Assert.Contains("Order 42 not found (404): There is no order 42.", run.Error);
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
+    public async Task List_follows_next_cursor_to_last_page_when_all_is_given()
+    {
+        var handler = new FakeOrdersHandler((request, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, request.Uri.Query.Contains("after=p2", StringComparison.Ordinal)
+            ? $$"""{"items":[{{Order(3)}}],"next":null}"""
+            : request.Uri.Query.Contains("after=p1", StringComparison.Ordinal)
+                ? $$"""{"items":[{{Order(2)}}],"next":"p2"}"""
+                : $$"""{"items":[{{Order(1)}}],"next":"p1"}"""));
+
+        var run = await ClientRun.RunAsync(handler, "list", "--url", Url, "--market", "BTC-USD", "--limit", "1", "--all");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal(3, handler.Requests.Count);
+        Assert.Equal("?market=BTC-USD&limit=1", handler.Requests[0].Uri.Query);
+        Assert.Equal("?market=BTC-USD&limit=1&after=p1", handler.Requests[1].Uri.Query);
+        Assert.Equal("?market=BTC-USD&limit=1&after=p2", handler.Requests[2].Uri.Query);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.StartsWith("id  timestamp", lines[0]);
+        Assert.Equal(3, lines.Count(l => l.Contains("43000.12345678", StringComparison.Ordinal)));
+        Assert.Contains("3 orders.", run.Output);
+    }
+
+    [Fact]
+    public async Task List_prints_one_page_and_its_cursor_when_all_is_not_given()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}},{{Order(2, "bob")}}],"next":"abc"}"""));
+
+        var run = await ClientRun.RunAsync(handler, "list", "--url", Url);
+
+        Assert.Single(handler.Requests);
+        Assert.Contains("2 orders; more follow", run.Output);
+        Assert.Contains("abc", run.Output);
+    }
+
+    [Fact]
+    public async Task List_merges_pages_into_one_json_document_when_all_and_json_are_given()
+    {
+        var handler = new FakeOrdersHandler((request, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, request.Uri.Query.Contains("after=", StringComparison.Ordinal)
+            ? $$"""{"items":[{{Order(2)}}],"next":null}"""
+            : $$"""{"items":[{{Order(1)}}],"next":"p1"}"""));
+
+        var run = await ClientRun.RunAsync(handler, "list", "--url", Url, "--all", "--json");
+
+        var document = JsonDocument.Parse(run.Output).RootElement;
+        Assert.Equal([1L, 2L], document.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("id").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, document.GetProperty("next").ValueKind);
+        Assert.Equal("43000.12345678", document.GetProperty("items")[0].GetProperty("price").GetRawText());
+    }
+
+    [Fact]
+    public async Task List_prints_parameter_errors_and_exits_1_when_server_answers_400()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Problem(HttpStatusCode.BadRequest,
+            """{"title":"One or more validation errors occurred.","status":400,"errors":{"limit":["must be 1 to 1000"]}}"""));
+
+        var run = await ClientRun.RunAsync(handler, "list", "--url", Url, "--limit", "5000");
+
+        Assert.Equal(ExitCodes.Rejected, run.ExitCode);
+        Assert.Contains("  limit: must be 1 to 1000", run.Error);
+    }
+
+    [Fact]
+    public async Task Stats_prints_aligned_table_with_a_row_per_market()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, Stats));
+
+        var run = await ClientRun.RunAsync(handler, "stats", "--url", Url, "--from", "2026-11-27T00:00:00Z");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal(new Uri("http://orders.test/API/orders/stats?from=2026-11-27T00%3A00%3A00Z"), Assert.Single(handler.Requests).Uri);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.StartsWith("market ", lines[0]);
+        Assert.StartsWith("BTC-USD", lines[2]);
+        Assert.StartsWith("ETH-USD", lines[3]);
+        Assert.Contains("2938.77551020", lines[3]);
+        // Numbers are right-aligned: a column's values end where its header ends.
+        var countEnd = lines[0].IndexOf("count", StringComparison.Ordinal) + "count".Length;
+        Assert.Equal('3', lines[2][countEnd - 1]);
+        Assert.Equal("12", lines[3][(countEnd - 2)..countEnd]);
+    }
+
+    [Fact]
+    public async Task Stats_prints_server_json_when_json_is_requested()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, Stats));
+
+        var run = await ClientRun.RunAsync(handler, "stats", "--url", Url, "--market", "BTC-USD", "--json");
+
+        Assert.Equal(Stats, run.Output.Trim());
+        Assert.Equal("?market=BTC-USD", Assert.Single(handler.Requests).Uri.Query);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text.Json;
+using OrderClient;
+
+namespace OrderFunctions.Tests.Client;
+
+public sealed class ReplayCommandTests : IDisposable
+{
+    private const string Url = "http://orders.test/API/orders";
+    private readonly string _directory = Directory.CreateTempSubdirectory("replay-command-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static string Line(string user, string price) =>
+        $$"""{"timestamp":"2026-11-27T10:15:30Z","username":"{{user}}","market":"BTC-USD","side":"buy","size":1,"price":{{price}}}""";
+
+    private string Write(string name, params string[] lines)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    /// <summary>A fake server with the real one's batch rules: all or nothing, "[i].price" errors, idempotent ids.</summary>
+    private sealed class FakeServer
+    {
+        private readonly HashSet<string> _stored = [];
+        public FakeOrdersHandler Handler { get; }
+        public IReadOnlyCollection<string> Stored => _stored;
+
+        public FakeServer(Func<int, HttpResponseMessage?>? interrupt = null)
+        {
+            Handler = new FakeOrdersHandler((request, index) =>
+            {
+                if (interrupt?.Invoke(index) is { } response) return response;
+                using var body = JsonDocument.Parse(request.Body);
+                var orders = body.RootElement.EnumerateArray().ToList();
+                var errors = new List<string>();
+                for (var i = 0; i < orders.Count; i++)
+                {
+                    if (orders[i].GetProperty("price").ValueKind != JsonValueKind.Number || orders[i].GetProperty("price").GetDecimal() <= 0)
+                    {
+                        errors.Add($"\"[{i}].price\":[\"must be greater than 0\"]");
+                    }
+                }
+                if (errors.Count > 0)
+                {
+                    return FakeOrdersHandler.Problem(HttpStatusCode.BadRequest,
+                        """{"title":"One or more validation errors occurred.","status":400,"errors":{""" + string.Join(",", errors) + "}}");
+                }
+                var ids = orders.Select(o => o.GetProperty("clientOrderId").GetString()!).ToList();
+                var allKnown = ids.All(_stored.Contains);
+                _stored.UnionWith(ids);
+                var stored = "[" + string.Join(",", orders.Select((o, i) =>
+                    $$"""{"id":{{i + 1}},"timestamp":"2026-11-27T10:15:30Z","username":"{{o.GetProperty("username").GetString()}}","market":"BTC-USD","side":"buy","size":1,"price":{{o.GetProperty("price").GetRawText()}},"clientOrderId":"{{ids[i]}}"}""")) + "]";
+                var reply = FakeOrdersHandler.Json(allKnown ? HttpStatusCode.OK : HttpStatusCode.Created, stored);
+                if (allKnown) reply.Headers.Add("Idempotent-Replayed", "true");
+                return reply;
+            });
+        }
+    }
+
+    [Fact]
+    public async Task Replay_writes_rejects_and_resends_rest_of_batch_when_server_names_bad_elements()
+    {
+        var file = Write("orders.ndjson", Line("a", "1"), Line("b", "-5"), Line("c", "3"), Line("d", "0"), Line("e", "5"));
+        var server = new FakeServer();
+
+        var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file, "--batch", "3");
+
+        Assert.Equal(ExitCodes.Rejected, run.ExitCode);
+        Assert.Equal(3, server.Stored.Count);
+        Assert.Contains("5 read, 5 sent, 3 stored, 0 already stored (replayed), 2 rejected", run.Output);
+        // Batch 1: [a,b,c] rejected for [1], then [a,c] stored; batch 2: [d,e] rejected for [0], then [e] stored.
+        Assert.Equal([3, 2, 2, 1], server.Handler.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetArrayLength()));
+        var rejects = File.ReadAllLines(file + ".rejected.ndjson").Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([2, 4], rejects.Select(r => r.GetProperty("line").GetInt32()));
+        Assert.Equal("must be greater than 0", rejects[0].GetProperty("errors").GetProperty("price")[0].GetString());
+        Assert.Equal("b", rejects[0].GetProperty("order").GetProperty("username").GetString());
+        Assert.EndsWith("-2", rejects[0].GetProperty("order").GetProperty("clientOrderId").GetString());
+    }
+
+    [Fact]
+    public async Task Replay_stores_nothing_twice_when_same_file_is_replayed_again()
+    {
+        var file = Write("orders.ndjson", Line("a", "1"), Line("b", "2"), Line("c", "3"));
+        var server = new FakeServer();
+
+        var first = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file, "--batch", "2");
+        var second = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file, "--batch", "2");
+
+        Assert.Equal(ExitCodes.Success, first.ExitCode);
+        Assert.Equal(ExitCodes.Success, second.ExitCode);
+        Assert.Contains("3 stored, 0 already stored", first.Output);
+        Assert.Contains("0 stored, 3 already stored", second.Output);
+        Assert.Equal(3, server.Stored.Count);
+        var requests = server.Handler.Requests;
+        Assert.Equal(requests[0].Body, requests[2].Body);
+        Assert.Equal(requests[1].Body, requests[3].Body);
+        Assert.False(File.Exists(file + ".rejected.ndjson"));
+    }
+
+    [Fact]
+    public async Task Replay_exits_2_and_says_how_to_resume_when_server_stays_unavailable()
+    {
+        var file = Write("orders.ndjson", Line("a", "1"), Line("b", "2"), Line("c", "3"));
+        var server = new FakeServer(index => index >= 1
+            ? throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused")
+            : null);
+
+        var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file, "--batch", "2", "--retries", "1");
+
+        Assert.Equal(ExitCodes.Unavailable, run.ExitCode);
+        Assert.Equal(2, server.Stored.Count);
+        Assert.Contains("Replay stopped at line 3", run.Error);
+        Assert.Contains("Run the same command again to resume", run.Error);
+    }
+
+    [Fact]
+    public async Task Replay_writes_local_errors_and_csv_orders_when_file_is_csv()
+    {
+        var file = Path.Combine(_directory, "orders.csv");
+        File.WriteAllText(file, "timestamp,username,market,side,size,price\n2026-11-27T10:15:30Z,alice,BTC-USD,buy,0.1,43000.12345678\nshort,row\n");
+        var server = new FakeServer();
+
+        var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file, "--rejects", Path.Combine(_directory, "bad.ndjson"));
+
+        Assert.Equal(ExitCodes.Rejected, run.ExitCode);
+        Assert.Contains("\"size\":0.1,\"price\":43000.12345678", Assert.Single(server.Handler.Requests).Body);
+        var reject = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "bad.ndjson"))).RootElement;
+        Assert.Equal(3, reject.GetProperty("line").GetInt32());
+        Assert.Equal("short,row", reject.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Replay_rejects_conflicting_element_and_stores_rest_when_server_answers_409_with_index()
+    {
+        var file = Write("orders.ndjson", Line("a", "1"), Line("b", "2"));
+        var server = new FakeServer(index => index == 0
+            ? FakeOrdersHandler.Problem(HttpStatusCode.Conflict, """{"title":"Conflict","status":409,"detail":"Order [1]: clientOrderId 'x' was already used","index":1,"existingId":4}""")
+            : null);
+
+        var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file);
+
+        Assert.Equal(ExitCodes.Rejected, run.ExitCode);
+        Assert.Single(server.Stored);
+        var reject = JsonDocument.Parse(File.ReadAllText(file + ".rejected.ndjson")).RootElement;
+        Assert.Equal(2, reject.GetProperty("line").GetInt32());
+        Assert.Contains("already used", reject.GetProperty("errors").GetProperty("clientOrderId")[0].GetString());
+    }
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+using OrderClient;
+
+namespace OrderFunctions.Tests.EndToEnd;
+
+/// <summary>
+/// The client's commands run in-process (<see cref="OrderClientApp.RunAsync(string[], TextWriter, TextWriter)"/>, the
+/// same entry point as the executable) against the standalone host over a real socket; rows are read back from its
+/// SQLite file. One host serves the class; each test uses its own usernames.
+/// </summary>
+public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture) : IClassFixture<ClientEndToEndTests.HostFixture>
+{
+    public sealed class HostFixture : IAsyncLifetime
+    {
+        public StandaloneHost Host { get; private set; } = null!;
+        public async Task InitializeAsync() => Host = await StandaloneHost.StartAsync();
+        public async Task DisposeAsync() => await Host.DisposeAsync();
+    }
+
+    private sealed record Row(long Id, string Timestamp, string Market, string Side, long Size, long Price, string? ClientOrderId);
+
+    private string Url => fixture.Host.OrdersUrl.ToString();
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await OrderClientApp.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private List<Row> Rows(string username)
+    {
+        using var connection = new SqliteConnection($"Data Source={fixture.Host.DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, timestamp, market, side, size, price, client_order_id FROM Orders WHERE username = $username ORDER BY id";
+        command.Parameters.AddWithValue("$username", username);
+        using var reader = command.ExecuteReader();
+        var rows = new List<Row>();
+        while (reader.Read())
+        {
+            rows.Add(new Row(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetInt64(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+        return rows;
+    }
+
+    private static string NewUser(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..40];
+
+    [Fact]
+    public async Task Send_stores_exact_units_in_sqlite_when_run_against_standalone_host()
+    {
+        var user = NewUser("e2e-send");
+
+        var (exit, output, error) = await RunAsync("send", "--url", Url, "--username", user, "--market", "BTC-USD",
+            "--side", "buy", "--size", "0.1", "--price", "43000.12345678", "--timestamp", "2026-11-27T10:15:30.123456Z");
+
+        Assert.True(exit == ExitCodes.Success, error);
+        Assert.Contains("Stored order", output);
+        var row = Assert.Single(Rows(user));
+        Assert.Equal(10_000_000, row.Size);               // 0.1 in units of 1e-8
+        Assert.Equal(4_300_012_345_678, row.Price);       // 43000.12345678 in units of 1e-8
+        Assert.Equal("BTC-USD", row.Market);
+        Assert.Equal("buy", row.Side);
+        Assert.Equal("2026-11-27T10:15:30.1234560Z", row.Timestamp);
+        Assert.Matches("^[0-9a-f]{32}$", row.ClientOrderId);
+        Assert.Contains($"id             {row.Id}", output);
+    }
+
+    [Fact]
+    public async Task Send_reports_replay_and_stores_once_when_same_order_is_sent_twice()
+    {
+        var user = NewUser("e2e-idem");
+        string[] args = ["send", "--url", Url, "--username", user, "--market", "ETH-USD", "--side", "sell", "--size", "2.5",
+            "--price", "3000", "--timestamp", "2026-11-27T10:15:30Z", "--client-order-id", "idem-1"];
+
+        var first = await RunAsync(args);
+        var second = await RunAsync(args);
+
+        Assert.Equal(ExitCodes.Success, first.Exit);
+        Assert.Equal(ExitCodes.Success, second.Exit);
+        Assert.Contains("idempotent replay", second.Output);
+        Assert.Single(Rows(user));
+    }
+
+    [Fact]
+    public async Task Send_exits_1_with_field_error_when_server_rejects_the_market()
+    {
+        var user = NewUser("e2e-bad");
+
+        var (exit, _, error) = await RunAsync("send", "--url", Url, "--username", user, "--market", "BTC USD",
+            "--side", "buy", "--size", "1", "--price", "1");
+
+        Assert.Equal(ExitCodes.Rejected, exit);
+        Assert.Contains("(400)", error);
+        Assert.Contains("  market: must be letters, digits", error);
+        Assert.Empty(Rows(user));
+    }
+
+    [Fact]
+    public async Task Send_exits_2_with_clear_message_when_port_is_closed()
+    {
+        var url = $"http://127.0.0.1:{ClosedPort()}/API/orders";
+
+        var (exit, _, error) = await RunAsync("send", "--url", url, "--retries", "1", "--username", "nobody",
+            "--market", "BTC-USD", "--side", "buy", "--size", "1", "--price", "1");
+
+        Assert.Equal(ExitCodes.Unavailable, exit);
+        Assert.Contains($"could not connect to {url}: connection refused", error);
+    }
+
+    [Fact]
+    public async Task Replay_leaves_each_order_exactly_once_when_file_is_replayed_twice()
+    {
+        var user = NewUser("e2e-replay");
+        var directory = Directory.CreateTempSubdirectory("client-e2e-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "orders.ndjson");
+            File.WriteAllLines(file,
+            [
+                $$"""{"timestamp":"2026-11-27T10:15:30Z","username":"{{user}}","market":"BTC-USD","side":"buy","size":0.1,"price":43000.12345678}""",
+                $$"""{"timestamp":"2026-11-27T10:15:31Z","username":"{{user}}","market":"BTC-USD","side":"sell","size":0.2,"price":-1}""",
+                $$"""{"timestamp":"2026-11-27T10:15:32Z","username":"{{user}}","market":"ETH-USD","side":"buy","size":"1.5","price":3000}""",
+                $$"""{"timestamp":"2026-11-27T10:15:33Z","username":"{{user}}","market":"SOL-USD","side":"SELL","size":3,"price":150.25}""",
+            ]);
+
+            var first = await RunAsync("replay", "--url", Url, "--file", file, "--batch", "2");
+            var second = await RunAsync("replay", "--url", Url, "--file", file, "--batch", "2");
+
+            Assert.Equal(ExitCodes.Rejected, first.Exit);
+            Assert.Contains("4 read, 4 sent, 3 stored, 0 already stored (replayed), 1 rejected", first.Output);
+            Assert.Contains("4 read, 4 sent, 0 stored, 3 already stored (replayed), 1 rejected", second.Output);
+            var rows = Rows(user);
+            Assert.Equal(3, rows.Count);
+            Assert.Equal(3, rows.Select(r => r.ClientOrderId).Distinct().Count());
+            Assert.Equal([10_000_000L, 150_000_000L, 300_000_000L], rows.Select(r => r.Size));
+            var reject = Assert.Single(File.ReadAllLines(file + ".rejected.ndjson"));
+            Assert.Contains("\"line\":2", reject);
+            Assert.Contains("\"price\":[\"must be greater than 0\"]", reject);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
