@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Storage;
@@ -30,6 +31,8 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
         services.AddLogging(logging => logging.AddProvider(Logs));
         services.AddOrderServices(configuration);
         _provider = services.BuildServiceProvider();
+        // As the host does at start-up: the store opens its file and creates the schema.
+        foreach (var service in _provider.GetServices<IHostedService>()) service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     public string DatabasePath { get; }
@@ -67,6 +70,7 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var service in _provider.GetServices<IHostedService>()) await service.StopAsync(CancellationToken.None);
         await _provider.DisposeAsync();
         Database.Delete(DatabasePath);
     }
