@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace OrderFunctions.Standalone;
 
@@ -7,16 +8,23 @@ namespace OrderFunctions.Standalone;
 /// (routePrefix "API" + each function's route). A function is created per request the way the worker creates it
 /// (ActivatorUtilities over the request's services), so no logic is copied here.
 /// </summary>
-public static class OrderFunctionEndpoints
+public static partial class OrderFunctionEndpoints
 {
     public const string RoutePrefix = "/API";
 
     public static IEndpointRouteBuilder MapOrderFunctions(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup(RoutePrefix);
+        // Function-level routes need a key when keys are configured; AuthorizationLevel.Anonymous ones say AllowAnonymous.
+        var api = endpoints.MapGroup(RoutePrefix).AddEndpointFilter<FunctionKeyFilter>();
+        WarnWhenOpen(endpoints.ServiceProvider);
+
         var createOrder = Activator<CreateOrder>();
         api.MapPost("/orders", (HttpContext context, CancellationToken ct) =>
             createOrder(context).Run(context.Request, ct));
+
+        var health = Activator<Health>();
+        api.MapGet("/health", (HttpContext context, CancellationToken ct) =>
+            health(context).Run(context.Request, ct)).AllowAnonymous();
         return endpoints;
     }
 
@@ -25,4 +33,15 @@ public static class OrderFunctionEndpoints
         var factory = ActivatorUtilities.CreateFactory<T>(Type.EmptyTypes);
         return context => factory(context.RequestServices, null);
     }
+
+    private static void WarnWhenOpen(IServiceProvider services)
+    {
+        if (services.GetRequiredService<IOptions<OrderApiOptions>>().Value.Keys.All(string.IsNullOrEmpty))
+        {
+            LogOpen(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FunctionKeyFilter)));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No function key is configured (OrderApi:Keys): the API is open to anyone who can reach it.")]
+    private static partial void LogOpen(ILogger logger);
 }

@@ -30,13 +30,21 @@ public static class Problems
         detail: detail,
         extensions: extensions);
 
-    public static IResult Unavailable(OrderStoreUnavailableException ex) => new WithHeader(
-        TypedResults.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "Service Unavailable",
-            detail: $"The order was not stored: {ex.Message}. Nothing was written; retry later."),
+    public static IResult Unavailable(OrderStoreUnavailableException ex) =>
+        ServiceUnavailable($"The order was not stored: {ex.Message}. Nothing was written; retry later.", ex.RetryAfter);
+
+    public static IResult Unhealthy(string reason, TimeSpan retryAfter) =>
+        ServiceUnavailable($"The order store cannot take orders now: {reason}.", retryAfter);
+
+    public static ProblemHttpResult Unauthorized() => TypedResults.Problem(
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Unauthorized",
+        detail: "Send a valid function key in the x-functions-key header or the code query parameter.");
+
+    private static IResult ServiceUnavailable(string detail, TimeSpan retryAfter) => new WithHeader(
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable", detail: detail),
         "Retry-After",
-        ((int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
 
 /// <summary>An <see cref="IResult"/> with one more response header (Retry-After, Idempotent-Replayed).</summary>

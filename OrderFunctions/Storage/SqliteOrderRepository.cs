@@ -12,7 +12,7 @@ namespace OrderFunctions.Storage;
 /// in one transaction (WAL, synchronous=FULL) and only then completes each request. An idle writer commits a lone
 /// order at once; under load batches grow by themselves. A failed transaction fails exactly the requests in it.
 /// </summary>
-public sealed partial class SqliteOrderRepository : IOrderRepository, IHostedService, IDisposable
+public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStoreHealth, IHostedService, IDisposable
 {
     private const string InsertSql = """
         INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id)
@@ -32,6 +32,9 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IHostedSer
     private readonly Lazy<Thread> _writer;
     private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _retryAfter;
+
+    // Why the writer's last transaction (or its first connection) failed; null once a transaction commits.
+    private volatile string? _lastWriteFailure;
 
     // Owned by the writer thread only.
     private SqliteConnection? _connection;
@@ -120,7 +123,8 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IHostedSer
         catch (SqliteException ex)
         {
             // Not fatal: the writer retries on the next batch, so the service recovers once the fault clears.
-            LogStoreUnavailable(ex, Describe(ex));
+            _lastWriteFailure = Describe(ex);
+            LogStoreUnavailable(ex, _lastWriteFailure);
             ResetConnection();
         }
         var thread = new Thread(WriterLoop) { IsBackground = true, Name = "order-writer" };
@@ -169,11 +173,13 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IHostedSer
                 }
                 transaction.Commit();
             }
+            _lastWriteFailure = null;
             foreach (var pending in batch) pending.Complete();
         }
         catch (SqliteException ex)
         {
             var reason = Describe(ex);
+            _lastWriteFailure = reason;
             LogWriteFailed(ex, batch.Count, reason);
             ResetConnection();
             var error = new OrderStoreUnavailableException(reason, _retryAfter, ex);
@@ -181,6 +187,7 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IHostedSer
         }
         catch (Exception ex)
         {
+            _lastWriteFailure = ex.GetType().Name;
             LogWriteFailed(ex, batch.Count, ex.GetType().Name);
             ResetConnection();
             foreach (var pending in batch) pending.Fail(ex);
@@ -227,6 +234,35 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IHostedSer
         row.Read();
         var stored = SqliteOrderReader.ReadOrder(row);
         return new SaveResult(order.HasSameContentAs(stored) ? SaveOutcome.Replayed : SaveOutcome.Conflict, stored);
+    }
+
+    /// <summary>
+    /// Healthy when a read on a pooled connection answers and the writer's last transaction did not fail. After a
+    /// failure, a write probe (<c>BEGIN IMMEDIATE</c>, rolled back) decides, so health recovers with the store even
+    /// when no order arrives to prove it.
+    /// </summary>
+    public Task<StoreHealth> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var connection = new SqliteConnection(_options.ConnectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandTimeout = 1; // a load balancer wants an answer, not a wait for the busy timeout
+            command.CommandText = "SELECT COUNT(*) FROM (SELECT 1 FROM Orders LIMIT 1)";
+            command.ExecuteScalar();
+            if (_lastWriteFailure is { } failure)
+            {
+                command.CommandText = "BEGIN IMMEDIATE; ROLLBACK;";
+                command.ExecuteNonQuery();
+                Interlocked.CompareExchange(ref _lastWriteFailure, null, failure);
+            }
+            return Task.FromResult(new StoreHealth(null, _retryAfter));
+        }
+        catch (SqliteException ex)
+        {
+            return Task.FromResult(new StoreHealth(Describe(ex), _retryAfter));
+        }
     }
 
     private SqliteConnection EnsureConnection()

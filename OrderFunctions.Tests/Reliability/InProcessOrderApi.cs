@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Storage;
+
+namespace OrderFunctions.Tests.Reliability;
+
+/// <summary>
+/// The functions in-process over the real SQLite store on a temporary file: built with <c>AddOrderServices</c>,
+/// created with ActivatorUtilities as the worker does, their <see cref="IResult"/> executed into a buffer.
+/// </summary>
+internal sealed class InProcessOrderApi : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    public InProcessOrderApi(IDictionary<string, string?>? settings = null, string? connectionString = null)
+    {
+        DatabasePath = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
+        var values = new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = connectionString ?? $"Data Source={DatabasePath}" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(logging => logging.AddProvider(Logs));
+        services.AddOrderServices(configuration);
+        _provider = services.BuildServiceProvider();
+        // As the host does at start-up: the store opens its file and creates the schema.
+        foreach (var service in _provider.GetServices<IHostedService>()) service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    public string DatabasePath { get; }
+    public CapturedLogs Logs { get; } = new();
+
+    /// <summary>The store's options object itself: a test may change the connection string the writer reopens with.</summary>
+    public OrderStorageOptions StorageOptions => _provider.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
+
+    public IOrderRepository Repository => _provider.GetRequiredService<IOrderRepository>();
+
+    public Task<ApiResponse> PostAsync(string body, string contentType = "application/json") =>
+        PostAsync(Encoding.UTF8.GetBytes(body), contentType);
+
+    public Task<ApiResponse> PostAsync(byte[] body, string contentType = "application/json") =>
+        PostAsync(new MemoryStream(body), body.Length, contentType);
+
+    public async Task<ApiResponse> PostAsync(Stream body, long? contentLength, string contentType = "application/json")
+    {
+        var context = NewContext("POST", "/API/orders");
+        context.Request.ContentType = contentType;
+        context.Request.ContentLength = contentLength;
+        context.Request.Body = body;
+        var function = ActivatorUtilities.CreateInstance<CreateOrder>(_provider);
+        return await ExecuteAsync(context, await function.Run(context.Request, CancellationToken.None));
+    }
+
+    public async Task<ApiResponse> GetHealthAsync()
+    {
+        var context = NewContext("GET", "/API/health");
+        var function = ActivatorUtilities.CreateInstance<Health>(_provider);
+        return await ExecuteAsync(context, await function.Run(context.Request, CancellationToken.None));
+    }
+
+    public long CountRows() => Database.CountRows(DatabasePath);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _provider.GetServices<IHostedService>()) await service.StopAsync(CancellationToken.None);
+        await _provider.DisposeAsync();
+        Database.Delete(DatabasePath);
+    }
+
+    private DefaultHttpContext NewContext(string method, string path)
+    {
+        var context = new DefaultHttpContext { RequestServices = _provider };
+        context.Request.Method = method;
+        context.Request.Scheme = "http";
+        context.Request.Host = new HostString("localhost");
+        context.Request.Path = path;
+        context.Response.Body = new MemoryStream();
+        return context;
+    }
+
+    private static async Task<ApiResponse> ExecuteAsync(DefaultHttpContext context, IResult result)
+    {
+        await result.ExecuteAsync(context);
+        var body = Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());
+        return new ApiResponse(context.Response.StatusCode, context.Response.ContentType, body,
+            context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+    }
+}
+
+/// <summary>A response as the tests look at it, in-process or over the socket.</summary>
+internal sealed record ApiResponse(int Status, string? ContentType, string Body, IReadOnlyDictionary<string, string> Headers)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+
+    public static async Task<ApiResponse> ReadAsync(HttpResponseMessage response)
+    {
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+        return new ApiResponse((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
+            await response.Content.ReadAsStringAsync(), headers);
+    }
+}
+
+/// <summary>Raw reads of a database file, on connections of the test's own.</summary>
+internal static class Database
+{
+    public static SqliteConnection Open(string path)
+    {
+        var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    public static long CountRows(string path) => Scalar<long>(path, "SELECT COUNT(*) FROM Orders");
+
+    public static T Scalar<T>(string path, string sql)
+    {
+        using var connection = Open(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)command.ExecuteScalar()!;
+    }
+
+    /// <summary>client_order_id -> how many rows carry it.</summary>
+    public static Dictionary<string, long> ClientOrderIdCounts(string path)
+    {
+        using var connection = Open(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT client_order_id, COUNT(*) FROM Orders WHERE client_order_id IS NOT NULL GROUP BY client_order_id";
+        using var reader = command.ExecuteReader();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (reader.Read()) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
+    public static void Delete(string path)
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            try { File.Delete(path + suffix); } catch (IOException) { }
+        }
+    }
+}
+
+/// <summary>Every log entry written, for tests that check a fault was logged with its cause.</summary>
+internal sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _entries = new();
+
+    public IReadOnlyList<string> Entries => [.. _entries];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+
+    public void Dispose() { }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> entries) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            entries.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception?.GetType().Name} {exception?.Message}");
+    }
+}
+
+/// <summary>Order bodies for the tests: valid JSON an order can be built from, field by field.</summary>
+internal static class TestOrders
+{
+    public static string Json(string username = "alice", string? clientOrderId = null, string market = "BTC-USD",
+        string side = "buy", string size = "0.5", string price = "43000.12345678", string timestamp = "2026-11-27T10:15:30.123456Z")
+    {
+        var id = clientOrderId is null ? "" : $",\"clientOrderId\":{JsonSerializer.Serialize(clientOrderId)}";
+        return $"{{\"timestamp\":\"{timestamp}\",\"username\":{JsonSerializer.Serialize(username)},\"market\":{JsonSerializer.Serialize(market)},\"side\":\"{side}\",\"size\":{size},\"price\":{price}{id}}}";
+    }
+
+    public static Orders.Order Order(string username = "alice", string? clientOrderId = null, decimal price = 43000.12345678m) =>
+        new(new DateTime(2026, 11, 27, 10, 15, 30, DateTimeKind.Utc), username, "BTC-USD", "buy", 0.5m, price, clientOrderId);
+}

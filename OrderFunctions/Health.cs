@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using OrderFunctions.Http;
+using OrderFunctions.Storage;
+
+namespace OrderFunctions;
+
+/// <summary>
+/// <c>GET /API/health</c>, anonymous, for load balancers and Azure health checks: 200 <c>{"status":"healthy"}</c> when
+/// the store answers, 503 problem details with Retry-After when it does not.
+/// </summary>
+public sealed partial class Health(IOrderStoreHealth store, ILogger<Health> logger)
+{
+    [Function(nameof(Health))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var health = await store.CheckAsync(cancellationToken);
+        if (health.IsHealthy) return TypedResults.Ok(new HealthReport("healthy"));
+
+        LogUnhealthy(health.Problem!);
+        return Problems.Unhealthy(health.Problem!, health.RetryAfter);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health check failed: {Reason}")]
+    private partial void LogUnhealthy(string reason);
+}
+
+/// <summary>The body of a healthy answer.</summary>
+public sealed record HealthReport(string Status);
