@@ -37,6 +37,20 @@ public static class Problems
             detail: $"The order was not stored: {ex.Message}. Nothing was written; retry later."),
         "Retry-After",
         ((int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Not Found",
+        detail: detail);
+
+    /// <summary>503 for a read: the store could not be read; nothing was changed either way.</summary>
+    public static IResult ReadUnavailable(OrderStoreUnavailableException ex) => new WithHeader(
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Service Unavailable",
+            detail: $"{char.ToUpperInvariant(ex.Message[0])}{ex.Message[1..]}; retry later."),
+        "Retry-After",
+        ((int)Math.Ceiling(ex.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
 
 /// <summary>An <see cref="IResult"/> with one more response header (Retry-After, Idempotent-Replayed).</summary>
