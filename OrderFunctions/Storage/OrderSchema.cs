@@ -26,8 +26,8 @@ internal static class OrderSchema
             ON Orders (username, client_order_id) WHERE client_order_id IS NOT NULL;
         -- Read side (docs/read-api.md): statistics and listings by market and time range.
         CREATE INDEX IF NOT EXISTS IX_Orders_market_timestamp ON Orders (market, timestamp);
-        -- Read side: listings and statistics by username (and market); rows come out in id order per (username, market).
-        CREATE INDEX IF NOT EXISTS IX_Orders_username_market ON Orders (username, market);
+        -- Read side: listings and statistics by username; (username, rowid) gives a user's orders in id order.
+        CREATE INDEX IF NOT EXISTS IX_Orders_username ON Orders (username);
         """;
 
     /// <summary>Switches the file to WAL and creates the table and its indexes if they are missing.</summary>

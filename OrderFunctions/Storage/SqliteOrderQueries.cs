@@ -17,10 +17,7 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
     private const string FindSql = $"SELECT {SqliteOrderReader.Columns} FROM Orders WHERE id = $id";
 
     private const string StatsSelect = $"""
-        SELECT market, COUNT(*),
-               {SqliteExactAggregates.Sum}(CASE WHEN side = 'buy' THEN size ELSE 0 END),
-               {SqliteExactAggregates.Sum}(CASE WHEN side = 'sell' THEN size ELSE 0 END),
-               {SqliteExactAggregates.ProductSum}(size, price),
+        SELECT market, COUNT(*), {SqliteExactAggregates.OrderTotals}(side = 'buy', size, price),
                MIN(price), MAX(price), MIN(timestamp), MAX(timestamp)
         FROM Orders
         """;
@@ -87,9 +84,7 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
     // Notional is in 10^-16 units (size and price are 10^-8 each); VWAP = notional / volume, in 10^-8 units.
     private static MarketStats ReadStats(SqliteDataReader row)
     {
-        var buy = SqliteExactAggregates.Parse(row.GetString(2));
-        var sell = SqliteExactAggregates.Parse(row.GetString(3));
-        var notional = SqliteExactAggregates.Parse(row.GetString(4));
+        var (buy, sell, notional) = SqliteExactAggregates.Parse(row.GetString(2));
         var vwap = ExactDecimal.RoundedQuotient(notional, buy + sell);
         return new MarketStats(
             row.GetString(0),
@@ -98,10 +93,10 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
             ExactDecimal.FromUnits(sell, OrderDecimal.Scale),
             ExactDecimal.FromUnits(notional, 2 * OrderDecimal.Scale),
             ExactDecimal.FromUnits(vwap, OrderDecimal.Scale),
-            OrderDecimal.FromUnits(row.GetInt64(5)),
-            OrderDecimal.FromUnits(row.GetInt64(6)),
-            OrderSchema.ParseTimestamp(row.GetString(7)),
-            OrderSchema.ParseTimestamp(row.GetString(8)));
+            OrderDecimal.FromUnits(row.GetInt64(3)),
+            OrderDecimal.FromUnits(row.GetInt64(4)),
+            OrderSchema.ParseTimestamp(row.GetString(5)),
+            OrderSchema.ParseTimestamp(row.GetString(6)));
     }
 
     // Timestamps are stored in one fixed-width UTC format, so comparing the text compares the instants.
