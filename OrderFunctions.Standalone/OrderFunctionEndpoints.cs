@@ -25,6 +25,17 @@ public static partial class OrderFunctionEndpoints
         var health = Activator<Health>();
         api.MapGet("/health", (HttpContext context, CancellationToken ct) =>
             health(context).Run(context.Request, ct)).AllowAnonymous();
+
+        // The long constraint keeps /API/orders/stats away from {id}, as on the Functions host.
+        var getOrder = Activator<GetOrder>();
+        api.MapGet("/orders/{id:long}", (HttpContext context, long id, CancellationToken ct) =>
+            getOrder(context).Run(context.Request, id, ct));
+        var listOrders = Activator<ListOrders>();
+        api.MapGet("/orders", (HttpContext context, CancellationToken ct) =>
+            listOrders(context).Run(context.Request, ct));
+        var orderStats = Activator<OrderStats>();
+        api.MapGet("/orders/stats", (HttpContext context, CancellationToken ct) =>
+            orderStats(context).Run(context.Request, ct));
         return endpoints;
     }
 

@@ -9,5 +9,6 @@ builder.Services.AddOptions<OrderApiOptions>().BindConfiguration(OrderApiOptions
 builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
 var app = builder.Build();
+app.UseServerTiming();
 app.MapOrderFunctions();
 app.Run();

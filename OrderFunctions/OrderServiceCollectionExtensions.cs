@@ -29,6 +29,7 @@ public static class OrderServiceCollectionExtensions
         services.AddSingleton<IOrderStoreHealth>(sp => sp.GetRequiredService<SqliteOrderRepository>());
         // Started with the host, stopped before it exits: a graceful stop commits every order already accepted.
         services.AddHostedService(sp => sp.GetRequiredService<SqliteOrderRepository>());
+        services.AddSingleton<IOrderQueries, SqliteOrderQueries>();
         return services;
     }
 }

@@ -45,6 +45,15 @@ public static class Problems
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable", detail: detail),
         "Retry-After",
         ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Not Found",
+        detail: detail);
+
+    /// <summary>503 for a read: the store could not be read; nothing was changed either way.</summary>
+    public static IResult ReadUnavailable(OrderStoreUnavailableException ex) =>
+        ServiceUnavailable($"{char.ToUpperInvariant(ex.Message[0])}{ex.Message[1..]}; retry later.", ex.RetryAfter);
 }
 
 /// <summary>An <see cref="IResult"/> with one more response header (Retry-After, Idempotent-Replayed).</summary>

@@ -24,6 +24,10 @@ internal static class OrderSchema
         );
         CREATE UNIQUE INDEX IF NOT EXISTS IX_Orders_username_client_order_id
             ON Orders (username, client_order_id) WHERE client_order_id IS NOT NULL;
+        -- Read side (docs/read-api.md): statistics and listings by market and time range.
+        CREATE INDEX IF NOT EXISTS IX_Orders_market_timestamp ON Orders (market, timestamp);
+        -- Read side: listings and statistics by username; (username, rowid) gives a user's orders in id order.
+        CREATE INDEX IF NOT EXISTS IX_Orders_username ON Orders (username);
         """;
 
     /// <summary>Switches the file to WAL and creates the table and its indexes if they are missing.</summary>

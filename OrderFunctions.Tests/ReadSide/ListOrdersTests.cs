@@ -1,0 +1,185 @@
+using OrderFunctions.Http;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Tests.ReadSide;
+
+public sealed class ListOrdersTests : IAsyncLifetime
+{
+    private static readonly DateTime Day = new(2026, 11, 27, 0, 0, 0, DateTimeKind.Utc);
+    private readonly ReadSideHarness _store = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    // 24 orders: 3 users x 2 markets x 2 sides x 2 hours, in an order that does not follow time.
+    private async Task<StoredOrder[]> AddSampleAsync()
+    {
+        var orders = new List<Order>();
+        foreach (var hour in new[] { 5, 1 })
+        foreach (var user in new[] { "alice", "bob", "carol" })
+        foreach (var market in new[] { "BTC-USD", "ETH-USD" })
+        foreach (var side in new[] { "buy", "sell" })
+        {
+            orders.Add(new Order(Day.AddHours(hour), user, market, side, 1m, 100m));
+        }
+        return await _store.AddAsync([.. orders]);
+    }
+
+    [Fact]
+    public async Task Run_returns_every_order_in_id_order_when_no_filter_is_given()
+    {
+        var stored = await AddSampleAsync();
+
+        var response = await _store.ListAsync("");
+
+        Assert.Equal(200, response.Status);
+        Assert.StartsWith("application/json", response.ContentType);
+        Assert.Equal(stored.Select(o => o.Id), response.ItemIds);
+        Assert.Null(response.Next);
+    }
+
+    [Theory]
+    [InlineData("username=bob")]
+    [InlineData("market=ETH-USD")]
+    [InlineData("side=sell")]
+    [InlineData("side=BUY")]
+    [InlineData("from=2026-11-27T05:00:00Z")]
+    [InlineData("to=2026-11-27T05:00:00Z")]
+    [InlineData("from=2026-11-27T06:00:00%2B01:00")]
+    [InlineData("username=carol&market=BTC-USD")]
+    [InlineData("username=alice&market=ETH-USD&side=Sell&from=2026-11-27T01:00Z&to=2026-11-27T01:00:00.0000001Z")]
+    [InlineData("market=BTC-USD&from=2026-11-27T00:00Z&to=2026-11-28T00:00Z")]
+    [InlineData("username=dave")]
+    [InlineData("from=2026-11-27T05:00Z&to=2026-11-27T05:00Z")]
+    public async Task Run_returns_exactly_the_matching_orders_when_filters_are_given(string query)
+    {
+        var stored = await AddSampleAsync();
+        var filter = System.Web.HttpUtility.ParseQueryString(query);
+
+        var response = await _store.ListAsync(query);
+
+        // The expectation is computed here, from the orders as stored; from is inclusive, to exclusive.
+        var expected = stored.Where(o =>
+            (filter["username"] is not { } u || o.Username == u)
+            && (filter["market"] is not { } m || o.Market == m)
+            && (filter["side"] is not { } s || o.Side == s.ToLowerInvariant())
+            && (filter["from"] is not { } f || o.Timestamp >= DateTimeOffset.Parse(f, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime)
+            && (filter["to"] is not { } t || o.Timestamp < DateTimeOffset.Parse(t, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime));
+        Assert.Equal(200, response.Status);
+        Assert.Equal(expected.Select(o => o.Id), response.ItemIds);
+        Assert.Null(response.Next);
+    }
+
+    [Fact]
+    public async Task Run_returns_an_empty_last_page_when_the_store_is_empty()
+    {
+        var response = await _store.ListAsync("market=BTC-USD");
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("""{"items":[],"next":null}""", response.Body);
+    }
+
+    [Fact]
+    public async Task Run_returns_100_orders_and_a_cursor_when_no_limit_is_given()
+    {
+        var stored = await _store.AddAsync(Enumerable.Range(0, 101).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
+
+        var response = await _store.ListAsync("");
+
+        Assert.Equal(stored.Take(100).Select(o => o.Id), response.ItemIds);
+        Assert.Equal(PageCursor.Encode(stored[99].Id), response.Next);
+    }
+
+    [Fact]
+    public async Task Run_returns_null_next_when_the_last_page_is_exactly_full()
+    {
+        await _store.AddAsync(Enumerable.Range(0, 4).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
+
+        var first = await _store.ListAsync("limit=2");
+        var second = await _store.ListAsync($"limit=2&after={first.Next}");
+
+        Assert.NotNull(first.Next);
+        Assert.Equal(2, second.ItemIds.Length);
+        Assert.Null(second.Next);
+    }
+
+    [Fact]
+    public async Task Run_neither_repeats_nor_skips_an_order_when_orders_are_inserted_between_pages()
+    {
+        // Arrange: 50 matching orders and 50 others, interleaved, timestamps running backwards.
+        var before = await _store.AddAsync(Enumerable.Range(0, 100)
+            .Select(i => new Order(Day.AddMinutes(-i), i % 2 == 0 ? "alice" : "bob", "BTC-USD", "buy", i + 1, 1m)).ToArray());
+        var matching = before.Where(o => o.Username == "alice").Select(o => o.Id).ToList();
+
+        // Act: page by 7; after each page insert a matching order (with an earlier timestamp) and another one.
+        var seen = new List<long>();
+        string? next = null;
+        do
+        {
+            var response = await _store.ListAsync("username=alice&limit=7" + (next is null ? "" : $"&after={next}"));
+            Assert.Equal(200, response.Status);
+            seen.AddRange(response.ItemIds);
+            next = response.Next;
+            if (next is not null)
+            {
+                var added = await _store.AddAsync(
+                    new Order(Day.AddDays(-1), "alice", "BTC-USD", "sell", 1m, 1m),
+                    new Order(Day.AddDays(1), "bob", "BTC-USD", "sell", 1m, 1m));
+                matching.Add(added[0].Id);
+            }
+        } while (next is not null);
+
+        // Assert: every matching order exactly once, in id order: those there before the first page and those
+        // inserted while paging (their ids are above every cursor handed out so far).
+        Assert.Equal(matching, seen);
+    }
+
+    [Theory]
+    [InlineData("side=hold", "side")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=1001", "limit")]
+    [InlineData("limit=ten", "limit")]
+    [InlineData("limit=-1", "limit")]
+    [InlineData("limit=1.5", "limit")]
+    [InlineData("from=yesterday", "from")]
+    [InlineData("to=2026-13-01T00:00Z", "to")]
+    [InlineData("from=2026-11-28T00:00Z&to=2026-11-27T00:00Z", "to")]
+    [InlineData("after=not-a-cursor", "after")]
+    [InlineData("after=MA", "after")]
+    [InlineData("after=MDE", "after")]
+    [InlineData("market=", "market")]
+    [InlineData("username=a&username=b", "username")]
+    [InlineData("colour=red", "colour")]
+    [InlineData("price=1", "price")]
+    public async Task Run_returns_400_naming_the_parameter_when_it_is_bad(string query, string parameter)
+    {
+        await AddSampleAsync();
+
+        var response = await _store.ListAsync(query);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Equal([parameter], response.ErrorKeys);
+    }
+
+    [Fact]
+    public async Task Run_names_every_bad_parameter_when_several_are_bad()
+    {
+        var response = await _store.ListAsync("side=x&limit=0&from=no&to=no&after=%25&extra=1");
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal(["after", "extra", "from", "limit", "side", "to"], response.ErrorKeys.Order());
+    }
+
+    [Fact]
+    public async Task Run_ignores_the_function_key_when_it_is_given_as_code()
+    {
+        var stored = await AddSampleAsync();
+
+        var response = await _store.ListAsync("code=secret&limit=1000");
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(stored.Length, response.ItemIds.Length);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text.Json;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Tests.ReadSide;
+
+public sealed class OrderStatsTests : IAsyncLifetime
+{
+    private static readonly DateTime Start = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+    private const decimal Max = 9_999_999_999.99999999m;
+    private readonly ReadSideHarness _store = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    // Deterministic orders over 3 markets, 4 users and 3 days, with 8-decimal sizes and prices, plus chosen values.
+    private async Task<StoredOrder[]> AddSampleAsync()
+    {
+        var random = new Random(42);
+        string[] markets = ["BTC-USD", "ETH-USD", "SOL-USD"];
+        string[] users = ["alice", "bob", "carol", "dave"];
+        var orders = new List<Order>
+        {
+            new(Start.AddHours(1), "alice", "BTC-USD", "buy", 0.1m, 43000.12345678m),
+            new(Start.AddHours(2), "bob", "BTC-USD", "sell", 0.00000001m, 0.00000001m),
+            new(Start.AddHours(3), "carol", "ETH-USD", "buy", 12345.6789m, 43000.12345678m),
+        };
+        for (var i = 0; i < 300; i++)
+        {
+            orders.Add(new Order(
+                Start.AddTicks(random.NextInt64(TimeSpan.FromDays(3).Ticks)),
+                users[random.Next(users.Length)],
+                markets[random.Next(markets.Length)],
+                random.Next(2) == 0 ? "buy" : "sell",
+                random.NextInt64(1, 100_000_000_000) / 100_000_000m,
+                random.NextInt64(1, 10_000_000_000_000) / 100_000_000m));
+        }
+        return await _store.AddAsync([.. orders]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("market=ETH-USD")]
+    [InlineData("username=bob")]
+    [InlineData("from=2026-11-02T00:00Z")]
+    [InlineData("to=2026-11-02T00:00Z")]
+    [InlineData("from=2026-11-02T00:00Z&to=2026-11-03T00:00Z")]
+    [InlineData("market=BTC-USD&username=alice&from=2026-11-01T00:00Z&to=2026-11-02T12:00Z")]
+    public async Task Run_matches_values_computed_from_the_inserted_orders_digit_for_digit(string query)
+    {
+        var stored = await AddSampleAsync();
+        var filter = System.Web.HttpUtility.ParseQueryString(query);
+        var matching = stored.Where(o =>
+            (filter["market"] is not { } m || o.Market == m)
+            && (filter["username"] is not { } u || o.Username == u)
+            && (filter["from"] is not { } f || o.Timestamp >= DateTime.Parse(f, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal))
+            && (filter["to"] is not { } t || o.Timestamp < DateTime.Parse(t, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal)));
+
+        var response = await _store.StatsAsync(query);
+
+        Assert.Equal(200, response.Status);
+        AssertStats(matching, response.Json);
+    }
+
+    [Fact]
+    public async Task Run_returns_no_markets_when_nothing_matches()
+    {
+        await AddSampleAsync();
+
+        var response = await _store.StatsAsync("market=XRP-USD");
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("""{"markets":[]}""", response.Body);
+    }
+
+    [Fact]
+    public async Task Run_sums_exactly_when_the_totals_pass_the_range_of_a_64_bit_integer()
+    {
+        // 20 sizes of 10^18 - 1 units pass long.MaxValue (SQLite's SUM would fail); size x price passes it at once.
+        var orders = Enumerable.Range(0, 20).Select(i => new Order(Start.AddMinutes(i), "alice", "BIG", i % 3 == 0 ? "sell" : "buy", Max, 0.00000001m + i))
+            .Append(new Order(Start, "bob", "BIG", "buy", 12345.6789m, 43000.12345678m))
+            .ToArray();
+        var stored = await _store.AddAsync(orders);
+
+        var response = await _store.StatsAsync("market=BIG");
+
+        Assert.Equal(200, response.Status);
+        AssertStats(stored, response.Json);
+    }
+
+    [Fact]
+    public async Task Run_rounds_the_notional_to_28_significant_digits_when_it_has_more()
+    {
+        // Arrange: 200 orders of the largest size at the largest price. Each notional is exactly
+        // 99999999999999999800.0000000000000001 (36 digits); their sum overflows Int128 units and spills to BigInteger.
+        await _store.AddAsync(Enumerable.Range(0, 200).Select(_ => new Order(Start, "alice", "MAX", "buy", Max, Max)).ToArray());
+
+        // Act
+        var response = await _store.StatsAsync("");
+
+        // Assert: exact sum 19999999999999999960000.00000000000002, kept to the 29 digits decimal holds.
+        var market = Assert.Single(response.Json.GetProperty("markets").EnumerateArray());
+        Assert.Equal("19999999999999999960000", market.GetProperty("notional").GetRawText());
+        Assert.Equal("1999999999999.999998", market.GetProperty("buyVolume").GetRawText());
+        Assert.Equal("9999999999.99999999", market.GetProperty("vwap").GetRawText());
+    }
+
+    [Fact]
+    public async Task Run_rounds_vwap_half_away_from_zero_at_8_decimal_places()
+    {
+        // (1 x 0.00000001 + 1 x 0.00000002) / 2 = 0.000000015 exactly: the midpoint.
+        await _store.AddAsync(
+            new Order(Start, "alice", "MID", "buy", 1m, 0.00000001m),
+            new Order(Start, "alice", "MID", "sell", 1m, 0.00000002m));
+
+        var response = await _store.StatsAsync("market=MID");
+
+        var market = Assert.Single(response.Json.GetProperty("markets").EnumerateArray());
+        Assert.Equal("0.00000002", market.GetProperty("vwap").GetRawText());
+    }
+
+    [Theory]
+    [InlineData("side=buy", "side")]
+    [InlineData("limit=5", "limit")]
+    [InlineData("after=MQ", "after")]
+    [InlineData("from=2026-11-02", "from")]
+    [InlineData("from=2026-11-02T00:00Z&to=2026-11-01T00:00Z", "to")]
+    [InlineData("market=", "market")]
+    [InlineData("username=" + "a123456789a123456789a123456789a123456789a123456789a123456789abcde", "username")]
+    public async Task Run_returns_400_naming_the_parameter_when_it_is_bad(string query, string parameter)
+    {
+        var response = await _store.StatsAsync(query);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Equal([parameter], response.ErrorKeys);
+    }
+
+    // The expectation, from the orders as inserted, with C# decimal: per market, ordered by market (ordinal).
+    private static void AssertStats(IEnumerable<StoredOrder> orders, JsonElement body)
+    {
+        var expected = orders.GroupBy(o => o.Market).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var actual = body.GetProperty("markets").EnumerateArray().ToList();
+        Assert.Equal(expected.Select(g => g.Key), actual.Select(m => m.GetProperty("market").GetString()));
+        foreach (var (group, market) in expected.Zip(actual))
+        {
+            var buy = group.Where(o => o.Side == "buy").Sum(o => o.Size);
+            var sell = group.Where(o => o.Side == "sell").Sum(o => o.Size);
+            var notional = group.Sum(o => o.Size * o.Price);
+            Assert.Equal(group.Count(), market.GetProperty("count").GetInt64());
+            AssertDigits(buy, market, "buyVolume");
+            AssertDigits(sell, market, "sellVolume");
+            AssertDigits(notional, market, "notional");
+            AssertDigits(Math.Round(notional / (buy + sell), 8, MidpointRounding.AwayFromZero), market, "vwap");
+            AssertDigits(group.Min(o => o.Price), market, "minPrice");
+            AssertDigits(group.Max(o => o.Price), market, "maxPrice");
+            Assert.Equal(group.Min(o => o.Timestamp), market.GetProperty("firstTimestamp").GetDateTime().ToUniversalTime());
+            Assert.Equal(group.Max(o => o.Timestamp), market.GetProperty("lastTimestamp").GetDateTime().ToUniversalTime());
+        }
+    }
+
+    private static void AssertDigits(decimal expected, JsonElement market, string property)
+    {
+        var text = expected.ToString(CultureInfo.InvariantCulture);
+        if (text.Contains('.')) text = text.TrimEnd('0').TrimEnd('.');
+        Assert.Equal(text, market.GetProperty(property).GetRawText());
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using OrderFunctions.Http;
+using OrderFunctions.Storage;
+
+namespace OrderFunctions;
+
+/// <summary><c>GET /API/orders/{id}</c>: the stored order, in the shape of the 201 body, or 404.</summary>
+public sealed partial class GetOrder(IOrderQueries orders, ILogger<GetOrder> logger)
+{
+    [Function(nameof(GetOrder))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders/{id:long}")] HttpRequest request,
+        long id,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await orders.FindAsync(id, cancellationToken) is { } order
+                ? TypedResults.Ok(order)
+                : Problems.NotFound($"There is no order with id {id}.");
+        }
+        catch (OrderStoreUnavailableException ex)
+        {
+            LogNotRead(ex, id);
+            return Problems.ReadUnavailable(ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {Id} could not be read")]
+    private partial void LogNotRead(Exception ex, long id);
+}

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Http;
+using OrderFunctions.Orders;
+using OrderFunctions.Storage;
+
+namespace OrderFunctions.Http;
+
+/// <summary>
+/// The query string of a listing or statistics request, checked as a whole: the filter, page size and cursor, or an
+/// error for each bad parameter (unknown or repeated name, empty value, unknown side, bad limit, timestamp or cursor).
+/// </summary>
+public sealed record ReadQuery(OrderFilter Filter, int Limit, long AfterId)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    /// <summary>Parameters of <c>GET /API/orders</c>.</summary>
+    public static readonly string[] ListParameters = ["username", "market", "side", "from", "to", "limit", "after"];
+
+    /// <summary>Parameters of <c>GET /API/orders/stats</c>.</summary>
+    public static readonly string[] StatsParameters = ["market", "username", "from", "to"];
+
+    // Azure Functions accepts the function key as ?code=...; it belongs to the host, not to the query.
+    private const string FunctionKeyParameter = "code";
+
+    /// <summary>Reads the parameters named in <paramref name="allowed"/>; null when any error was added.</summary>
+    public static ReadQuery? Parse(IQueryCollection query, IReadOnlyCollection<string> allowed, ValidationErrors errors)
+    {
+        string? Single(string name)
+        {
+            if (!query.TryGetValue(name, out var values)) return null;
+            if (values.Count > 1)
+            {
+                errors.Add(name, "must be given at most once");
+                return null;
+            }
+            if (string.IsNullOrEmpty(values[0]))
+            {
+                errors.Add(name, "must not be empty; leave the parameter out to match any value");
+                return null;
+            }
+            return values[0];
+        }
+
+        foreach (var key in query.Keys)
+        {
+            if (!allowed.Contains(key, StringComparer.OrdinalIgnoreCase) && !string.Equals(key, FunctionKeyParameter, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add(key, $"is not a known parameter; known: {string.Join(", ", allowed)}");
+            }
+        }
+
+        var username = Single("username");
+        if (username is { Length: > OrderValidator.MaxUsernameLength }) errors.Add("username", $"must be at most {OrderValidator.MaxUsernameLength} characters");
+
+        var market = Single("market");
+        if (market is { Length: > OrderValidator.MaxMarketLength }) errors.Add("market", $"must be at most {OrderValidator.MaxMarketLength} characters");
+
+        string? side = null;
+        if (allowed.Contains("side") && Single("side") is { } sideText)
+        {
+            side = OrderSide.Normalize(sideText);
+            if (side is null) errors.Add("side", OrderValidator.SideMessage);
+        }
+
+        var from = Timestamp(Single("from"), "from", errors);
+        var to = Timestamp(Single("to"), "to", errors);
+        if (from > to) errors.Add("to", "must not be earlier than from (from is inclusive, to exclusive)");
+
+        var limit = DefaultLimit;
+        if (allowed.Contains("limit") && Single("limit") is { } limitText
+            && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit)
+                || limit is < 1 or > MaxLimit))
+        {
+            errors.Add("limit", $"must be a whole number from 1 to {MaxLimit}");
+        }
+
+        long afterId = 0;
+        if (allowed.Contains("after") && Single("after") is { } cursor && !PageCursor.TryDecode(cursor, out afterId))
+        {
+            errors.Add("after", "must be a cursor returned as next by this API");
+        }
+
+        return errors.IsEmpty ? new ReadQuery(new OrderFilter(username, market, side, from, to), limit, afterId) : null;
+    }
+
+    private static DateTime? Timestamp(string? text, string name, ValidationErrors errors)
+    {
+        if (text is null) return null;
+        if (OrderValidator.TryParseTimestamp(text, out var utc)) return utc;
+        errors.Add(name, OrderValidator.TimestampMessage + " (in a URL, write + as %2B)");
+        return null;
+    }
+}

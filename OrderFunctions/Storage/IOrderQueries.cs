@@ -1,0 +1,36 @@
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Storage;
+
+/// <summary>
+/// Reads stored orders back: one by id, a filtered slice in id order, and per-market statistics computed by the store.
+/// Free of any database type, so another store can implement it.
+/// </summary>
+public interface IOrderQueries
+{
+    /// <summary>The order with this id, or null.</summary>
+    /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
+    Task<StoredOrder?> FindAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Up to <paramref name="count"/> orders matching <paramref name="filter"/> whose id is greater than
+    /// <paramref name="afterId"/>, in ascending id order (keyset paging: ids only grow).
+    /// </summary>
+    /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
+    Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default);
+
+    /// <summary>Statistics of the orders matching <paramref name="filter"/>, one entry per market, ordered by market.</summary>
+    /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
+    Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Which orders a query covers; null means any. <see cref="From"/> is inclusive and <see cref="To"/> exclusive, both
+/// on the order's timestamp (UTC). <see cref="Side"/> is the stored form, "buy" or "sell".
+/// </summary>
+public sealed record OrderFilter(
+    string? Username = null,
+    string? Market = null,
+    string? Side = null,
+    DateTime? From = null,
+    DateTime? To = null);

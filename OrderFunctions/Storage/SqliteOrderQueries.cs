@@ -1,0 +1,147 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Storage;
+
+/// <summary>
+/// <see cref="IOrderQueries"/> on the SQLite file the repository writes: a pooled read-only connection per call, so
+/// reads run beside the writer (WAL) and can change nothing. SQL text is assembled only from the constant clauses
+/// below, one per given filter, so each query shape gets its own plan and every value is a parameter.
+/// Indexes and the plan of each shape: docs/read-api.md.
+/// </summary>
+public sealed partial class SqliteOrderQueries : IOrderQueries
+{
+    private const string FindSql = $"SELECT {SqliteOrderReader.Columns} FROM Orders WHERE id = $id";
+
+    private const string StatsSelect = $"""
+        SELECT market, COUNT(*), {SqliteExactAggregates.OrderTotals}(side = 'buy', size, price),
+               MIN(price), MAX(price), MIN(timestamp), MAX(timestamp)
+        FROM Orders
+        """;
+
+    private readonly string _connectionString;
+    private readonly int _timeoutSeconds;
+    private readonly TimeSpan _retryAfter;
+    private readonly ILogger<SqliteOrderQueries> _logger;
+
+    public SqliteOrderQueries(IOptions<OrderStorageOptions> options, ILogger<SqliteOrderQueries> logger)
+    {
+        var storage = options.Value;
+        _connectionString = new SqliteConnectionStringBuilder(storage.ConnectionString)
+        {
+            Mode = SqliteOpenMode.ReadOnly,
+            DefaultTimeout = storage.BusyTimeoutSeconds,
+        }.ToString();
+        _timeoutSeconds = storage.BusyTimeoutSeconds;
+        _retryAfter = TimeSpan.FromSeconds(storage.RetryAfterSeconds);
+        _logger = logger;
+    }
+
+    public Task<StoredOrder?> FindAsync(long id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read(connection =>
+        {
+            using var command = Command(connection, FindSql);
+            command.Parameters.AddWithValue("$id", id);
+            using var row = command.ExecuteReader();
+            return row.Read() ? SqliteOrderReader.ReadOrder(row) : null;
+        }));
+
+    public Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read<IReadOnlyList<StoredOrder>>(connection =>
+        {
+            using var command = Command(connection);
+            var sql = new StringBuilder($"SELECT {SqliteOrderReader.Columns} FROM Orders");
+            Where(sql, command, filter, afterId);
+            sql.Append(" ORDER BY id LIMIT $count");
+            command.Parameters.AddWithValue("$count", count);
+            command.CommandText = sql.ToString();
+
+            var orders = new List<StoredOrder>(Math.Min(count, 1024));
+            using var row = command.ExecuteReader();
+            while (row.Read()) orders.Add(SqliteOrderReader.ReadOrder(row));
+            return orders;
+        }));
+
+    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read<IReadOnlyList<MarketStats>>(connection =>
+        {
+            SqliteExactAggregates.Register(connection);
+            using var command = Command(connection);
+            var sql = new StringBuilder(StatsSelect);
+            Where(sql, command, filter, afterId: null);
+            sql.Append(" GROUP BY market ORDER BY market");
+            command.CommandText = sql.ToString();
+
+            var markets = new List<MarketStats>();
+            using var row = command.ExecuteReader();
+            while (row.Read()) markets.Add(ReadStats(row));
+            return markets;
+        }));
+
+    // Notional is in 10^-16 units (size and price are 10^-8 each); VWAP = notional / volume, in 10^-8 units.
+    private static MarketStats ReadStats(SqliteDataReader row)
+    {
+        var (buy, sell, notional) = SqliteExactAggregates.Parse(row.GetString(2));
+        var vwap = ExactDecimal.RoundedQuotient(notional, buy + sell);
+        return new MarketStats(
+            row.GetString(0),
+            row.GetInt64(1),
+            ExactDecimal.FromUnits(buy, OrderDecimal.Scale),
+            ExactDecimal.FromUnits(sell, OrderDecimal.Scale),
+            ExactDecimal.FromUnits(notional, 2 * OrderDecimal.Scale),
+            ExactDecimal.FromUnits(vwap, OrderDecimal.Scale),
+            OrderDecimal.FromUnits(row.GetInt64(3)),
+            OrderDecimal.FromUnits(row.GetInt64(4)),
+            OrderSchema.ParseTimestamp(row.GetString(5)),
+            OrderSchema.ParseTimestamp(row.GetString(6)));
+    }
+
+    // Timestamps are stored in one fixed-width UTC format, so comparing the text compares the instants.
+    private static void Where(StringBuilder sql, SqliteCommand command, OrderFilter filter, long? afterId)
+    {
+        var first = true;
+        void Clause(string clause, string name, object value)
+        {
+            sql.Append(first ? " WHERE " : " AND ").Append(clause);
+            command.Parameters.AddWithValue(name, value);
+            first = false;
+        }
+
+        if (filter.Username is { } username) Clause("username = $username", "$username", username);
+        if (filter.Market is { } market) Clause("market = $market", "$market", market);
+        if (filter.Side is { } side) Clause("side = $side", "$side", side);
+        if (filter.From is { } from) Clause("timestamp >= $from", "$from", OrderSchema.FormatTimestamp(from));
+        if (filter.To is { } to) Clause("timestamp < $to", "$to", OrderSchema.FormatTimestamp(to));
+        if (afterId is { } after) Clause("id > $after", "$after", after);
+    }
+
+    private SqliteCommand Command(SqliteConnection connection, string? sql = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandTimeout = _timeoutSeconds;
+        if (sql is not null) command.CommandText = sql;
+        return command;
+    }
+
+    // The provider's async methods run synchronously anyway; one synchronous body per call keeps that honest.
+    private T Read<T>(Func<SqliteConnection, T> query)
+    {
+        try
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            return query(connection);
+        }
+        catch (SqliteException ex)
+        {
+            LogReadFailed(ex, ex.SqliteErrorCode);
+            throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed (SQLite error {ErrorCode})")]
+    private partial void LogReadFailed(Exception ex, int errorCode);
+}
