@@ -45,7 +45,6 @@ public sealed record ApiResult<T>(
 public sealed class OrdersApiClient(HttpClient http, ApiEndpoint endpoint)
 {
     private const string ReplayedHeader = "Idempotent-Replayed";
-    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
 
     public ApiEndpoint Endpoint => endpoint;
 
@@ -69,7 +68,7 @@ public sealed class OrdersApiClient(HttpClient http, ApiEndpoint endpoint)
     private Task<ApiResult<T>> PostAsync<T>(byte[] body, CancellationToken cancellationToken)
     {
         var content = new ByteArrayContent(body);
-        content.Headers.ContentType = Json;
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return SendAsync<T>(new HttpRequestMessage(HttpMethod.Post, endpoint.OrdersUrl) { Content = content }, cancellationToken);
     }
 

@@ -21,7 +21,8 @@ public sealed class LoadCommandTests
     {
         var handler = MixedServer();
 
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "--connections", "2", "--duration", "300ms");
+        // Closed loop: as many requests as fit in the second.
+        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "--connections", "2", "--duration", "1s");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.Contains("latency ms   p50 ", run.Output);
@@ -40,7 +41,8 @@ public sealed class LoadCommandTests
     {
         var handler = MixedServer();
 
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-c", "3", "-d", "300ms", "--json");
+        // Open loop: 40 scheduled requests, sent however busy the machine is.
+        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-c", "2", "-d", "200ms", "--rate", "200", "--json");
 
         var report = JsonDocument.Parse(run.Output).RootElement;
         var requests = report.GetProperty("requests").GetInt64();
@@ -59,9 +61,10 @@ public sealed class LoadCommandTests
     {
         var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.Created, "[]"));
 
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-c", "2", "-d", "200ms", "--batch", "5", "--key", "k");
+        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-c", "2", "-d", "200ms", "--rate", "50", "--batch", "5", "--key", "k");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.InRange(handler.Requests.Count, 9, 11);
         var orders = handler.Requests.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.EnumerateArray()).ToList();
         Assert.All(handler.Requests, r => Assert.Equal("k", r.Key));
         Assert.All(handler.Requests, r => Assert.Equal(5, JsonDocument.Parse(r.Body).RootElement.GetArrayLength()));
@@ -93,7 +96,7 @@ public sealed class LoadCommandTests
     {
         var handler = new FakeOrdersHandler((_, _) => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
 
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-c", "1", "-d", "100ms");
+        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-c", "1", "-d", "100ms", "--rate", "100");
 
         Assert.Equal(ExitCodes.Unavailable, run.ExitCode);
         Assert.Contains("transport errors ConnectionError", run.Output);

@@ -148,4 +148,33 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Equal(2, reject.GetProperty("line").GetInt32());
         Assert.Contains("already used", reject.GetProperty("errors").GetProperty("clientOrderId")[0].GetString());
     }
+
+    [Fact]
+    public async Task Replay_splits_batch_in_halves_when_server_answers_413()
+    {
+        var file = Write("orders.ndjson", Line("a", "1"), Line("b", "2"), Line("c", "3"), Line("d", "4"));
+        var server = new FakeServer(index => index == 0
+            ? FakeOrdersHandler.Problem(HttpStatusCode.RequestEntityTooLarge, """{"title":"Payload Too Large","status":413}""")
+            : null);
+
+        var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file);
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal([4, 2, 2], server.Handler.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetArrayLength()));
+        Assert.Equal(4, server.Stored.Count);
+    }
+
+    [Fact]
+    public async Task Replay_exits_1_naming_the_column_when_csv_header_lacks_one()
+    {
+        var file = Path.Combine(_directory, "orders.csv");
+        File.WriteAllText(file, "timestamp,username,market,side,price\n2026-11-27T10:15:30Z,alice,BTC-USD,buy,1\n");
+        var server = new FakeServer();
+
+        var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file);
+
+        Assert.Equal(ExitCodes.Rejected, run.ExitCode);
+        Assert.Contains("lacks the column(s) size", run.Error);
+        Assert.Empty(server.Handler.Requests);
+    }
 }

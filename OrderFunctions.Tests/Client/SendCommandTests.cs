@@ -188,6 +188,17 @@ public sealed class SendCommandTests
         }
     }
 
+    [Fact]
+    public async Task Send_does_not_retry_when_retries_is_0()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503}"""));
+
+        var run = await ClientRun.RunAsync(handler, [.. Order, "--retries", "0"]);
+
+        Assert.Equal(ExitCodes.Unavailable, run.ExitCode);
+        Assert.Single(handler.Requests);
+    }
+
     [Theory]
     [InlineData(408)]
     [InlineData(429)]

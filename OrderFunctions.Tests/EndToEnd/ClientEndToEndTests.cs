@@ -86,17 +86,20 @@ public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture)
         Assert.Single(Rows(user));
     }
 
-    [Fact]
-    public async Task Send_exits_1_with_field_error_when_server_rejects_the_market()
+    [Theory]
+    [InlineData("--market", "BTC USD", "market: must be letters, digits")]
+    [InlineData("--size", "-1", "size: must be greater than 0")]
+    public async Task Send_exits_1_with_field_error_when_server_rejects_a_field(string option, string value, string expected)
     {
         var user = NewUser("e2e-bad");
+        string[] args = ["send", "--url", Url, "--username", user, "--market", "BTC-USD", "--side", "buy", "--size", "1", "--price", "1"];
+        args[Array.IndexOf(args, option) + 1] = value;
 
-        var (exit, _, error) = await RunAsync("send", "--url", Url, "--username", user, "--market", "BTC USD",
-            "--side", "buy", "--size", "1", "--price", "1");
+        var (exit, _, error) = await RunAsync(args);
 
         Assert.Equal(ExitCodes.Rejected, exit);
         Assert.Contains("(400)", error);
-        Assert.Contains("  market: must be letters, digits", error);
+        Assert.Contains("  " + expected, error);
         Assert.Empty(Rows(user));
     }
 
