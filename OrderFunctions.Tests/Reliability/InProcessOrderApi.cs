@@ -20,9 +20,9 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
-    public InProcessOrderApi(IDictionary<string, string?>? settings = null, string? connectionString = null)
+    public InProcessOrderApi(IDictionary<string, string?>? settings = null, string? connectionString = null, string? databasePath = null)
     {
-        DatabasePath = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
+        DatabasePath = databasePath ?? NewDatabasePath();
         var values = new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = connectionString ?? $"Data Source={DatabasePath}" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
@@ -34,6 +34,8 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
         // As the host does at start-up: the store opens its file and creates the schema.
         foreach (var service in _provider.GetServices<IHostedService>()) service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
+
+    public static string NewDatabasePath() => Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
 
     public string DatabasePath { get; }
     public CapturedLogs Logs { get; } = new();
