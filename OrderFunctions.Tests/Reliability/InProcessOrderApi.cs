@@ -45,6 +45,8 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
 
     public IOrderRepository Repository => _provider.GetRequiredService<IOrderRepository>();
 
+    public IServiceProvider Services => _provider;
+
     public Task<ApiResponse> PostAsync(string body, string contentType = "application/json") =>
         PostAsync(Encoding.UTF8.GetBytes(body), contentType);
 
