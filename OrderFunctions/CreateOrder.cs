@@ -43,6 +43,7 @@ public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateO
                 valid.Add(order);
             }
         }
+        if (isArray) CheckRepeatedClientOrderIds(valid, errors);
         if (!errors.IsEmpty) return Problems.Validation(errors);
 
         try
@@ -86,6 +87,20 @@ public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateO
         return allReplayed
             ? new WithHeader(TypedResults.Ok(stored), ReplayedHeader, "true")
             : TypedResults.Created((string?)null, stored);
+    }
+
+    // One request naming two different orders with the same clientOrderId contradicts itself: the store would answer
+    // 409 against a row of this very request that the rollback then removes, so it is refused as invalid instead.
+    private static void CheckRepeatedClientOrderIds(List<Order> orders, ValidationErrors errors)
+    {
+        var first = new Dictionary<(string, string), int>();
+        for (var i = 0; i < orders.Count; i++)
+        {
+            if (orders[i].ClientOrderId is not { } id) continue;
+            var key = (orders[i].Username, id);
+            if (!first.TryGetValue(key, out var earlier)) first[key] = i;
+            else if (orders[earlier] != orders[i]) errors.Add($"[{i}].clientOrderId", $"is also used by [{earlier}] for a different order");
+        }
     }
 
     private static string ConflictDetail(StoredOrder existing) =>

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrderFunctions.Storage;
 using OrderFunctions.Tests.EndToEnd;
 using Xunit.Abstractions;
 
@@ -77,6 +80,37 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         Assert.Equal("ok", integrity);
         Assert.All(load.Acknowledged, id => Assert.Equal(1, stored.GetValueOrDefault(id)));
         Assert.All(stored.Values, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public async Task StopAsync_returns_only_after_every_accepted_order_is_committed_and_refuses_new_ones()
+    {
+        // Arrange: many requests queued at once, so the writer still holds most of them when the stop begins.
+        await using var api = new InProcessOrderApi();
+        var repository = (SqliteOrderRepository)api.Repository;
+        var accepted = Enumerable.Range(0, 2000)
+            .Select(i => repository.AddAsync(TestOrders.Order(clientOrderId: $"drain-{i}"))).ToArray();
+
+        // Act
+        await repository.StopAsync(CancellationToken.None);
+        var completedAtStop = accepted.Count(t => t.IsCompletedSuccessfully);
+        var afterStop = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => repository.AddAsync(TestOrders.Order(clientOrderId: "late")));
+
+        // Assert
+        Assert.Equal(accepted.Length, completedAtStop);
+        Assert.Equal(accepted.Length, api.CountRows());
+        Assert.Contains("shutting down", afterStop.Message);
+    }
+
+    [Fact]
+    public async Task AddOrderServices_registers_the_repository_as_hosted_service_so_a_stop_drains_it()
+    {
+        await using var api = new InProcessOrderApi();
+
+        var hosted = api.Services.GetServices<IHostedService>();
+
+        Assert.Contains(api.Repository, hosted.Cast<object>());
+        await Task.CompletedTask;
     }
 
     private static HttpClient NewClient() => new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })

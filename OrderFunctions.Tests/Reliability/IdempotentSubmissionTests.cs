@@ -174,6 +174,32 @@ public sealed class IdempotentSubmissionTests
     }
 
     [Fact]
+    public async Task Run_returns_400_naming_element_when_batch_repeats_client_order_id_for_different_order()
+    {
+        await using var api = new InProcessOrderApi();
+        var batch = $"[{TestOrders.Json(clientOrderId: "twice")},{TestOrders.Json(clientOrderId: "other")},{TestOrders.Json(clientOrderId: "twice", price: "2")}]";
+
+        var response = await api.PostAsync(batch);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("is also used by [0] for a different order", response.Json.GetProperty("errors").GetProperty("[2].clientOrderId")[0].GetString());
+        Assert.Equal(0, api.CountRows());
+    }
+
+    [Fact]
+    public async Task Run_stores_one_row_when_batch_repeats_the_same_order()
+    {
+        await using var api = new InProcessOrderApi();
+        var batch = $"[{TestOrders.Json(clientOrderId: "twice")},{TestOrders.Json(clientOrderId: "twice")}]";
+
+        var response = await api.PostAsync(batch);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(response.Json[0].GetProperty("id").GetInt64(), response.Json[1].GetProperty("id").GetInt64());
+        Assert.Equal(1, api.CountRows());
+    }
+
+    [Fact]
     public async Task Run_stores_batch_with_201_then_replays_it_with_200_when_resent()
     {
         await using var api = new InProcessOrderApi();

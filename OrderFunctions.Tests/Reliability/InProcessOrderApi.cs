@@ -20,9 +20,9 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
-    public InProcessOrderApi(IDictionary<string, string?>? settings = null, string? connectionString = null)
+    public InProcessOrderApi(IDictionary<string, string?>? settings = null, string? connectionString = null, string? databasePath = null)
     {
-        DatabasePath = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
+        DatabasePath = databasePath ?? NewDatabasePath();
         var values = new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = connectionString ?? $"Data Source={DatabasePath}" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
@@ -35,6 +35,8 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
         foreach (var service in _provider.GetServices<IHostedService>()) service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
+    public static string NewDatabasePath() => Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
+
     public string DatabasePath { get; }
     public CapturedLogs Logs { get; } = new();
 
@@ -42,6 +44,8 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
     public OrderStorageOptions StorageOptions => _provider.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
 
     public IOrderRepository Repository => _provider.GetRequiredService<IOrderRepository>();
+
+    public IServiceProvider Services => _provider;
 
     public Task<ApiResponse> PostAsync(string body, string contentType = "application/json") =>
         PostAsync(Encoding.UTF8.GetBytes(body), contentType);

@@ -20,6 +20,12 @@ public sealed class OrderStorageOptions
     /// <summary>How long a write waits for a lock held by another process before it gives up with 503.</summary>
     public int BusyTimeoutSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Largest the file may grow, in pages (4 KiB each); 0 leaves SQLite's own limit. A write past it is refused as a
+    /// full disk would be (503), so the cap also shows how the service behaves when the disk fills.
+    /// </summary>
+    public long MaxPageCount { get; set; }
+
     /// <summary>The Retry-After given with a 503.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 }

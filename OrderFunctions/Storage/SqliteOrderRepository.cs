@@ -238,23 +238,28 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
 
     /// <summary>
     /// Healthy when a read on a pooled connection answers and the writer's last transaction did not fail. After a
-    /// failure, a write probe (<c>BEGIN IMMEDIATE</c>, rolled back) decides, so health recovers with the store even
-    /// when no order arrives to prove it.
+    /// failure, a write probe decides (take the write lock, run a write that changes no row, roll back), so health
+    /// recovers with the store even when no order arrives to prove it.
     /// </summary>
     public Task<StoreHealth> CheckAsync(CancellationToken cancellationToken = default)
     {
         try
         {
-            using var connection = new SqliteConnection(_options.ConnectionString);
+            // A load balancer wants an answer, not a wait for the busy timeout.
+            var builder = new SqliteConnectionStringBuilder(_options.ConnectionString) { DefaultTimeout = 1 };
+            using var connection = new SqliteConnection(builder.ToString());
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandTimeout = 1; // a load balancer wants an answer, not a wait for the busy timeout
             command.CommandText = "SELECT COUNT(*) FROM (SELECT 1 FROM Orders LIMIT 1)";
             command.ExecuteScalar();
             if (_lastWriteFailure is { } failure)
             {
-                command.CommandText = "BEGIN IMMEDIATE; ROLLBACK;";
+                // BEGIN IMMEDIATE alone succeeds on a read-only file; a write statement, even one matching no row, does not.
+                using var transaction = connection.BeginTransaction();
+                command.Transaction = transaction;
+                command.CommandText = "DELETE FROM Orders WHERE 0";
                 command.ExecuteNonQuery();
+                transaction.Rollback();
                 Interlocked.CompareExchange(ref _lastWriteFailure, null, failure);
             }
             return Task.FromResult(new StoreHealth(null, _retryAfter));
@@ -282,6 +287,7 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
             // FULL: a commit reaches the disk before any 201 it covers is sent (WAL's default, NORMAL, may lose the
             // last commits on power loss).
             Execute(connection, "PRAGMA synchronous = FULL");
+            if (_options.MaxPageCount > 0) Execute(connection, $"PRAGMA max_page_count = {_options.MaxPageCount}");
 
             _insert = Prepare(connection, InsertSql, "$timestamp", "$username", "$market", "$side", "$size", "$price", "$clientOrderId");
             _find = Prepare(connection, FindSql, "$username", "$clientOrderId");
