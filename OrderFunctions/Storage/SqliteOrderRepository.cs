@@ -16,14 +16,14 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
 {
     private const string InsertSql = """
         INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id)
-        VALUES ($timestamp, $username, $market, $side, $size, $price, $clientOrderId)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
         ON CONFLICT DO NOTHING
         RETURNING id
         """;
 
     private const string FindSql = """
         SELECT id, timestamp, username, market, side, size, price, client_order_id
-        FROM Orders WHERE username = $username AND client_order_id = $clientOrderId
+        FROM Orders WHERE client_order_id = ?1 AND username = ?2
         """;
 
     private readonly OrderStorageOptions _options;
@@ -38,8 +38,8 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
 
     // Owned by the writer thread only.
     private SqliteConnection? _connection;
-    private SqliteCommand? _insert;
-    private SqliteCommand? _find;
+    private SqliteRawStatement? _insert;
+    private SqliteRawStatement? _find;
 
     public SqliteOrderRepository(IOptions<OrderStorageOptions> options, ILogger<SqliteOrderRepository> logger)
     {
@@ -164,8 +164,6 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
             var connection = EnsureConnection();
             using (var transaction = connection.BeginTransaction())
             {
-                _insert!.Transaction = transaction;
-                _find!.Transaction = transaction;
                 foreach (var pending in batch)
                 {
                     if (pending.Single is { } order) pending.SingleResult = InsertOrFind(order);
@@ -195,11 +193,14 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
     }
 
     // A request of many orders lands whole or not at all: a savepoint undoes it alone if one of its client order ids
-    // conflicts, leaving the other requests in the same transaction untouched.
+    // conflicts, leaving the other requests in the same transaction untouched. Without client order ids nothing can
+    // conflict, and the savepoint (which journals every page the request touches) is skipped.
     private SaveResult[] InsertAllOrNone(SqliteConnection connection, IReadOnlyList<Order> orders)
     {
-        Execute(connection, "SAVEPOINT request");
         var results = new SaveResult[orders.Count];
+        var idempotent = false;
+        for (var i = 0; i < orders.Count && !idempotent; i++) idempotent = orders[i].ClientOrderId is not null;
+        if (idempotent) Execute(connection, "SAVEPOINT request");
         var conflict = false;
         for (var i = 0; i < orders.Count; i++)
         {
@@ -207,33 +208,56 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
             conflict |= results[i].Outcome == SaveOutcome.Conflict;
         }
         if (conflict) Execute(connection, "ROLLBACK TO request");
-        Execute(connection, "RELEASE request");
+        if (idempotent) Execute(connection, "RELEASE request");
         return results;
     }
 
     private SaveResult InsertOrFind(Order order)
     {
         var insert = _insert!;
-        var parameters = insert.Parameters;
-        parameters[0].Value = OrderSchema.FormatTimestamp(order.Timestamp);
-        parameters[1].Value = order.Username;
-        parameters[2].Value = order.Market;
-        parameters[3].Value = order.Side;
-        parameters[4].Value = OrderDecimal.ToUnits(order.Size);
-        parameters[5].Value = OrderDecimal.ToUnits(order.Price);
-        parameters[6].Value = (object?)order.ClientOrderId ?? DBNull.Value;
-        if (insert.ExecuteScalar() is long id)
+        Span<byte> timestamp = stackalloc byte[OrderSchema.TimestampLength];
+        OrderSchema.FormatTimestamp(order.Timestamp, timestamp);
+        insert.Bind(1, timestamp);
+        insert.Bind(2, order.Username);
+        insert.Bind(3, order.Market);
+        insert.Bind(4, order.Side);
+        insert.Bind(5, OrderDecimal.ToUnits(order.Size));
+        insert.Bind(6, OrderDecimal.ToUnits(order.Price));
+        insert.BindNullable(7, order.ClientOrderId);
+        try
         {
-            return new SaveResult(SaveOutcome.Created, StoredOrder.From(id, order));
+            if (insert.Step())
+            {
+                return new SaveResult(SaveOutcome.Created, StoredOrder.From(insert.Int64(0), order));
+            }
+        }
+        finally
+        {
+            insert.Reset();
         }
 
         // ON CONFLICT DO NOTHING wrote nothing: this username already used this client order id.
-        _find!.Parameters[0].Value = order.Username;
-        _find.Parameters[1].Value = order.ClientOrderId;
-        using var row = _find.ExecuteReader();
-        row.Read();
-        var stored = SqliteOrderReader.ReadOrder(row);
-        return new SaveResult(order.HasSameContentAs(stored) ? SaveOutcome.Replayed : SaveOutcome.Conflict, stored);
+        var find = _find!;
+        find.Bind(1, order.ClientOrderId!);
+        find.Bind(2, order.Username);
+        try
+        {
+            find.Step();
+            var stored = new StoredOrder(
+                find.Int64(0),
+                OrderSchema.ParseTimestamp(find.Text(1)),
+                find.Text(2),
+                find.Text(3),
+                find.Text(4),
+                OrderDecimal.FromUnits(find.Int64(5)),
+                OrderDecimal.FromUnits(find.Int64(6)),
+                find.IsNull(7) ? null : find.Text(7));
+            return new SaveResult(order.HasSameContentAs(stored) ? SaveOutcome.Replayed : SaveOutcome.Conflict, stored);
+        }
+        finally
+        {
+            find.Reset();
+        }
     }
 
     /// <summary>
@@ -289,8 +313,9 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
             Execute(connection, "PRAGMA synchronous = FULL");
             if (_options.MaxPageCount > 0) Execute(connection, $"PRAGMA max_page_count = {_options.MaxPageCount}");
 
-            _insert = Prepare(connection, InsertSql, "$timestamp", "$username", "$market", "$side", "$size", "$price", "$clientOrderId");
-            _find = Prepare(connection, FindSql, "$username", "$clientOrderId");
+            Execute(connection, "PRAGMA temp_store = MEMORY"); // savepoints journal in memory, not a temp file
+            _insert = new SqliteRawStatement(connection, InsertSql);
+            _find = new SqliteRawStatement(connection, FindSql);
             _connection = connection;
             return connection;
         }
@@ -299,16 +324,6 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
             connection.Dispose();
             throw;
         }
-    }
-
-    private SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameterNames)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.CommandTimeout = _options.BusyTimeoutSeconds;
-        foreach (var name in parameterNames) command.Parameters.Add(new SqliteParameter(name, null));
-        command.Prepare();
-        return command;
     }
 
     private void ResetConnection()
