@@ -172,7 +172,7 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
                 transaction.Commit();
             }
             _lastWriteFailure = null;
-            foreach (var pending in batch) pending.Complete();
+            PendingWrite.CompleteAll(batch, null);
         }
         catch (SqliteException ex)
         {
@@ -181,14 +181,14 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
             LogWriteFailed(ex, batch.Count, reason);
             ResetConnection();
             var error = new OrderStoreUnavailableException(reason, _retryAfter, ex);
-            foreach (var pending in batch) pending.Fail(error);
+            PendingWrite.CompleteAll(batch, error);
         }
         catch (Exception ex)
         {
             _lastWriteFailure = ex.GetType().Name;
             LogWriteFailed(ex, batch.Count, ex.GetType().Name);
             ResetConnection();
-            foreach (var pending in batch) pending.Fail(ex);
+            PendingWrite.CompleteAll(batch, ex);
         }
     }
 
