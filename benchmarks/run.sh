@@ -181,6 +181,21 @@ for i, r in enumerate(table):
     if i == 0:
         print("|" + "|".join("-" * (w + 2) if j == 0 else "-" * (w + 1) + ":" for j, w in enumerate(widths)) + "|")
 print("p50/p99: per request (a batch request carries all its orders). Ratios: same connections; a batch's ceiling is the null-store batch.")
+# The issue's targets, where this run measured the scenario they name.
+single64 = next((m for (k, _, c), m in med.items() if k == "single" and c == 64), None)
+seed64, ceiling64 = find("seed", 64), find("single-null", 64)
+batches = [m[0] for (k, _, _), m in med.items() if k == "batch"]
+checks = []
+if single64 and seed64:
+    checks.append(f"single@64 >= 50x seed: {single64[0] / seed64:.0f}x {'met' if single64[0] >= 50 * seed64 else 'NOT met'}")
+if single64 and ceiling64:
+    checks.append(f">= 50% of ceiling: {100 * single64[0] / ceiling64:.0f}% {'met' if single64[0] >= 0.5 * ceiling64 else 'NOT met'}")
+if single64:
+    checks.append(f"p99 <= 10 ms: {single64[2] / 1000:.1f} ms {'met' if single64[2] <= 10_000 else 'NOT met'}")
+if batches:
+    checks.append(f"batches >= 150,000/s: {max(batches):,.0f} {'met' if max(batches) >= 150_000 else 'NOT met'}")
+if checks:
+    print("Issue 3 targets: " + "; ".join(checks) + ".")
 PYEOF
 if [ "$PROFILE" = 1 ]; then
     echo
