@@ -1,0 +1,125 @@
+# Shared by run.sh and memory.sh: installs, builds, starts hosts, runs wrk and checks the database. Source it.
+# shellcheck shell=bash
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+PY=/usr/bin/python3 # Debian's, where python3-flask and python3-waitress install
+HOST_DLL="$REPO_DIR/OrderFunctions.Standalone/bin/Release/net10.0/OrderFunctions.Standalone.dll"
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+ensure_packages() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]}"
+}
+
+build_release() {
+    log "building the standalone host (Release)"
+    dotnet build "$REPO_DIR/OrderFunctions.Standalone/OrderFunctions.Standalone.csproj" -c Release -nologo -v q \
+        -clp:ErrorsOnly >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; die "build failed"; }
+    [ -f "$HOST_DLL" ] || die "missing $HOST_DLL"
+}
+
+free_port() {
+    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_listening() { # port pid name
+    for _ in $(seq 1 300); do
+        kill -0 "$2" 2>/dev/null || { cat "$WORK/$3.log" >&2; die "$3 exited at start"; }
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "$3 did not listen on port $1"
+}
+
+# start_host NAME DB [VAR=value...]: the standalone host on a free port; sets SERVER_PID and SERVER_URL.
+start_host() {
+    local name=$1 db=$2; shift 2
+    local port; port=$(free_port)
+    env DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+        ConnectionStrings__Orders="Data Source=$db" "$@" \
+        dotnet "$HOST_DLL" --urls "http://127.0.0.1:$port" >"$WORK/$name.log" 2>&1 &
+    SERVER_PID=$!
+    wait_listening "$port" "$SERVER_PID" "$name"
+    SERVER_URL="http://127.0.0.1:$port/API/orders"
+}
+
+# start_seed DB: the Flask + waitress seed on a free port; sets SERVER_PID and SERVER_URL.
+start_seed() {
+    local port; port=$(free_port)
+    SEED_DB=$1 SEED_PORT=$port SEED_THREADS=$SEED_THREADS "$PY" "$BENCH_DIR/seed/app.py" >"$WORK/seed.log" 2>&1 &
+    SERVER_PID=$!
+    wait_listening "$port" "$SERVER_PID" seed
+    SERVER_URL="http://127.0.0.1:$port/API/orders"
+}
+
+stop_server() {
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
+
+count_rows() { # db
+    "$PY" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=30); print(c.execute("SELECT COUNT(*) FROM Orders").fetchone()[0])' "$1"
+}
+
+# Rows once the server has finished what was in flight when wrk stopped (two equal counts 300 ms apart).
+settled_rows() { # db
+    local before after
+    before=$(count_rows "$1")
+    while :; do
+        sleep 0.3
+        after=$(count_rows "$1")
+        [ "$after" = "$before" ] && { echo "$after"; return; }
+        before=$after
+    done
+}
+
+write_batch_body() { # file count
+    "$PY" - "$1" "$2" <<'PYEOF'
+import json, sys
+path, n = sys.argv[1], int(sys.argv[2])
+orders = [{"timestamp": f"2026-11-27T10:{i // 60 % 60:02d}:{i % 60:02d}.{i * 3907 % 1000000:06d}Z",
+           "username": ["alice", "bob", "carol", "dave"][i % 4], "market": ["BTC-USD", "ETH-USD"][i % 2],
+           "side": "buy" if i % 3 else "sell", "size": float(f"0.{i % 9 + 1}"), "price": float(f"43000.{i * 7919 % 10**8:08d}")}
+          for i in range(n)]
+with open(path, "w") as f:
+    json.dump(orders, f, separators=(",", ":"))
+PYEOF
+}
+
+# wrk_run OUTFILE CONNECTIONS DURATION SCRIPT [-- ARGS]: runs wrk against SERVER_URL; the RESULT line lands in OUTFILE.
+wrk_run() {
+    local out=$1 conns=$2 duration=$3 script=$4; shift 4
+    wrk --latency -t 2 -c "$conns" -d "${duration}s" --timeout 10s -s "$BENCH_DIR/wrk/$script" "$SERVER_URL" "$@" \
+        >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
+    grep -q '^RESULT ' "$out" || { cat "$out" >&2; die "wrk printed no RESULT line"; }
+}
+
+# result_field FILE NAME: one value from the RESULT line.
+result_field() { grep '^RESULT ' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# CPU ticks (utime + stime) per thread of PID: "tid name ticks" lines.
+thread_ticks() {
+    local pid=$1 t
+    for t in /proc/"$pid"/task/*; do
+        [ -r "$t/stat" ] || continue
+        # comm may hold spaces: fields after the closing parenthesis are fixed.
+        local stat; stat=$(cat "$t/stat" 2>/dev/null) || continue
+        local rest=${stat##*) }
+        local comm=${stat#*(}; comm=${comm%)*}
+        # shellcheck disable=SC2086
+        set -- $rest
+        echo "${t##*/} ${comm// /_} $(( ${12} + ${13} ))"
+    done
+}
