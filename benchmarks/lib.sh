@@ -89,8 +89,9 @@ write_batch_body() { # file count
     "$PY" - "$1" "$2" <<'PYEOF'
 import json, sys
 path, n = sys.argv[1], int(sys.argv[2])
-orders = [{"timestamp": f"2026-11-27T10:{i // 60 % 60:02d}:{i % 60:02d}.{i * 3907 % 1000000:06d}Z",
-           "username": ["alice", "bob", "carol", "dave"][i % 4], "market": ["BTC-USD", "ETH-USD"][i % 2],
+# @S@ and @N@ are filled per request by wrk/batch.lua (current second, request counter): timestamps grow in time order.
+orders = [{"timestamp": f"@S@.@N@{i:04d}Z",
+           "username": f"user{i * 7 % 1000}", "market": f"MKT{i * 13 % 50}-USD",
            "side": "buy" if i % 3 else "sell", "size": float(f"0.{i % 9 + 1}"), "price": float(f"43000.{i * 7919 % 10**8:08d}")}
           for i in range(n)]
 with open(path, "w") as f:
