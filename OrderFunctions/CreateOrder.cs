@@ -43,7 +43,7 @@ public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateO
                 valid.Add(order);
             }
         }
-        if (isArray) CheckRepeatedClientOrderIds(valid, errors);
+        if (isArray && errors.IsEmpty) CheckRepeatedClientOrderIds(valid, errors); // indexes of valid match the request only when all are valid
         if (!errors.IsEmpty) return Problems.Validation(errors);
 
         try

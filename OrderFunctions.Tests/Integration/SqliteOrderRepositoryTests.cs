@@ -42,6 +42,21 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StartAsync_creates_username_index_only_when_configured(bool indexUsername)
+    {
+        using var repository = Repository(o => o.IndexUsername = indexUsername);
+
+        await repository.StartAsync(default);
+        await repository.StopAsync(default);
+
+        Assert.Equal(indexUsername ? 1L : 0L,
+            _database.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'IX_Orders_username'"));
+        Assert.Equal(1L, _database.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'IX_Orders_market_timestamp'"));
+    }
+
+    [Theory]
     [InlineData("0.1", "43000.12345678")]
     [InlineData("0.00000001", "9999999999.99999999")]
     [InlineData("123456789.12345678", "0.3")]

@@ -28,4 +28,10 @@ public sealed class OrderStorageOptions
 
     /// <summary>The Retry-After given with a 503.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// Adds an index on username, for deployments that list or total by user often: username pages drop from about
+    /// 10 ms to about 1.5 ms at 1,000,000 orders, and batch ingest falls by more than half (docs/read-api.md).
+    /// </summary>
+    public bool IndexUsername { get; set; }
 }

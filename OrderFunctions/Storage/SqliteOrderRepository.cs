@@ -307,7 +307,7 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
         try
         {
             connection.Open();
-            OrderSchema.EnsureCreated(connection);
+            OrderSchema.EnsureCreated(connection, _options.IndexUsername);
             // FULL: a commit reaches the disk before any 201 it covers is sent (WAL's default, NORMAL, may lose the
             // last commits on power loss).
             Execute(connection, "PRAGMA synchronous = FULL");

@@ -3,6 +3,7 @@
 # service's own writer, starts the standalone host (Release) on it and prints median and p90 times per request shape,
 # at the server (Server-Timing header) and at the client over loopback. Extra arguments go to the tool:
 #   --orders N   --calls N (per shape, default 200)   --write-cost (also fill once without the read indexes)
+#   --index-username (fill and serve with OrderStorage:IndexUsername, the opt-in username index)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
