@@ -21,10 +21,8 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
         RETURNING id
         """;
 
-    private const string FindSql = """
-        SELECT id, timestamp, username, market, side, size, price, client_order_id
-        FROM Orders WHERE client_order_id = ?1 AND username = ?2
-        """;
+    private const string FindSql =
+        $"SELECT {SqliteOrderReader.Columns} FROM Orders WHERE client_order_id = $clientOrderId AND username = $username";
 
     private readonly OrderStorageOptions _options;
     private readonly ILogger<SqliteOrderRepository> _logger;
@@ -39,7 +37,7 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
     // Owned by the writer thread only.
     private SqliteConnection? _connection;
     private SqliteRawStatement? _insert;
-    private SqliteRawStatement? _find;
+    private SqliteCommand? _find; // the conflict path only: not hot, so the provider's reader and row mapping serve
 
     public SqliteOrderRepository(IOptions<OrderStorageOptions> options, ILogger<SqliteOrderRepository> logger)
     {
@@ -164,6 +162,7 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
             var connection = EnsureConnection();
             using (var transaction = connection.BeginTransaction())
             {
+                _find!.Transaction = transaction;
                 foreach (var pending in batch)
                 {
                     if (pending.Single is { } order) pending.SingleResult = InsertOrFind(order);
@@ -237,27 +236,12 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
         }
 
         // ON CONFLICT DO NOTHING wrote nothing: this username already used this client order id.
-        var find = _find!;
-        find.Bind(1, order.ClientOrderId!);
-        find.Bind(2, order.Username);
-        try
-        {
-            find.Step();
-            var stored = new StoredOrder(
-                find.Int64(0),
-                OrderSchema.ParseTimestamp(find.Text(1)),
-                find.Text(2),
-                find.Text(3),
-                find.Text(4),
-                OrderDecimal.FromUnits(find.Int64(5)),
-                OrderDecimal.FromUnits(find.Int64(6)),
-                find.IsNull(7) ? null : find.Text(7));
-            return new SaveResult(order.HasSameContentAs(stored) ? SaveOutcome.Replayed : SaveOutcome.Conflict, stored);
-        }
-        finally
-        {
-            find.Reset();
-        }
+        _find!.Parameters[0].Value = order.ClientOrderId;
+        _find.Parameters[1].Value = order.Username;
+        using var row = _find.ExecuteReader();
+        row.Read();
+        var stored = SqliteOrderReader.ReadOrder(row);
+        return new SaveResult(order.HasSameContentAs(stored) ? SaveOutcome.Replayed : SaveOutcome.Conflict, stored);
     }
 
     /// <summary>
@@ -315,7 +299,12 @@ public sealed partial class SqliteOrderRepository : IOrderRepository, IOrderStor
 
             Execute(connection, "PRAGMA temp_store = MEMORY"); // savepoints journal in memory, not a temp file
             _insert = new SqliteRawStatement(connection, InsertSql);
-            _find = new SqliteRawStatement(connection, FindSql);
+            _find = connection.CreateCommand();
+            _find.CommandText = FindSql;
+            _find.CommandTimeout = _options.BusyTimeoutSeconds;
+            _find.Parameters.Add(new SqliteParameter("$clientOrderId", null));
+            _find.Parameters.Add(new SqliteParameter("$username", null));
+            _find.Prepare();
             _connection = connection;
             return connection;
         }

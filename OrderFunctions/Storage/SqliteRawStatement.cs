@@ -42,10 +42,6 @@ internal sealed class SqliteRawStatement : IDisposable
 
     public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
 
-    public string Text(int column) => raw.sqlite3_column_text(_statement, column).utf8_to_string();
-
-    public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
-
     /// <summary>Ready for the next execution; bindings are kept until overwritten.</summary>
     public void Reset() => raw.sqlite3_reset(_statement);
 
