@@ -151,6 +151,34 @@ public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Get_list_and_stats_read_back_what_send_stored_when_run_against_standalone_host()
+    {
+        var user = NewUser("e2e-read");
+        string[] Send(string side, string size, string price, string second) =>
+            ["send", "--url", Url, "--username", user, "--market", "XRP-USD", "--side", side, "--size", size,
+             "--price", price, "--timestamp", $"2026-11-27T10:15:{second}Z"];
+        Assert.Equal(ExitCodes.Success, (await RunAsync(Send("buy", "0.1", "0.5", "01"))).Exit);
+        Assert.Equal(ExitCodes.Success, (await RunAsync(Send("sell", "0.2", "0.25", "02"))).Exit);
+        var first = Rows(user)[0];
+
+        var get = await RunAsync("get", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--url", Url, "--json");
+        var list = await RunAsync("list", "--url", Url, "--username", user, "--limit", "1", "--all", "--json");
+        var stats = await RunAsync("stats", "--url", Url, "--username", user, "--json");
+        var missing = await RunAsync("get", "999999999", "--url", Url);
+
+        Assert.Equal(ExitCodes.Success, get.Exit);
+        Assert.Contains("\"price\":0.5", get.Output);
+        Assert.Equal(ExitCodes.Success, list.Exit);
+        Assert.Contains("\"size\":0.1", list.Output);
+        Assert.Contains("\"size\":0.2", list.Output);
+        Assert.Equal(ExitCodes.Success, stats.Exit);
+        Assert.Contains("\"count\":2", stats.Output);
+        Assert.Contains("\"notional\":0.1", stats.Output);   // 0.1 x 0.5 + 0.2 x 0.25, exactly
+        Assert.Equal(ExitCodes.Rejected, missing.Exit);
+        Assert.Contains("404", missing.Error);
+    }
+
     private static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -186,6 +186,35 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
     }
 
     [Fact]
+    public async Task AddAsync_throws_unavailable_at_once_when_queue_is_full()
+    {
+        using var repository = Repository(o => { o.QueueCapacity = 1; o.BusyTimeoutSeconds = 10; });
+        await repository.AddAsync(TestOrders.Order());
+        using var locker = _database.Open();
+        using (var begin = locker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            begin.ExecuteNonQuery();
+        }
+
+        var heldByWriter = repository.AddAsync(TestOrders.Order(size: 1));   // the writer waits on the lock with it
+        while (repository.QueueLength > 0) await Task.Delay(10);
+        await Task.Delay(200); // let the writer leave its read loop and block on the lock
+        var queued = repository.AddAsync(TestOrders.Order(size: 2));         // fills the one place in the queue
+        var error = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => repository.AddAsync(TestOrders.Order(size: 3)));
+        using (var commit = locker.CreateCommand())
+        {
+            commit.CommandText = "COMMIT";
+            commit.ExecuteNonQuery();
+        }
+
+        Assert.Contains("too many orders are waiting", error.Message);
+        Assert.Equal(SaveOutcome.Created, (await heldByWriter).Outcome);
+        Assert.Equal(SaveOutcome.Created, (await queued).Outcome);
+        Assert.Equal(3, _database.CountRows());
+    }
+
+    [Fact]
     public async Task AddAsync_throws_unavailable_when_queue_is_closed_by_stop()
     {
         using var repository = Repository();
