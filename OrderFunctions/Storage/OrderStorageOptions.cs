@@ -5,7 +5,7 @@ public sealed class OrderStorageOptions
 {
     public const string SectionName = "OrderStorage";
 
-    /// <summary>Used when <c>ConnectionStrings:Orders</c> is not set; a relative path lands next to the app's binaries.</summary>
+    /// <summary>Used when <c>ConnectionStrings:Orders</c> is not set; a relative path resolves against the working directory.</summary>
     public const string DefaultConnectionString = "Data Source=orders.db";
 
     /// <summary>Filled from <c>ConnectionStrings:Orders</c>.</summary>
