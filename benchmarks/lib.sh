@@ -69,6 +69,18 @@ stop_server() {
     SERVER_PID=""
 }
 
+# make_workdir NAME: a fresh /tmp/orders-NAME.* in WORK, removed at exit (kept with KEEP=1) after stopping the server.
+make_workdir() {
+    WORK=$(mktemp -d "/tmp/orders-$1.XXXXXX")
+    SERVER_PID=""
+    trap cleanup EXIT
+}
+
+cleanup() {
+    [ -n "$SERVER_PID" ] && stop_server
+    if [ "${KEEP:-0}" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+
 count_rows() { # db
     "$PY" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=30); print(c.execute("SELECT COUNT(*) FROM Orders").fetchone()[0])' "$1"
 }

@@ -18,15 +18,9 @@ KEEP=${KEEP:-0}
 # shellcheck source=benchmarks/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-WORK=$(mktemp -d /tmp/orders-memory.XXXXXX)
-SERVER_PID=""
-cleanup() {
-    [ -n "$SERVER_PID" ] && stop_server
-    if [ "$KEEP" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+make_workdir memory
 
-ensure_packages wrk python3-flask python3-waitress
+ensure_packages wrk
 build_release
 
 db="$WORK/orders.db"

@@ -27,13 +27,7 @@ KEEP=${KEEP:-0}
 # shellcheck source=benchmarks/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-WORK=$(mktemp -d /tmp/orders-bench.XXXXXX)
-SERVER_PID=""
-cleanup() {
-    [ -n "$SERVER_PID" ] && stop_server
-    if [ "$KEEP" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+make_workdir bench
 
 ensure_packages wrk python3-flask python3-waitress
 build_release
