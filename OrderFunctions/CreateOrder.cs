@@ -19,7 +19,7 @@ public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateO
     // One IResult rather than a Results<...> union: seven outcomes exceed the union's six type arguments.
     [Function(nameof(CreateOrder))]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orders")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = OrderRoutes.Orders)] HttpRequest request,
         CancellationToken cancellationToken)
     {
         try
@@ -73,7 +73,7 @@ public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateO
 
     private static IResult OneStored(HttpRequest request, SaveResult result) => result.Outcome switch
     {
-        SaveOutcome.Created => TypedResults.Created($"{request.PathBase}{request.Path}/{result.Order.Id}", result.Order),
+        SaveOutcome.Created => TypedResults.Created(OrderRoutes.OrderPath(request.PathBase.Value ?? "", result.Order.Id), result.Order),
         SaveOutcome.Replayed => new WithHeader(TypedResults.Ok(result.Order), ReplayedHeader, "true"),
         _ => Problems.Conflict(ConflictDetail(result.Order), new Dictionary<string, object?> { ["existingId"] = result.Order.Id }),
     };

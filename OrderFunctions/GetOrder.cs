@@ -11,7 +11,7 @@ public sealed partial class GetOrder(IOrderQueries orders, ILogger<GetOrder> log
 {
     [Function(nameof(GetOrder))]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders/{id:long}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Order)] HttpRequest request,
         long id,
         CancellationToken cancellationToken)
     {

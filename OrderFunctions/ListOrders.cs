@@ -15,7 +15,7 @@ public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders>
 {
     [Function(nameof(ListOrders))]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Orders)] HttpRequest request,
         CancellationToken cancellationToken)
     {
         try
