@@ -71,6 +71,20 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
         return await ExecuteAsync(context, await function.Run(context.Request, CancellationToken.None));
     }
 
+    /// <summary>A listing (<c>/API/orders</c>) or statistics (<c>/API/orders/stats</c>) request with this raw query string.</summary>
+    public async Task<ApiResponse> GetAsync(string path, string queryString)
+    {
+        var context = NewContext("GET", path);
+        context.Request.QueryString = new QueryString(queryString);
+        IResult result = path switch
+        {
+            "/API/orders" => await ActivatorUtilities.CreateInstance<ListOrders>(_provider).Run(context.Request, CancellationToken.None),
+            "/API/orders/stats" => await ActivatorUtilities.CreateInstance<OrderStats>(_provider).Run(context.Request, CancellationToken.None),
+            _ => throw new ArgumentException($"No read function is routed at {path}", nameof(path)),
+        };
+        return await ExecuteAsync(context, result);
+    }
+
     public long CountRows() => Database.CountRows(DatabasePath);
 
     public async ValueTask DisposeAsync()
