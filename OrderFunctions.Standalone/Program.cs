@@ -11,6 +11,7 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args 
 // Warning whatever the configuration says (a rule for the same category added later wins). RequestLog replaces them.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 builder.Services.AddOrderServices(builder.Configuration);
+builder.AddStandaloneTelemetry();
 builder.Services.AddOptions<OrderApiOptions>().BindConfiguration(OrderApiOptions.SectionName);
 // On SIGTERM Kestrel stops accepting, lets requests in flight finish, then the order writer commits what it holds;
 // all of it within this time (the .NET default, stated so the drain has a named budget).
