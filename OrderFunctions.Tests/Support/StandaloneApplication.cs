@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OrderFunctions.Standalone;
 
 namespace OrderFunctions.Tests.Support;
@@ -17,11 +18,15 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
 {
     public string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
 
+    /// <summary>Everything the app logged.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     protected override IHost CreateHost(IHostBuilder builder)
     {
         var values = new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={DatabasePath}" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(values));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         if (services is not null) builder.ConfigureServices(services);
         return base.CreateHost(builder);
     }
