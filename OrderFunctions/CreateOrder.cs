@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using OrderFunctions.Http;
@@ -19,6 +20,17 @@ public sealed partial class CreateOrder(IOrderRepository orders, OrderMetrics me
 
     // One IResult rather than a Results<...> union: seven outcomes exceed the union's six type arguments.
     [Function(nameof(CreateOrder))]
+    [EndpointSummary("Store one order, or many")]
+    [EndpointDescription("One order as a JSON object, many as a JSON array (up to 10,000) or as application/x-ndjson (one object per line). A batch is stored whole or not at all. A 201 means every order is on disk.")]
+    [Tags("Orders")]
+    [Consumes(typeof(OrderRequest), "application/json", NdjsonContentType)]
+    [ProducesResponseType<StoredOrder>(201, "application/json", Description = "Stored: the order (or, for a batch, the orders in input order) with its id. Location names a single order.")]
+    [ProducesResponseType<StoredOrder>(200, "application/json", Description = "Idempotent-Replayed: every order was stored before with the same clientOrderId and content; nothing was written.")]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "An order breaks a rule, or the body is not JSON: errors names every offending field ([3].price for the fourth element of a batch). Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json", Description = "A clientOrderId was used before by this username for a different order (existingId; index for a batch). Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(413, "application/problem+json", Description = "The body is over 64 KiB for one order, or over 4 MiB for a batch. Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(415, "application/problem+json", Description = "The body is neither application/json nor application/x-ndjson. Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store cannot take orders now (queue full, database locked, read-only or full, shutting down): retry after Retry-After seconds. Nothing was written.")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orders")] HttpRequest request,
         CancellationToken cancellationToken)
