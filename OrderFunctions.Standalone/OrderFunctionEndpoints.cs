@@ -28,6 +28,7 @@ public static partial class OrderFunctionEndpoints
                 .WithName(route.Name)
                 .WithMetadata(route)
                 // The function's own attributes (summary, tags, response types, query parameters) describe it in OpenAPI.
+                // None may change routing: an IAcceptsMetadata ([Consumes]) would answer 415 before the function does.
                 .WithMetadata([.. route.Method.GetCustomAttributes(inherit: true)]);
             if (route.AuthLevel == AuthorizationLevel.Anonymous) endpoint.AllowAnonymous();
         }

@@ -23,7 +23,6 @@ public sealed partial class CreateOrder(IOrderRepository orders, OrderMetrics me
     [EndpointSummary("Store one order, or many")]
     [EndpointDescription("One order as a JSON object, many as a JSON array (up to 10,000) or as application/x-ndjson (one object per line). A batch is stored whole or not at all. A 201 means every order is on disk.")]
     [Tags("Orders")]
-    [Consumes(typeof(OrderRequest), "application/json", NdjsonContentType)]
     [ProducesResponseType<StoredOrder>(201, "application/json", Description = "Stored: the order (or, for a batch, the orders in input order) with its id. Location names a single order.")]
     [ProducesResponseType<StoredOrder>(200, "application/json", Description = "Idempotent-Replayed: every order was stored before with the same clientOrderId and content; nothing was written.")]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "An order breaks a rule, or the body is not JSON: errors names every offending field ([3].price for the fourth element of a batch). Nothing was written.")]

@@ -18,6 +18,28 @@ public sealed class OrderApiOperationTransformer : IOpenApiOperationTransformer
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         var document = context.Document!;
 
+        // Route values the invoker binds to the function's parameters by name ({id:long} -> long id).
+        foreach (var route in metadata.OfType<FunctionRoute>())
+        {
+            foreach (var parameter in route.Method.GetParameters().Where(p => route.Route.Contains("{" + p.Name, StringComparison.OrdinalIgnoreCase)))
+            {
+                var integer = parameter.ParameterType == typeof(long) || parameter.ParameterType == typeof(int);
+                operation.Parameters ??= [];
+                if (operation.Parameters.Any(p => p.Name == parameter.Name)) continue;
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = parameter.Name,
+                    In = ParameterLocation.Path,
+                    Required = true,
+                    Schema = new OpenApiSchema
+                    {
+                        Type = integer ? JsonSchemaType.Integer : JsonSchemaType.String,
+                        Format = parameter.ParameterType == typeof(long) ? "int64" : null,
+                    },
+                });
+            }
+        }
+
         foreach (var query in metadata.OfType<OpenApiQueryAttribute>())
         {
             operation.Parameters ??= [];

@@ -44,6 +44,16 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
+    public void GetOpenApiDocument_answers_get_at_openapi_json_anonymously_when_built()
+    {
+        var trigger = Trigger("GetOpenApiDocument");
+
+        Assert.Equal("openapi.json", trigger.GetProperty("route").GetString());
+        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
+    }
+
+    [Fact]
     public void CreateOrder_answers_post_at_orders_with_function_key_when_built()
     {
         var trigger = Trigger("CreateOrder");
