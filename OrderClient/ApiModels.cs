@@ -11,10 +11,10 @@ public sealed record StoredOrder(
     string Side,
     decimal Size,
     decimal Price,
-    string? ClientOrderId);
+    string? ClientOrderId = null);
 
 /// <summary>One page of <c>GET /API/orders</c>: the orders and the cursor of the next page (null on the last).</summary>
-public sealed record OrderPage(IReadOnlyList<StoredOrder> Items, string? Next);
+public sealed record OrderPage(IReadOnlyList<StoredOrder> Items, string? Next = null);
 
 /// <summary>The body of <c>GET /API/orders/stats</c>: one entry per market, ordered by market.</summary>
 public sealed record OrderStats(IReadOnlyList<MarketStats> Markets);
@@ -26,11 +26,11 @@ public sealed record MarketStats(
     decimal BuyVolume,
     decimal SellVolume,
     decimal Notional,
-    decimal? Vwap,
-    decimal? MinPrice,
-    decimal? MaxPrice,
-    string? FirstTimestamp,
-    string? LastTimestamp);
+    decimal? Vwap = null,
+    decimal? MinPrice = null,
+    decimal? MaxPrice = null,
+    string? FirstTimestamp = null,
+    string? LastTimestamp = null);
 
 /// <summary>An RFC 9457 problem document as the server sends it; <see cref="Errors"/> holds validation errors.</summary>
 public sealed record ApiProblem(

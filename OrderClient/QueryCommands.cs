@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace OrderClient;
 
@@ -38,51 +38,99 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
         return ExitCodes.Success;
     }
 
-    /// <summary>One page, or with <paramref name="all"/> every page, following <c>next</c> until it is null.</summary>
-    public async Task<int> ListAsync(OrderFilter filter, int? limit, bool all, bool json, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page (from <paramref name="after"/> when given), or with <paramref name="all"/> every page, following
+    /// <c>next</c> until it is null. Each page is printed (and flushed) as it arrives, before the next is requested,
+    /// so memory holds one page whatever the number of orders. With --json --all the output is one document,
+    /// <c>{"items":[...],"next":null}</c>, written item by item; if a later page fails, the document is closed with
+    /// <c>next</c> set to the cursor to continue from.
+    /// </summary>
+    public async Task<int> ListAsync(OrderFilter filter, int? limit, string? after, bool all, bool json, CancellationToken cancellationToken)
     {
-        var orders = new List<StoredOrder>();
-        var items = new JsonArray();
-        string? after = null;
-        string? next;
-        do
+        var table = json ? null : new TableWriter(output, OrderHeaders, OrderNumbers);
+        var cursor = after;
+        long count = 0;
+        var pages = 0;
+        try
         {
-            var query = filter.ToQuery().Append(new("limit", limit?.ToString(CultureInfo.InvariantCulture))).Append(new("after", after));
-            var result = await api.ListAsync(query, cancellationToken);
-            if (result is not { Outcome: ApiOutcome.Success, Value: { } page }) return Fail(result, "List");
-            if (json && !all)
+            while (true)
             {
-                output.WriteLine(result.Json);
-                return ExitCodes.Success;
-            }
-            orders.AddRange(page.Items);
-            if (json && JsonNode.Parse(result.Json!)?["items"] is JsonArray pageItems)
-            {
-                foreach (var item in pageItems.ToList())
+                var query = filter.ToQuery().Append(new("limit", limit?.ToString(CultureInfo.InvariantCulture))).Append(new("after", cursor));
+                var result = await api.ListAsync(query, cancellationToken);
+                if (result is not { Outcome: ApiOutcome.Success, Value: { } page })
                 {
-                    pageItems.Remove(item);
-                    items.Add(item);
+                    var exit = Fail(result, "List");
+                    if (pages > 0) Stop(json, count, cursor, "failed");
+                    return exit;
                 }
+                if (json && !all)
+                {
+                    output.WriteLine(result.Json);
+                    return ExitCodes.Success;
+                }
+                if (json) WriteItems(result.Json!, pages == 0);
+                else table!.Write([.. page.Items.Select(Row)]);
+                pages++;
+                count += page.Items.Count;
+                await output.FlushAsync(cancellationToken);
+                if (!all || page.Next is null)
+                {
+                    if (json)
+                    {
+                        output.WriteLine("],\"next\":null}");
+                    }
+                    else
+                    {
+                        output.WriteLine(page.Next is null
+                            ? $"{OutputFormat.Count(count, "order")}."
+                            : $"{OutputFormat.Count(count, "order")}; more follow: the next page is --after {page.Next}, all of them --all.");
+                    }
+                    return ExitCodes.Success;
+                }
+                if (page.Next == cursor)
+                {
+                    // Following the same cursor again would fetch the same page for ever.
+                    Stop(json, count, cursor, "stopped");
+                    error.WriteLine($"List: the server answered the cursor {cursor} with the same cursor as next; stopping instead of looping.");
+                    return ExitCodes.Unavailable;
+                }
+                cursor = page.Next;
             }
-            next = page.Next;
-            after = next;
         }
-        while (all && next is not null);
-
-        if (json)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            output.WriteLine(new JsonObject { ["items"] = items, ["next"] = null }.ToJsonString());
-            return ExitCodes.Success;
+            if (pages > 0) Stop(json, count, cursor, "interrupted");
+            else error.WriteLine("List: interrupted.");
+            return ExitCodes.Interrupted;
         }
-        OutputFormat.WriteTable(output, OrderHeaders, orders.Select(o => (IReadOnlyList<string>)
-        [
-            o.Id.ToString(CultureInfo.InvariantCulture), o.Timestamp, o.Username, o.Market, o.Side,
-            OutputFormat.Number(o.Size), OutputFormat.Number(o.Price), o.ClientOrderId ?? "",
-        ]), OrderNumbers);
-        output.WriteLine(next is null
-            ? $"{orders.Count.ToString(CultureInfo.InvariantCulture)} orders."
-            : $"{orders.Count.ToString(CultureInfo.InvariantCulture)} orders; more follow (--all, or the next page's cursor: {next}).");
-        return ExitCodes.Success;
+    }
+
+    private static IReadOnlyList<string> Row(StoredOrder o) =>
+    [
+        o.Id.ToString(CultureInfo.InvariantCulture), o.Timestamp, o.Username, o.Market, o.Side,
+        OutputFormat.Number(o.Size), OutputFormat.Number(o.Price), o.ClientOrderId ?? "",
+    ];
+
+    /// <summary>The page's items exactly as the server wrote them (every digit), appended to the open items array.</summary>
+    private void WriteItems(string pageJson, bool first)
+    {
+        using var document = JsonDocument.Parse(pageJson);
+        if (first) output.Write("{\"items\":[");
+        var separator = !first;
+        foreach (var item in document.RootElement.GetProperty("items").EnumerateArray())
+        {
+            if (separator) output.Write(',');
+            output.Write(item.GetRawText());
+            separator = true;
+        }
+    }
+
+    /// <summary>After some pages were printed, the paging ended early: close what was printed and say where to continue.</summary>
+    private void Stop(bool json, long count, string? cursor, string why)
+    {
+        if (json) output.WriteLine($"],\"next\":{JsonSerializer.Serialize(cursor)}}}");
+        else output.WriteLine($"{OutputFormat.Count(count, "order")} listed, then the list {why}.");
+        error.WriteLine($"List {why} after {OutputFormat.Count(count, "order")}; to continue from there: --after {cursor}");
     }
 
     public async Task<int> StatsAsync(OrderFilter filter, bool json, CancellationToken cancellationToken)
@@ -105,7 +153,7 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
 
     private int Fail<T>(ApiResult<T> result, string what)
     {
-        if (result.StatusCode == 404)
+        if (result is { StatusCode: 404, UrlHint: null })
         {
             var detail = result.Problem?.Detail is { Length: > 0 } d ? $": {d}" : "";
             error.WriteLine($"{what} not found (404){detail}");
