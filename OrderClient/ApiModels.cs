@@ -16,8 +16,11 @@ public sealed record StoredOrder(
 /// <summary>One page of <c>GET /API/orders</c>: the orders and the cursor of the next page (null on the last).</summary>
 public sealed record OrderPage(IReadOnlyList<StoredOrder> Items, string? Next = null);
 
-/// <summary>The body of <c>GET /API/orders/stats</c>: one entry per market, ordered by market.</summary>
-public sealed record OrderStats(IReadOnlyList<MarketStats> Markets);
+/// <summary>
+/// The body of <c>GET /API/orders/stats</c>: a page of markets, ordered by market, and the cursor of the next page
+/// (null on the last; absent from a server that answers every market at once).
+/// </summary>
+public sealed record OrderStats(IReadOnlyList<MarketStats> Markets, string? Next = null);
 
 /// <summary>Aggregates of one market.</summary>
 public sealed record MarketStats(

@@ -191,15 +191,21 @@ public static class OrderClientApp
     {
         var (url, key) = EndpointOptions(environment);
         var (username, market, _, from, to) = FilterOptions();
-        var json = JsonOption("Print the server's JSON instead of a table");
-        var command = new Command("stats", "Per-market count, volumes, notional, VWAP, price range.") { url, key, market, username, from, to, json };
+        var limit = new Option<int?>("--limit") { Description = "Markets per page, 1-1000 (server default 100)" };
+        var after = new Option<string?>("--after") { Description = "Start after this cursor (the next page's cursor printed by an earlier stats)" };
+        var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page of markets, printing each page as it arrives" };
+        var json = JsonOption("Print the server's JSON instead of a table ({\"markets\":[...],\"next\":...})");
+        var command = new Command("stats", "Per-market count, volumes, notional, VWAP, price range, a page of markets at a time.")
+        {
+            url, key, market, username, from, to, limit, after, all, json,
+        };
         command.SetAction(async (parseResult, ct) =>
         {
             await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
             var (output, error) = Writers(parseResult);
             var filter = new OrderFilter(parseResult.GetValue(username), parseResult.GetValue(market), null, parseResult.GetValue(from), parseResult.GetValue(to));
             return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
-                .StatsAsync(filter, parseResult.GetValue(json), ct);
+                .StatsAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(after), parseResult.GetValue(all), parseResult.GetValue(json), ct);
         });
         return command;
     }

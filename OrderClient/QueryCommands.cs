@@ -3,20 +3,10 @@ using System.Text.Json;
 
 namespace OrderClient;
 
-/// <summary>The filters of <c>list</c> and <c>stats</c>, passed to the server as query parameters when given.</summary>
-public sealed record OrderFilter(string? Username, string? Market, string? Side, string? From, string? To)
-{
-    public IEnumerable<KeyValuePair<string, string?>> ToQuery()
-    {
-        yield return new("username", Username);
-        yield return new("market", Market);
-        yield return new("side", Side);
-        yield return new("from", From);
-        yield return new("to", To);
-    }
-}
-
-/// <summary><c>get</c>, <c>list</c> and <c>stats</c>: the read side, as aligned tables or, with --json, raw JSON.</summary>
+/// <summary>
+/// <c>get</c>, <c>list</c> and <c>stats</c>: the read side, as aligned tables or, with --json, the server's JSON. The
+/// two paged answers (orders, markets) are printed by one pager.
+/// </summary>
 public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWriter error)
 {
     private static readonly string[] OrderHeaders = ["id", "timestamp", "username", "market", "side", "size", "price", "clientOrderId"];
@@ -38,16 +28,44 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
         return ExitCodes.Success;
     }
 
+    /// <summary>One page of orders (after <paramref name="after"/> when given), or with <paramref name="all"/> every page.</summary>
+    public Task<int> ListAsync(OrderFilter filter, int? limit, string? after, bool all, bool json, CancellationToken cancellationToken) =>
+        PageAsync(new Pager<OrderPage, StoredOrder>(
+            "List", "items", "order", OrderHeaders, OrderNumbers,
+            (cursor, ct) => api.ListAsync(filter.ToQuery().Append(Limit(limit)).Append(new("after", cursor)), ct),
+            page => page.Items, page => page.Next, OrderRow), after, all, json, cancellationToken);
+
+    /// <summary>One page of per-market stats (after <paramref name="after"/> when given), or with <paramref name="all"/> every page.</summary>
+    public Task<int> StatsAsync(OrderFilter filter, int? limit, string? after, bool all, bool json, CancellationToken cancellationToken) =>
+        PageAsync(new Pager<OrderStats, MarketStats>(
+            "Stats", "markets", "market", StatsHeaders, StatsNumbers,
+            (cursor, ct) => api.StatsAsync(filter.ToQuery().Append(Limit(limit)).Append(new("after", cursor)), ct),
+            page => page.Markets, page => page.Next, StatsRow), after, all, json, cancellationToken);
+
+    private static KeyValuePair<string, string?> Limit(int? limit) => new("limit", limit?.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>How to fetch and print one paged answer: its name, its items' JSON property and noun, its table.</summary>
+    private sealed record Pager<TPage, TItem>(
+        string What,
+        string ItemsProperty,
+        string Noun,
+        IReadOnlyList<string> Headers,
+        ISet<int> Numbers,
+        Func<string?, CancellationToken, Task<ApiResult<TPage>>> Fetch,
+        Func<TPage, IReadOnlyList<TItem>> Items,
+        Func<TPage, string?> Next,
+        Func<TItem, IReadOnlyList<string>> Row);
+
     /// <summary>
     /// One page (from <paramref name="after"/> when given), or with <paramref name="all"/> every page, following
     /// <c>next</c> until it is null. Each page is printed (and flushed) as it arrives, before the next is requested,
-    /// so memory holds one page whatever the number of orders. With --json --all the output is one document,
+    /// so memory holds one page whatever the number of items. With --json --all the output is one document,
     /// <c>{"items":[...],"next":null}</c>, written item by item; if a later page fails, the document is closed with
-    /// <c>next</c> set to the cursor to continue from.
+    /// <c>next</c> set to the cursor to continue from. Ctrl-C ends it the same way, exit 130.
     /// </summary>
-    public async Task<int> ListAsync(OrderFilter filter, int? limit, string? after, bool all, bool json, CancellationToken cancellationToken)
+    private async Task<int> PageAsync<TPage, TItem>(Pager<TPage, TItem> pager, string? after, bool all, bool json, CancellationToken cancellationToken)
     {
-        var table = json ? null : new TableWriter(output, OrderHeaders, OrderNumbers);
+        var table = json ? null : new TableWriter(output, pager.Headers, pager.Numbers);
         var cursor = after;
         long count = 0;
         var pages = 0;
@@ -55,12 +73,11 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
         {
             while (true)
             {
-                var query = filter.ToQuery().Append(new("limit", limit?.ToString(CultureInfo.InvariantCulture))).Append(new("after", cursor));
-                var result = await api.ListAsync(query, cancellationToken);
+                var result = await pager.Fetch(cursor, cancellationToken);
                 if (result is not { Outcome: ApiOutcome.Success, Value: { } page })
                 {
-                    var exit = Fail(result, "List");
-                    if (pages > 0) Stop(json, count, cursor, "failed");
+                    var exit = Fail(result, pager.What);
+                    if (pages > 0) Stop(pager, json, count, cursor, "failed");
                     return exit;
                 }
                 if (json && !all)
@@ -68,12 +85,14 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
                     output.WriteLine(result.Json);
                     return ExitCodes.Success;
                 }
-                if (json) WriteItems(result.Json!, pages == 0);
-                else table!.Write([.. page.Items.Select(Row)]);
+                var items = pager.Items(page);
+                if (json) WriteItems(pager.ItemsProperty, result.Json!, pages == 0);
+                else table!.Write([.. items.Select(pager.Row)]);
                 pages++;
-                count += page.Items.Count;
+                count += items.Count;
                 await output.FlushAsync(cancellationToken);
-                if (!all || page.Next is null)
+                var next = pager.Next(page);
+                if (!all || next is null)
                 {
                     if (json)
                     {
@@ -81,43 +100,50 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
                     }
                     else
                     {
-                        output.WriteLine(page.Next is null
-                            ? $"{OutputFormat.Count(count, "order")}."
-                            : $"{OutputFormat.Count(count, "order")}; more follow: the next page is --after {page.Next}, all of them --all.");
+                        output.WriteLine(next is null
+                            ? $"{OutputFormat.Count(count, pager.Noun)}."
+                            : $"{OutputFormat.Count(count, pager.Noun)}; more follow: the next page is --after {next}, all of them --all.");
                     }
                     return ExitCodes.Success;
                 }
-                if (page.Next == cursor)
+                if (next == cursor)
                 {
                     // Following the same cursor again would fetch the same page for ever.
-                    Stop(json, count, cursor, "stopped");
-                    error.WriteLine($"List: the server answered the cursor {cursor} with the same cursor as next; stopping instead of looping.");
+                    Stop(pager, json, count, cursor, "stopped");
+                    error.WriteLine($"{pager.What}: the server answered the cursor {cursor} with the same cursor as next; stopping instead of looping.");
                     return ExitCodes.Unavailable;
                 }
-                cursor = page.Next;
+                cursor = next;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            if (pages > 0) Stop(json, count, cursor, "interrupted");
-            else error.WriteLine("List: interrupted.");
+            if (pages > 0) Stop(pager, json, count, cursor, "interrupted");
+            else error.WriteLine($"{pager.What}: interrupted.");
             return ExitCodes.Interrupted;
         }
     }
 
-    private static IReadOnlyList<string> Row(StoredOrder o) =>
+    private static IReadOnlyList<string> OrderRow(StoredOrder o) =>
     [
         o.Id.ToString(CultureInfo.InvariantCulture), o.Timestamp, o.Username, o.Market, o.Side,
         OutputFormat.Number(o.Size), OutputFormat.Number(o.Price), o.ClientOrderId ?? "",
     ];
 
-    /// <summary>The page's items exactly as the server wrote them (every digit), appended to the open items array.</summary>
-    private void WriteItems(string pageJson, bool first)
+    private static IReadOnlyList<string> StatsRow(MarketStats m) =>
+    [
+        m.Market, m.Count.ToString(CultureInfo.InvariantCulture), OutputFormat.Number(m.BuyVolume),
+        OutputFormat.Number(m.SellVolume), OutputFormat.Number(m.Notional), OutputFormat.Number(m.Vwap),
+        OutputFormat.Number(m.MinPrice), OutputFormat.Number(m.MaxPrice), m.FirstTimestamp ?? "", m.LastTimestamp ?? "",
+    ];
+
+    /// <summary>The page's items exactly as the server wrote them (every digit), appended to the open array.</summary>
+    private void WriteItems(string property, string pageJson, bool first)
     {
         using var document = JsonDocument.Parse(pageJson);
-        if (first) output.Write("{\"items\":[");
+        if (first) output.Write($"{{\"{property}\":[");
         var separator = !first;
-        foreach (var item in document.RootElement.GetProperty("items").EnumerateArray())
+        foreach (var item in document.RootElement.GetProperty(property).EnumerateArray())
         {
             if (separator) output.Write(',');
             output.Write(item.GetRawText());
@@ -126,29 +152,11 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
     }
 
     /// <summary>After some pages were printed, the paging ended early: close what was printed and say where to continue.</summary>
-    private void Stop(bool json, long count, string? cursor, string why)
+    private void Stop<TPage, TItem>(Pager<TPage, TItem> pager, bool json, long count, string? cursor, string why)
     {
         if (json) output.WriteLine($"],\"next\":{JsonSerializer.Serialize(cursor)}}}");
-        else output.WriteLine($"{OutputFormat.Count(count, "order")} listed, then the list {why}.");
-        error.WriteLine($"List {why} after {OutputFormat.Count(count, "order")}; to continue from there: --after {cursor}");
-    }
-
-    public async Task<int> StatsAsync(OrderFilter filter, bool json, CancellationToken cancellationToken)
-    {
-        var result = await api.StatsAsync(filter.ToQuery(), cancellationToken);
-        if (result is not { Outcome: ApiOutcome.Success, Value: { } stats }) return Fail(result, "Stats");
-        if (json)
-        {
-            output.WriteLine(result.Json);
-            return ExitCodes.Success;
-        }
-        OutputFormat.WriteTable(output, StatsHeaders, stats.Markets.Select(m => (IReadOnlyList<string>)
-        [
-            m.Market, m.Count.ToString(CultureInfo.InvariantCulture), OutputFormat.Number(m.BuyVolume),
-            OutputFormat.Number(m.SellVolume), OutputFormat.Number(m.Notional), OutputFormat.Number(m.Vwap),
-            OutputFormat.Number(m.MinPrice), OutputFormat.Number(m.MaxPrice), m.FirstTimestamp ?? "", m.LastTimestamp ?? "",
-        ]), StatsNumbers);
-        return ExitCodes.Success;
+        else output.WriteLine($"{OutputFormat.Count(count, pager.Noun)} listed, then it {why}.");
+        error.WriteLine($"{pager.What} {why} after {OutputFormat.Count(count, pager.Noun)}; to continue from there: --after {cursor}");
     }
 
     private int Fail<T>(ApiResult<T> result, string what)

@@ -219,7 +219,8 @@ public sealed class QueryCommandsTests
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.Equal(new Uri("http://orders.test/API/orders/stats?from=2026-11-27T00%3A00%3A00Z"), Assert.Single(handler.Requests).Uri);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
-        Assert.Equal(4, lines.Count);
+        Assert.Equal(5, lines.Count);
+        Assert.Equal("2 markets.", lines[4]);
         Assert.StartsWith("market ", lines[0]);
         Assert.StartsWith("BTC-USD", lines[2]);
         Assert.StartsWith("ETH-USD", lines[3]);
@@ -239,5 +240,41 @@ public sealed class QueryCommandsTests
 
         Assert.Equal(Stats, run.Output.Trim());
         Assert.Equal("?market=BTC-USD", Assert.Single(handler.Requests).Uri.Query);
+    }
+
+    private static string Market(string name) =>
+        $$"""{"market":"{{name}}","count":1,"buyVolume":1,"sellVolume":0,"notional":2.5,"vwap":2.5,"minPrice":2.5,"maxPrice":2.5,"firstTimestamp":"2026-11-27T10:15:30Z","lastTimestamp":"2026-11-27T10:15:30Z"}""";
+
+    [Fact]
+    public async Task Stats_follows_the_next_cursor_over_every_page_of_markets_when_all_is_given()
+    {
+        var handler = new FakeOrdersHandler((request, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, request.Uri.Query.Contains("after=m2", StringComparison.Ordinal)
+            ? $$"""{"markets":[{{Market("SOL-USD")}}],"next":null}"""
+            : request.Uri.Query.Contains("after=m1", StringComparison.Ordinal)
+                ? $$"""{"markets":[{{Market("ETH-USD")}}],"next":"m2"}"""
+                : $$"""{"markets":[{{Market("BTC-USD")}}],"next":"m1"}"""));
+
+        var table = await ClientRun.RunAsync(handler, "stats", "--url", Url, "--username", "alice", "--limit", "1", "--all");
+        var json = await ClientRun.RunAsync(handler, "stats", "--url", Url, "--all", "--json");
+
+        Assert.Equal(ExitCodes.Success, table.ExitCode);
+        Assert.Equal(["?username=alice&limit=1", "?username=alice&limit=1&after=m1", "?username=alice&limit=1&after=m2"],
+            handler.Requests.Take(3).Select(r => r.Uri.Query));
+        Assert.Equal(["BTC-USD", "ETH-USD", "SOL-USD"], table.Output.Split('\n').Where(l => l.Contains("-USD", StringComparison.Ordinal)).Select(l => l[..7]));
+        Assert.EndsWith("3 markets.", table.Output.TrimEnd());
+        var document = JsonDocument.Parse(json.Output).RootElement;
+        Assert.Equal(["BTC-USD", "ETH-USD", "SOL-USD"], document.GetProperty("markets").EnumerateArray().Select(m => m.GetProperty("market").GetString()));
+        Assert.Equal(JsonValueKind.Null, document.GetProperty("next").ValueKind);
+    }
+
+    [Fact]
+    public async Task Stats_says_1_market_and_how_to_get_the_next_page_when_more_follow()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"markets":[{{Market("BTC-USD")}}],"next":"bTpCVEMtVVNE"}"""));
+
+        var run = await ClientRun.RunAsync(handler, "stats", "--url", Url, "--after", "bTpBREEtRVVS");
+
+        Assert.Equal("?after=bTpBREEtRVVS", Assert.Single(handler.Requests).Uri.Query);
+        Assert.Contains("1 market; more follow: the next page is --after bTpCVEMtVVNE", run.Output);
     }
 }
