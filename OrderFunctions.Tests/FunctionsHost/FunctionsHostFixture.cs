@@ -100,6 +100,8 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
                 $"The worker exited or did not load its functions in time.{Environment.NewLine}{string.Join(Environment.NewLine, Logs.Entries)}");
         }
         Functions = await _channel.Ready;
+        // The worker reports HttpUri before its Kestrel listens (both start as hosted services): wait for the socket.
+        await WaitUntilListeningAsync(_channel.HttpUri!, deadline.Token);
         _toWorker = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None })
         {
             BaseAddress = _channel.HttpUri,
@@ -113,7 +115,18 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
         var routePrefix = ReadRoutePrefix(Path.Combine(AppDirectory, "host.json"));
         foreach (var function in Functions)
         {
-            _front.MapMethods(function.Pattern(routePrefix), function.Methods, context => ForwardAsync(context, function));
+            _front.MapMethods(function.Pattern(routePrefix), function.Methods, async context =>
+            {
+                try
+                {
+                    await ForwardAsync(context, function);
+                }
+                catch (Exception ex)
+                {
+                    Write($"[host] forwarding {context.Request.Method} {context.Request.Path} to {function.Name} failed: {ex}");
+                    throw;
+                }
+            });
         }
         await _front.StartAsync();
         BaseAddress = new Uri(Address(_front));
@@ -173,7 +186,16 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
             if (name is "Transfer-Encoding" or "Connection") continue;
             context.Response.Headers[name] = values.ToArray();
         }
-        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        if ((int)response.StatusCode >= 500)
+        {
+            var text = await response.Content.ReadAsStringAsync(context.RequestAborted);
+            Write($"[host] the worker answered {(int)response.StatusCode} to {request.Method} {pathAndQuery} ({invocationId}): {text}");
+            await context.Response.WriteAsync(text, context.RequestAborted);
+        }
+        else
+        {
+            await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        }
 
         var result = await invoked.WaitAsync(TimeSpan.FromSeconds(60));
         if (result.Result.Status != StatusResult.Types.Status.Success)
@@ -214,6 +236,24 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
         _toWorker?.Dispose();
         if (_front is not null) await _front.DisposeAsync();
         await _rpcServer.DisposeAsync();
+    }
+
+    private async Task WaitUntilListeningAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_worker!.HasExited) throw new InvalidOperationException($"The worker exited.{Environment.NewLine}{string.Join(Environment.NewLine, Logs.Entries)}");
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(uri.Host, uri.Port, cancellationToken);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+        }
     }
 
     private static string Address(WebApplication app) =>

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace OrderFunctions.Tests.FunctionsHost;
 
 /// <summary>The fixture itself: it loads every function of the built app, routes like the host, and leaves no process.</summary>
+[Trait("Host", "FunctionsWorker")]
 public sealed class FunctionsHostFixtureTests(ITestOutputHelper output)
 {
     private static Dictionary<string, string> Settings(string databasePath) => new() { ["ConnectionStrings__Orders"] = $"Data Source={databasePath}" };
@@ -38,6 +39,7 @@ public sealed class FunctionsHostFixtureTests(ITestOutputHelper output)
     {
         var database = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
         await using var host = await FunctionsHostFixture.StartAsync(Settings(database));
+        host.Attach(output);
         using var client = host.CreateClient();
 
         using var outsidePrefix = await client.GetAsync("/health");
