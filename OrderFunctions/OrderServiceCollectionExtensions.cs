@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Http;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Postgres;
 using OrderFunctions.Storage.Sqlite;
 
 namespace OrderFunctions;
@@ -20,6 +21,10 @@ public static class OrderServiceCollectionExtensions
                     : options.ConnectionString)
             .Validate(o => OrderStoreProvider.IsValid(o.Provider),
                 $"OrderStorage:Provider must be {OrderStoreProvider.ValidNames}")
+            .Validate(o => !OrderStoreProvider.IsSqlite(o.Provider) || OrderStoreProvider.IsSqliteConnectionString(o.ConnectionString),
+                "ConnectionStrings:Orders must be a SQLite connection string such as 'Data Source=orders.db' when OrderStorage:Provider is Sqlite")
+            .Validate(o => !OrderStoreProvider.IsPostgres(o.Provider) || OrderStoreProvider.IsPostgresConnectionString(o.ConnectionString),
+                "ConnectionStrings:Orders must name a PostgreSQL server, such as 'Host=db.example.com;Database=orders;Username=orders;Password=...', when OrderStorage:Provider is Postgres")
             .Validate(o => o.QueueCapacity > 0, "OrderStorage:QueueCapacity must be positive")
             .Validate(o => o.MaxOrdersPerTransaction > 0, "OrderStorage:MaxOrdersPerTransaction must be positive")
             .Validate(o => o.BusyTimeoutSeconds >= 0, "OrderStorage:BusyTimeoutSeconds must not be negative")
@@ -30,12 +35,16 @@ public static class OrderServiceCollectionExtensions
 
         // The engine is chosen when the services are first resolved, from the bound (and validated) options, so every
         // configuration source (app settings, environment, a test's overrides) takes part.
+        services.AddSingleton<PostgresConnections>();
         services.AddSingleton<IOrderBatchWriter>(sp => Engine<IOrderBatchWriter>(sp,
-            sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderWriter>(sp)));
+            sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderWriter>(sp),
+            postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderWriter>(sp)));
         services.AddSingleton<IOrderStoreProbe>(sp => Engine<IOrderStoreProbe>(sp,
-            sqlite: () => ActivatorUtilities.CreateInstance<SqliteStoreProbe>(sp)));
+            sqlite: () => ActivatorUtilities.CreateInstance<SqliteStoreProbe>(sp),
+            postgres: () => ActivatorUtilities.CreateInstance<PostgresStoreProbe>(sp)));
         services.AddSingleton<IOrderQueries>(sp => Engine<IOrderQueries>(sp,
-            sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderQueries>(sp)));
+            sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderQueries>(sp),
+            postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderQueries>(sp)));
 
         services.AddSingleton<OrderWriteQueue>();
         services.AddSingleton<IOrderRepository>(sp => sp.GetRequiredService<OrderWriteQueue>());
@@ -45,15 +54,11 @@ public static class OrderServiceCollectionExtensions
         return services;
     }
 
-    private static T Engine<T>(IServiceProvider services, Func<T> sqlite)
+    private static T Engine<T>(IServiceProvider services, Func<T> sqlite, Func<T> postgres)
     {
         var provider = services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.Provider;
         if (OrderStoreProvider.IsSqlite(provider)) return sqlite();
-        if (OrderStoreProvider.IsPostgres(provider))
-        {
-            throw new InvalidOperationException(
-                $"OrderStorage:Provider '{OrderStoreProvider.Postgres}' is not available in this build yet; use '{OrderStoreProvider.Sqlite}'.");
-        }
+        if (OrderStoreProvider.IsPostgres(provider)) return postgres();
         throw new OptionsValidationException(OrderStorageOptions.SectionName, typeof(OrderStorageOptions),
             [$"OrderStorage:Provider must be {OrderStoreProvider.ValidNames}, not '{provider}'"]);
     }
