@@ -31,7 +31,7 @@ public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders>
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        if (ReadQuery.Parse(request.Query, ReadQuery.ListParameters, errors) is not { } query) return Problems.Validation(errors);
+        if (ReadQuery.ParseList(request.Query, errors) is not { } query) return Problems.Validation(errors);
 
         try
         {

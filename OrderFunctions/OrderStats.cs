@@ -8,8 +8,9 @@ using OrderFunctions.Storage;
 namespace OrderFunctions;
 
 /// <summary>
-/// <c>GET /API/orders/stats?market=&amp;username=&amp;from=&amp;to=</c>: count, buy and sell volume, notional, VWAP,
-/// min and max price, first and last timestamp per market, computed by the store in one grouped query.
+/// <c>GET /API/orders/stats?market=&amp;username=&amp;from=&amp;to=&amp;limit=&amp;after=</c>: count, buy and sell volume,
+/// notional, VWAP, min and max price, first and last timestamp per market, computed by the store in one grouped query,
+/// a page of markets at a time (<c>limit</c>, default 100, at most 1000); <c>next</c> is passed back as <c>after</c>.
 /// </summary>
 public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats> logger)
 {
@@ -31,11 +32,15 @@ public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats>
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        if (ReadQuery.Parse(request.Query, ReadQuery.StatsParameters, errors) is not { } query) return Problems.Validation(errors);
+        if (ReadQuery.ParseStats(request.Query, errors) is not { } query) return Problems.Validation(errors);
 
         try
         {
-            return TypedResults.Ok(new OrderStatsReport(await orders.StatsAsync(query.Filter, cancellationToken)));
+            // One more than the page: whether it comes back says if there is a next page.
+            var found = await orders.StatsAsync(query.Filter, query.AfterMarket, query.Limit + 1, cancellationToken);
+            if (found.Count <= query.Limit) return TypedResults.Ok(new OrderStatsReport(found, null));
+            var page = found.Take(query.Limit).ToArray();
+            return TypedResults.Ok(new OrderStatsReport(page, PageCursor.EncodeMarket(page[^1].Market)));
         }
         catch (OrderStoreUnavailableException ex)
         {

@@ -59,16 +59,23 @@ public sealed partial class PostgresOrderQueries(
             return orders;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default) =>
         Read<IReadOnlyList<MarketStats>>(async connection =>
         {
             await using var command = new NpgsqlCommand { Connection = connection };
             var sql = new StringBuilder(StatsSelect);
             Where(sql, command, filter, afterId: null);
-            sql.Append(" GROUP BY market ORDER BY market COLLATE \"C\"");
+            if (afterMarket is not null)
+            {
+                sql.Append(command.Parameters.Count == 0 ? " WHERE " : " AND ").Append("market COLLATE \"C\" > @after_market");
+                command.Parameters.AddWithValue("after_market", afterMarket);
+            }
+            // Byte order, as SQLite's BINARY collation, whatever the database's default collation.
+            sql.Append(" GROUP BY market ORDER BY market COLLATE \"C\" LIMIT @count");
+            command.Parameters.AddWithValue("count", count);
             command.CommandText = sql.ToString();
 
-            var markets = new List<MarketStats>();
+            var markets = new List<MarketStats>(Math.Min(count, 1024));
             await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await row.ReadAsync(cancellationToken).ConfigureAwait(false)) markets.Add(ReadStats(row));
             return markets;
