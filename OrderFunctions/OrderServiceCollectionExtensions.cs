@@ -21,10 +21,6 @@ public static class OrderServiceCollectionExtensions
                     : options.ConnectionString)
             .Validate(o => OrderStoreProvider.IsValid(o.Provider),
                 $"OrderStorage:Provider must be {OrderStoreProvider.ValidNames}")
-            .Validate(o => !OrderStoreProvider.IsSqlite(o.Provider) || OrderStoreProvider.IsSqliteConnectionString(o.ConnectionString),
-                "ConnectionStrings:Orders must be a SQLite connection string such as 'Data Source=orders.db' when OrderStorage:Provider is Sqlite")
-            .Validate(o => !OrderStoreProvider.IsPostgres(o.Provider) || OrderStoreProvider.IsPostgresConnectionString(o.ConnectionString),
-                "ConnectionStrings:Orders must name a PostgreSQL server, such as 'Host=db.example.com;Database=orders;Username=orders;Password=...', when OrderStorage:Provider is Postgres")
             .Validate(o => o.QueueCapacity > 0, "OrderStorage:QueueCapacity must be positive")
             .Validate(o => o.MaxOrdersPerTransaction > 0, "OrderStorage:MaxOrdersPerTransaction must be positive")
             .Validate(o => o.BusyTimeoutSeconds >= 0, "OrderStorage:BusyTimeoutSeconds must not be negative")
@@ -54,12 +50,31 @@ public static class OrderServiceCollectionExtensions
         return services;
     }
 
+    // The connection string is checked against the engine here, when the host starts the writer, rather than in the
+    // options' validation: each setting stays valid on its own, and a mismatch still stops the start with this message.
     private static T Engine<T>(IServiceProvider services, Func<T> sqlite, Func<T> postgres)
     {
-        var provider = services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.Provider;
-        if (OrderStoreProvider.IsSqlite(provider)) return sqlite();
-        if (OrderStoreProvider.IsPostgres(provider)) return postgres();
-        throw new OptionsValidationException(OrderStorageOptions.SectionName, typeof(OrderStorageOptions),
-            [$"OrderStorage:Provider must be {OrderStoreProvider.ValidNames}, not '{provider}'"]);
+        var options = services.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
+        var provider = options.Provider;
+        if (OrderStoreProvider.IsSqlite(provider))
+        {
+            if (!OrderStoreProvider.IsSqliteConnectionString(options.ConnectionString))
+            {
+                throw Invalid("ConnectionStrings:Orders must be a SQLite connection string such as 'Data Source=orders.db' when OrderStorage:Provider is Sqlite");
+            }
+            return sqlite();
+        }
+        if (OrderStoreProvider.IsPostgres(provider))
+        {
+            if (!OrderStoreProvider.IsPostgresConnectionString(options.ConnectionString))
+            {
+                throw Invalid("ConnectionStrings:Orders must name a PostgreSQL server, such as 'Host=db.example.com;Database=orders;Username=orders;Password=...', when OrderStorage:Provider is Postgres");
+            }
+            return postgres();
+        }
+        throw Invalid($"OrderStorage:Provider must be {OrderStoreProvider.ValidNames}, not '{provider}'");
     }
+
+    private static OptionsValidationException Invalid(string message) =>
+        new(OrderStorageOptions.SectionName, typeof(OrderStorageOptions), [message]);
 }

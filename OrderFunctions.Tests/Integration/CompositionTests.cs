@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Postgres;
@@ -88,7 +89,9 @@ public sealed class CompositionTests : IDisposable
             ["OrderStorage:Provider"] = provider,
         });
 
-        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+        services.GetRequiredService<IStartupValidator>().Validate(); // each setting is valid alone
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IEnumerable<IHostedService>>().ToList());
 
         Assert.Contains(message, error.Message);
     }
