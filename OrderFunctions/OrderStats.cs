@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using OrderFunctions.Http;
@@ -15,6 +16,16 @@ namespace OrderFunctions;
 public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats> logger)
 {
     [Function(nameof(OrderStats))]
+    [EndpointSummary("Trading statistics per market")]
+    [EndpointDescription("Count, buy and sell volume, notional, VWAP (8 places), min and max price, first and last timestamp per market, computed exactly by the store.")]
+    [Tags("Orders")]
+    [OpenApiQuery("market", "Only this market.")]
+    [OpenApiQuery("username", "Only this user's orders.")]
+    [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
+    [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
+    [ProducesResponseType<OrderStatsReport>(200, "application/json", Description = "One entry per market, ordered by market.")]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders/stats")] HttpRequest request,
         CancellationToken cancellationToken)
