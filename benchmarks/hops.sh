@@ -27,6 +27,12 @@ build_release
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 
+# Voluntary switches (a thread blocked: futex, epoll, fsync) summed over the live threads of PID; the rest of perf's
+# count are preemptions, which grow with other load on the machine.
+voluntary_switches() {
+    cat /proc/"$1"/task/*/status 2>/dev/null | awk '$1 == "voluntary_ctxt_switches:" { n += $2 } END { print n + 0 }'
+}
+
 # measure STORE CONNECTIONS DB|-: perf stat on the host for exactly as long as wrk runs.
 measure() {
     local store=$1 conns=$2 db=$3 tag="${1// /_}-c$2"
@@ -35,10 +41,12 @@ measure() {
         || { cat "$WORK/$tag.warmup.txt" >&2; die "wrk failed"; }
     local before=0
     [ "$db" != - ] && before=$(settled_rows "$db")
+    local vol0; vol0=$(voluntary_switches "$SERVER_PID")
     log "$store, $conns connections, ${DURATION}s under perf stat"
     perf stat -x, -e context-switches,task-clock -p "$SERVER_PID" -o "$WORK/$tag.perf" -- \
         wrk --latency -t "$threads" -c "$conns" -d "${DURATION}s" --timeout 10s -s "$BENCH_DIR/wrk/single.lua" "$SERVER_URL" \
         >"$WORK/$tag.txt" 2>&1 || { cat "$WORK/$tag.txt" "$WORK/$tag.perf" >&2; die "perf stat / wrk failed"; }
+    local vol1; vol1=$(voluntary_switches "$SERVER_PID")
     local requests non2xx
     requests=$(result_field "$WORK/$tag.txt" requests)
     non2xx=$(result_field "$WORK/$tag.txt" non2xx)
@@ -53,7 +61,7 @@ measure() {
     switches=$(awk -F, '$3 == "context-switches" { print $1 }' "$WORK/$tag.perf")
     cpu_ms=$(awk -F, '$3 == "task-clock" { print $1 }' "$WORK/$tag.perf")
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$store" "$conns" "$requests" "$(result_field "$WORK/$tag.txt" duration_us)" \
-        "$switches" "$cpu_ms" >>"$RESULTS"
+        "$switches" "$cpu_ms" "$(( vol1 - vol0 ))" >>"$RESULTS"
 }
 
 log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); work directory $WORK"
@@ -72,15 +80,16 @@ echo "load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /pro
 "$PY" - "$RESULTS" <<'PYEOF'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-table = [("store", "conns", "requests", "requests/s", "switches/request", "host CPU us/request")]
-for store, conns, requests, duration_us, switches, cpu_ms in rows:
+table = [("store", "conns", "requests", "requests/s", "switches/request", "voluntary", "host CPU us/request")]
+for store, conns, requests, duration_us, switches, cpu_ms, voluntary in rows:
     n = int(requests)
     table.append((store, conns, f"{n:,}", f"{n / (int(duration_us) / 1e6):,.0f}", f"{int(switches) / n:.2f}",
-                  f"{float(cpu_ms) * 1000 / n:.1f}"))
+                  f"{int(voluntary) / n:.2f}", f"{float(cpu_ms) * 1000 / n:.1f}"))
 widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
 for i, r in enumerate(table):
     print("| " + " | ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))) + " |")
     if i == 0:
         print("|" + "|".join("-" * (w + 2) if j == 0 else "-" * (w + 1) + ":" for j, w in enumerate(widths)) + "|")
-print("switches and CPU: the host process only (all its threads), counted by perf stat while wrk ran.")
+print("switches and CPU: the host process only (all its threads), counted by perf stat while wrk ran; voluntary: the")
+print("part where a thread blocked (from /proc/<host>/task/*/status), the rest are preemptions by other load.")
 PYEOF

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Sqlite;
 using SQLitePCL;
 
 namespace OrderFunctions.Benchmarks;
@@ -29,9 +30,11 @@ public class SqliteWriterBenchmarks
     private static readonly string[] UserNames = Enumerable.Range(0, Users).Select(i => $"user{i}").ToArray();
 
     private string _path = "";
-    private SqliteOrderRepository? _store;
+    private string _label = "";
+    private OrderWriteQueue? _store;
     private SqliteConnection? _raw;
     private sqlite3_stmt? _rawInsert;
+    private sqlite3_stmt? _rawMultiInsert;
     private long _sequence;
     private DateTime _start;
     private readonly List<Order>[] _requests = new List<Order>[RequestsPerInvoke];
@@ -48,27 +51,38 @@ public class SqliteWriterBenchmarks
     [GlobalSetup(Target = nameof(Store))]
     public void SetupStore()
     {
+        _label = "store";
         _path = NewPath();
         _start = DateTime.UtcNow;
-        _store = new SqliteOrderRepository(
-            Options.Create(new OrderStorageOptions { ConnectionString = $"Data Source={_path}" }),
-            NullLogger<SqliteOrderRepository>.Instance);
+        var options = Options.Create(new OrderStorageOptions { ConnectionString = $"Data Source={_path}" });
+        _store = new OrderWriteQueue(new SqliteOrderWriter(options), options, NullLogger<OrderWriteQueue>.Instance);
         _store.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    [GlobalSetup(Target = nameof(RawSqliteMultiRow))]
+    public void SetupRawMultiRow()
+    {
+        SetupRaw();
+        _label = "raw SQLite, multi-row";
     }
 
     [GlobalSetup(Target = nameof(RawSqlite))]
     public void SetupRaw()
     {
+        _label = "raw SQLite";
         _path = NewPath();
         _start = DateTime.UtcNow;
         _raw = new SqliteConnection($"Data Source={_path};Pooling=False");
         _raw.Open();
-        OrderSchema.EnsureCreated(_raw);
+        SqliteOrderSchema.EnsureCreated(_raw);
         Execute("PRAGMA synchronous = FULL");
         Check(raw.sqlite3_prepare_v2(_raw.Handle, """
             INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             """, out _rawInsert));
+        var multi = new StringBuilder("INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id) VALUES ");
+        for (var i = 0; i < OrdersPerRequest; i++) multi.Append(i == 0 ? "" : ",").Append("(?,?,?,?,?,?,NULL)");
+        Check(raw.sqlite3_prepare_v2(_raw.Handle, multi.ToString(), out _rawMultiInsert));
     }
 
     // Orders are built before each iteration, outside the measurement, with timestamps that keep growing (as the
@@ -85,14 +99,14 @@ public class SqliteWriterBenchmarks
         StartCpu();
     }
 
-    [IterationSetup(Target = nameof(RawSqlite))]
+    [IterationSetup(Targets = [nameof(RawSqlite), nameof(RawSqliteMultiRow)])]
     public void BuildRawRows()
     {
         for (var i = 0; i < _rawRows.Length; i++)
         {
             var order = NextOrder();
             _rawRows[i] = new RawRow(
-                Encoding.UTF8.GetBytes(OrderSchema.FormatTimestamp(order.Timestamp)), order.Username, order.Market,
+                Encoding.UTF8.GetBytes(SqliteOrderSchema.FormatTimestamp(order.Timestamp)), order.Username, order.Market,
                 order.Side, OrderDecimal.ToUnits(order.Size), OrderDecimal.ToUnits(order.Price));
         }
         StartCpu();
@@ -130,7 +144,31 @@ public class SqliteWriterBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = RequestsPerInvoke * OrdersPerRequest,
-        Description = "store: AddManyAsync, requests of 1,000")]
+        Description = "raw SQLite: one 1,000-row INSERT ... VALUES per transaction")]
+    public void RawSqliteMultiRow()
+    {
+        for (var r = 0; r < RequestsPerInvoke; r++)
+        {
+            Execute("BEGIN");
+            var p = 1;
+            for (var i = r * OrdersPerRequest; i < (r + 1) * OrdersPerRequest; i++)
+            {
+                ref readonly var row = ref _rawRows[i];
+                raw.sqlite3_bind_text(_rawMultiInsert, p++, row.Timestamp);
+                raw.sqlite3_bind_text(_rawMultiInsert, p++, row.Username);
+                raw.sqlite3_bind_text(_rawMultiInsert, p++, row.Market);
+                raw.sqlite3_bind_text(_rawMultiInsert, p++, row.Side);
+                raw.sqlite3_bind_int64(_rawMultiInsert, p++, row.Size);
+                raw.sqlite3_bind_int64(_rawMultiInsert, p++, row.Price);
+            }
+            if (raw.sqlite3_step(_rawMultiInsert) != raw.SQLITE_DONE) Check(raw.sqlite3_errcode(_raw!.Handle));
+            raw.sqlite3_reset(_rawMultiInsert);
+            Execute("COMMIT");
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = RequestsPerInvoke * OrdersPerRequest,
+        Description = "store: OrderWriteQueue + SqliteOrderWriter, requests of 1,000")]
     public async Task<long> Store()
     {
         long last = 0;
@@ -149,6 +187,7 @@ public class SqliteWriterBenchmarks
         _store?.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
         _store?.Dispose();
         if (_rawInsert is not null) raw.sqlite3_finalize(_rawInsert);
+        if (_rawMultiInsert is not null) raw.sqlite3_finalize(_rawMultiInsert);
         _raw?.Dispose();
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_path + suffix);
@@ -170,7 +209,7 @@ public class SqliteWriterBenchmarks
         var sorted = _processCpu.Order().ToArray();
         var median = sorted[sorted.Length / 2] / orders / 1000;
         var writer = _store is null ? "" : $", writer thread {_writerCpu / (orders * _processCpu.Count) / 1000:F2} us/order";
-        Console.WriteLine($"CPU {(_store is null ? "raw SQLite" : "store")} {Directory}: process {median:F2} us/order " +
+        Console.WriteLine($"CPU {_label} {Directory}: process {median:F2} us/order " +
             $"(median of {sorted.Length} iterations){writer}");
     }
 
