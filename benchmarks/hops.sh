@@ -60,7 +60,7 @@ measure() {
     local switches cpu_ms
     switches=$(awk -F, '$3 == "context-switches" { print $1 }' "$WORK/$tag.perf")
     cpu_ms=$(awk -F, '$3 == "task-clock" { print $1 }' "$WORK/$tag.perf")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$store" "$conns" "$requests" "$(result_field "$WORK/$tag.txt" duration_us)" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$store" "$conns" "$requests" "$(result_field "$WORK/$tag.txt" duration_us)" \
         "$switches" "$cpu_ms" "$(( vol1 - vol0 ))" >>"$RESULTS"
 }
 

@@ -8,6 +8,7 @@
 #   over the iterations) much less.
 #
 #   benchmarks/micro.sh                                    # every benchmark, 3 warm-ups and 15 iterations
+#   (--buildTimeout 900 is always added: on a busy machine BenchmarkDotNet's default 2 minutes is not enough)
 #   benchmarks/micro.sh --filter '*Writer*'                # any BenchmarkDotNet arguments replace the defaults
 #   benchmarks/micro.sh --filter '*Parsing*' --job short
 set -euo pipefail
@@ -18,6 +19,7 @@ ARTIFACTS=$(mktemp -d /tmp/orders-micro.XXXXXX)
 trap 'rm -rf "$ARTIFACTS"' EXIT
 
 [ $# -gt 0 ] || set -- --filter '*' --warmupCount 3 --iterationCount 15
+set -- "$@" --buildTimeout 900
 dotnet run -c Release --project "$PROJECT" -- "$@" --artifacts "$ARTIFACTS" >"$ARTIFACTS/run.log" 2>&1 \
     || { tail -60 "$ARTIFACTS/run.log" >&2; echo "FAIL: the benchmarks did not run" >&2; exit 1; }
 
