@@ -8,12 +8,15 @@
 #   benchmarks/hops.sh                            # CONNECTIONS="1 64", DURATION=10
 #   CONNECTIONS=64 DURATION=5 benchmarks/hops.sh
 #
-# Options (environment): CONNECTIONS="1 64", DURATION=10, WARMUP=3, KEEP=0.
+#   HOST_ENV="DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0" benchmarks/hops.sh   # extra environment for the host
+#
+# Options (environment): CONNECTIONS="1 64", DURATION=10, WARMUP=3, HOST_ENV="", KEEP=0.
 set -euo pipefail
 
 CONNECTIONS=${CONNECTIONS:-"1 64"}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
+HOST_ENV=${HOST_ENV:-}
 KEEP=${KEEP:-0}
 
 # shellcheck source=benchmarks/lib.sh
@@ -66,17 +69,19 @@ measure() {
 
 log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); work directory $WORK"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-start_host host "$WORK/orders.db"
+# shellcheck disable=SC2086 # HOST_ENV is a list of VAR=value words
+start_host host "$WORK/orders.db" $HOST_ENV
 for c in $CONNECTIONS; do measure "SQLite" "$c" "$WORK/orders.db"; done
 stop_server
-start_host null "$WORK/null.db" Benchmark__NullStore=true
+# shellcheck disable=SC2086
+start_host null "$WORK/null.db" Benchmark__NullStore=true $HOST_ENV
 grep -q "NOTHING IS STORED" "$WORK/null.log" || die "the null-store host did not announce itself"
 for c in $CONNECTIONS; do measure "null store" "$c" -; done
 stop_server
 
 echo
 echo "Host work per single-order request, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, wrk -t2 (-t1 at 1 connection), ${DURATION}s, perf stat -p <host>"
-echo "load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)${HOST_ENV:+; host environment: $HOST_ENV}"
 "$PY" - "$RESULTS" <<'PYEOF'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
