@@ -6,79 +6,54 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
+using OrderFunctions.Tests.Support;
 using OrderFunctions.Storage.Sqlite;
 
 namespace OrderFunctions.Tests.ReadSide;
 
 /// <summary>
-/// A real temporary SQLite file, the services <c>AddOrderServices</c> registers for it, and the read functions invoked
-/// in process the way the worker invokes them: a real <see cref="DefaultHttpContext"/> request in, the returned
-/// <see cref="IResult"/> executed against a response whose body is kept.
+/// The read functions through <see cref="StandaloneApplication"/> (the one test application): the standalone host's
+/// own Program in process on a real temporary SQLite file, GETs sent through its TestServer.
 /// </summary>
 internal sealed class ReadSideHarness : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly StandaloneApplication _app = new();
+    private readonly HttpClient _client;
 
     public ReadSideHarness()
     {
-        DatabasePath = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={DatabasePath}" })
-            .Build();
-        _services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddOrderServices(configuration)
-            .BuildServiceProvider();
-
-        // The table and its indexes, as the writer creates them at start, so reads of an empty store find a table.
-        using var connection = new SqliteConnection($"Data Source={DatabasePath}");
-        connection.Open();
-        SqliteOrderSchema.EnsureCreated(connection);
+        _client = _app.CreateClient(); // starts the host: the writer creates the table and its indexes
     }
 
-    public string DatabasePath { get; }
+    public string DatabasePath => _app.DatabasePath;
 
-    public IServiceProvider Services => _services;
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>Stores the orders through the real repository, in one request; returns them with their ids.</summary>
     public async Task<StoredOrder[]> AddAsync(params Order[] orders)
     {
-        var results = await _services.GetRequiredService<IOrderRepository>().AddManyAsync(orders);
+        var results = await _app.Services.GetRequiredService<IOrderRepository>().AddManyAsync(orders);
         Assert.All(results, r => Assert.Equal(SaveOutcome.Created, r.Outcome));
         return results.Select(r => r.Order).ToArray();
     }
 
-    public Task<ReadResponse> GetOrderAsync(long id) =>
-        InvokeAsync<GetOrder>($"/API/orders/{id}", "", (function, request) => function.Run(request, id, CancellationToken.None));
+    public Task<ReadResponse> GetOrderAsync(long id) => GetAsync($"/API/orders/{id}");
 
-    public Task<ReadResponse> ListAsync(string query) =>
-        InvokeAsync<ListOrders>("/API/orders", query, (function, request) => function.Run(request, CancellationToken.None));
+    public Task<ReadResponse> ListAsync(string query) => GetAsync("/API/orders" + (query.Length == 0 ? "" : "?" + query));
 
-    public Task<ReadResponse> StatsAsync(string query) =>
-        InvokeAsync<OrderStats>("/API/orders/stats", query, (function, request) => function.Run(request, CancellationToken.None));
+    public Task<ReadResponse> StatsAsync(string query) => GetAsync("/API/orders/stats" + (query.Length == 0 ? "" : "?" + query));
 
-    private async Task<ReadResponse> InvokeAsync<TFunction>(string path, string query, Func<TFunction, HttpRequest, Task<IResult>> run)
+    private async Task<ReadResponse> GetAsync(string pathAndQuery)
     {
-        var context = new DefaultHttpContext { RequestServices = _services };
-        context.Request.Method = HttpMethods.Get;
-        context.Request.Path = path;
-        context.Request.QueryString = query.Length == 0 ? QueryString.Empty : new QueryString("?" + query);
-        var body = new MemoryStream();
-        context.Response.Body = body;
-
-        var function = ActivatorUtilities.CreateInstance<TFunction>(_services);
-        var result = await run(function, context.Request);
-        await result.ExecuteAsync(context);
-
-        return new ReadResponse(context.Response.StatusCode, context.Response.ContentType, Encoding.UTF8.GetString(body.ToArray()));
+        using var response = await _client.GetAsync(pathAndQuery);
+        var contentType = response.Content.Headers.ContentType?.ToString();
+        return new ReadResponse((int)response.StatusCode, contentType, await response.Content.ReadAsStringAsync());
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(DatabasePath + suffix);
+        _client.Dispose();
+        await _app.DisposeAsync();
     }
 }
 
