@@ -1,59 +1,79 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 using OrderFunctions.Tests.Support;
-using OrderFunctions.Storage.Sqlite;
 
 namespace OrderFunctions.Tests.ReadSide;
 
 /// <summary>
-/// The read functions through <see cref="StandaloneApplication"/> (the one test application): the standalone host's
-/// own Program in process on a real temporary SQLite file, GETs sent through its TestServer.
+/// A real empty store of one engine (<see cref="TestStore"/>), the services <c>AddOrderServices</c> registers for it, and the read functions invoked
+/// in process the way the worker invokes them: a real <see cref="DefaultHttpContext"/> request in, the returned
+/// <see cref="IResult"/> executed against a response whose body is kept.
 /// </summary>
 internal sealed class ReadSideHarness : IAsyncDisposable
 {
-    private readonly StandaloneApplication _app = new();
-    private readonly HttpClient _client;
+    private readonly StoreEngine _engine;
+    private TestStore? _store;
+    private ServiceProvider? _services;
 
-    public ReadSideHarness()
+    public ReadSideHarness(StoreEngine engine) => _engine = engine;
+
+    /// <summary>Creates the store and its (empty) table, as the writer does at start, so reads of an empty store find a table.</summary>
+    public async Task InitializeAsync()
     {
-        _client = _app.CreateClient(); // starts the host: the writer creates the table and its indexes
+        _store = await TestStore.CreateAsync(_engine);
+        await _store.CreateSchemaAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(_store.Settings).Build();
+        _services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddOrderServices(configuration)
+            .BuildServiceProvider();
     }
 
-    public string DatabasePath => _app.DatabasePath;
-
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _services!;
 
     /// <summary>Stores the orders through the real repository, in one request; returns them with their ids.</summary>
     public async Task<StoredOrder[]> AddAsync(params Order[] orders)
     {
-        var results = await _app.Services.GetRequiredService<IOrderRepository>().AddManyAsync(orders);
+        var results = await Services.GetRequiredService<IOrderRepository>().AddManyAsync(orders);
         Assert.All(results, r => Assert.Equal(SaveOutcome.Created, r.Outcome));
         return results.Select(r => r.Order).ToArray();
     }
 
-    public Task<ReadResponse> GetOrderAsync(long id) => GetAsync($"/API/orders/{id}");
+    public Task<ReadResponse> GetOrderAsync(long id) =>
+        InvokeAsync<GetOrder>($"/API/orders/{id}", "", (function, request) => function.Run(request, id, CancellationToken.None));
 
-    public Task<ReadResponse> ListAsync(string query) => GetAsync("/API/orders" + (query.Length == 0 ? "" : "?" + query));
+    public Task<ReadResponse> ListAsync(string query) =>
+        InvokeAsync<ListOrders>("/API/orders", query, (function, request) => function.Run(request, CancellationToken.None));
 
-    public Task<ReadResponse> StatsAsync(string query) => GetAsync("/API/orders/stats" + (query.Length == 0 ? "" : "?" + query));
+    public Task<ReadResponse> StatsAsync(string query) =>
+        InvokeAsync<OrderStats>("/API/orders/stats", query, (function, request) => function.Run(request, CancellationToken.None));
 
-    private async Task<ReadResponse> GetAsync(string pathAndQuery)
+    private async Task<ReadResponse> InvokeAsync<TFunction>(string path, string query, Func<TFunction, HttpRequest, Task<IResult>> run)
     {
-        using var response = await _client.GetAsync(pathAndQuery);
-        var contentType = response.Content.Headers.ContentType?.ToString();
-        return new ReadResponse((int)response.StatusCode, contentType, await response.Content.ReadAsStringAsync());
+        var context = new DefaultHttpContext { RequestServices = Services };
+        context.Request.Method = HttpMethods.Get;
+        context.Request.Path = path;
+        context.Request.QueryString = query.Length == 0 ? QueryString.Empty : new QueryString("?" + query);
+        var body = new MemoryStream();
+        context.Response.Body = body;
+
+        var function = ActivatorUtilities.CreateInstance<TFunction>(Services);
+        var result = await run(function, context.Request);
+        await result.ExecuteAsync(context);
+
+        return new ReadResponse(context.Response.StatusCode, context.Response.ContentType, Encoding.UTF8.GetString(body.ToArray()));
     }
 
     public async ValueTask DisposeAsync()
     {
-        _client.Dispose();
-        await _app.DisposeAsync();
+        if (_services is not null) await _services.DisposeAsync();
+        if (_store is not null) await _store.DisposeAsync();
     }
 }
 
