@@ -83,18 +83,18 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
         return await ApiResponse.ReadAsync(response);
     }
 
-    /// <summary>A listing (<c>/API/orders</c>) or statistics (<c>/API/orders/stats</c>) request with this raw query string.</summary>
+    /// <summary>A GET with this raw query string, through the host's pipeline (any text, even what a URI cannot hold).</summary>
     public async Task<ApiResponse> GetAsync(string path, string queryString)
     {
-        var context = NewContext("GET", path);
-        context.Request.QueryString = new QueryString(queryString);
-        IResult result = path switch
+        var context = await _app.Server.SendAsync(c =>
         {
-            "/API/orders" => await ActivatorUtilities.CreateInstance<ListOrders>(_provider).Run(context.Request, CancellationToken.None),
-            "/API/orders/stats" => await ActivatorUtilities.CreateInstance<OrderStats>(_provider).Run(context.Request, CancellationToken.None),
-            _ => throw new ArgumentException($"No read function is routed at {path}", nameof(path)),
-        };
-        return await ExecuteAsync(context, result);
+            c.Request.Method = HttpMethods.Get;
+            c.Request.Path = path;
+            c.Request.QueryString = new QueryString(queryString);
+        });
+        using var reader = new StreamReader(context.Response.Body);
+        return new ApiResponse(context.Response.StatusCode, context.Response.ContentType?.Split(';')[0], await reader.ReadToEndAsync(),
+            context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
     }
 
     public long CountRows() => Database.CountRows(DatabasePath);
