@@ -83,17 +83,24 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
         return await ApiResponse.ReadAsync(response);
     }
 
-    /// <summary>A GET with this raw query string, through the host's pipeline (any text, even what a URI cannot hold).</summary>
+    /// <summary>A listing or statistics request with this raw query string (any text, even what a URI cannot hold),
+    /// straight into the function class, its result executed as the host would.</summary>
     public async Task<ApiResponse> GetAsync(string path, string queryString)
     {
-        var context = await _app.Server.SendAsync(c =>
+        var context = new DefaultHttpContext { RequestServices = Services };
+        context.Request.Method = HttpMethods.Get;
+        context.Request.Path = path;
+        context.Request.QueryString = new QueryString(queryString);
+        context.Response.Body = new MemoryStream();
+        IResult result = path switch
         {
-            c.Request.Method = HttpMethods.Get;
-            c.Request.Path = path;
-            c.Request.QueryString = new QueryString(queryString);
-        });
-        using var reader = new StreamReader(context.Response.Body);
-        return new ApiResponse(context.Response.StatusCode, context.Response.ContentType?.Split(';')[0], await reader.ReadToEndAsync(),
+            "/API/orders" => await ActivatorUtilities.CreateInstance<ListOrders>(Services).Run(context.Request, CancellationToken.None),
+            "/API/orders/stats" => await ActivatorUtilities.CreateInstance<OrderStats>(Services).Run(context.Request, CancellationToken.None),
+            _ => throw new ArgumentException($"No read function is routed at {path}", nameof(path)),
+        };
+        await result.ExecuteAsync(context);
+        return new ApiResponse(context.Response.StatusCode, context.Response.ContentType,
+            Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()),
             context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
     }
 
