@@ -11,7 +11,7 @@ public sealed class CompositionTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderServices_registers_sqlite_repository_from_connection_string()
     {
         await using var services = FunctionHost.Services(_database);
@@ -21,7 +21,7 @@ public sealed class CompositionTests : IDisposable
             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrderStorageOptions>>().Value.ConnectionString);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task CreateOrder_writes_row_to_file_when_resolved_from_registration()
     {
         // Arrange
@@ -45,7 +45,7 @@ public sealed class CompositionTests : IDisposable
             (row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetInt64(4), row.GetInt64(5)));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task CreateOrder_writes_nothing_when_input_is_bad()
     {
         await using var services = FunctionHost.Services(_database);

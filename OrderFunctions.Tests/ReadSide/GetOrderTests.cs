@@ -10,7 +10,7 @@ public sealed class GetOrderTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_the_stored_order_in_the_201_shape()
     {
         var stored = await _store.AddAsync(
@@ -25,7 +25,7 @@ public sealed class GetOrderTests : IAsyncLifetime
             response.Body);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_omits_clientOrderId_when_the_order_has_none()
     {
         var stored = await _store.AddAsync(new Order(DateTime.UnixEpoch, "bob", "ETH-USD", "sell", 2m, 3000m));
@@ -37,7 +37,7 @@ public sealed class GetOrderTests : IAsyncLifetime
         Assert.Equal("sell", response.Json.GetProperty("side").GetString());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(1)]
     [InlineData(0)]
     [InlineData(-5)]

@@ -39,7 +39,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         return await _store.AddAsync([.. orders]);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("")]
     [InlineData("market=ETH-USD")]
     [InlineData("username=bob")]
@@ -63,7 +63,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         AssertStats(matching, response.Json);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_no_markets_when_nothing_matches()
     {
         await AddSampleAsync();
@@ -74,7 +74,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         Assert.Equal("""{"markets":[]}""", response.Body);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_sums_exactly_when_the_totals_pass_the_range_of_a_64_bit_integer()
     {
         // 20 sizes of 10^18 - 1 units pass long.MaxValue (SQLite's SUM would fail); size x price passes it at once.
@@ -89,7 +89,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         AssertStats(stored, response.Json);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_rounds_the_notional_to_28_significant_digits_when_it_has_more()
     {
         // Arrange: 200 orders of the largest size at the largest price. Each notional is exactly
@@ -106,7 +106,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         Assert.Equal("9999999999.99999999", market.GetProperty("vwap").GetRawText());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_rounds_vwap_half_away_from_zero_at_8_decimal_places()
     {
         // (1 x 0.00000001 + 1 x 0.00000002) / 2 = 0.000000015 exactly: the midpoint.
@@ -120,7 +120,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         Assert.Equal("0.00000002", market.GetProperty("vwap").GetRawText());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("side=buy", "side")]
     [InlineData("limit=5", "limit")]
     [InlineData("after=MQ", "after")]
