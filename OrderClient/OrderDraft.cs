@@ -25,7 +25,7 @@ public sealed record OrderDraft(
 
     /// <summary>
     /// A fresh client order id: makes the POST idempotent, so the client may retry it. Version 7 (time-ordered), so the
-    /// server's unique index on client order ids grows at its end instead of at random places (see OrderSchema).
+    /// server's unique index on client order ids grows at its end instead of at random places (see SqliteOrderSchema).
     /// </summary>
     public static string NewClientOrderId() => Guid.CreateVersion7().ToString("N");
 

@@ -1,48 +1,33 @@
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
 namespace OrderFunctions.Standalone;
 
 /// <summary>
-/// Serves the function classes themselves on plain ASP.NET Core routing, at the routes the Functions host gives them
-/// (routePrefix "API" + each function's route). A function is created per request the way the worker creates it
-/// (ActivatorUtilities over the request's services), so no logic is copied here.
+/// Serves the function classes themselves on plain ASP.NET Core routing, at the routes the Functions host gives them:
+/// every <c>[Function]</c> with an <c>[HttpTrigger]</c> in the function app, its route under host.json's
+/// <c>routePrefix</c>, its methods, and a key check unless its level is Anonymous. Nothing here names a route.
 /// </summary>
 public static partial class OrderFunctionEndpoints
 {
-    public const string RoutePrefix = "/API";
+    public static IEndpointRouteBuilder MapOrderFunctions(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapOrderFunctions(Path.Combine(AppContext.BaseDirectory, "host.json"));
 
-    public static IEndpointRouteBuilder MapOrderFunctions(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapOrderFunctions(this IEndpointRouteBuilder endpoints, string hostJsonPath)
     {
-        // Function-level routes need a key when keys are configured; AuthorizationLevel.Anonymous ones say AllowAnonymous.
-        var api = endpoints.MapGroup(RoutePrefix).AddEndpointFilter<FunctionKeyFilter>();
         WarnWhenOpen(endpoints.ServiceProvider);
-
-        var createOrder = Activator<CreateOrder>();
-        api.MapPost("/orders", (HttpContext context, CancellationToken ct) =>
-            createOrder(context).Run(context.Request, ct));
-
-        var health = Activator<Health>();
-        api.MapGet("/health", (HttpContext context, CancellationToken ct) =>
-            health(context).Run(context.Request, ct)).AllowAnonymous();
-
-        // The long constraint keeps /API/orders/stats away from {id}, as on the Functions host.
-        var getOrder = Activator<GetOrder>();
-        api.MapGet("/orders/{id:long}", (HttpContext context, long id, CancellationToken ct) =>
-            getOrder(context).Run(context.Request, id, ct));
-        var listOrders = Activator<ListOrders>();
-        api.MapGet("/orders", (HttpContext context, CancellationToken ct) =>
-            listOrders(context).Run(context.Request, ct));
-        var orderStats = Activator<OrderStats>();
-        api.MapGet("/orders/stats", (HttpContext context, CancellationToken ct) =>
-            orderStats(context).Run(context.Request, ct));
+        var routePrefix = FunctionRouteTable.ReadRoutePrefix(hostJsonPath);
+        var api = endpoints.MapGroup("").AddEndpointFilter<FunctionKeyFilter>();
+        foreach (var route in FunctionRouteTable.Discover(typeof(CreateOrder).Assembly))
+        {
+            // A Delegate, not a RequestDelegate: the returned IResult is executed and the key filter runs.
+            Func<HttpContext, Task<IResult>> handler = new FunctionInvoker(route).InvokeAsync;
+            var endpoint = api.MapMethods(route.Pattern(routePrefix), route.Methods, (Delegate)handler)
+                .WithName(route.Name)
+                .WithMetadata(route);
+            if (route.AuthLevel == AuthorizationLevel.Anonymous) endpoint.AllowAnonymous();
+        }
         return endpoints;
-    }
-
-    private static Func<HttpContext, T> Activator<T>()
-    {
-        var factory = ActivatorUtilities.CreateFactory<T>(Type.EmptyTypes);
-        return context => factory(context.RequestServices, null);
     }
 
     private static void WarnWhenOpen(IServiceProvider services)

@@ -4,7 +4,12 @@ using OrderFunctions.Standalone;
 using OrderFunctions.Standalone.Benchmarking;
 using OrderFunctions.Storage;
 
-var builder = WebApplication.CreateSlimBuilder(args);
+// Settings (appsettings.json) are read from beside the app, whatever the working directory: started from elsewhere,
+// the host would otherwise run without them and log every request, query string and all, at Information.
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// The hosting diagnostics log the full URL, ?code=<function key> included, at Information and Debug: they stay at
+// Warning whatever the configuration says (a rule for the same category added later wins). RequestLog replaces them.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 builder.Services.AddOrderServices(builder.Configuration);
 builder.Services.AddOptions<OrderApiOptions>().BindConfiguration(OrderApiOptions.SectionName);
 // On SIGTERM Kestrel stops accepting, lets requests in flight finish, then the order writer commits what it holds;
@@ -19,6 +24,7 @@ if (nullStore)
 }
 
 var app = builder.Build();
+app.UseRequestLog();
 app.UseServerTiming();
 if (nullStore)
 {

@@ -22,6 +22,18 @@ public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateO
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orders")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        try
+        {
+            return await HandleAsync(request, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return UnexpectedFailure.Handle(logger, request, ex, cancellationToken);
+        }
+    }
+
+    private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         var ndjson = IsNdjson(request);
         if (!ndjson && !request.HasJsonContentType()) return Problems.UnsupportedMediaType();
 

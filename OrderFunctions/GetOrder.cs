@@ -17,6 +17,18 @@ public sealed partial class GetOrder(IOrderQueries orders, ILogger<GetOrder> log
     {
         try
         {
+            return await HandleAsync(request, id, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return UnexpectedFailure.Handle(logger, request, ex, cancellationToken);
+        }
+    }
+
+    private async Task<IResult> HandleAsync(HttpRequest request, long id, CancellationToken cancellationToken)
+    {
+        try
+        {
             return await orders.FindAsync(id, cancellationToken) is { } order
                 ? TypedResults.Ok(order)
                 : Problems.NotFound($"There is no order with id {id}.");

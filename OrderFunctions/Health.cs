@@ -17,6 +17,18 @@ public sealed partial class Health(IOrderStoreHealth store, ILogger<Health> logg
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        try
+        {
+            return await HandleAsync(request, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return UnexpectedFailure.Handle(logger, request, ex, cancellationToken);
+        }
+    }
+
+    private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         var health = await store.CheckAsync(cancellationToken);
         if (health.IsHealthy) return TypedResults.Ok(new HealthReport("healthy"));
 

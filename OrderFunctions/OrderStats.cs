@@ -18,6 +18,18 @@ public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats>
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders/stats")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        try
+        {
+            return await HandleAsync(request, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return UnexpectedFailure.Handle(logger, request, ex, cancellationToken);
+        }
+    }
+
+    private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         var errors = new ValidationErrors();
         if (ReadQuery.Parse(request.Query, ReadQuery.StatsParameters, errors) is not { } query) return Problems.Validation(errors);
 

@@ -15,11 +15,14 @@ public sealed class StandaloneHost : IAsyncDisposable
     private Process? _process;
     private readonly List<string> _output = [];
 
-    private StandaloneHost(string databasePath, int port, Dictionary<string, string> environment)
+    private readonly string? _workingDirectory;
+
+    private StandaloneHost(string databasePath, int port, Dictionary<string, string> environment, string? workingDirectory)
     {
         DatabasePath = databasePath;
         Port = port;
         _environment = environment;
+        _workingDirectory = workingDirectory;
     }
 
     public string DatabasePath { get; }
@@ -33,12 +36,35 @@ public sealed class StandaloneHost : IAsyncDisposable
         get { lock (_output) return string.Join(Environment.NewLine, _output); }
     }
 
-    /// <summary>Starts a host on a new temporary database (or <paramref name="databasePath"/>) and waits until it listens.</summary>
-    public static async Task<StandaloneHost> StartAsync(string? databasePath = null, IDictionary<string, string>? environment = null)
+    /// <summary>The lines written so far.</summary>
+    public IReadOnlyList<string> OutputLines
+    {
+        get { lock (_output) return [.. _output]; }
+    }
+
+    /// <summary>Polls <see cref="OutputLines"/> until <paramref name="done"/> holds (or the deadline passes) and returns them.</summary>
+    public async Task<IReadOnlyList<string>> WaitForOutputAsync(Func<IReadOnlyList<string>, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!done(OutputLines))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The host's output never showed what the test waited for:{Environment.NewLine}{Output}");
+            await Task.Delay(50);
+        }
+        return OutputLines;
+    }
+
+    /// <summary>
+    /// Starts a host on a new temporary database (or <paramref name="databasePath"/>) and waits until it listens;
+    /// <paramref name="environment"/> overrides the defaults below (the log level among them), and
+    /// <paramref name="workingDirectory"/> is where the process starts (the test's own folder when null).
+    /// </summary>
+    public static async Task<StandaloneHost> StartAsync(string? databasePath = null, IDictionary<string, string>? environment = null,
+        string? workingDirectory = null)
     {
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
         var host = new StandaloneHost(
-            databasePath ?? Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db"), FreePort(), env);
+            databasePath ?? Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db"), FreePort(), env, workingDirectory);
         await host.RestartAsync();
         return host;
     }
@@ -52,6 +78,7 @@ public sealed class StandaloneHost : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_workingDirectory is not null) info.WorkingDirectory = _workingDirectory;
         info.ArgumentList.Add(HostAssemblyPath());
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(BaseAddress.ToString().TrimEnd('/'));

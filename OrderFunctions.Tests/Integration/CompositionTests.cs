@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.Integration;
@@ -16,9 +18,43 @@ public sealed class CompositionTests : IDisposable
     {
         await using var services = FunctionHost.Services(_database);
 
-        Assert.IsType<SqliteOrderRepository>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<OrderWriteQueue>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
+        Assert.IsType<SqliteOrderQueries>(services.GetRequiredService<IOrderQueries>());
         Assert.Equal(_database.ConnectionString,
-            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrderStorageOptions>>().Value.ConnectionString);
+            services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.ConnectionString);
+    }
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("sqlite")]
+    public async Task AddOrderServices_chooses_sqlite_when_provider_names_it(string provider)
+    {
+        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = _database.ConnectionString,
+            ["OrderStorage:Provider"] = provider,
+        });
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
+        Assert.IsType<SqliteStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());
+    }
+
+    [Fact]
+    public async Task AddOrderServices_stops_the_start_naming_valid_providers_when_provider_is_unknown()
+    {
+        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = _database.ConnectionString,
+            ["OrderStorage:Provider"] = "Oracle",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("OrderStorage:Provider must be 'Sqlite' (the default) or 'Postgres'", error.Message);
+        Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOrderRepository>());
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.Integration;
@@ -10,11 +11,12 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
 {
     private readonly TempDatabase _database = new();
 
-    private SqliteOrderRepository Repository(Action<OrderStorageOptions>? configure = null)
+    private OrderWriteQueue Repository(Action<OrderStorageOptions>? configure = null)
     {
         var options = new OrderStorageOptions { ConnectionString = _database.ConnectionString };
         configure?.Invoke(options);
-        return new SqliteOrderRepository(Options.Create(options), NullLogger<SqliteOrderRepository>.Instance);
+        return new OrderWriteQueue(new SqliteOrderWriter(Options.Create(options)), Options.Create(options),
+            NullLogger<OrderWriteQueue>.Instance);
     }
 
     public void Dispose() => _database.Dispose();

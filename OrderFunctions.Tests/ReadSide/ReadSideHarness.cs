@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Sqlite;
 
 namespace OrderFunctions.Tests.ReadSide;
 
@@ -33,7 +34,7 @@ internal sealed class ReadSideHarness : IAsyncDisposable
         // The table and its indexes, as the writer creates them at start, so reads of an empty store find a table.
         using var connection = new SqliteConnection($"Data Source={DatabasePath}");
         connection.Open();
-        OrderSchema.EnsureCreated(connection);
+        SqliteOrderSchema.EnsureCreated(connection);
     }
 
     public string DatabasePath { get; }

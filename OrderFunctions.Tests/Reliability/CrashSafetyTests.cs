@@ -87,7 +87,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     {
         // Arrange: many requests queued at once, so the writer still holds most of them when the stop begins.
         await using var api = new InProcessOrderApi();
-        var repository = (SqliteOrderRepository)api.Repository;
+        var repository = (OrderWriteQueue)api.Repository;
         var accepted = Enumerable.Range(0, 2000)
             .Select(i => repository.AddAsync(TestOrders.Order(clientOrderId: $"drain-{i}"))).ToArray();
 

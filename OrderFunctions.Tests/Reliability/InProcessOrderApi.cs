@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Storage;
+using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.Reliability;
 
@@ -154,28 +155,6 @@ internal static class Database
         {
             try { File.Delete(path + suffix); } catch (IOException) { }
         }
-    }
-}
-
-/// <summary>Every log entry written, for tests that check a fault was logged with its cause.</summary>
-internal sealed class CapturedLogs : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _entries = new();
-
-    public IReadOnlyList<string> Entries => [.. _entries];
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
-
-    public void Dispose() { }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception?.GetType().Name} {exception?.Message}");
     }
 }
 

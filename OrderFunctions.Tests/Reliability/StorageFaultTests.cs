@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.EndToEnd;
 
 namespace OrderFunctions.Tests.Reliability;
@@ -19,7 +20,7 @@ public sealed class StorageFaultTests
         var path = InProcessOrderApi.NewDatabasePath();
         using (var seed = Database.Open(path))
         {
-            OrderSchema.EnsureCreated(seed);
+            SqliteOrderSchema.EnsureCreated(seed);
             using var insert = seed.CreateCommand();
             insert.CommandText = "INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id) " +
                 "VALUES ('2026-11-27T10:15:30.0000000Z', 'alice', 'BTC-USD', 'buy', 50000000, 100000000, 'before')";

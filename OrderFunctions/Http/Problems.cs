@@ -51,6 +51,20 @@ public static class Problems
         title: "Not Found",
         detail: detail);
 
+    /// <summary>500 for a failure no function expected: the trace id to quote, no exception text, stack or SQL.</summary>
+    public static ProblemHttpResult Unexpected(string traceId) => TypedResults.Problem(
+        statusCode: StatusCodes.Status500InternalServerError,
+        title: "Internal Server Error",
+        detail: $"The service failed while handling this request. Quote traceId {traceId} when reporting it.",
+        extensions: new Dictionary<string, object?> { [UnexpectedFailure.TraceIdExtension] = traceId });
+
+    /// <summary>499 when the caller cancelled the request before it was answered.</summary>
+    public static ProblemHttpResult ClientClosedRequest(string traceId) => TypedResults.Problem(
+        statusCode: StatusCodes.Status499ClientClosedRequest,
+        title: "Client Closed Request",
+        detail: "The request was cancelled before it was answered.",
+        extensions: new Dictionary<string, object?> { [UnexpectedFailure.TraceIdExtension] = traceId });
+
     /// <summary>503 for a read: the store could not be read; nothing was changed either way.</summary>
     public static IResult ReadUnavailable(OrderStoreUnavailableException ex) =>
         ServiceUnavailable($"{char.ToUpperInvariant(ex.Message[0])}{ex.Message[1..]}; retry later.", ex.RetryAfter);

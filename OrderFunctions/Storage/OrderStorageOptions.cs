@@ -1,6 +1,6 @@
 namespace OrderFunctions.Storage;
 
-/// <summary>Tuning of the SQLite store, bound from the <c>OrderStorage</c> section.</summary>
+/// <summary>Which store holds the orders and how it is tuned, bound from the <c>OrderStorage</c> section.</summary>
 public sealed class OrderStorageOptions
 {
     public const string SectionName = "OrderStorage";
@@ -8,7 +8,10 @@ public sealed class OrderStorageOptions
     /// <summary>Used when <c>ConnectionStrings:Orders</c> is not set; a relative path resolves against the working directory.</summary>
     public const string DefaultConnectionString = "Data Source=orders.db";
 
-    /// <summary>Filled from <c>ConnectionStrings:Orders</c>.</summary>
+    /// <summary>The engine: <c>Sqlite</c> (the default: one process, local disk) or <c>Postgres</c> (several instances).</summary>
+    public string Provider { get; set; } = OrderStoreProvider.Sqlite;
+
+    /// <summary>Filled from <c>ConnectionStrings:Orders</c>, for either engine.</summary>
     public string ConnectionString { get; set; } = DefaultConnectionString;
 
     /// <summary>Requests waiting for the writer before new ones are answered 503.</summary>

@@ -6,9 +6,10 @@ namespace OrderFunctions.Storage;
 
 /// <summary>
 /// One request's orders waiting for the writer, and the awaitable its caller waits on. Pooled, so a single-order
-/// request allocates no task, no result array and no wrapper of its own on the way to the disk and back.
+/// request allocates no task, no result array and no wrapper of its own on the way to the disk and back. An engine's
+/// <see cref="IOrderBatchWriter"/> reads <see cref="Single"/> or <see cref="Many"/> and fills in the results.
 /// </summary>
-internal sealed class PendingWrite : IValueTaskSource
+public sealed class PendingWrite : IValueTaskSource
 {
     private static readonly ConcurrentQueue<PendingWrite> Pool = new();
     private const int MaxPooled = 4096;
@@ -16,6 +17,8 @@ internal sealed class PendingWrite : IValueTaskSource
     // Continuations run where the write is completed: CompleteAll hands a whole commit's requests to one thread-pool
     // work item, which resumes them one after another, instead of one work item (and thread wake-up) per request.
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
+
+    private PendingWrite() { }
 
     public Order? Single { get; private set; }
     public IReadOnlyList<Order>? Many { get; private set; }
@@ -27,7 +30,7 @@ internal sealed class PendingWrite : IValueTaskSource
     /// <summary>The results for <see cref="Many"/>, in input order.</summary>
     public SaveResult[]? ManyResults { get; set; }
 
-    public static PendingWrite Rent(Order? single, IReadOnlyList<Order>? many)
+    internal static PendingWrite Rent(Order? single, IReadOnlyList<Order>? many)
     {
         var pending = Pool.TryDequeue(out var pooled) ? pooled : new PendingWrite();
         pending.Single = single;
@@ -35,13 +38,13 @@ internal sealed class PendingWrite : IValueTaskSource
         return pending;
     }
 
-    public ValueTask Task => new(this, _core.Version);
+    internal ValueTask Task => new(this, _core.Version);
 
     /// <summary>
     /// Completes every write of a commit (or fails them with <paramref name="error"/>) on one thread-pool thread, so
     /// the writer thread never runs request code and a commit costs one hand-off, not one per request.
     /// </summary>
-    public static void CompleteAll(List<PendingWrite> batch, Exception? error)
+    internal static void CompleteAll(List<PendingWrite> batch, Exception? error)
     {
         var writes = batch.ToArray();
         ThreadPool.UnsafeQueueUserWorkItem(static state =>
@@ -56,7 +59,7 @@ internal sealed class PendingWrite : IValueTaskSource
     }
 
     /// <summary>Back to the pool; call after the awaiting caller has read its results.</summary>
-    public void Return()
+    internal void Return()
     {
         Single = null;
         Many = null;

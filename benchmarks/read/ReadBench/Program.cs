@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Sqlite;
 
 // Fills a store with orders through the service's own writer, starts the standalone host on it, and prints the time
 // each read takes at the server (its Server-Timing header) and, for reference, at the client over loopback.
@@ -23,7 +24,7 @@ try
     Console.WriteLine($"Filling {database} with {orderCount:N0} orders ({Markets} markets, {Users} users, {Days} days, timestamps "
         + (randomTimestamps ? "random, not in id order)" : "in arrival order with up to a minute of jitter)"));
     var rate = await FillAsync(database, orderCount, dropReadIndexes: false);
-    Console.WriteLine($"  written through SqliteOrderRepository at {rate:N0} orders/s (batches of 10,000, with the read indexes{(indexUsername ? " and IX_Orders_username" : "")})");
+    Console.WriteLine($"  written through OrderWriteQueue + SqliteOrderWriter at {rate:N0} orders/s (batches of 10,000, with the read indexes{(indexUsername ? " and IX_Orders_username" : "")})");
     if (args.Contains("--write-cost"))
     {
         var other = database + ".noidx.db";
@@ -48,7 +49,7 @@ async Task<double> FillAsync(string path, int count, bool dropReadIndexes)
 {
     var random = new Random(20261128);
     var options = Options.Create(new OrderStorageOptions { ConnectionString = $"Data Source={path}", IndexUsername = indexUsername });
-    using var repository = new SqliteOrderRepository(options, NullLogger<SqliteOrderRepository>.Instance);
+    using var repository = new OrderWriteQueue(new SqliteOrderWriter(options), options, NullLogger<OrderWriteQueue>.Instance);
     await repository.AddAsync(MakeOrder(random, 0, count)); // creates the schema
     if (dropReadIndexes)
     {

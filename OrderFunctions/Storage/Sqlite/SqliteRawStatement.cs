@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace OrderFunctions.Storage;
+namespace OrderFunctions.Storage.Sqlite;
 
 /// <summary>
 /// A statement prepared once on an open <see cref="SqliteConnection"/> and stepped through SQLitePCL directly, for the

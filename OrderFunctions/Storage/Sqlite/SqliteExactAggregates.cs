@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using Microsoft.Data.Sqlite;
 
-namespace OrderFunctions.Storage;
+namespace OrderFunctions.Storage.Sqlite;
 
 /// <summary>
 /// Exact sums over the integer units of size and price, registered on a connection as one SQL aggregate function.

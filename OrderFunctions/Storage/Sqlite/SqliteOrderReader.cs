@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using OrderFunctions.Orders;
 
-namespace OrderFunctions.Storage;
+namespace OrderFunctions.Storage.Sqlite;
 
 /// <summary>Maps rows of <c>Orders</c> back to orders; selects must list the columns in <see cref="Columns"/> order.</summary>
 internal static class SqliteOrderReader
@@ -10,7 +10,7 @@ internal static class SqliteOrderReader
 
     public static StoredOrder ReadOrder(SqliteDataReader row) => new(
         row.GetInt64(0),
-        OrderSchema.ParseTimestamp(row.GetString(1)),
+        SqliteOrderSchema.ParseTimestamp(row.GetString(1)),
         row.GetString(2),
         row.GetString(3),
         row.GetString(4),

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
-namespace OrderFunctions.Storage;
+namespace OrderFunctions.Storage.Sqlite;
 
 /// <summary>The <c>Orders</c> table and how its columns hold an order.</summary>
-internal static class OrderSchema
+internal static class SqliteOrderSchema
 {
     /// <summary>Timestamps are stored in UTC in this one fixed-width format, so text order is time order.</summary>
     public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
 
-namespace OrderFunctions.Storage;
+namespace OrderFunctions.Storage.Sqlite;
 
 /// <summary>
 /// <see cref="IOrderQueries"/> on the SQLite file the repository writes: a pooled read-only connection per call, so
@@ -95,8 +95,8 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
             ExactDecimal.FromUnits(vwap, OrderDecimal.Scale),
             OrderDecimal.FromUnits(row.GetInt64(3)),
             OrderDecimal.FromUnits(row.GetInt64(4)),
-            OrderSchema.ParseTimestamp(row.GetString(5)),
-            OrderSchema.ParseTimestamp(row.GetString(6)));
+            SqliteOrderSchema.ParseTimestamp(row.GetString(5)),
+            SqliteOrderSchema.ParseTimestamp(row.GetString(6)));
     }
 
     // Timestamps are stored in one fixed-width UTC format, so comparing the text compares the instants.
@@ -113,8 +113,8 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
         if (filter.Username is { } username) Clause("username = $username", "$username", username);
         if (filter.Market is { } market) Clause("market = $market", "$market", market);
         if (filter.Side is { } side) Clause("side = $side", "$side", side);
-        if (filter.From is { } from) Clause("timestamp >= $from", "$from", OrderSchema.FormatTimestamp(from));
-        if (filter.To is { } to) Clause("timestamp < $to", "$to", OrderSchema.FormatTimestamp(to));
+        if (filter.From is { } from) Clause("timestamp >= $from", "$from", SqliteOrderSchema.FormatTimestamp(from));
+        if (filter.To is { } to) Clause("timestamp < $to", "$to", SqliteOrderSchema.FormatTimestamp(to));
         if (afterId is { } after) Clause("id > $after", "$after", after);
     }
 

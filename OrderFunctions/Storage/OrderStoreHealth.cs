@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Options;
+
+namespace OrderFunctions.Storage;
+
+/// <summary>
+/// Healthy when the engine's probe answers and the writer's last transaction did not fail. After a failure the probe
+/// must also prove a write, so health recovers with the store even when no order arrives to prove it.
+/// </summary>
+public sealed class OrderStoreHealth(OrderWriteQueue queue, IOrderStoreProbe probe, IOptions<OrderStorageOptions> options)
+    : IOrderStoreHealth
+{
+    private readonly TimeSpan _retryAfter = TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
+
+    public async Task<StoreHealth> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        var failure = queue.LastWriteFailure;
+        var problem = await probe.ProbeAsync(proveWrite: failure is not null, cancellationToken).ConfigureAwait(false);
+        if (problem is null && failure is not null) queue.ClearWriteFailure(failure);
+        return new StoreHealth(problem, _retryAfter);
+    }
+}

@@ -1,0 +1,17 @@
+namespace OrderFunctions.Storage;
+
+/// <summary>The names <c>OrderStorage:Provider</c> accepts (case-insensitive).</summary>
+public static class OrderStoreProvider
+{
+    public const string Sqlite = "Sqlite";
+    public const string Postgres = "Postgres";
+
+    /// <summary>The valid names, for messages.</summary>
+    public const string ValidNames = $"'{Sqlite}' (the default) or '{Postgres}'";
+
+    public static bool IsSqlite(string? name) => string.Equals(name, Sqlite, StringComparison.OrdinalIgnoreCase);
+
+    public static bool IsPostgres(string? name) => string.Equals(name, Postgres, StringComparison.OrdinalIgnoreCase);
+
+    public static bool IsValid(string? name) => IsSqlite(name) || IsPostgres(name);
+}

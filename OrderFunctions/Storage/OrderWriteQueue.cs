@@ -1,0 +1,177 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Storage;
+
+/// <summary>
+/// Group commit for any engine: requests queue up (bounded; a full queue answers unavailable at once), one writer
+/// thread per process takes everything waiting and hands it to the engine's <see cref="IOrderBatchWriter"/>, which
+/// writes it in one transaction; only then is each request completed. An idle writer commits a lone order at once;
+/// under load batches grow by themselves. A failed transaction fails exactly the requests in it. A graceful stop
+/// takes no new request and returns once every accepted one has been answered.
+/// </summary>
+public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, IDisposable
+{
+    private readonly IOrderBatchWriter _engine;
+    private readonly OrderStorageOptions _options;
+    private readonly ILogger<OrderWriteQueue> _logger;
+    private readonly Channel<PendingWrite> _queue;
+    private readonly Lazy<Thread> _writer;
+    private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeSpan _retryAfter;
+
+    // Why the writer's last transaction (or its first connection) failed; null once a transaction commits.
+    private volatile string? _lastWriteFailure;
+
+    public OrderWriteQueue(IOrderBatchWriter engine, IOptions<OrderStorageOptions> options, ILogger<OrderWriteQueue> logger)
+    {
+        _engine = engine;
+        _options = options.Value;
+        _logger = logger;
+        _retryAfter = TimeSpan.FromSeconds(_options.RetryAfterSeconds);
+        _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 503
+        });
+        _writer = new Lazy<Thread>(StartWriter, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Requests waiting for the writer now (for health and diagnostics).</summary>
+    public int QueueLength => _queue.Reader.Count;
+
+    /// <summary>Why the last transaction failed, or null when it committed (read by <see cref="OrderStoreHealth"/>).</summary>
+    public string? LastWriteFailure => _lastWriteFailure;
+
+    /// <summary>Forgets <paramref name="failure"/> once a probe has shown the store writable again, unless a newer one replaced it.</summary>
+    public void ClearWriteFailure(string failure) => Interlocked.CompareExchange(ref _lastWriteFailure, null, failure);
+
+    public async Task<SaveResult> AddAsync(Order order, CancellationToken cancellationToken = default)
+    {
+        var pending = PendingWrite.Rent(order, null);
+        await EnqueueAndWait(pending).ConfigureAwait(false);
+        var result = pending.SingleResult;
+        pending.Return();
+        return result;
+    }
+
+    public async Task<IReadOnlyList<SaveResult>> AddManyAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken = default)
+    {
+        if (orders.Count == 0) return [];
+        var pending = PendingWrite.Rent(null, orders);
+        await EnqueueAndWait(pending).ConfigureAwait(false);
+        var results = pending.ManyResults!;
+        pending.Return();
+        return results;
+    }
+
+    // Once queued, a write is not cancelled: the order may reach the disk whether or not the caller still listens,
+    // and the caller's retry with the same client order id finds it.
+    private ValueTask EnqueueAndWait(PendingWrite pending)
+    {
+        _ = _writer.Value;
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            pending.Return();
+            var reason = _queue.Reader.Completion.IsCompleted || _writerStopped.Task.IsCompleted
+                ? "the service is shutting down"
+                : "too many orders are waiting to be written";
+            throw new OrderStoreUnavailableException(reason, _retryAfter);
+        }
+        return pending.Task;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = _writer.Value;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops taking orders, then waits until every order already accepted has been committed.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (_writer.IsValueCreated)
+        {
+            await _writerStopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer.IsValueCreated) _writer.Value.Join();
+    }
+
+    private Thread StartWriter()
+    {
+        try
+        {
+            _engine.Open();
+        }
+        catch (Exception ex) when (_engine.DescribeFault(ex) is { } reason)
+        {
+            // Not fatal: the writer retries on the next batch, so the service recovers once the fault clears.
+            _lastWriteFailure = reason;
+            LogStoreUnavailable(ex, reason);
+            _engine.Reset();
+        }
+        var thread = new Thread(WriterLoop) { IsBackground = true, Name = "order-writer" };
+        thread.Start();
+        return thread;
+    }
+
+    private void WriterLoop()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingWrite>();
+        try
+        {
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                var orders = 0;
+                while (orders < _options.MaxOrdersPerTransaction && reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                    orders += pending.Count;
+                }
+                CommitBatch(batch);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            _engine.Reset();
+            _writerStopped.TrySetResult();
+        }
+    }
+
+    private void CommitBatch(List<PendingWrite> batch)
+    {
+        try
+        {
+            _engine.Write(batch);
+            _lastWriteFailure = null;
+            PendingWrite.CompleteAll(batch, null);
+        }
+        catch (Exception ex)
+        {
+            var reason = _engine.DescribeFault(ex);
+            _lastWriteFailure = reason ?? ex.GetType().Name;
+            LogWriteFailed(ex, batch.Count, _lastWriteFailure);
+            _engine.Reset();
+            // A store fault is answered 503 (retry later); anything else reaches the function as it is (500).
+            var error = reason is null ? ex : new OrderStoreUnavailableException(reason, _retryAfter, ex);
+            PendingWrite.CompleteAll(batch, error);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Order store unavailable: {Reason}")]
+    private partial void LogStoreUnavailable(Exception ex, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed and was answered 503: {Reason}")]
+    private partial void LogWriteFailed(Exception ex, int requests, string reason);
+}
