@@ -21,7 +21,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task StartAsync_creates_schema_without_harm_when_run_twice()
     {
         using (var first = Repository())
@@ -43,7 +43,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
             Columns().Order());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task StartAsync_creates_username_index_only_when_configured(bool indexUsername)
@@ -58,7 +58,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
         Assert.Equal(1L, _database.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'IX_Orders_market_timestamp'"));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("0.1", "43000.12345678")]
     [InlineData("0.00000001", "9999999999.99999999")]
     [InlineData("123456789.12345678", "0.3")]
@@ -82,7 +82,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
         Assert.Equal(order.Timestamp, stored.Timestamp);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_stores_numbers_sql_can_compare_and_sum()
     {
         using var repository = Repository();
@@ -95,7 +95,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
         Assert.Equal("integer", _database.Scalar<string>("SELECT typeof(price) FROM Orders LIMIT 1"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_lands_every_order_when_called_concurrently()
     {
         using var repository = Repository();
@@ -109,7 +109,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 2000).Sum(i => (long)i) * 100_000_000L, _database.Scalar<long>("SELECT SUM(size) FROM Orders"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddManyAsync_returns_ids_in_input_order()
     {
         using var repository = Repository();
@@ -122,7 +122,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
         Assert.Equal(50, _database.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_replays_and_writes_nothing_when_client_order_id_repeats_with_same_content()
     {
         using var repository = Repository();
@@ -137,7 +137,27 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
         Assert.Equal(2, _database.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_replays_each_users_own_order_when_two_users_share_a_client_order_id()
+    {
+        using var repository = Repository();
+        var alice = await repository.AddAsync(TestOrders.Order(username: "alice", clientOrderId: "shared", price: 100m));
+        var bob = await repository.AddAsync(TestOrders.Order(username: "bob", clientOrderId: "shared", price: 200m));
+
+        var bobAgain = await repository.AddAsync(TestOrders.Order(username: "bob", clientOrderId: "shared", price: 200m));
+        var aliceAgain = await repository.AddAsync(TestOrders.Order(username: "alice", clientOrderId: "shared", price: 100m));
+        var bobChanged = await repository.AddAsync(TestOrders.Order(username: "bob", clientOrderId: "shared", price: 300m));
+
+        Assert.Equal(SaveOutcome.Replayed, bobAgain.Outcome);
+        Assert.Equal(bob.Order, bobAgain.Order);
+        Assert.Equal(SaveOutcome.Replayed, aliceAgain.Outcome);
+        Assert.Equal(alice.Order, aliceAgain.Order);
+        Assert.Equal(SaveOutcome.Conflict, bobChanged.Outcome);
+        Assert.Equal(bob.Order, bobChanged.Order);
+        Assert.Equal(2, _database.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_reports_conflict_when_client_order_id_repeats_with_other_content()
     {
         using var repository = Repository();
@@ -150,7 +170,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
         Assert.Equal(1, _database.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddManyAsync_writes_nothing_of_the_batch_when_one_element_conflicts()
     {
         using var repository = Repository();
@@ -166,7 +186,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
         Assert.Equal(1, _database.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_throws_unavailable_and_recovers_when_database_is_locked()
     {
         using var repository = Repository(o => o.BusyTimeoutSeconds = 1);
@@ -187,7 +207,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
         Assert.Equal(2, _database.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_throws_unavailable_at_once_when_queue_is_full()
     {
         using var repository = Repository(o => { o.QueueCapacity = 1; o.BusyTimeoutSeconds = 10; });
@@ -216,7 +236,7 @@ public sealed class SqliteOrderRepositoryTests : IDisposable
         Assert.Equal(3, _database.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_throws_unavailable_when_queue_is_closed_by_stop()
     {
         using var repository = Repository();

@@ -29,6 +29,12 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options) : I
 
     public void Open() => EnsureConnection();
 
+    /// <summary>
+    /// The writer's own connection, null until it is opened: tests read the settings every commit runs with through it
+    /// (synchronous=FULL), and only while no write is in flight, since the writer thread owns it.
+    /// </summary>
+    internal SqliteConnection? Connection => _connection;
+
     public void Write(IReadOnlyList<PendingWrite> batch)
     {
         var connection = EnsureConnection();
