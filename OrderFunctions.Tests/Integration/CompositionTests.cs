@@ -25,7 +25,7 @@ public sealed class CompositionTests : IDisposable
             services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.ConnectionString);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("Sqlite")]
     [InlineData("sqlite")]
     public async Task AddOrderServices_chooses_sqlite_when_provider_names_it(string provider)
@@ -42,7 +42,7 @@ public sealed class CompositionTests : IDisposable
         Assert.IsType<SqliteStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderServices_stops_the_start_naming_valid_providers_when_provider_is_unknown()
     {
         await using var services = FunctionHost.Services(new Dictionary<string, string?>
