@@ -137,6 +137,20 @@ public sealed class OrderStatsTests : IAsyncLifetime
         Assert.Equal([parameter], response.ErrorKeys);
     }
 
+    // Parameters of a listing are not read at all by the statistics, so a bad value gets one message, not two.
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("side=hold", "side")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("after=MA", "after")]
+    public async Task Run_answers_only_unknown_parameter_when_a_listing_parameter_is_given(string query, string parameter)
+    {
+        var response = await _store.StatsAsync(query);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal(["is not a known parameter; known: market, username, from, to"],
+            response.Json.GetProperty("errors").GetProperty(parameter).EnumerateArray().Select(m => m.GetString()));
+    }
+
     // The expectation, from the orders as inserted, with C# decimal: per market, ordered by market (ordinal).
     private static void AssertStats(IEnumerable<StoredOrder> orders, JsonElement body)
     {

@@ -126,6 +126,34 @@ public sealed class RequestLimitTests
         Assert.Equal(clientOrderId, Assert.Single(Database.ClientOrderIdCounts(api.DatabasePath).Keys));
     }
 
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Run_stores_order_when_username_market_and_client_order_id_are_at_their_longest()
+    {
+        await using var api = new InProcessOrderApi();
+        var username = new string('u', OrderValidator.MaxUsernameLength);
+        var market = "B.T-C/U_S:D" + new string('X', OrderValidator.MaxMarketLength - 11);
+        var clientOrderId = new string('c', OrderValidator.MaxClientOrderIdLength);
+
+        var response = await api.PostAsync(TestOrders.Json(username: username, market: market, clientOrderId: clientOrderId));
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal((username, market), (response.Json.GetProperty("username").GetString(), response.Json.GetProperty("market").GetString()));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Run_takes_the_batch_limit_when_a_batch_over_64_KiB_starts_with_whitespace()
+    {
+        await using var api = new InProcessOrderApi();
+        var orders = Enumerable.Range(0, 600).Select(i => TestOrders.Json(username: $"u{i}"));
+        var body = " \r\n\t[" + string.Join(",", orders) + "]";
+        Assert.True(body.Length > RequestBody.SingleOrderLimit);
+
+        var response = await api.PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)), contentLength: null);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(600, api.CountRows());
+    }
+
     // The largest values the store keeps (10 digits before the point, 8 after), in each spelling the reader counts
     // digits in: a JSON number, a string, trailing zeros, leading zeros, an exponent.
     [Theory(Timeout = TestTimeouts.Server)]
