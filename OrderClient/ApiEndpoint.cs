@@ -16,6 +16,31 @@ public sealed record ApiEndpoint(Uri OrdersUrl, string? Key)
 
     private string Base => OrdersUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
 
+    /// <summary>Whether the URL's path ends in <c>/orders</c>, as every orders URL does (<c>/API/orders</c>, any case).</summary>
+    public bool LooksLikeOrdersUrl => OrdersUrl.AbsolutePath.TrimEnd('/').EndsWith("/orders", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The orders URL the user most likely meant: <c>/API/orders</c> in place of the path's <c>api</c> segment and what
+    /// follows it (<c>/api/order</c>, <c>/API</c>, <c>/API/orders/1</c>, <c>/API/orders/stats</c>), else on the host
+    /// itself (<c>http://host:port</c>, <c>/orders</c>).
+    /// </summary>
+    public Uri SuggestedOrdersUrl()
+    {
+        var segments = OrdersUrl.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var api = Array.FindIndex(segments, s => s.Equals("api", StringComparison.OrdinalIgnoreCase));
+        var prefix = api > 0 ? string.Concat(segments[..api].Select(s => "/" + s)) : "";
+        return new Uri(OrdersUrl.GetLeftPart(UriPartial.Authority) + prefix + "/API/orders");
+    }
+
+    /// <summary>What to tell a user whose answer shows that <c>--url</c> does not lead to the orders API.</summary>
+    public string UrlHint()
+    {
+        var suggested = SuggestedOrdersUrl();
+        return string.Equals(suggested.AbsolutePath, OrdersUrl.AbsolutePath.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+            ? $"Hint: {OrdersUrl} does not answer like the OrderFunctions orders API; is this the right host and port? (--url or ${UrlVariable})"
+            : $"Hint: --url must be the orders URL, such as {suggested} (given: {OrdersUrl}; or set ${UrlVariable}).";
+    }
+
     public Uri OrderUrl(long id) => new($"{Base}/{id.ToString(CultureInfo.InvariantCulture)}");
 
     public Uri StatsUrl(IEnumerable<KeyValuePair<string, string?>> query) => WithQuery($"{Base}/stats", query);

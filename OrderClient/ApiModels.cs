@@ -11,13 +11,16 @@ public sealed record StoredOrder(
     string Side,
     decimal Size,
     decimal Price,
-    string? ClientOrderId);
+    string? ClientOrderId = null);
 
 /// <summary>One page of <c>GET /API/orders</c>: the orders and the cursor of the next page (null on the last).</summary>
-public sealed record OrderPage(IReadOnlyList<StoredOrder> Items, string? Next);
+public sealed record OrderPage(IReadOnlyList<StoredOrder> Items, string? Next = null);
 
-/// <summary>The body of <c>GET /API/orders/stats</c>: one entry per market, ordered by market.</summary>
-public sealed record OrderStats(IReadOnlyList<MarketStats> Markets);
+/// <summary>
+/// The body of <c>GET /API/orders/stats</c>: a page of markets, ordered by market, and the cursor of the next page
+/// (null on the last; absent from a server that answers every market at once).
+/// </summary>
+public sealed record OrderStats(IReadOnlyList<MarketStats> Markets, string? Next = null);
 
 /// <summary>Aggregates of one market.</summary>
 public sealed record MarketStats(
@@ -26,11 +29,11 @@ public sealed record MarketStats(
     decimal BuyVolume,
     decimal SellVolume,
     decimal Notional,
-    decimal? Vwap,
-    decimal? MinPrice,
-    decimal? MaxPrice,
-    string? FirstTimestamp,
-    string? LastTimestamp);
+    decimal? Vwap = null,
+    decimal? MinPrice = null,
+    decimal? MaxPrice = null,
+    string? FirstTimestamp = null,
+    string? LastTimestamp = null);
 
 /// <summary>An RFC 9457 problem document as the server sends it; <see cref="Errors"/> holds validation errors.</summary>
 public sealed record ApiProblem(

@@ -36,4 +36,18 @@ public static class DurationParser
         }
         return duration > TimeSpan.Zero;
     }
+
+    /// <summary>A duration as it would be typed: <c>10s</c>, <c>1m30s</c>, <c>500ms</c>, <c>2h</c> (what <see cref="TryParse"/> reads back).</summary>
+    public static string Format(TimeSpan duration)
+    {
+        if (duration <= TimeSpan.Zero) return "0s";
+        var text = new System.Text.StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        if (duration.Days * 24 + duration.Hours is var hours and > 0) text.Append(c, $"{hours}h");
+        if (duration.Minutes > 0) text.Append(c, $"{duration.Minutes}m");
+        if (duration.Seconds > 0) text.Append(c, $"{duration.Seconds}s");
+        var fraction = duration - TimeSpan.FromSeconds(Math.Floor(duration.TotalSeconds));
+        if (fraction > TimeSpan.Zero) text.Append(c, $"{fraction.TotalMilliseconds:0.###}ms");
+        return text.ToString();
+    }
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text.Json;
 using HdrHistogram;
 using Polly.Timeout;
@@ -9,7 +9,10 @@ using Polly.Timeout;
 namespace OrderClient;
 
 /// <summary>What <c>OrderClient load</c> was asked to do.</summary>
-public sealed record LoadSettings(int Connections, TimeSpan Duration, double? Rate, int Batch, int Seed = 1);
+public sealed record LoadSettings(int Connections, TimeSpan Duration, double? Rate, int Batch, int Seed = 1)
+{
+    public static readonly TimeSpan DefaultDuration = TimeSpan.FromSeconds(10);
+}
 
 /// <summary>
 /// C senders, each with its own request in flight, post synthetic orders for a duration. Closed loop without a rate
@@ -29,10 +32,10 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
         var senders = new Sender[settings.Connections];
         for (var i = 0; i < senders.Length; i++) senders[i] = new Sender();
 
-        var durationTicks = (long)(settings.Duration.TotalSeconds * Stopwatch.Frequency);
+        var durationTicks = (long)(settings.Duration.TotalSeconds * clock.TimestampFrequency);
         // Per sender: the gap between its intended sends, so that all senders together make the target rate.
-        var intervalTicks = settings.Rate is { } rate ? (long)(Stopwatch.Frequency * settings.Connections / rate) : 0;
-        var start = Stopwatch.GetTimestamp();
+        var intervalTicks = settings.Rate is { } rate ? (long)(clock.TimestampFrequency * settings.Connections / rate) : 0;
+        var start = clock.GetTimestamp();
         var end = start + durationTicks;
         var tasks = new Task[senders.Length];
         for (var i = 0; i < senders.Length; i++)
@@ -40,14 +43,14 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
             var sender = senders[i];
             var first = start + (intervalTicks * i / settings.Connections); // staggered, so the senders do not fire in step
             var offset = i * 7919;
-            tasks[i] = Task.Run(() => SendLoopAsync(sender, bodies, offset, first, intervalTicks, end, settings.Batch, cancellationToken), CancellationToken.None);
+            tasks[i] = Task.Run(() => SendLoopAsync(sender, bodies, offset, first, intervalTicks, end, settings.Batch, clock, cancellationToken), CancellationToken.None);
         }
         await Task.WhenAll(tasks);
-        var elapsed = Stopwatch.GetElapsedTime(start);
+        var elapsed = clock.GetElapsedTime(start);
         return LoadReport.From(settings, senders, elapsed);
     }
 
-    private async Task SendLoopAsync(Sender sender, byte[][] bodies, int offset, long next, long intervalTicks, long end, int batch, CancellationToken cancellationToken)
+    private async Task SendLoopAsync(Sender sender, byte[][] bodies, int offset, long next, long intervalTicks, long end, int batch, TimeProvider clock, CancellationToken cancellationToken)
     {
         var index = offset;
         while (!cancellationToken.IsCancellationRequested)
@@ -56,10 +59,10 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
             if (intervalTicks > 0)
             {
                 if (next >= end) break;
-                var wait = next - Stopwatch.GetTimestamp();
+                var wait = next - clock.GetTimestamp();
                 if (wait > 0)
                 {
-                    try { await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), cancellationToken); }
+                    try { await Task.Delay(TimeSpan.FromSeconds((double)wait / clock.TimestampFrequency), clock, cancellationToken); }
                     catch (OperationCanceledException) { break; }
                 }
                 intended = next;
@@ -67,7 +70,7 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
             }
             else
             {
-                intended = Stopwatch.GetTimestamp();
+                intended = clock.GetTimestamp();
                 if (intended >= end) break;
             }
 
@@ -76,13 +79,13 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.OrdersUrl) { Content = content };
             if (endpoint.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(ApiEndpoint.KeyHeader, key);
-            sender.Requests++;
-            sender.Orders += batch;
             try
             {
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                 await response.Content.CopyToAsync(Stream.Null, cancellationToken);
-                var micros = (Stopwatch.GetTimestamp() - intended) * 1_000_000 / Stopwatch.Frequency;
+                var micros = (clock.GetTimestamp() - intended) * 1_000_000 / clock.TimestampFrequency;
+                sender.Requests++;
+                sender.Orders += batch;
                 sender.Histogram.RecordValue(Math.Clamp(micros, 1, HighestMicroseconds));
                 var status = (int)response.StatusCode;
                 sender.Statuses[status] = sender.Statuses.GetValueOrDefault(status) + 1;
@@ -94,8 +97,6 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                sender.Requests--;
-                sender.Orders -= batch;
                 break;
             }
             catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or OperationCanceledException or IOException)
@@ -108,9 +109,26 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
                     _ => ex.GetType().Name,
                 };
                 sender.TransportErrors[kind] = sender.TransportErrors.GetValueOrDefault(kind) + 1;
+                sender.FirstError ??= OrdersApiClient.Describe(ex, endpoint.OrdersUrl);
+                // A request that never had a connection was not sent: it counts apart, not in the requests or the throughput.
+                if (NeverSent(ex))
+                {
+                    sender.NotSent++;
+                }
+                else
+                {
+                    sender.Requests++;
+                    sender.Orders += batch;
+                }
             }
         }
     }
+
+    private static bool NeverSent(Exception ex) => ex is HttpRequestException
+    {
+        HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError,
+    } or HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } };
 
     /// <summary>A pool of serialized request bodies, made before the clock starts, so the hot path only copies bytes.</summary>
     public static byte[][] CreateBodies(LoadSettings settings, TimeProvider clock)
@@ -152,6 +170,8 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
         public Dictionary<int, long> Statuses { get; } = [];
         public Dictionary<string, long> TransportErrors { get; } = [];
         public long Requests { get; set; }
+        public long NotSent { get; set; }
+        public string? FirstError { get; set; }
         public long Orders { get; set; }
         public long SucceededRequests { get; set; }
         public long SucceededOrders { get; set; }

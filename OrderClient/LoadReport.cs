@@ -16,8 +16,10 @@ public sealed record LatencySummary(
 
 /// <summary>
 /// The result of a load run. <see cref="Requests"/> and <see cref="Orders"/> count every request sent (answered or
-/// not); throughput divides them by the elapsed time; the <c>Accepted*</c> figures count 2xx answers only. Latency
-/// covers every answered request, whatever its status; transport errors (no answer) are counted apart.
+/// not); throughput divides them by the elapsed time; the <c>Accepted*</c> figures count 2xx answers only. A request
+/// that never got a connection (refused, unknown host) was not sent: it counts in <see cref="NotSent"/> only. Latency
+/// covers every answered request, whatever its status; transport errors (no answer) are counted apart, and
+/// <see cref="Error"/> describes the first one in words.
 /// </summary>
 public sealed record LoadReport(
     int Connections,
@@ -34,7 +36,9 @@ public sealed record LoadReport(
     double AcceptedOrdersPerSecond,
     [property: JsonPropertyName("latencyMs")] LatencySummary Latency,
     IReadOnlyDictionary<string, long> StatusCodes,
-    IReadOnlyDictionary<string, long> TransportErrors)
+    IReadOnlyDictionary<string, long> TransportErrors,
+    long NotSent = 0,
+    string? Error = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { WriteIndented = true };
 
@@ -43,9 +47,12 @@ public sealed record LoadReport(
         var histogram = new LongHistogram(3_600_000_000, 3);
         var statuses = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var errors = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        long requests = 0, orders = 0, acceptedRequests = 0, acceptedOrders = 0;
+        long requests = 0, orders = 0, acceptedRequests = 0, acceptedOrders = 0, notSent = 0;
+        string? error = null;
         foreach (var sender in senders)
         {
+            notSent += sender.NotSent;
+            error ??= sender.FirstError;
             histogram.Add(sender.Histogram);
             requests += sender.Requests;
             orders += sender.Orders;
@@ -58,13 +65,14 @@ public sealed record LoadReport(
             }
             foreach (var (kind, count) in sender.TransportErrors) errors[kind] = errors.GetValueOrDefault(kind) + count;
         }
-        return Create(settings, elapsed, requests, orders, acceptedRequests, acceptedOrders, histogram, statuses, errors);
+        return Create(settings, elapsed, requests, orders, acceptedRequests, acceptedOrders, histogram, statuses, errors, notSent, error);
     }
 
     /// <summary>Builds a report from totals and a histogram of microseconds.</summary>
     public static LoadReport Create(
         LoadSettings settings, TimeSpan elapsed, long requests, long orders, long acceptedRequests, long acceptedOrders,
-        HistogramBase microseconds, IReadOnlyDictionary<string, long> statusCodes, IReadOnlyDictionary<string, long> transportErrors)
+        HistogramBase microseconds, IReadOnlyDictionary<string, long> statusCodes, IReadOnlyDictionary<string, long> transportErrors,
+        long notSent = 0, string? error = null)
     {
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
         var empty = microseconds.TotalCount == 0;
@@ -77,7 +85,7 @@ public sealed record LoadReport(
             settings.Connections, settings.Duration.TotalSeconds, settings.Rate, settings.Batch, Math.Round(elapsed.TotalSeconds, 3),
             requests, orders, acceptedRequests, acceptedOrders,
             Math.Round(requests / seconds, 1), Math.Round(orders / seconds, 1), Math.Round(acceptedOrders / seconds, 1),
-            latency, statusCodes, transportErrors);
+            latency, statusCodes, transportErrors, notSent, error);
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -88,13 +96,15 @@ public sealed record LoadReport(
         var mode = TargetRate is { } rate
             ? string.Create(c, $"open loop at {rate:0.#} requests/s (latency from the intended send time)")
             : "closed loop (each connection sends as soon as it has an answer)";
-        output.WriteLine(string.Create(c, $"Load: {Connections} connections, {DurationSeconds:0.###} s, batch {Batch}, {mode}"));
-        output.WriteLine(string.Create(c, $"  requests     {Requests:N0} sent, {AcceptedRequests:N0} accepted (2xx)"));
+        output.WriteLine(string.Create(c, $"Load: {OutputFormat.Count(Connections, "connection")}, {DurationSeconds:0.###} s, batch {Batch}, {mode}"));
+        var unsent = NotSent > 0 ? string.Create(c, $", {NotSent:N0} not sent (no connection)") : "";
+        output.WriteLine(string.Create(c, $"  requests     {Requests:N0} sent, {AcceptedRequests:N0} accepted (2xx){unsent}"));
         output.WriteLine(string.Create(c, $"  orders       {Orders:N0} sent, {AcceptedOrders:N0} accepted"));
         output.WriteLine(string.Create(c, $"  elapsed      {ElapsedSeconds:0.000} s"));
         output.WriteLine(string.Create(c, $"  throughput   {OrdersPerSecond:N1} orders/s, {RequestsPerSecond:N1} requests/s ({AcceptedOrdersPerSecond:N1} accepted orders/s)"));
         output.WriteLine(string.Create(c, $"  latency ms   p50 {Latency.P50:0.000}  p90 {Latency.P90:0.000}  p99 {Latency.P99:0.000}  p99.9 {Latency.P999:0.000}  max {Latency.Max:0.000}  mean {Latency.Mean:0.000}"));
         output.WriteLine("  status codes " + (StatusCodes.Count == 0 ? "none" : string.Join(", ", StatusCodes.Select(s => string.Create(c, $"{s.Key}: {s.Value:N0}")))));
         output.WriteLine("  transport errors " + (TransportErrors.Count == 0 ? "none" : string.Join(", ", TransportErrors.Select(s => string.Create(c, $"{s.Key}: {s.Value:N0}")))));
+        if (Error is not null) output.WriteLine($"  first error  {Error}");
     }
 }

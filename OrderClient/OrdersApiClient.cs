@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -29,6 +30,15 @@ public sealed record ApiResult<T>(
     ApiProblem? Problem,
     string? TransportError)
 {
+    /// <summary>
+    /// The server answered 2xx, but not with what the call expects (another endpoint or another service answered):
+    /// what it sent, in short. The outcome is then <see cref="ApiOutcome.Unavailable"/>: the orders API was not reached.
+    /// </summary>
+    public string? UnexpectedAnswer { get; init; }
+
+    /// <summary>Set when the answer shows that the URL does not lead to the orders API: which URL to use instead.</summary>
+    public string? UrlHint { get; init; }
+
     public int ExitCode => Outcome switch
     {
         ApiOutcome.Success => ExitCodes.Success,
@@ -48,31 +58,46 @@ public sealed class OrdersApiClient(HttpClient http, ApiEndpoint endpoint)
 
     public ApiEndpoint Endpoint => endpoint;
 
+    // Every field the server always sends must be there and not null; a 2xx that lacks one is not the answer expected.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
     /// <summary>POST one order. The draft carries a clientOrderId, which is what makes retrying the POST safe.</summary>
     public Task<ApiResult<StoredOrder>> CreateAsync(OrderDraft order, CancellationToken cancellationToken) =>
-        PostAsync<StoredOrder>(order.ToJsonBytes(), cancellationToken);
+        SendAsync(Post(order.ToJsonBytes()), new Shape<StoredOrder>("the stored order", null), cancellationToken);
 
-    /// <summary>POST a JSON array of orders (already serialized); the server stores all of them or none.</summary>
-    public Task<ApiResult<IReadOnlyList<StoredOrder>>> CreateManyAsync(byte[] jsonArray, CancellationToken cancellationToken) =>
-        PostAsync<IReadOnlyList<StoredOrder>>(jsonArray, cancellationToken);
+    /// <summary>POST a JSON array of <paramref name="count"/> orders (already serialized); the server stores all of them or none.</summary>
+    public Task<ApiResult<IReadOnlyList<StoredOrder>>> CreateManyAsync(byte[] jsonArray, int count, CancellationToken cancellationToken) =>
+        SendAsync(Post(jsonArray), new Shape<IReadOnlyList<StoredOrder>>(
+            $"a JSON array of the {OutputFormat.Count(count, "stored order")}",
+            orders => orders.Count == count && orders.All(o => o is not null)), cancellationToken);
 
     public Task<ApiResult<StoredOrder>> GetAsync(long id, CancellationToken cancellationToken) =>
-        SendAsync<StoredOrder>(new HttpRequestMessage(HttpMethod.Get, endpoint.OrderUrl(id)), cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, endpoint.OrderUrl(id)), new Shape<StoredOrder>("an order", null), cancellationToken, notFoundMayBeAnswer: true);
 
     public Task<ApiResult<OrderPage>> ListAsync(IEnumerable<KeyValuePair<string, string?>> query, CancellationToken cancellationToken) =>
-        SendAsync<OrderPage>(new HttpRequestMessage(HttpMethod.Get, endpoint.ListUrl(query)), cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, endpoint.ListUrl(query)), new Shape<OrderPage>(
+            """a page of orders ({"items":[...],"next":...})""", page => page.Items.All(o => o is not null)), cancellationToken);
 
     public Task<ApiResult<OrderStats>> StatsAsync(IEnumerable<KeyValuePair<string, string?>> query, CancellationToken cancellationToken) =>
-        SendAsync<OrderStats>(new HttpRequestMessage(HttpMethod.Get, endpoint.StatsUrl(query)), cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, endpoint.StatsUrl(query)), new Shape<OrderStats>(
+            """per-market stats ({"markets":[...]})""", stats => stats.Markets.All(m => m is not null)), cancellationToken);
 
-    private Task<ApiResult<T>> PostAsync<T>(byte[] body, CancellationToken cancellationToken)
+    /// <summary>What a 2xx body must be: its type, in words for the user, and what deserializing alone cannot check.</summary>
+    private sealed record Shape<T>(string Description, Func<T, bool>? IsValid);
+
+    private HttpRequestMessage Post(byte[] body)
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        return SendAsync<T>(new HttpRequestMessage(HttpMethod.Post, endpoint.OrdersUrl) { Content = content }, cancellationToken);
+        return new HttpRequestMessage(HttpMethod.Post, endpoint.OrdersUrl) { Content = content };
     }
 
-    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <param name="notFoundMayBeAnswer">A 404 is a real answer (no such order) when the URL is the orders URL; anywhere else, and for every other call, a 404 or 405 means the URL is wrong.</param>
+    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, Shape<T> shape, CancellationToken cancellationToken, bool notFoundMayBeAnswer = false)
     {
         using var _ = request;
         if (endpoint.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(ApiEndpoint.KeyHeader, key);
@@ -85,20 +110,22 @@ public sealed class OrdersApiClient(HttpClient http, ApiEndpoint endpoint)
             {
                 var replayed = response.Headers.TryGetValues(ReplayedHeader, out var values)
                     && values.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
-                try
+                var (value, why) = Read(json, shape);
+                if (value is not null) return new(ApiOutcome.Success, status, value, json, replayed, null, null);
+                return new(ApiOutcome.Unavailable, status, default, json, false, null, null)
                 {
-                    var value = JsonSerializer.Deserialize<T>(json, JsonSerializerOptions.Web);
-                    return new(ApiOutcome.Success, status, value, json, replayed, null, null);
-                }
-                catch (JsonException ex)
-                {
-                    return new(ApiOutcome.Unavailable, status, default, json, false, null,
-                        $"the server answered {status} with a body the client cannot read ({ex.Message})");
-                }
+                    UnexpectedAnswer = $"{request.RequestUri!.GetLeftPart(UriPartial.Path)} answered {status.ToString(CultureInfo.InvariantCulture)}, "
+                        + $"but not with {shape.Description} ({why}); it sent {Excerpt(json, response.Content.Headers.ContentType?.MediaType)}",
+                    UrlHint = endpoint.UrlHint(),
+                };
             }
             // 408 and 429 are transient like 5xx: once the retries are spent, the server is unavailable, not the order wrong.
             var outcome = status is >= 500 or 408 or 429 ? ApiOutcome.Unavailable : ApiOutcome.Rejected;
-            return new(outcome, status, default, json, false, ProblemReader.Read(json, status, response.ReasonPhrase), null);
+            var wrongUrl = status == 405 || (status == 404 && !(notFoundMayBeAnswer && endpoint.LooksLikeOrdersUrl));
+            return new(outcome, status, default, json, false, ProblemReader.Read(json, status, response.ReasonPhrase), null)
+            {
+                UrlHint = wrongUrl ? endpoint.UrlHint() : null,
+            };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -108,6 +135,29 @@ public sealed class OrdersApiClient(HttpClient http, ApiEndpoint endpoint)
         {
             return new(ApiOutcome.Unavailable, null, default, null, false, null, Describe(ex, request.RequestUri));
         }
+    }
+
+    private static (T? Value, string? Why) Read<T>(string json, Shape<T> shape)
+    {
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(json, Json);
+            if (value is null) return (default, "the body is null");
+            return shape.IsValid is null || shape.IsValid(value) ? (value, null) : (default, "its content does not match");
+        }
+        catch (JsonException ex)
+        {
+            return (default, ex.Message);
+        }
+    }
+
+    /// <summary>At most 200 characters of a body, on one line, with its media type: enough to recognise what answered.</summary>
+    public static string Excerpt(string body, string? mediaType)
+    {
+        var type = mediaType is { Length: > 0 } ? mediaType + " " : "";
+        if (body.Length == 0) return $"an empty {type}body";
+        var flat = new string([.. body.Take(200).Select(c => char.IsControl(c) ? ' ' : c)]);
+        return $"{type}{flat}{(body.Length > 200 ? "..." : "")}";
     }
 
     private static bool IsTransport(Exception ex) =>
@@ -177,4 +227,6 @@ public static class ExitCodes
     public const int Rejected = 1;
     /// <summary>The server could not be reached, timed out, or answered 5xx after the retries.</summary>
     public const int Unavailable = 2;
+    /// <summary>Interrupted (Ctrl-C): 128 + SIGINT, as shells report it. What was done so far has been printed.</summary>
+    public const int Interrupted = 130;
 }

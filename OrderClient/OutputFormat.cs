@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace OrderClient;
 
@@ -22,7 +21,10 @@ public static class OutputFormat
         if (order.ClientOrderId is not null) output.WriteLine($"  clientOrderId  {order.ClientOrderId}");
     }
 
-    /// <summary>A failed call in plain words: "title: detail", then one line per field error; or the transport error.</summary>
+    /// <summary>
+    /// A failed call in plain words: "title (status): detail", then one line per field error; or what answered instead
+    /// of the API; or the transport error. Then, when the answer shows a wrong URL, the hint naming the orders URL.
+    /// </summary>
     public static void WriteFailure<T>(TextWriter error, ApiResult<T> result, string? action = null)
     {
         var prefix = action is null ? "" : action + ": ";
@@ -39,32 +41,16 @@ public static class OutputFormat
         }
         else
         {
-            error.WriteLine($"{prefix}{result.TransportError ?? "the request failed"}");
+            error.WriteLine($"{prefix}{result.UnexpectedAnswer ?? result.TransportError ?? "the request failed"}");
         }
+        if (result.UrlHint is { } hint) error.WriteLine(hint);
     }
+
+    /// <summary>A count and its noun, singular for exactly one: "1 order", "0 orders", "1,200 orders".</summary>
+    public static string Count(long count, string singular, string? plural = null) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count:N0} {(count == 1 ? singular : plural ?? singular + "s")}");
 
     /// <summary>Columns padded to their widest cell; columns named in <paramref name="rightAligned"/> align right (numbers).</summary>
-    public static void WriteTable(TextWriter output, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, ISet<int> rightAligned)
-    {
-        var all = rows.ToList();
-        var widths = headers.Select(h => h.Length).ToArray();
-        foreach (var row in all)
-        {
-            for (var i = 0; i < widths.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
-        }
-        WriteRow(output, headers, widths, rightAligned);
-        WriteRow(output, widths.Select(w => new string('-', w)).ToList(), widths, rightAligned);
-        foreach (var row in all) WriteRow(output, row, widths, rightAligned);
-    }
-
-    private static void WriteRow(TextWriter output, IReadOnlyList<string> cells, int[] widths, ISet<int> rightAligned)
-    {
-        var line = new StringBuilder();
-        for (var i = 0; i < widths.Length; i++)
-        {
-            if (i > 0) line.Append("  ");
-            line.Append(rightAligned.Contains(i) ? cells[i].PadLeft(widths[i]) : cells[i].PadRight(widths[i]));
-        }
-        output.WriteLine(line.ToString().TrimEnd());
-    }
+    public static void WriteTable(TextWriter output, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, ISet<int> rightAligned) =>
+        new TableWriter(output, headers, rightAligned).Write([.. rows]);
 }

@@ -91,10 +91,10 @@ public static class OrderClientApp
         var (url, key) = EndpointOptions(environment);
         var connections = new Option<int>("--connections", "-c") { Description = "Concurrent senders, each with one request in flight", DefaultValueFactory = _ => 8 };
         connections.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--connections must be 1 to 10000."); });
-        var duration = new Option<TimeSpan>("--duration", "-d")
+        var duration = new Option<TimeSpan?>("--duration", "-d")
         {
-            Description = "How long to send: 30s, 1m, 1m30s, 500ms, or seconds",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
+            // The default is in the description, as typed: the help would print the TimeSpan itself ("00:00:10").
+            Description = $"How long to send: 30s, 1m, 1m30s, 500ms, or seconds [default: {DurationParser.Format(LoadSettings.DefaultDuration)}]",
             CustomParser = result =>
             {
                 var text = result.Tokens.Single().Value;
@@ -114,13 +114,16 @@ public static class OrderClientApp
         command.SetAction(async (parseResult, ct) =>
         {
             var settings = new LoadSettings(
-                parseResult.GetValue(connections), parseResult.GetValue(duration), parseResult.GetValue(rate), parseResult.GetValue(batch));
+                parseResult.GetValue(connections), parseResult.GetValue(duration) ?? LoadSettings.DefaultDuration, parseResult.GetValue(rate), parseResult.GetValue(batch));
             await using var services = Services(parseResult, url, key, environment, 0, settings.Connections);
             var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(ClientServices.LoadClientName);
-            var (output, _) = Writers(parseResult);
-            var report = await new LoadGenerator(http, services.GetRequiredService<ApiEndpoint>()).RunAsync(settings, environment.Clock, ct);
+            var (output, error) = Writers(parseResult);
+            var endpoint = services.GetRequiredService<ApiEndpoint>();
+            var report = await new LoadGenerator(http, endpoint).RunAsync(settings, environment.Clock, ct);
             if (parseResult.GetValue(json)) output.WriteLine(report.ToJson());
             else report.WriteText(output);
+            // No orders endpoint answers 404 or 405 to a POST: the URL is wrong.
+            if (report.StatusCodes.ContainsKey("404") || report.StatusCodes.ContainsKey("405")) error.WriteLine(endpoint.UrlHint());
             return report.AcceptedRequests > 0 ? ExitCodes.Success : report.Requests > 0 && report.TransportErrors.Count == 0 ? ExitCodes.Rejected : ExitCodes.Unavailable;
         });
         return command;
@@ -169,16 +172,17 @@ public static class OrderClientApp
         var (url, key) = EndpointOptions(environment);
         var (username, market, side, from, to) = FilterOptions();
         var limit = new Option<int?>("--limit") { Description = "Orders per page, 1-1000 (server default 100)" };
-        var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page" };
+        var after = new Option<string?>("--after") { Description = "Start after this cursor (the next page's cursor printed by an earlier list)" };
+        var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page, printing each page as it arrives" };
         var json = JsonOption("Print JSON ({\"items\":[...],\"next\":...}) instead of a table");
-        var command = new Command("list", "List stored orders, oldest first, filtered.") { url, key, username, market, side, from, to, limit, all, json };
+        var command = new Command("list", "List stored orders, oldest first, filtered.") { url, key, username, market, side, from, to, limit, after, all, json };
         command.SetAction(async (parseResult, ct) =>
         {
             await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
             var (output, error) = Writers(parseResult);
             var filter = new OrderFilter(parseResult.GetValue(username), parseResult.GetValue(market), parseResult.GetValue(side), parseResult.GetValue(from), parseResult.GetValue(to));
             return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
-                .ListAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(all), parseResult.GetValue(json), ct);
+                .ListAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(after), parseResult.GetValue(all), parseResult.GetValue(json), ct);
         });
         return command;
     }
@@ -187,15 +191,21 @@ public static class OrderClientApp
     {
         var (url, key) = EndpointOptions(environment);
         var (username, market, _, from, to) = FilterOptions();
-        var json = JsonOption("Print the server's JSON instead of a table");
-        var command = new Command("stats", "Per-market count, volumes, notional, VWAP, price range.") { url, key, market, username, from, to, json };
+        var limit = new Option<int?>("--limit") { Description = "Markets per page, 1-1000 (server default 100)" };
+        var after = new Option<string?>("--after") { Description = "Start after this cursor (the next page's cursor printed by an earlier stats)" };
+        var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page of markets, printing each page as it arrives" };
+        var json = JsonOption("Print the server's JSON instead of a table ({\"markets\":[...],\"next\":...})");
+        var command = new Command("stats", "Per-market count, volumes, notional, VWAP, price range, a page of markets at a time.")
+        {
+            url, key, market, username, from, to, limit, after, all, json,
+        };
         command.SetAction(async (parseResult, ct) =>
         {
             await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
             var (output, error) = Writers(parseResult);
             var filter = new OrderFilter(parseResult.GetValue(username), parseResult.GetValue(market), null, parseResult.GetValue(from), parseResult.GetValue(to));
             return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
-                .StatsAsync(filter, parseResult.GetValue(json), ct);
+                .StatsAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(after), parseResult.GetValue(all), parseResult.GetValue(json), ct);
         });
         return command;
     }
@@ -214,11 +224,8 @@ public static class OrderClientApp
                 return null;
             },
         };
-        var key = new Option<string?>("--key")
-        {
-            Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}",
-            DefaultValueFactory = _ => environment.GetVariable(ApiEndpoint.KeyVariable),
-        };
+        // No default value here: the help prints a default, and the key is a secret. The action reads the variable.
+        var key = new Option<string?>("--key") { Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}" };
         return (url, key);
     }
 
@@ -262,7 +269,9 @@ public static class OrderClientApp
     private static Option<bool> JsonOption(string description) => new("--json") { Description = description };
 
     private static ServiceProvider Services(ParseResult parseResult, Option<Uri> url, Option<string?> key, ClientEnvironment environment, int retries, int loadConnections = 1) =>
-        ClientServices.Create(new ApiEndpoint(parseResult.GetValue(url)!, parseResult.GetValue(key)), environment, retries, loadConnections);
+        ClientServices.Create(
+            new ApiEndpoint(parseResult.GetValue(url)!, parseResult.GetValue(key) ?? environment.GetVariable(ApiEndpoint.KeyVariable)),
+            environment, retries, loadConnections);
 
     private static (TextWriter Output, TextWriter Error) Writers(ParseResult parseResult) =>
         (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);

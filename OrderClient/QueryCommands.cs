@@ -1,22 +1,12 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace OrderClient;
 
-/// <summary>The filters of <c>list</c> and <c>stats</c>, passed to the server as query parameters when given.</summary>
-public sealed record OrderFilter(string? Username, string? Market, string? Side, string? From, string? To)
-{
-    public IEnumerable<KeyValuePair<string, string?>> ToQuery()
-    {
-        yield return new("username", Username);
-        yield return new("market", Market);
-        yield return new("side", Side);
-        yield return new("from", From);
-        yield return new("to", To);
-    }
-}
-
-/// <summary><c>get</c>, <c>list</c> and <c>stats</c>: the read side, as aligned tables or, with --json, raw JSON.</summary>
+/// <summary>
+/// <c>get</c>, <c>list</c> and <c>stats</c>: the read side, as aligned tables or, with --json, the server's JSON. The
+/// two paged answers (orders, markets) are printed by one pager.
+/// </summary>
 public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWriter error)
 {
     private static readonly string[] OrderHeaders = ["id", "timestamp", "username", "market", "side", "size", "price", "clientOrderId"];
@@ -38,74 +28,140 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
         return ExitCodes.Success;
     }
 
-    /// <summary>One page, or with <paramref name="all"/> every page, following <c>next</c> until it is null.</summary>
-    public async Task<int> ListAsync(OrderFilter filter, int? limit, bool all, bool json, CancellationToken cancellationToken)
-    {
-        var orders = new List<StoredOrder>();
-        var items = new JsonArray();
-        string? after = null;
-        string? next;
-        do
-        {
-            var query = filter.ToQuery().Append(new("limit", limit?.ToString(CultureInfo.InvariantCulture))).Append(new("after", after));
-            var result = await api.ListAsync(query, cancellationToken);
-            if (result is not { Outcome: ApiOutcome.Success, Value: { } page }) return Fail(result, "List");
-            if (json && !all)
-            {
-                output.WriteLine(result.Json);
-                return ExitCodes.Success;
-            }
-            orders.AddRange(page.Items);
-            if (json && JsonNode.Parse(result.Json!)?["items"] is JsonArray pageItems)
-            {
-                foreach (var item in pageItems.ToList())
-                {
-                    pageItems.Remove(item);
-                    items.Add(item);
-                }
-            }
-            next = page.Next;
-            after = next;
-        }
-        while (all && next is not null);
+    /// <summary>One page of orders (after <paramref name="after"/> when given), or with <paramref name="all"/> every page.</summary>
+    public Task<int> ListAsync(OrderFilter filter, int? limit, string? after, bool all, bool json, CancellationToken cancellationToken) =>
+        PageAsync(new Pager<OrderPage, StoredOrder>(
+            "List", "items", "order", OrderHeaders, OrderNumbers,
+            (cursor, ct) => api.ListAsync(filter.ToQuery().Append(Limit(limit)).Append(new("after", cursor)), ct),
+            page => page.Items, page => page.Next, OrderRow), after, all, json, cancellationToken);
 
-        if (json)
+    /// <summary>One page of per-market stats (after <paramref name="after"/> when given), or with <paramref name="all"/> every page.</summary>
+    public Task<int> StatsAsync(OrderFilter filter, int? limit, string? after, bool all, bool json, CancellationToken cancellationToken) =>
+        PageAsync(new Pager<OrderStats, MarketStats>(
+            "Stats", "markets", "market", StatsHeaders, StatsNumbers,
+            (cursor, ct) => api.StatsAsync(filter.ToQuery().Append(Limit(limit)).Append(new("after", cursor)), ct),
+            page => page.Markets, page => page.Next, StatsRow), after, all, json, cancellationToken);
+
+    private static KeyValuePair<string, string?> Limit(int? limit) => new("limit", limit?.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>How to fetch and print one paged answer: its name, its items' JSON property and noun, its table.</summary>
+    private sealed record Pager<TPage, TItem>(
+        string What,
+        string ItemsProperty,
+        string Noun,
+        IReadOnlyList<string> Headers,
+        ISet<int> Numbers,
+        Func<string?, CancellationToken, Task<ApiResult<TPage>>> Fetch,
+        Func<TPage, IReadOnlyList<TItem>> Items,
+        Func<TPage, string?> Next,
+        Func<TItem, IReadOnlyList<string>> Row);
+
+    /// <summary>
+    /// One page (from <paramref name="after"/> when given), or with <paramref name="all"/> every page, following
+    /// <c>next</c> until it is null. Each page is printed (and flushed) as it arrives, before the next is requested,
+    /// so memory holds one page whatever the number of items. With --json --all the output is one document,
+    /// <c>{"items":[...],"next":null}</c>, written item by item; if a later page fails, the document is closed with
+    /// <c>next</c> set to the cursor to continue from. Ctrl-C ends it the same way, exit 130.
+    /// </summary>
+    private async Task<int> PageAsync<TPage, TItem>(Pager<TPage, TItem> pager, string? after, bool all, bool json, CancellationToken cancellationToken)
+    {
+        var table = json ? null : new TableWriter(output, pager.Headers, pager.Numbers);
+        var cursor = after;
+        long count = 0;
+        var pages = 0;
+        try
         {
-            output.WriteLine(new JsonObject { ["items"] = items, ["next"] = null }.ToJsonString());
-            return ExitCodes.Success;
+            while (true)
+            {
+                var result = await pager.Fetch(cursor, cancellationToken);
+                if (result is not { Outcome: ApiOutcome.Success, Value: { } page })
+                {
+                    var exit = Fail(result, pager.What);
+                    if (pages > 0) Stop(pager, json, count, cursor, "failed");
+                    return exit;
+                }
+                if (json && !all)
+                {
+                    output.WriteLine(result.Json);
+                    return ExitCodes.Success;
+                }
+                var items = pager.Items(page);
+                if (json) WriteItems(pager.ItemsProperty, result.Json!, pages == 0);
+                else table!.Write([.. items.Select(pager.Row)]);
+                pages++;
+                count += items.Count;
+                await output.FlushAsync(cancellationToken);
+                var next = pager.Next(page);
+                if (!all || next is null)
+                {
+                    if (json)
+                    {
+                        output.WriteLine("],\"next\":null}");
+                    }
+                    else
+                    {
+                        output.WriteLine(next is null
+                            ? $"{OutputFormat.Count(count, pager.Noun)}."
+                            : $"{OutputFormat.Count(count, pager.Noun)}; more follow: the next page is --after {next}, all of them --all.");
+                    }
+                    return ExitCodes.Success;
+                }
+                if (next == cursor)
+                {
+                    // Following the same cursor again would fetch the same page for ever.
+                    Stop(pager, json, count, cursor, "stopped");
+                    error.WriteLine($"{pager.What}: the server answered the cursor {cursor} with the same cursor as next; stopping instead of looping.");
+                    return ExitCodes.Unavailable;
+                }
+                cursor = next;
+            }
         }
-        OutputFormat.WriteTable(output, OrderHeaders, orders.Select(o => (IReadOnlyList<string>)
-        [
-            o.Id.ToString(CultureInfo.InvariantCulture), o.Timestamp, o.Username, o.Market, o.Side,
-            OutputFormat.Number(o.Size), OutputFormat.Number(o.Price), o.ClientOrderId ?? "",
-        ]), OrderNumbers);
-        output.WriteLine(next is null
-            ? $"{orders.Count.ToString(CultureInfo.InvariantCulture)} orders."
-            : $"{orders.Count.ToString(CultureInfo.InvariantCulture)} orders; more follow (--all, or the next page's cursor: {next}).");
-        return ExitCodes.Success;
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            if (pages > 0) Stop(pager, json, count, cursor, "interrupted");
+            else error.WriteLine($"{pager.What}: interrupted.");
+            return ExitCodes.Interrupted;
+        }
     }
 
-    public async Task<int> StatsAsync(OrderFilter filter, bool json, CancellationToken cancellationToken)
+    private static IReadOnlyList<string> OrderRow(StoredOrder o) =>
+    [
+        o.Id.ToString(CultureInfo.InvariantCulture), o.Timestamp, o.Username, o.Market, o.Side,
+        OutputFormat.Number(o.Size), OutputFormat.Number(o.Price), o.ClientOrderId ?? "",
+    ];
+
+    private static IReadOnlyList<string> StatsRow(MarketStats m) =>
+    [
+        m.Market, m.Count.ToString(CultureInfo.InvariantCulture), OutputFormat.Number(m.BuyVolume),
+        OutputFormat.Number(m.SellVolume), OutputFormat.Number(m.Notional), OutputFormat.Number(m.Vwap),
+        OutputFormat.Number(m.MinPrice), OutputFormat.Number(m.MaxPrice), m.FirstTimestamp ?? "", m.LastTimestamp ?? "",
+    ];
+
+    /// <summary>The page's items exactly as the server wrote them (every digit), appended to the open array.</summary>
+    private void WriteItems(string property, string pageJson, bool first)
     {
-        var result = await api.StatsAsync(filter.ToQuery(), cancellationToken);
-        if (result is not { Outcome: ApiOutcome.Success, Value: { } stats }) return Fail(result, "Stats");
-        if (json)
+        using var document = JsonDocument.Parse(pageJson);
+        if (first) output.Write($"{{\"{property}\":[");
+        var separator = !first;
+        foreach (var item in document.RootElement.GetProperty(property).EnumerateArray())
         {
-            output.WriteLine(result.Json);
-            return ExitCodes.Success;
+            if (separator) output.Write(',');
+            output.Write(item.GetRawText());
+            separator = true;
         }
-        OutputFormat.WriteTable(output, StatsHeaders, stats.Markets.Select(m => (IReadOnlyList<string>)
-        [
-            m.Market, m.Count.ToString(CultureInfo.InvariantCulture), OutputFormat.Number(m.BuyVolume),
-            OutputFormat.Number(m.SellVolume), OutputFormat.Number(m.Notional), OutputFormat.Number(m.Vwap),
-            OutputFormat.Number(m.MinPrice), OutputFormat.Number(m.MaxPrice), m.FirstTimestamp ?? "", m.LastTimestamp ?? "",
-        ]), StatsNumbers);
-        return ExitCodes.Success;
+    }
+
+    /// <summary>After some pages were printed, the paging ended early: close what was printed and say where to continue.</summary>
+    private void Stop<TPage, TItem>(Pager<TPage, TItem> pager, bool json, long count, string? cursor, string why)
+    {
+        if (json) output.WriteLine($"],\"next\":{JsonSerializer.Serialize(cursor)}}}");
+        else output.WriteLine($"{OutputFormat.Count(count, pager.Noun)} listed, then it {why}.");
+        error.WriteLine($"{pager.What} {why} after {OutputFormat.Count(count, pager.Noun)}; to continue from there: --after {cursor}");
     }
 
     private int Fail<T>(ApiResult<T> result, string what)
     {
-        if (result.StatusCode == 404)
+        if (result is { StatusCode: 404, UrlHint: null })
         {
             var detail = result.Problem?.Detail is { Length: > 0 } d ? $": {d}" : "";
             error.WriteLine($"{what} not found (404){detail}");

@@ -14,12 +14,14 @@ public sealed record ReplaySummary(long Read, long Sent, long Stored, long Repla
 /// deterministic clientOrderId: after an interruption the same command sends everything again and the server answers
 /// the orders it already has as idempotent replays. Rejected orders go to the rejects file with their line number and
 /// the server's errors; the rest of their batch is sent again without them (the server stores a request all or nothing).
+/// Ctrl-C (the cancellation token) ends it with the summary so far, where it stopped and how to resume, exit 130.
 /// </summary>
 public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output, TextWriter error, ClientEnvironment environment)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
     private RejectsWriter? _rejects;
     private long _sent, _stored, _replayed, _rejected;
+    private long? _pending;
 
     public ReplaySummary? Summary { get; private set; }
 
@@ -34,14 +36,19 @@ public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output
         var lastProgress = started;
         long read = 0;
         var exit = ExitCodes.Success;
+        var unit = "line";
+        // The first order not yet settled when the replay ends early: where a resumed run does new work.
+        long? stoppedAt = null;
         _rejects = new RejectsWriter(rejectsPath);
+        var batch = new List<ReplayItem>(batchSize);
         try
         {
             using var reader = new ReplayFileReader(file);
-            var batch = new List<ReplayItem>(batchSize);
+            unit = reader.Unit;
+            _rejects.Unit = unit;
             while (true)
             {
-                var item = reader.Next();
+                var item = await reader.NextAsync(cancellationToken);
                 if (item is not null)
                 {
                     read++;
@@ -50,9 +57,14 @@ public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output
                 }
                 if (batch.Count == batchSize || (item is null && batch.Count > 0))
                 {
-                    exit = await SendAsync(batch, cancellationToken);
+                    exit = await SendAsync(batch, unit, cancellationToken);
                     batch.Clear();
-                    if (exit != ExitCodes.Success) break;
+                    if (exit != ExitCodes.Success)
+                    {
+                        stoppedAt = _pending;
+                        break;
+                    }
+                    _pending = null;
                 }
                 if (environment.OutputIsTerminal && Stopwatch.GetElapsedTime(lastProgress) >= ProgressInterval)
                 {
@@ -63,10 +75,19 @@ public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output
             }
             if (environment.OutputIsTerminal) output.WriteLine();
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C: the batch in flight may or may not be stored; a resumed run sends it again and the server
+            // answers what it has as replays.
+            if (environment.OutputIsTerminal) output.WriteLine();
+            exit = ExitCodes.Interrupted;
+            stoppedAt = _pending ?? (batch.Count > 0 ? batch[0].Line : null);
+        }
         catch (InvalidDataException ex)
         {
             error.WriteLine($"Replay: {file}: {ex.Message}");
-            return ExitCodes.Rejected;
+            if (read == 0) return ExitCodes.Rejected;
+            exit = ExitCodes.Rejected;
         }
         finally
         {
@@ -77,21 +98,28 @@ public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output
         Summary = new ReplaySummary(read, _sent, _stored, _replayed, _rejected, elapsed);
         var c = CultureInfo.InvariantCulture;
         var rate = (_stored + _replayed) / Math.Max(elapsed.TotalSeconds, 1e-9);
+        var interrupted = exit == ExitCodes.Interrupted ? "Interrupted: " : "";
         output.WriteLine(string.Create(c,
-            $"Replay of {file}: {read:N0} read, {_sent:N0} sent, {_stored:N0} stored, {_replayed:N0} already stored (replayed), {_rejected:N0} rejected; {elapsed.TotalSeconds:0.000} s, {rate:N0} orders/s"));
+            $"{interrupted}Replay of {file}: {read:N0} read, {_sent:N0} sent, {_stored:N0} stored, {_replayed:N0} already stored (replayed), {_rejected:N0} rejected; {elapsed.TotalSeconds:0.000} s, {rate:N0} orders/s"));
         if (_rejected > 0) output.WriteLine($"Rejected orders were written to {rejectsPath}: fix them and replay that file.");
-        if (exit == ExitCodes.Unavailable) error.WriteLine("Run the same command again to resume: orders already stored are recognised and not stored twice.");
+        if (exit is ExitCodes.Unavailable or ExitCodes.Interrupted)
+        {
+            var where = stoppedAt is { } at ? string.Create(c, $" at {unit} {at}") : "";
+            error.WriteLine($"{(exit == ExitCodes.Interrupted ? "Interrupted" : "Stopped")}{where}. To resume, run the same command again: "
+                + "every order keeps its clientOrderId, so the orders already stored are answered as replays and none is stored twice.");
+        }
         return exit != ExitCodes.Success ? exit : _rejected > 0 ? ExitCodes.Rejected : ExitCodes.Success;
     }
 
     /// <summary>Sends one batch until every order in it is stored or rejected; a non-success exit code stops the replay.</summary>
-    private async Task<int> SendAsync(List<ReplayItem> batch, CancellationToken cancellationToken)
+    private async Task<int> SendAsync(List<ReplayItem> batch, string unit, CancellationToken cancellationToken)
     {
         var pending = new List<ReplayItem>(batch);
         while (pending.Count > 0)
         {
             // Orders count as sent once settled (stored, replayed or rejected), so a resent remainder is not counted twice.
-            var result = await api.CreateManyAsync(ToJsonArray(pending), cancellationToken);
+            _pending = pending[0].Line;
+            var result = await api.CreateManyAsync(ToJsonArray(pending), pending.Count, cancellationToken);
             switch (result)
             {
                 case { Outcome: ApiOutcome.Success }:
@@ -123,11 +151,11 @@ public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output
 
                 case { StatusCode: 413 } when pending.Count > 1:
                     var half = pending.Count / 2;
-                    var exit = await SendAsync(pending.GetRange(0, half), cancellationToken);
-                    return exit != ExitCodes.Success ? exit : await SendAsync(pending.GetRange(half, pending.Count - half), cancellationToken);
+                    var exit = await SendAsync(pending.GetRange(0, half), unit, cancellationToken);
+                    return exit != ExitCodes.Success ? exit : await SendAsync(pending.GetRange(half, pending.Count - half), unit, cancellationToken);
 
                 default:
-                    OutputFormat.WriteFailure(error, result, $"Replay stopped at line {pending[0].Line.ToString(CultureInfo.InvariantCulture)}");
+                    OutputFormat.WriteFailure(error, result, $"Replay stopped at {unit} {pending[0].Line.ToString(CultureInfo.InvariantCulture)}");
                     return result.ExitCode;
             }
         }
@@ -200,6 +228,9 @@ public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output
         private Stream? _stream;
         private Utf8JsonWriter? _writer;
 
+        /// <summary>"line", or "element" for a JSON array file: the name of the position each reject carries.</summary>
+        public string Unit { get; set; } = "line";
+
         public void Write(ReplayItem item, IReadOnlyDictionary<string, string[]> errors)
         {
             _stream ??= new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
@@ -207,7 +238,7 @@ public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output
             _writer ??= new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             _writer.Reset(_stream);
             _writer.WriteStartObject();
-            _writer.WriteNumber("line", item.Line);
+            _writer.WriteNumber(Unit, item.Line);
             _writer.WritePropertyName("errors");
             _writer.WriteStartObject();
             foreach (var (field, messages) in errors)

@@ -13,10 +13,12 @@ namespace OrderClient;
 public sealed record ReplayItem(long Line, byte[]? Json, string? Raw, IReadOnlyDictionary<string, string[]>? LocalErrors);
 
 /// <summary>
-/// Reads NDJSON (one order object per line) or CSV (a header naming timestamp, username, market, side, size, price and
-/// optionally clientOrderId). An order without a clientOrderId gets a deterministic one, derived from the file's full
-/// path, its size and the line number, so replaying the same file again stores nothing twice. A line of a rejects
-/// file (<c>{"line":..,"errors":..,"order":{..}}</c>) is read as its <c>order</c>, so fixed rejects replay as they are.
+/// Reads NDJSON (one order object per line), CSV (a header naming timestamp, username, market, side, size, price and
+/// optionally clientOrderId) or a JSON array of order objects (streamed element by element, so a file of any size
+/// takes the memory of one order). An order without a clientOrderId gets a deterministic one, derived from the file's
+/// full path, its size and the line number (the element number in an array), so replaying the same file again stores
+/// nothing twice. A line of a rejects file (<c>{"line":..,"errors":..,"order":{..}}</c>) is read as its <c>order</c>,
+/// so fixed rejects replay as they are.
 /// </summary>
 public sealed class ReplayFileReader : IDisposable
 {
@@ -25,6 +27,7 @@ public sealed class ReplayFileReader : IDisposable
     private readonly StreamReader _reader;
     private readonly string _idPrefix;
     private readonly bool _csv;
+    private IAsyncEnumerator<JsonElement>? _elements;
     private int[]? _columnIndexes;
     private int _clientOrderIdColumn = -1;
     private long _line;
@@ -35,8 +38,14 @@ public sealed class ReplayFileReader : IDisposable
         _stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         _reader = new StreamReader(_stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
         _idPrefix = IdPrefix(fullPath, _stream.Length);
-        _csv = IsCsv(fullPath);
+        Format = Detect(fullPath);
+        _csv = Format == ReplayFileFormat.Csv;
     }
+
+    public ReplayFileFormat Format { get; }
+
+    /// <summary>What <see cref="ReplayItem.Line"/> counts: lines of the file, or elements of its array.</summary>
+    public string Unit => Format == ReplayFileFormat.JsonArray ? "element" : "line";
 
     public long Length => _stream.Length;
 
@@ -55,22 +64,29 @@ public sealed class ReplayFileReader : IDisposable
 
     public string ClientOrderIdFor(long line) => _idPrefix + line.ToString(CultureInfo.InvariantCulture);
 
-    private static bool IsCsv(string path)
+    /// <summary>
+    /// <c>.csv</c> is CSV; otherwise a first visible character <c>[</c> makes a JSON array, whatever the extension (it is
+    /// the batch format the server takes); <c>.ndjson</c>, <c>.jsonl</c>, <c>.json</c> or a first <c>{</c> make NDJSON;
+    /// anything else is CSV.
+    /// </summary>
+    private static ReplayFileFormat Detect(string path)
     {
         var extension = Path.GetExtension(path);
-        if (extension.Equals(".csv", StringComparison.OrdinalIgnoreCase)) return true;
-        if (extension is ".ndjson" or ".jsonl" or ".json") return false;
+        if (extension.Equals(".csv", StringComparison.OrdinalIgnoreCase)) return ReplayFileFormat.Csv;
         using var sniff = new StreamReader(path);
         int c;
         while ((c = sniff.Read()) >= 0 && char.IsWhiteSpace((char)c)) { }
-        return c >= 0 && c != '{';
+        if (c == '[') return ReplayFileFormat.JsonArray;
+        if (extension.ToLowerInvariant() is ".ndjson" or ".jsonl" or ".json" || c == '{') return ReplayFileFormat.Ndjson;
+        return c >= 0 ? ReplayFileFormat.Csv : ReplayFileFormat.Ndjson;
     }
 
     /// <summary>The next order, or null at the end of the file. Blank lines are skipped.</summary>
-    /// <exception cref="InvalidDataException">A CSV file's header lacks a required column.</exception>
-    public ReplayItem? Next()
+    /// <exception cref="InvalidDataException">A CSV file's header lacks a required column, or a JSON array is malformed.</exception>
+    public async ValueTask<ReplayItem?> NextAsync(CancellationToken cancellationToken = default)
     {
-        while (_reader.ReadLine() is { } text)
+        if (Format == ReplayFileFormat.JsonArray) return await NextElementAsync(cancellationToken);
+        while (await _reader.ReadLineAsync(cancellationToken) is { } text)
         {
             _line++;
             if (string.IsNullOrWhiteSpace(text)) continue;
@@ -82,6 +98,25 @@ public sealed class ReplayFileReader : IDisposable
             return _csv ? FromCsv(text) : FromJson(text);
         }
         return null;
+    }
+
+    private async ValueTask<ReplayItem?> NextElementAsync(CancellationToken cancellationToken)
+    {
+        // The serializer reads the array from the stream a buffer at a time and hands out one element at a time.
+        _elements ??= JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(_stream, JsonSerializerOptions.Default, cancellationToken)
+            .GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            if (!await _elements.MoveNextAsync()) return null;
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException(
+                $"is not a valid JSON array after element {_line.ToString(CultureInfo.InvariantCulture)}: {ex.Message}", ex);
+        }
+        _line++;
+        var element = _elements.Current;
+        return FromElement(element, element.GetRawText());
     }
 
     /// <exception cref="InvalidDataException">The header lacks a required column: no row of the file can be read.</exception>
@@ -138,37 +173,41 @@ public sealed class ReplayFileReader : IDisposable
         try
         {
             using var document = JsonDocument.Parse(text);
-            var order = document.RootElement;
-            if (order.ValueKind == JsonValueKind.Object
-                && order.TryGetProperty("order", out var inner) && inner.ValueKind == JsonValueKind.Object
-                && order.TryGetProperty("line", out _))
-            {
-                order = inner;
-            }
-            if (order.ValueKind != JsonValueKind.Object)
-            {
-                return new ReplayItem(_line, null, text, new Dictionary<string, string[]> { ["line"] = ["is not a JSON object"] });
-            }
-            var buffer = new ArrayBufferWriter<byte>(text.Length + 64);
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                var hasId = false;
-                foreach (var property in order.EnumerateObject())
-                {
-                    if (property.NameEquals("clientOrderId") && property.Value.ValueKind == JsonValueKind.Null) continue;
-                    hasId |= property.NameEquals("clientOrderId");
-                    property.WriteTo(writer);
-                }
-                if (!hasId) writer.WriteString("clientOrderId", ClientOrderIdFor(_line));
-                writer.WriteEndObject();
-            }
-            return new ReplayItem(_line, buffer.WrittenSpan.ToArray(), text, null);
+            return FromElement(document.RootElement, text);
         }
         catch (JsonException ex)
         {
             return new ReplayItem(_line, null, text, new Dictionary<string, string[]> { ["line"] = [$"is not valid JSON: {ex.Message}"] });
         }
+    }
+
+    private ReplayItem FromElement(JsonElement order, string text)
+    {
+        if (order.ValueKind == JsonValueKind.Object
+            && order.TryGetProperty("order", out var inner) && inner.ValueKind == JsonValueKind.Object
+            && (order.TryGetProperty("line", out _) || order.TryGetProperty("element", out _)))
+        {
+            order = inner;
+        }
+        if (order.ValueKind != JsonValueKind.Object)
+        {
+            return new ReplayItem(_line, null, text, new Dictionary<string, string[]> { [Unit] = ["is not a JSON object"] });
+        }
+        var buffer = new ArrayBufferWriter<byte>(text.Length + 64);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            var hasId = false;
+            foreach (var property in order.EnumerateObject())
+            {
+                if (property.NameEquals("clientOrderId") && property.Value.ValueKind == JsonValueKind.Null) continue;
+                hasId |= property.NameEquals("clientOrderId");
+                property.WriteTo(writer);
+            }
+            if (!hasId) writer.WriteString("clientOrderId", ClientOrderIdFor(_line));
+            writer.WriteEndObject();
+        }
+        return new ReplayItem(_line, buffer.WrittenSpan.ToArray(), text, null);
     }
 
     /// <summary>One CSV record (RFC 4180 quoting: "a, b" and "say ""hi"""; no line breaks inside a field).</summary>
@@ -196,6 +235,7 @@ public sealed class ReplayFileReader : IDisposable
 
     public void Dispose()
     {
+        _elements?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _reader.Dispose();
         _stream.Dispose();
     }

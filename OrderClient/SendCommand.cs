@@ -18,7 +18,12 @@ public sealed class SendCommand(OrdersApiClient api, TextWriter output, TextWrit
         if (result.Outcome == ApiOutcome.Unavailable)
         {
             // The same clientOrderId and the same content make a resend an idempotent replay, never a second order.
-            error.WriteLine($"The order may or may not be stored. Resending it is safe with the same id and time: --timestamp {order.Timestamp} --client-order-id {order.ClientOrderId}");
+            // The client repeats what the server said (its 503 says whether anything was written) and guesses only
+            // when nothing from the server says: no answer at all, or a bare 5xx from something in between.
+            var resend = $"--timestamp {order.Timestamp} --client-order-id {order.ClientOrderId}";
+            error.WriteLine(result.Problem?.Detail is { Length: > 0 }
+                ? $"Sending it again is safe with the same id and time: {resend}"
+                : $"The order may or may not be stored. Sending it again is safe with the same id and time: {resend}");
         }
         return result.ExitCode;
     }

@@ -10,8 +10,10 @@ namespace OrderFunctions.Standalone;
 /// </summary>
 public static partial class OrderFunctionEndpoints
 {
+    // Beside this assembly rather than AppContext.BaseDirectory: the build-time OpenAPI generator runs this app from
+    // its own tool folder.
     public static IEndpointRouteBuilder MapOrderFunctions(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapOrderFunctions(Path.Combine(AppContext.BaseDirectory, "host.json"));
+        endpoints.MapOrderFunctions(Path.Combine(AppDirectory.Path, "host.json"));
 
     public static IEndpointRouteBuilder MapOrderFunctions(this IEndpointRouteBuilder endpoints, string hostJsonPath)
     {
@@ -24,7 +26,10 @@ public static partial class OrderFunctionEndpoints
             Func<HttpContext, Task<IResult>> handler = new FunctionInvoker(route).InvokeAsync;
             var endpoint = api.MapMethods(route.Pattern(routePrefix), route.Methods, (Delegate)handler)
                 .WithName(route.Name)
-                .WithMetadata(route);
+                .WithMetadata(route)
+                // The function's own attributes (summary, tags, response types, query parameters) describe it in OpenAPI.
+                // None may change routing: an IAcceptsMetadata ([Consumes]) would answer 415 before the function does.
+                .WithMetadata([.. route.Method.GetCustomAttributes(inherit: true)]);
             if (route.AuthLevel == AuthorizationLevel.Anonymous) endpoint.AllowAnonymous();
         }
         return endpoints;

@@ -2,15 +2,18 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrderFunctions;
 using OrderFunctions.Standalone;
 using OrderFunctions.Standalone.Benchmarking;
+using OrderFunctions.Standalone.OpenApi;
 using OrderFunctions.Storage;
 
 // Settings (appsettings.json) are read from beside the app, whatever the working directory: started from elsewhere,
 // the host would otherwise run without them and log every request, query string and all, at Information.
-var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppDirectory.Path });
 // The hosting diagnostics log the full URL, ?code=<function key> included, at Information and Debug: they stay at
 // Warning whatever the configuration says (a rule for the same category added later wins). RequestLog replaces them.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 builder.Services.AddOrderServices(builder.Configuration);
+builder.AddStandaloneTelemetry();
+builder.Services.AddOrderApiOpenApi();
 builder.Services.AddOptions<OrderApiOptions>().BindConfiguration(OrderApiOptions.SectionName);
 // On SIGTERM Kestrel stops accepting, lets requests in flight finish, then the order writer commits what it holds;
 // all of it within this time (the .NET default, stated so the drain has a named budget).

@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
+using OrderFunctions.Telemetry;
 
 namespace OrderFunctions;
 
@@ -11,13 +13,23 @@ namespace OrderFunctions;
 /// <c>POST /API/orders</c>: one order as a JSON object, or many as a JSON array or NDJSON. Only translates HTTP:
 /// content type, body, <see cref="OrderJsonReader"/>, <see cref="OrderValidator"/>, the repository, the response.
 /// </summary>
-public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateOrder> logger)
+public sealed partial class CreateOrder(IOrderRepository orders, OrderMetrics metrics, ILogger<CreateOrder> logger)
 {
     public const string NdjsonContentType = "application/x-ndjson";
     public const string ReplayedHeader = "Idempotent-Replayed";
 
     // One IResult rather than a Results<...> union: seven outcomes exceed the union's six type arguments.
     [Function(nameof(CreateOrder))]
+    [EndpointSummary("Store one order, or many")]
+    [EndpointDescription("One order as a JSON object, many as a JSON array (up to 10,000) or as application/x-ndjson (one object per line). A batch is stored whole or not at all. A 201 means every order is on disk.")]
+    [Tags("Orders")]
+    [ProducesResponseType<StoredOrder>(201, "application/json", Description = "Stored: the order (or, for a batch, the orders in input order) with its id. Location names a single order.")]
+    [ProducesResponseType<StoredOrder>(200, "application/json", Description = "Idempotent-Replayed: every order was stored before with the same clientOrderId and content; nothing was written.")]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "An order breaks a rule, or the body is not JSON: errors names every offending field ([3].price for the fourth element of a batch). Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json", Description = "A clientOrderId was used before by this username for a different order (existingId; index for a batch). Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(413, "application/problem+json", Description = "The body is over 64 KiB for one order, or over 4 MiB for a batch. Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(415, "application/problem+json", Description = "The body is neither application/json nor application/x-ndjson. Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store cannot take orders now (queue full, database locked, read-only or full, shutting down): retry after Retry-After seconds. Nothing was written.")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orders")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -35,17 +47,17 @@ public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateO
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var ndjson = IsNdjson(request);
-        if (!ndjson && !request.HasJsonContentType()) return Problems.UnsupportedMediaType();
+        if (!ndjson && !request.HasJsonContentType()) return Rejected(Problems.UnsupportedMediaType(), RejectReason.Validation);
 
         using var body = await RequestBody.ReadAsync(request, ndjson, cancellationToken);
-        if (body.ExceededLimit is { } limit) return Problems.TooLarge(limit);
+        if (body.ExceededLimit is { } limit) return Rejected(Problems.TooLarge(limit), RejectReason.TooLarge);
 
         var errors = new ValidationErrors();
         var isArray = ndjson;
         var requests = ndjson
             ? OrderJsonReader.ReadNdjson(body.Span, errors)
             : OrderJsonReader.ReadJson(body.Span, errors, out isArray);
-        if (requests is null) return Problems.Validation(errors);
+        if (requests is null) return Rejected(Problems.Validation(errors), RejectReason.Validation);
 
         var valid = new List<Order>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
@@ -56,7 +68,7 @@ public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateO
             }
         }
         if (isArray && errors.IsEmpty) CheckRepeatedClientOrderIds(valid, errors); // indexes of valid match the request only when all are valid
-        if (!errors.IsEmpty) return Problems.Validation(errors);
+        if (!errors.IsEmpty) return Rejected(Problems.Validation(errors), RejectReason.Validation);
 
         try
         {
@@ -67,35 +79,54 @@ public sealed partial class CreateOrder(IOrderRepository orders, ILogger<CreateO
         catch (OrderStoreUnavailableException ex)
         {
             LogNotStored(ex, valid.Count, ex.Message);
-            return Problems.Unavailable(ex);
+            return Rejected(Problems.Unavailable(ex), RejectReason.Unavailable);
         }
     }
 
-    private static IResult OneStored(HttpRequest request, SaveResult result) => result.Outcome switch
+    private IResult Rejected(IResult problem, RejectReason reason)
     {
-        SaveOutcome.Created => TypedResults.Created($"{request.PathBase}{request.Path}/{result.Order.Id}", result.Order),
-        SaveOutcome.Replayed => new WithHeader(TypedResults.Ok(result.Order), ReplayedHeader, "true"),
-        _ => Problems.Conflict(ConflictDetail(result.Order), new Dictionary<string, object?> { ["existingId"] = result.Order.Id }),
-    };
+        metrics.RequestRejected(reason);
+        return problem;
+    }
 
-    private static IResult ManyStored(IReadOnlyList<SaveResult> results)
+    private IResult OneStored(HttpRequest request, SaveResult result)
+    {
+        switch (result.Outcome)
+        {
+            case SaveOutcome.Created:
+                metrics.OrdersStored(1);
+                return TypedResults.Created($"{request.PathBase}{request.Path}/{result.Order.Id}", result.Order);
+            case SaveOutcome.Replayed:
+                metrics.OrdersReplayed(1);
+                return new WithHeader(TypedResults.Ok(result.Order), ReplayedHeader, "true");
+            default:
+                return Rejected(
+                    Problems.Conflict(ConflictDetail(result.Order), new Dictionary<string, object?> { ["existingId"] = result.Order.Id }),
+                    RejectReason.Conflict);
+        }
+    }
+
+    private IResult ManyStored(IReadOnlyList<SaveResult> results)
     {
         for (var i = 0; i < results.Count; i++)
         {
             if (results[i].Outcome == SaveOutcome.Conflict)
             {
-                return Problems.Conflict(
+                return Rejected(Problems.Conflict(
                     $"Order [{i}]: {ConflictDetail(results[i].Order)} Nothing of this request was written.",
-                    new Dictionary<string, object?> { ["index"] = i, ["existingId"] = results[i].Order.Id });
+                    new Dictionary<string, object?> { ["index"] = i, ["existingId"] = results[i].Order.Id }), RejectReason.Conflict);
             }
         }
         var stored = new StoredOrder[results.Count];
-        var allReplayed = true;
+        var replayed = 0;
         for (var i = 0; i < results.Count; i++)
         {
             stored[i] = results[i].Order;
-            allReplayed &= results[i].Outcome == SaveOutcome.Replayed;
+            if (results[i].Outcome == SaveOutcome.Replayed) replayed++;
         }
+        metrics.OrdersStored(results.Count - replayed);
+        metrics.OrdersReplayed(replayed);
+        var allReplayed = replayed == results.Count;
         return allReplayed
             ? new WithHeader(TypedResults.Ok(stored), ReplayedHeader, "true")
             : TypedResults.Created((string?)null, stored);

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using OrderFunctions.Orders;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using OrderFunctions.Http;
@@ -10,6 +12,12 @@ namespace OrderFunctions;
 public sealed partial class GetOrder(IOrderQueries orders, ILogger<GetOrder> logger)
 {
     [Function(nameof(GetOrder))]
+    [EndpointSummary("Read one order")]
+    [EndpointDescription("The stored order, in the shape of the 201 body.")]
+    [Tags("Orders")]
+    [ProducesResponseType<StoredOrder>(200, "application/json", Description = "The order.")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json", Description = "There is no order with this id.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders/{id:long}")] HttpRequest request,
         long id,

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using OrderFunctions.Http;
@@ -13,6 +14,11 @@ namespace OrderFunctions;
 public sealed partial class Health(IOrderStoreHealth store, ILogger<Health> logger)
 {
     [Function(nameof(Health))]
+    [EndpointSummary("Health")]
+    [EndpointDescription("Whether the store takes orders now; anonymous, for load balancers and Azure health checks.")]
+    [Tags("Service")]
+    [ProducesResponseType<HealthReport>(200, "application/json", Description = "The store answers and its last write succeeded.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store cannot take orders now: the reason, and Retry-After.")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)

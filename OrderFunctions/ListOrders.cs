@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using OrderFunctions.Http;
@@ -14,6 +15,19 @@ namespace OrderFunctions;
 public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders> logger)
 {
     [Function(nameof(ListOrders))]
+    [EndpointSummary("List orders, a page at a time")]
+    [EndpointDescription("The orders matching every given filter, in ascending id order. Pass next back as after for the following page; next is null on the last page. Paging while orders are written never repeats or skips an order that was there before the first page.")]
+    [Tags("Orders")]
+    [OpenApiQuery("username", "Only this user's orders.")]
+    [OpenApiQuery("market", "Only this market's orders (case matters).")]
+    [OpenApiQuery("side", "Only buys or only sells (any case).", Enum = ["buy", "sell"])]
+    [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
+    [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
+    [OpenApiQuery("limit", "Orders per page, 1 to 1000 (default 100).", Type = "integer")]
+    [OpenApiQuery("after", "The next cursor of the previous page.")]
+    [ProducesResponseType<OrderPage>(200, "application/json", Description = "One page of orders.")]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -31,7 +45,7 @@ public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders>
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        if (ReadQuery.Parse(request.Query, ReadQuery.ListParameters, errors) is not { } query) return Problems.Validation(errors);
+        if (ReadQuery.ParseList(request.Query, errors) is not { } query) return Problems.Validation(errors);
 
         try
         {

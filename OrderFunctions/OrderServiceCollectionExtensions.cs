@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OrderFunctions.Http;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Sqlite;
+using OrderFunctions.Telemetry;
 
 namespace OrderFunctions;
 
@@ -25,6 +26,10 @@ public static class OrderServiceCollectionExtensions
             .Validate(o => o.BusyTimeoutSeconds >= 0, "OrderStorage:BusyTimeoutSeconds must not be negative")
             .Validate(o => o.RetryAfterSeconds > 0, "OrderStorage:RetryAfterSeconds must be positive")
             .ValidateOnStart();
+
+        // The app's meter through IMeterFactory: one per service provider, so a test reads its own host's metrics.
+        services.AddMetrics();
+        services.AddSingleton<OrderMetrics>();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, OrderJsonContext.Default));
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using OrderFunctions.Http;
@@ -8,12 +9,23 @@ using OrderFunctions.Storage;
 namespace OrderFunctions;
 
 /// <summary>
-/// <c>GET /API/orders/stats?market=&amp;username=&amp;from=&amp;to=</c>: count, buy and sell volume, notional, VWAP,
-/// min and max price, first and last timestamp per market, computed by the store in one grouped query.
+/// <c>GET /API/orders/stats?market=&amp;username=&amp;from=&amp;to=&amp;limit=&amp;after=</c>: count, buy and sell volume,
+/// notional, VWAP, min and max price, first and last timestamp per market, computed by the store in one grouped query,
+/// a page of markets at a time (<c>limit</c>, default 100, at most 1000); <c>next</c> is passed back as <c>after</c>.
 /// </summary>
 public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats> logger)
 {
     [Function(nameof(OrderStats))]
+    [EndpointSummary("Trading statistics per market")]
+    [EndpointDescription("Count, buy and sell volume, notional, VWAP (8 places), min and max price, first and last timestamp per market, computed exactly by the store.")]
+    [Tags("Orders")]
+    [OpenApiQuery("market", "Only this market.")]
+    [OpenApiQuery("username", "Only this user's orders.")]
+    [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
+    [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
+    [ProducesResponseType<OrderStatsReport>(200, "application/json", Description = "One entry per market, ordered by market.")]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders/stats")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -31,11 +43,15 @@ public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats>
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        if (ReadQuery.Parse(request.Query, ReadQuery.StatsParameters, errors) is not { } query) return Problems.Validation(errors);
+        if (ReadQuery.ParseStats(request.Query, errors) is not { } query) return Problems.Validation(errors);
 
         try
         {
-            return TypedResults.Ok(new OrderStatsReport(await orders.StatsAsync(query.Filter, cancellationToken)));
+            // One more than the page: whether it comes back says if there is a next page.
+            var found = await orders.StatsAsync(query.Filter, query.AfterMarket, query.Limit + 1, cancellationToken);
+            if (found.Count <= query.Limit) return TypedResults.Ok(new OrderStatsReport(found, null));
+            var page = found.Take(query.Limit).ToArray();
+            return TypedResults.Ok(new OrderStatsReport(page, PageCursor.EncodeMarket(page[^1].Market)));
         }
         catch (OrderStoreUnavailableException ex)
         {

@@ -24,4 +24,20 @@ public sealed class DurationParserTests
     [InlineData("m")]
     public void TryParse_fails_when_duration_is_not_positive_or_unknown(string text) =>
         Assert.False(DurationParser.TryParse(text, out _));
+
+    [Theory]
+    [InlineData(10_000, "10s")]
+    [InlineData(90_000, "1m30s")]
+    [InlineData(500, "500ms")]
+    [InlineData(7_200_000, "2h")]
+    [InlineData(3_661_500, "1h1m1s500ms")]
+    [InlineData(90_000_000, "25h")]
+    public void Format_writes_what_TryParse_reads_back(int milliseconds, string text)
+    {
+        var duration = TimeSpan.FromMilliseconds(milliseconds);
+
+        Assert.Equal(text, DurationParser.Format(duration));
+        Assert.True(DurationParser.TryParse(text, out var back));
+        Assert.Equal(duration, back);
+    }
 }

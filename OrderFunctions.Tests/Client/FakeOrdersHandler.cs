@@ -39,28 +39,3 @@ public sealed class FakeOrdersHandler(Func<RecordedRequest, int, HttpResponseMes
 
     public static HttpResponseMessage Problem(HttpStatusCode status, string json) => Json(status, json, "application/problem+json");
 }
-
-/// <summary>Runs the client in-process against a fake handler and keeps what it printed.</summary>
-public sealed class ClientRun
-{
-    public required int ExitCode { get; init; }
-    public required string Output { get; init; }
-    public required string Error { get; init; }
-
-    public static async Task<ClientRun> RunAsync(FakeOrdersHandler handler, params string[] args) =>
-        await RunAsync(handler, new Dictionary<string, string>(), args);
-
-    public static async Task<ClientRun> RunAsync(FakeOrdersHandler handler, IReadOnlyDictionary<string, string> variables, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var environment = new ClientEnvironment
-        {
-            PrimaryHandler = () => handler,
-            RetryDelay = TimeSpan.Zero,
-            GetVariable = name => variables.GetValueOrDefault(name),
-        };
-        var exit = await OrderClientApp.RunAsync(args, output, error, environment);
-        return new ClientRun { ExitCode = exit, Output = output.ToString(), Error = error.ToString() };
-    }
-}

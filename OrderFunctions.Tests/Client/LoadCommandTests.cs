@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using OrderClient;
 
 namespace OrderFunctions.Tests.Client;
@@ -46,14 +47,71 @@ public sealed class LoadCommandTests
 
         var report = JsonDocument.Parse(run.Output).RootElement;
         var requests = report.GetProperty("requests").GetInt64();
-        Assert.Equal(handler.Requests.Count, requests); // every 503 and refused connection counted once: no retries
+        var notSent = report.GetProperty("notSent").GetInt64();
+        Assert.Equal(handler.Requests.Count, requests + notSent); // every 503 and refused connection counted once: no retries
         var statuses = report.GetProperty("statusCodes");
         Assert.True(statuses.GetProperty("503").GetInt64() > 0);
-        Assert.Equal(requests, statuses.GetProperty("201").GetInt64() + statuses.GetProperty("503").GetInt64()
-            + report.GetProperty("transportErrors").GetProperty("ConnectionError").GetInt64());
+        Assert.Equal(requests, statuses.GetProperty("201").GetInt64() + statuses.GetProperty("503").GetInt64());
+        Assert.Equal(notSent, report.GetProperty("transportErrors").GetProperty("ConnectionError").GetInt64());
+    }
+
+    /// <summary>
+    /// One connection, closed loop, on a fake clock that the fake server moves on by 1, 2, 3, 4, 1, 2... ms per answer:
+    /// the report must show exactly those latencies (to HdrHistogram's 3 significant digits) and their throughput.
+    /// </summary>
+    [Fact]
+    public async Task Load_reports_the_latencies_and_throughput_of_the_answers_when_each_answer_takes_a_known_time()
+    {
+        var clock = new FakeTimeProvider();
+        var taken = new List<double>();
+        var handler = new FakeOrdersHandler((_, index) =>
+        {
+            var ms = index % 4 + 1;
+            clock.Advance(TimeSpan.FromMilliseconds(ms));
+            taken.Add(ms);
+            return FakeOrdersHandler.Json(HttpStatusCode.Created, "{}");
+        });
+
+        var run = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "-c", "1", "-d", "1s", "--json");
+
+        var report = JsonDocument.Parse(run.Output).RootElement;
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal(400, taken.Count);                                   // 100 rounds of 1+2+3+4 ms fill the second
+        Assert.Equal(taken.Count, report.GetProperty("requests").GetInt64());
+        Assert.Equal(1.0, report.GetProperty("elapsedSeconds").GetDouble());
+        Assert.Equal(taken.Count / 1.0, report.GetProperty("requestsPerSecond").GetDouble());
+        var sorted = taken.Order().ToList();
+        double Rank(double percentile) => sorted[(int)Math.Ceiling(percentile / 100 * sorted.Count) - 1];
         var latency = report.GetProperty("latencyMs");
-        foreach (var name in new[] { "p50", "p90", "p99", "p99.9", "max" }) Assert.True(latency.GetProperty(name).GetDouble() > 0, name);
-        Assert.True(report.GetProperty("ordersPerSecond").GetDouble() > 0);
+        foreach (var (name, expected) in new[] { ("p50", Rank(50)), ("p90", Rank(90)), ("p99", Rank(99)), ("p99.9", Rank(99.9)), ("max", sorted[^1]), ("mean", taken.Average()) })
+        {
+            Assert.InRange(latency.GetProperty(name).GetDouble(), expected, expected * 1.001 + 0.001);
+        }
+    }
+
+    [Fact]
+    public async Task Load_reports_0_sent_and_the_connection_error_when_connection_is_refused()
+    {
+        var clock = new FakeTimeProvider();
+        var handler = new FakeOrdersHandler((_, _) =>
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (orders.test:80)", new SocketException((int)SocketError.ConnectionRefused));
+        });
+
+        var json = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "-c", "1", "-d", "100ms", "--json");
+        var text = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "-c", "1", "-d", "100ms");
+
+        var report = JsonDocument.Parse(json.Output).RootElement;
+        Assert.Equal(ExitCodes.Unavailable, json.ExitCode);
+        Assert.Equal(0, report.GetProperty("requests").GetInt64());
+        Assert.Equal(0, report.GetProperty("orders").GetInt64());
+        Assert.Equal(0, report.GetProperty("ordersPerSecond").GetDouble());
+        Assert.Equal(100, report.GetProperty("notSent").GetInt64());
+        Assert.Equal($"could not connect to {Url}: connection refused (is the server running on that port?)", report.GetProperty("error").GetString());
+        Assert.Contains("  requests     0 sent, 0 accepted (2xx), 100 not sent (no connection)", text.Output);
+        Assert.Contains("  throughput   0.0 orders/s", text.Output);
+        Assert.Contains($"  first error  could not connect to {Url}: connection refused", text.Output);
     }
 
     [Fact]

@@ -103,6 +103,101 @@ public sealed class QueryCommandsTests
     }
 
     [Fact]
+    public async Task List_starts_after_the_cursor_and_says_1_order_when_after_is_given()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(9)}}],"next":null}"""));
+
+        var run = await ClientRun.RunAsync(handler, "list", "--url", Url, "--after", "Mg", "--limit", "5");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal("?limit=5&after=Mg", Assert.Single(handler.Requests).Uri.Query);
+        Assert.EndsWith("1 order.", run.Output.TrimEnd());
+    }
+
+    [Fact]
+    public async Task List_tells_how_to_get_the_next_page_with_after_when_more_follow()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}}],"next":"Mg"}"""));
+
+        var run = await ClientRun.RunAsync(handler, "list", "--url", Url, "--limit", "1");
+
+        Assert.Contains("1 order; more follow: the next page is --after Mg", run.Output);
+    }
+
+    /// <summary>
+    /// 200 pages of 5 orders. When the client asks for page k, page k-1 must already be in its output: the pages are
+    /// streamed, not gathered, so memory holds one page whatever the number of orders.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task List_writes_each_page_before_requesting_the_next_when_all_is_given(bool json)
+    {
+        const int pages = 200, perPage = 5;
+        var output = new StringWriter();
+        var notYetWritten = new List<int>();
+        var handler = new FakeOrdersHandler((request, index) =>
+        {
+            // The last order of the page before this one, by its clientOrderId (unique in the output).
+            if (index > 0 && !output.ToString().Contains($"\"c{index * perPage}\"", StringComparison.Ordinal)
+                && !output.ToString().Contains($" c{index * perPage}\n", StringComparison.Ordinal))
+            {
+                lock (notYetWritten) notYetWritten.Add(index);
+            }
+            var items = string.Join(",", Enumerable.Range(index * perPage + 1, perPage).Select(id => Order(id)));
+            var next = index + 1 < pages ? $"\"p{index + 1}\"" : "null";
+            return FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{items}}],"next":{{next}}}""");
+        });
+        string[] args = json ? ["list", "--url", Url, "--all", "--json"] : ["list", "--url", Url, "--all"];
+
+        var run = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Output = output }, args);
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal(pages, handler.Requests.Count);
+        Assert.Empty(notYetWritten);
+        if (json)
+        {
+            var document = JsonDocument.Parse(run.Output).RootElement;
+            Assert.Equal(Enumerable.Range(1, pages * perPage).Select(i => (long)i), document.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("id").GetInt64()));
+            Assert.Equal(JsonValueKind.Null, document.GetProperty("next").ValueKind);
+        }
+        else
+        {
+            Assert.Equal(pages * perPage, run.Output.Split('\n').Count(l => l.Contains("43000.12345678", StringComparison.Ordinal)));
+            Assert.EndsWith("1,000 orders.", run.Output.TrimEnd());
+        }
+    }
+
+    [Fact]
+    public async Task List_closes_json_with_the_cursor_to_continue_and_exits_2_when_a_later_page_fails()
+    {
+        var handler = new FakeOrdersHandler((request, _) => request.Uri.Query.Contains("after=p1", StringComparison.Ordinal)
+            ? FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503,"detail":"The order store cannot be read now; retry later."}""")
+            : FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}}],"next":"p1"}"""));
+
+        var run = await ClientRun.RunAsync(handler, "list", "--url", Url, "--all", "--json");
+
+        Assert.Equal(ExitCodes.Unavailable, run.ExitCode);
+        var document = JsonDocument.Parse(run.Output).RootElement;
+        Assert.Equal(1, document.GetProperty("items").GetArrayLength());
+        Assert.Equal("p1", document.GetProperty("next").GetString());
+        Assert.Contains("The order store cannot be read now", run.Error);
+        Assert.Contains("--after p1", run.Error);
+    }
+
+    [Fact]
+    public async Task List_stops_with_exit_2_instead_of_looping_when_server_repeats_a_cursor()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}}],"next":"same"}"""));
+
+        var run = await ClientRun.RunAsync(handler, "list", "--url", Url, "--all");
+
+        Assert.Equal(ExitCodes.Unavailable, run.ExitCode);
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.Contains("same cursor", run.Error);
+    }
+
+    [Fact]
     public async Task List_prints_parameter_errors_and_exits_1_when_server_answers_400()
     {
         var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Problem(HttpStatusCode.BadRequest,
@@ -124,7 +219,8 @@ public sealed class QueryCommandsTests
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.Equal(new Uri("http://orders.test/API/orders/stats?from=2026-11-27T00%3A00%3A00Z"), Assert.Single(handler.Requests).Uri);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
-        Assert.Equal(4, lines.Count);
+        Assert.Equal(5, lines.Count);
+        Assert.Equal("2 markets.", lines[4]);
         Assert.StartsWith("market ", lines[0]);
         Assert.StartsWith("BTC-USD", lines[2]);
         Assert.StartsWith("ETH-USD", lines[3]);
@@ -144,5 +240,41 @@ public sealed class QueryCommandsTests
 
         Assert.Equal(Stats, run.Output.Trim());
         Assert.Equal("?market=BTC-USD", Assert.Single(handler.Requests).Uri.Query);
+    }
+
+    private static string Market(string name) =>
+        $$"""{"market":"{{name}}","count":1,"buyVolume":1,"sellVolume":0,"notional":2.5,"vwap":2.5,"minPrice":2.5,"maxPrice":2.5,"firstTimestamp":"2026-11-27T10:15:30Z","lastTimestamp":"2026-11-27T10:15:30Z"}""";
+
+    [Fact]
+    public async Task Stats_follows_the_next_cursor_over_every_page_of_markets_when_all_is_given()
+    {
+        var handler = new FakeOrdersHandler((request, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, request.Uri.Query.Contains("after=m2", StringComparison.Ordinal)
+            ? $$"""{"markets":[{{Market("SOL-USD")}}],"next":null}"""
+            : request.Uri.Query.Contains("after=m1", StringComparison.Ordinal)
+                ? $$"""{"markets":[{{Market("ETH-USD")}}],"next":"m2"}"""
+                : $$"""{"markets":[{{Market("BTC-USD")}}],"next":"m1"}"""));
+
+        var table = await ClientRun.RunAsync(handler, "stats", "--url", Url, "--username", "alice", "--limit", "1", "--all");
+        var json = await ClientRun.RunAsync(handler, "stats", "--url", Url, "--all", "--json");
+
+        Assert.Equal(ExitCodes.Success, table.ExitCode);
+        Assert.Equal(["?username=alice&limit=1", "?username=alice&limit=1&after=m1", "?username=alice&limit=1&after=m2"],
+            handler.Requests.Take(3).Select(r => r.Uri.Query));
+        Assert.Equal(["BTC-USD", "ETH-USD", "SOL-USD"], table.Output.Split('\n').Where(l => l.Contains("-USD", StringComparison.Ordinal)).Select(l => l[..7]));
+        Assert.EndsWith("3 markets.", table.Output.TrimEnd());
+        var document = JsonDocument.Parse(json.Output).RootElement;
+        Assert.Equal(["BTC-USD", "ETH-USD", "SOL-USD"], document.GetProperty("markets").EnumerateArray().Select(m => m.GetProperty("market").GetString()));
+        Assert.Equal(JsonValueKind.Null, document.GetProperty("next").ValueKind);
+    }
+
+    [Fact]
+    public async Task Stats_says_1_market_and_how_to_get_the_next_page_when_more_follow()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"markets":[{{Market("BTC-USD")}}],"next":"bTpCVEMtVVNE"}"""));
+
+        var run = await ClientRun.RunAsync(handler, "stats", "--url", Url, "--after", "bTpBREEtRVVS");
+
+        Assert.Equal("?after=bTpBREEtRVVS", Assert.Single(handler.Requests).Uri.Query);
+        Assert.Contains("1 market; more follow: the next page is --after bTpCVEMtVVNE", run.Output);
     }
 }

@@ -16,18 +16,18 @@ public sealed class ReplayFileReaderTests : IDisposable
         return path;
     }
 
-    private static List<ReplayItem> ReadAll(string path)
+    private static async Task<List<ReplayItem>> ReadAllAsync(string path)
     {
         using var reader = new ReplayFileReader(path);
         var items = new List<ReplayItem>();
-        while (reader.Next() is { } item) items.Add(item);
+        while (await reader.NextAsync() is { } item) items.Add(item);
         return items;
     }
 
     private static JsonElement Order(ReplayItem item) => JsonDocument.Parse(item.Json!).RootElement;
 
     [Fact]
-    public void Next_adds_deterministic_client_order_id_when_ndjson_line_has_none()
+    public async Task Next_adds_deterministic_client_order_id_when_ndjson_line_has_none()
     {
         var path = Write("orders.ndjson",
             """
@@ -36,8 +36,8 @@ public sealed class ReplayFileReaderTests : IDisposable
             {"timestamp":"2026-11-27T10:15:31Z","username":"bob","market":"ETH-USD","side":"sell","size":2,"price":3000,"clientOrderId":"given"}
             """);
 
-        var first = ReadAll(path);
-        var second = ReadAll(path);
+        var first = await ReadAllAsync(path);
+        var second = await ReadAllAsync(path);
 
         Assert.Equal([1L, 3L], first.Select(i => i.Line));
         var id = Order(first[0]).GetProperty("clientOrderId").GetString()!;
@@ -60,14 +60,14 @@ public sealed class ReplayFileReaderTests : IDisposable
     }
 
     [Fact]
-    public void Next_reads_csv_with_quotes_numbers_and_optional_client_order_id_column()
+    public async Task Next_reads_csv_with_quotes_numbers_and_optional_client_order_id_column()
     {
         var path = Write("orders.csv",
             "Timestamp,username,market,side,size,price,clientOrderId\n" +
             "2026-11-27 10:15:30.123456,\"smith, jr\",BTC-USD,BUY,0.00000001,9999999999.99999999,c-1\n" +
             "2026-11-27T10:16:00Z,bob,ETH-USD,sell,abc,10,\n");
 
-        var items = ReadAll(path);
+        var items = await ReadAllAsync(path);
 
         Assert.Equal(2, items.Count);
         var first = Order(items[0]);
@@ -82,21 +82,21 @@ public sealed class ReplayFileReaderTests : IDisposable
     }
 
     [Fact]
-    public void Next_throws_naming_missing_column_when_csv_header_lacks_one()
+    public async Task Next_throws_naming_missing_column_when_csv_header_lacks_one()
     {
         var path = Write("orders.csv", "timestamp,username,market,side,size\n2026-11-27T10:16:00Z,bob,ETH-USD,sell,1\n");
 
-        var ex = Assert.Throws<InvalidDataException>(() => ReadAll(path));
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => ReadAllAsync(path));
 
         Assert.Contains("lacks the column(s) price", ex.Message);
     }
 
     [Fact]
-    public void Next_reports_local_error_when_ndjson_line_is_not_json()
+    public async Task Next_reports_local_error_when_ndjson_line_is_not_json()
     {
         var path = Write("orders.ndjson", "not json\n[1,2]\n");
 
-        var items = ReadAll(path);
+        var items = await ReadAllAsync(path);
 
         Assert.All(items, i => Assert.Null(i.Json));
         Assert.Contains("not valid JSON", items[0].LocalErrors!["line"][0]);
@@ -104,12 +104,12 @@ public sealed class ReplayFileReaderTests : IDisposable
     }
 
     [Fact]
-    public void Next_reads_the_order_of_a_rejects_file_line_keeping_its_client_order_id()
+    public async Task Next_reads_the_order_of_a_rejects_file_line_keeping_its_client_order_id()
     {
         var path = Write("orders.ndjson.rejected.ndjson",
             """{"line":2,"errors":{"price":["must be greater than 0"]},"order":{"timestamp":"2026-11-27T10:15:31Z","username":"bob","market":"ETH-USD","side":"sell","size":2,"price":5,"clientOrderId":"r0123-2"}}""");
 
-        var order = Order(ReadAll(path)[0]);
+        var order = Order((await ReadAllAsync(path))[0]);
 
         Assert.Equal("r0123-2", order.GetProperty("clientOrderId").GetString());
         Assert.False(order.TryGetProperty("errors", out _));

@@ -229,6 +229,35 @@ public sealed class SendCommandTests
         Assert.Equal(2, handler.Requests.Count);
     }
 
+    [Fact]
+    public async Task Send_repeats_what_the_server_said_without_a_guess_when_its_503_says_nothing_was_written()
+    {
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable,
+            """{"title":"Service Unavailable","status":503,"detail":"The order was not stored: the write queue is full. Nothing was written; retry later."}"""));
+
+        var run = await ClientRun.RunAsync(handler, [.. Order, "--retries", "0"]);
+
+        Assert.Equal(ExitCodes.Unavailable, run.ExitCode);
+        Assert.Contains("Unavailable: Service Unavailable (503): The order was not stored: the write queue is full. Nothing was written; retry later.", run.Error);
+        Assert.DoesNotContain("may or may not", run.Error);
+        Assert.Contains("Sending it again is safe with the same id and time: --timestamp ", run.Error);
+    }
+
+    [Theory]
+    [InlineData(0)]     // no answer at all
+    [InlineData(502)]   // a bare 502 from a proxy: nothing from the server says what happened
+    public async Task Send_says_the_order_may_or_may_not_be_stored_when_nothing_from_the_server_says(int status)
+    {
+        var handler = new FakeOrdersHandler((_, _) => status == 0
+            ? throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely.")
+            : new HttpResponseMessage((HttpStatusCode)status));
+
+        var run = await ClientRun.RunAsync(handler, [.. Order, "--retries", "0"]);
+
+        Assert.Equal(ExitCodes.Unavailable, run.ExitCode);
+        Assert.Contains("The order may or may not be stored. Sending it again is safe with the same id and time: --timestamp ", run.Error);
+    }
+
     [Theory]
     [InlineData("--side", "hold")]
     [InlineData("--size", "1,5")]

@@ -1,14 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using OrderClient;
+using OrderFunctions.Tests.Client;
 
 namespace OrderFunctions.Tests.EndToEnd;
 
 /// <summary>
 /// The client's commands run in-process (<see cref="OrderClientApp.RunAsync(string[], TextWriter, TextWriter)"/>, the
 /// same entry point as the executable) against the standalone host over a real socket; rows are read back from its
-/// SQLite file. One host serves the class; each test uses its own usernames.
+/// SQLite file. One host serves the class; each test uses its own usernames. Every client run has a deadline
+/// (<see cref="ClientRun.Deadline"/>) and the host's start has its own, so a regression fails instead of hanging.
 /// </summary>
 public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture) : IClassFixture<ClientEndToEndTests.HostFixture>
 {
@@ -25,10 +28,8 @@ public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture)
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await OrderClientApp.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
+        var run = await ClientRun.RunAsync(new ClientRunSettings(), args);
+        return (run.ExitCode, run.Output, run.Error);
     }
 
     private List<Row> Rows(string username)
@@ -168,15 +169,62 @@ public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture)
         var missing = await RunAsync("get", "999999999", "--url", Url);
 
         Assert.Equal(ExitCodes.Success, get.Exit);
-        Assert.Contains("\"price\":0.5", get.Output);
+        Assert.Equal(0.5m, JsonDocument.Parse(get.Output).RootElement.GetProperty("price").GetDecimal());
         Assert.Equal(ExitCodes.Success, list.Exit);
-        Assert.Contains("\"size\":0.1", list.Output);
-        Assert.Contains("\"size\":0.2", list.Output);
+        var items = JsonDocument.Parse(list.Output).RootElement.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([0.1m, 0.2m], items.Select(o => o.GetProperty("size").GetDecimal()));
         Assert.Equal(ExitCodes.Success, stats.Exit);
-        Assert.Contains("\"count\":2", stats.Output);
-        Assert.Contains("\"notional\":0.1", stats.Output);   // 0.1 x 0.5 + 0.2 x 0.25, exactly
+        var market = Assert.Single(JsonDocument.Parse(stats.Output).RootElement.GetProperty("markets").EnumerateArray());
+        Assert.Equal(2, market.GetProperty("count").GetInt64());
+        Assert.Equal(0.1m, market.GetProperty("notional").GetDecimal());   // 0.1 x 0.5 + 0.2 x 0.25, exactly
         Assert.Equal(ExitCodes.Rejected, missing.Exit);
-        Assert.Contains("404", missing.Error);
+        Assert.Contains("not found (404)", missing.Error);
+    }
+
+    [Fact]
+    public async Task Load_reports_0_sent_and_the_connection_error_when_port_is_closed()
+    {
+        var url = $"http://127.0.0.1:{ClosedPort()}/API/orders";
+
+        var (exit, output, _) = await RunAsync("load", "--url", url, "-c", "2", "-d", "300ms", "--json");
+
+        var report = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(ExitCodes.Unavailable, exit);
+        Assert.Equal(0, report.GetProperty("requests").GetInt64());
+        Assert.Equal(0, report.GetProperty("requestsPerSecond").GetDouble());
+        Assert.True(report.GetProperty("notSent").GetInt64() > 0);
+        Assert.Equal($"could not connect to {url}: connection refused (is the server running on that port?)", report.GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/api/order")]
+    public async Task Send_names_the_orders_url_when_url_is_wrong_on_the_standalone_host(string path)
+    {
+        var url = fixture.Host.BaseAddress + path.TrimStart('/');
+        var user = NewUser("e2e-url");
+
+        var (exit, _, error) = await RunAsync("send", "--url", url, "--username", user, "--market", "BTC-USD",
+            "--side", "buy", "--size", "1", "--price", "1");
+
+        Assert.Equal(ExitCodes.Rejected, exit);
+        Assert.Contains($"Hint: --url must be the orders URL, such as {fixture.Host.OrdersUrl}", error);
+        Assert.Empty(Rows(user));
+    }
+
+    [Fact]
+    public async Task List_exits_2_printing_what_it_got_when_url_is_an_order_url()
+    {
+        var user = NewUser("e2e-shape");
+        Assert.Equal(ExitCodes.Success, (await RunAsync("send", "--url", Url, "--username", user, "--market", "BTC-USD",
+            "--side", "buy", "--size", "1", "--price", "1")).Exit);
+        var id = Rows(user)[0].Id;
+
+        var (exit, _, error) = await RunAsync("list", "--url", $"{Url}/{id}");
+
+        Assert.Equal(ExitCodes.Unavailable, exit);
+        Assert.Contains($"answered 200, but not with a page of orders", error);
+        Assert.Contains($"Hint: --url must be the orders URL, such as {fixture.Host.OrdersUrl}", error);
     }
 
     private static int ClosedPort()

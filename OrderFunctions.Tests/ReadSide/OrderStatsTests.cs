@@ -71,7 +71,45 @@ public sealed class OrderStatsTests : IAsyncLifetime
         var response = await _store.StatsAsync("market=XRP-USD");
 
         Assert.Equal(200, response.Status);
-        Assert.Equal("""{"markets":[]}""", response.Body);
+        Assert.Empty(response.Json.GetProperty("markets").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, response.Json.GetProperty("next").ValueKind);
+    }
+
+    [Fact]
+    public async Task Run_returns_at_most_100_markets_and_a_cursor_to_the_rest_when_no_limit_is_given()
+    {
+        // Arrange: 250 markets of one order each, inserted in a shuffled order.
+        var names = Enumerable.Range(0, 250).Select(i => $"M{i:D3}").OrderBy(n => n.GetHashCode()).ToArray();
+        await _store.AddAsync([.. names.Select((n, i) => new Order(Start.AddSeconds(i), "alice", n, "buy", 1m, 2m))]);
+
+        // Act: follow next until it is null.
+        var pages = new List<string[]>();
+        var query = "";
+        do
+        {
+            var response = await _store.StatsAsync(query);
+            Assert.Equal(200, response.Status);
+            pages.Add([.. response.Json.GetProperty("markets").EnumerateArray().Select(m => m.GetProperty("market").GetString()!)]);
+            query = response.Next is { } next ? "after=" + next : "";
+        }
+        while (query.Length > 0 && pages.Count < 10);
+
+        // Assert: pages of 100, 100 and 50, every market once, in ordinal order.
+        Assert.Equal([100, 100, 50], pages.Select(p => p.Length));
+        Assert.Equal(names.Order(StringComparer.Ordinal), pages.SelectMany(p => p));
+    }
+
+    [Fact]
+    public async Task Run_pages_markets_by_limit_and_after_with_the_other_filters_applied()
+    {
+        var stored = await AddSampleAsync();
+
+        var first = await _store.StatsAsync("username=bob&limit=2");
+        var second = await _store.StatsAsync("username=bob&limit=2&after=" + first.Next);
+
+        Assert.Equal(["BTC-USD", "ETH-USD"], first.Json.GetProperty("markets").EnumerateArray().Select(m => m.GetProperty("market").GetString()));
+        Assert.Null(second.Next);
+        AssertStats(stored.Where(o => o.Username == "bob" && o.Market == "SOL-USD"), second.Json);
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -122,8 +160,10 @@ public sealed class OrderStatsTests : IAsyncLifetime
 
     [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("side=buy", "side")]
-    [InlineData("limit=5", "limit")]
-    [InlineData("after=MQ", "after")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=1001", "limit")]
+    [InlineData("after=MQ", "after")] // a listing's cursor (id 1) is not a market cursor
+    [InlineData("after=bTo", "after")] // "m:" with no market
     [InlineData("from=2026-11-02", "from")]
     [InlineData("from=2026-11-02T00:00Z&to=2026-11-01T00:00Z", "to")]
     [InlineData("market=", "market")]

@@ -30,4 +30,30 @@ public sealed class PageCursorTests
     {
         Assert.False(PageCursor.TryDecode(cursor, out _));
     }
+
+    [Theory]
+    [InlineData("BTC-USD")]
+    [InlineData("A")]
+    [InlineData("abcdefghij.abcdefghij/abcdefgh:_")]
+    public void TryDecodeMarket_returns_the_market_when_given_what_EncodeMarket_wrote(string market)
+    {
+        var cursor = PageCursor.EncodeMarket(market);
+
+        Assert.True(PageCursor.TryDecodeMarket(cursor, out var decoded));
+        Assert.Equal(market, decoded);
+        Assert.False(PageCursor.TryDecode(cursor, out _));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("MzE3MTc")]     // a listing cursor, "31717"
+    [InlineData("bTo")]         // "m:" and no market
+    [InlineData("bTotQlRD")]    // "m:-BTC": not a market symbol
+    [InlineData("bTpCVEMgVVNE")] // "m:BTC USD"
+    [InlineData("bTpCVEM=")]    // padded
+    [InlineData("!!")]
+    public void TryDecodeMarket_returns_false_when_the_cursor_was_not_written_by_EncodeMarket(string cursor)
+    {
+        Assert.False(PageCursor.TryDecodeMarket(cursor, out _));
+    }
 }

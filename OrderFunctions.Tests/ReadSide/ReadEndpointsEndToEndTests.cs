@@ -94,7 +94,7 @@ public sealed class ReadEndpointsEndToEndTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(
-            """{"markets":[{"market":"BTC-USD","count":2,"buyVolume":1.5,"sellVolume":0.2,"notional":71800,"vwap":42235.29411765,"minPrice":42000,"maxPrice":44000,"firstTimestamp":"2026-11-27T10:00:00Z","lastTimestamp":"2026-11-27T11:00:00Z"}]}""",
+            """{"markets":[{"market":"BTC-USD","count":2,"buyVolume":1.5,"sellVolume":0.2,"notional":71800,"vwap":42235.29411765,"minPrice":42000,"maxPrice":44000,"firstTimestamp":"2026-11-27T10:00:00Z","lastTimestamp":"2026-11-27T11:00:00Z"}],"next":null}""",
             await response.Content.ReadAsStringAsync());
     }
 }

@@ -36,7 +36,7 @@ public sealed class UnexpectedFailureTests
         var queries = new Mock<IOrderQueries>();
         queries.Setup(q => q.FindAsync(It.IsAny<long>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
         queries.Setup(q => q.ListAsync(It.IsAny<OrderFilter>(), It.IsAny<long>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
-        queries.Setup(q => q.StatsAsync(It.IsAny<OrderFilter>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
+        queries.Setup(q => q.StatsAsync(It.IsAny<OrderFilter>(), It.IsAny<string?>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
         var health = new Mock<IOrderStoreHealth>();
         health.Setup(h => h.CheckAsync(It.IsAny<CancellationToken>())).ThrowsAsync(failure);
         services.Replace(ServiceDescriptor.Singleton(repository.Object));

@@ -5,11 +5,46 @@ using System.Text;
 namespace OrderFunctions.Http;
 
 /// <summary>
-/// The opaque <c>next</c>/<c>after</c> cursor of a listing: base64url of the last id returned. Opaque so that
-/// clients pass it back unchanged and the paging key can change without breaking them.
+/// The opaque <c>next</c>/<c>after</c> cursors: of a listing, base64url of the last id returned; of statistics,
+/// base64url of <c>m:</c> and the last market returned. Opaque so that clients pass them back unchanged and the paging
+/// key can change without breaking them; the prefix keeps one kind from being taken for the other.
 /// </summary>
 public static class PageCursor
 {
+    private const string MarketPrefix = "m:";
+
+    public static string EncodeMarket(string lastMarket) =>
+        Base64Url.EncodeToString(Encoding.ASCII.GetBytes(MarketPrefix + lastMarket));
+
+    /// <summary>True when <paramref name="cursor"/> is exactly what <see cref="EncodeMarket"/> writes for some market symbol.</summary>
+    public static bool TryDecodeMarket(string cursor, out string lastMarket)
+    {
+        lastMarket = "";
+        if (cursor.Length is 0 or > 64 || !TryDecodeBytes(cursor, out var bytes)) return false;
+        if (bytes.Any(b => b > 0x7F)) return false;
+        var text = Encoding.ASCII.GetString(bytes);
+        if (!text.StartsWith(MarketPrefix, StringComparison.Ordinal)) return false;
+        var market = text[MarketPrefix.Length..];
+        if (market.Length is 0 or > Orders.OrderValidator.MaxMarketLength || !Orders.OrderValidator.IsMarketSymbol(market)) return false;
+        if (EncodeMarket(market) != cursor) return false;
+        lastMarket = market;
+        return true;
+    }
+
+    private static bool TryDecodeBytes(string cursor, out byte[] bytes)
+    {
+        try
+        {
+            bytes = Base64Url.DecodeFromChars(cursor);
+            return true;
+        }
+        catch (FormatException)
+        {
+            bytes = [];
+            return false;
+        }
+    }
+
     public static string Encode(long lastId) =>
         Base64Url.EncodeToString(Encoding.ASCII.GetBytes(lastId.ToString(CultureInfo.InvariantCulture)));
 

@@ -8,22 +8,29 @@ namespace OrderFunctions.Http;
 /// The query string of a listing or statistics request, checked as a whole: the filter, page size and cursor, or an
 /// error for each bad parameter (unknown or repeated name, empty value, unknown side, bad limit, timestamp or cursor).
 /// </summary>
-public sealed record ReadQuery(OrderFilter Filter, int Limit, long AfterId)
+public sealed record ReadQuery(OrderFilter Filter, int Limit, long AfterId, string? AfterMarket = null)
 {
+    /// <summary>Orders per listing page, or markets per statistics page, when <c>limit</c> is not given.</summary>
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
     /// <summary>Parameters of <c>GET /API/orders</c>.</summary>
     public static readonly string[] ListParameters = ["username", "market", "side", "from", "to", "limit", "after"];
 
-    /// <summary>Parameters of <c>GET /API/orders/stats</c>.</summary>
-    public static readonly string[] StatsParameters = ["market", "username", "from", "to"];
+    /// <summary>Parameters of <c>GET /API/orders/stats</c>: <c>limit</c> counts markets, <c>after</c> is a market cursor.</summary>
+    public static readonly string[] StatsParameters = ["market", "username", "from", "to", "limit", "after"];
+
+    /// <summary>The query of a listing: <c>after</c> is an order cursor.</summary>
+    public static ReadQuery? ParseList(IQueryCollection query, ValidationErrors errors) => Parse(query, ListParameters, errors, marketCursor: false);
+
+    /// <summary>The query of statistics: <c>after</c> is a market cursor.</summary>
+    public static ReadQuery? ParseStats(IQueryCollection query, ValidationErrors errors) => Parse(query, StatsParameters, errors, marketCursor: true);
 
     // Azure Functions accepts the function key as ?code=...; it belongs to the host, not to the query.
     private const string FunctionKeyParameter = "code";
 
-    /// <summary>Reads the parameters named in <paramref name="allowed"/>; null when any error was added.</summary>
-    public static ReadQuery? Parse(IQueryCollection query, IReadOnlyCollection<string> allowed, ValidationErrors errors)
+    // Reads the parameters named in allowed; null when any error was added.
+    private static ReadQuery? Parse(IQueryCollection query, IReadOnlyCollection<string> allowed, ValidationErrors errors, bool marketCursor)
     {
         string? Single(string name)
         {
@@ -75,12 +82,14 @@ public sealed record ReadQuery(OrderFilter Filter, int Limit, long AfterId)
         }
 
         long afterId = 0;
-        if (allowed.Contains("after") && Single("after") is { } cursor && !PageCursor.TryDecode(cursor, out afterId))
+        string? afterMarket = null;
+        if (allowed.Contains("after") && Single("after") is { } cursor
+            && !(marketCursor ? PageCursor.TryDecodeMarket(cursor, out afterMarket) : PageCursor.TryDecode(cursor, out afterId)))
         {
             errors.Add("after", "must be a cursor returned as next by this API");
         }
 
-        return errors.IsEmpty ? new ReadQuery(new OrderFilter(username, market, side, from, to), limit, afterId) : null;
+        return errors.IsEmpty ? new ReadQuery(new OrderFilter(username, market, side, from, to), limit, afterId, afterMarket) : null;
     }
 
     private static DateTime? Timestamp(string? text, string name, ValidationErrors errors)

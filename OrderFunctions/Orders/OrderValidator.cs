@@ -96,7 +96,8 @@ public static class OrderValidator
         _ => null,
     };
 
-    private static bool IsMarketSymbol(string market)
+    /// <summary>True for a market symbol: ASCII letters, digits and . - / _ : only, starting with a letter or digit.</summary>
+    public static bool IsMarketSymbol(string market)
     {
         if (!char.IsAsciiLetterOrDigit(market[0])) return false;
         foreach (var c in market)

@@ -19,9 +19,14 @@ public interface IOrderQueries
     /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
     Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default);
 
-    /// <summary>Statistics of the orders matching <paramref name="filter"/>, one entry per market, ordered by market.</summary>
+    /// <summary>
+    /// Statistics of the orders matching <paramref name="filter"/>, one entry per market, for up to
+    /// <paramref name="count"/> markets whose name sorts after <paramref name="afterMarket"/> (null: from the first),
+    /// ordered by market in ordinal (byte) order: market symbols are ASCII, so SQLite's BINARY collation and
+    /// PostgreSQL's <c>COLLATE "C"</c> both give it. Bounded so that no answer grows with the number of markets.
+    /// </summary>
     /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
-    Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

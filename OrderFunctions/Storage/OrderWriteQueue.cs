@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
+using OrderFunctions.Telemetry;
 
 namespace OrderFunctions.Storage;
 
@@ -22,12 +24,20 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
     private readonly Lazy<Thread> _writer;
     private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _retryAfter;
+    private readonly OrderMetrics? _metrics;
+    private readonly string _engineName;
+
+    // A commit span links the requests it carries (the first is its parent); past this many the rest are counted only.
+    private const int MaxLinkedRequests = 32;
 
     // Why the writer's last transaction (or its first connection) failed; null once a transaction commits.
     private volatile string? _lastWriteFailure;
 
-    public OrderWriteQueue(IOrderBatchWriter engine, IOptions<OrderStorageOptions> options, ILogger<OrderWriteQueue> logger)
+    public OrderWriteQueue(IOrderBatchWriter engine, IOptions<OrderStorageOptions> options, ILogger<OrderWriteQueue> logger,
+        OrderMetrics? metrics = null)
     {
+        _metrics = metrics;
+        _engineName = options.Value.Provider.ToLowerInvariant();
         _engine = engine;
         _options = options.Value;
         _logger = logger;
@@ -38,6 +48,7 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 503
         });
         _writer = new Lazy<Thread>(StartWriter, LazyThreadSafetyMode.ExecutionAndPublication);
+        _metrics?.ObserveWriteQueue(() => _queue.Reader.Count);
     }
 
     /// <summary>Requests waiting for the writer now (for health and diagnostics).</summary>
@@ -151,14 +162,20 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
 
     private void CommitBatch(List<PendingWrite> batch)
     {
+        var orders = 0;
+        foreach (var pending in batch) orders += pending.Count;
+        using var activity = StartCommitActivity(batch, orders);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             _engine.Write(batch);
+            _metrics?.Committed(orders, Stopwatch.GetElapsedTime(started));
             _lastWriteFailure = null;
             PendingWrite.CompleteAll(batch, null);
         }
         catch (Exception ex)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, _engine.DescribeFault(ex) ?? ex.GetType().Name);
             var reason = _engine.DescribeFault(ex);
             _lastWriteFailure = reason ?? ex.GetType().Name;
             LogWriteFailed(ex, batch.Count, _lastWriteFailure);
@@ -167,6 +184,26 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
             var error = reason is null ? ex : new OrderStoreUnavailableException(reason, _retryAfter, ex);
             PendingWrite.CompleteAll(batch, error);
         }
+    }
+
+    // The commit as a span: a child of the first request it carries (so a lone order's trace shows its commit), linked
+    // to the others. Nothing is allocated unless a listener (an exporter) samples it.
+    private Activity? StartCommitActivity(List<PendingWrite> batch, int orders)
+    {
+        if (!OrderTelemetry.ActivitySource.HasListeners()) return null;
+        var parent = default(ActivityContext);
+        List<ActivityLink>? links = null;
+        foreach (var pending in batch)
+        {
+            if (pending.Caller == default) continue;
+            if (parent == default) parent = pending.Caller;
+            else if ((links ??= []).Count < MaxLinkedRequests) links.Add(new ActivityLink(pending.Caller));
+        }
+        var activity = OrderTelemetry.ActivitySource.StartActivity(OrderTelemetry.CommitActivityName, ActivityKind.Internal, parent, links: links);
+        activity?.SetTag("db.system.name", _engineName);
+        activity?.SetTag("orders.count", orders);
+        activity?.SetTag("orders.requests", batch.Count);
+        return activity;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Order store unavailable: {Reason}")]

@@ -30,11 +30,15 @@ public sealed class PendingWrite : IValueTaskSource
     /// <summary>The results for <see cref="Many"/>, in input order.</summary>
     public SaveResult[]? ManyResults { get; set; }
 
+    /// <summary>The trace context of the request that queued this write (default when none is traced).</summary>
+    public System.Diagnostics.ActivityContext Caller { get; private set; }
+
     internal static PendingWrite Rent(Order? single, IReadOnlyList<Order>? many)
     {
         var pending = Pool.TryDequeue(out var pooled) ? pooled : new PendingWrite();
         pending.Single = single;
         pending.Many = many;
+        pending.Caller = System.Diagnostics.Activity.Current?.Context ?? default;
         return pending;
     }
 
@@ -63,6 +67,7 @@ public sealed class PendingWrite : IValueTaskSource
     {
         Single = null;
         Many = null;
+        Caller = default;
         ManyResults = null;
         SingleResult = default;
         _core.Reset();

@@ -54,7 +54,7 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
         {
             using var command = Command(connection);
             var sql = new StringBuilder($"SELECT {SqliteOrderReader.Columns} FROM Orders");
-            Where(sql, command, filter, afterId);
+            Where(sql, command, filter, afterId, afterMarket: null);
             sql.Append(" ORDER BY id LIMIT $count");
             command.Parameters.AddWithValue("$count", count);
             command.CommandText = sql.ToString();
@@ -65,17 +65,19 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
             return orders;
         }));
 
-    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default) =>
         Task.FromResult(Read<IReadOnlyList<MarketStats>>(connection =>
         {
             SqliteExactAggregates.Register(connection);
             using var command = Command(connection);
             var sql = new StringBuilder(StatsSelect);
-            Where(sql, command, filter, afterId: null);
-            sql.Append(" GROUP BY market ORDER BY market");
+            Where(sql, command, filter, afterId: null, afterMarket);
+            // Groups come in index order (market, timestamp), so SQLite stops after the page's last market.
+            sql.Append(" GROUP BY market ORDER BY market LIMIT $count");
+            command.Parameters.AddWithValue("$count", count);
             command.CommandText = sql.ToString();
 
-            var markets = new List<MarketStats>();
+            var markets = new List<MarketStats>(Math.Min(count, 1024));
             using var row = command.ExecuteReader();
             while (row.Read()) markets.Add(ReadStats(row));
             return markets;
@@ -100,7 +102,7 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
     }
 
     // Timestamps are stored in one fixed-width UTC format, so comparing the text compares the instants.
-    private static void Where(StringBuilder sql, SqliteCommand command, OrderFilter filter, long? afterId)
+    private static void Where(StringBuilder sql, SqliteCommand command, OrderFilter filter, long? afterId, string? afterMarket)
     {
         var first = true;
         void Clause(string clause, string name, object value)
@@ -116,6 +118,7 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
         if (filter.From is { } from) Clause("timestamp >= $from", "$from", SqliteOrderSchema.FormatTimestamp(from));
         if (filter.To is { } to) Clause("timestamp < $to", "$to", SqliteOrderSchema.FormatTimestamp(to));
         if (afterId is { } after) Clause("id > $after", "$after", after);
+        if (afterMarket is { } marketAfter) Clause("market > $afterMarket", "$afterMarket", marketAfter);
     }
 
     private SqliteCommand Command(SqliteConnection connection, string? sql = null)

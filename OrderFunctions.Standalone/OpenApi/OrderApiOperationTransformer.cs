@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using OrderFunctions.Http;
+
+namespace OrderFunctions.Standalone.OpenApi;
+
+/// <summary>
+/// What the generator cannot see in a function's signature: the query parameters it reads itself
+/// (<see cref="OpenApiQueryAttribute"/>), the key it needs (401) unless anonymous, the 500 every function may answer,
+/// and the Retry-After header of a 503.
+/// </summary>
+public sealed class OrderApiOperationTransformer : IOpenApiOperationTransformer
+{
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        var document = context.Document!;
+
+        // Route values the invoker binds to the function's parameters by name ({id:long} -> long id).
+        foreach (var route in metadata.OfType<FunctionRoute>())
+        {
+            foreach (var parameter in route.Method.GetParameters().Where(p => route.Route.Contains("{" + p.Name, StringComparison.OrdinalIgnoreCase)))
+            {
+                var integer = parameter.ParameterType == typeof(long) || parameter.ParameterType == typeof(int);
+                operation.Parameters ??= [];
+                if (operation.Parameters.Any(p => p.Name == parameter.Name)) continue;
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = parameter.Name,
+                    In = ParameterLocation.Path,
+                    Required = true,
+                    Schema = new OpenApiSchema
+                    {
+                        Type = integer ? JsonSchemaType.Integer : JsonSchemaType.String,
+                        Format = parameter.ParameterType == typeof(long) ? "int64" : null,
+                    },
+                });
+            }
+        }
+
+        foreach (var query in metadata.OfType<OpenApiQueryAttribute>())
+        {
+            operation.Parameters ??= [];
+            var schema = new OpenApiSchema
+            {
+                Type = query.Type == "integer" ? JsonSchemaType.Integer : JsonSchemaType.String,
+                Format = query.Format,
+            };
+            if (query.Enum.Length > 0) schema.Enum = [.. query.Enum.Select(v => (JsonNode)JsonValue.Create(v))];
+            operation.Parameters.Add(new OpenApiParameter { Name = query.Name, In = ParameterLocation.Query, Description = query.Description, Schema = schema });
+        }
+
+        operation.Responses ??= [];
+        if (metadata.OfType<IAllowAnonymous>().Any())
+        {
+            operation.Security = [];
+        }
+        else
+        {
+            operation.Security =
+            [
+                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OrderApiOpenApi.HeaderScheme, document)] = [] },
+                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OrderApiOpenApi.QueryScheme, document)] = [] },
+            ];
+            operation.Responses["401"] = Problem(document,
+                "No valid function key in x-functions-key or ?code= (the Functions host answers this 401 with an empty body).");
+        }
+        operation.Responses["500"] = Problem(document,
+            "An unexpected failure: the problem carries a traceId to quote, never the exception.");
+        if (operation.Responses.TryGetValue("503", out var unavailable) && unavailable is OpenApiResponse response)
+        {
+            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            response.Headers["Retry-After"] = new OpenApiHeader
+            {
+                Description = "Seconds to wait before retrying.",
+                Required = true,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            };
+        }
+        return Task.CompletedTask;
+    }
+
+    private static OpenApiResponse Problem(OpenApiDocument document, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", document) },
+        },
+    };
+}

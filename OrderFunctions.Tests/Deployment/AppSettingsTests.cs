@@ -1,0 +1,150 @@
+using System.Data.Common;
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Storage;
+
+namespace OrderFunctions.Tests.Deployment;
+
+/// <summary>
+/// The app settings infra/ gives the function app against the code, both ways: every setting the template sets is
+/// read by the code (or is the platform's, on the list below with the reason), and the template's settings are a
+/// complete, valid Azure configuration for the code.
+/// </summary>
+public sealed class AppSettingsTests
+{
+    /// <summary>Settings the platform reads, not the app's code; each with who reads it.</summary>
+    private static readonly Dictionary<string, string> PlatformSettings = new()
+    {
+        ["AzureWebJobsStorage__credential"] = "Functions host: reach its own storage with a managed identity, the account allows no shared key",
+        ["AzureWebJobsStorage__clientId"] = "Functions host: which user-assigned identity to use for its storage",
+        ["AzureWebJobsStorage__blobServiceUri"] = "Functions host: its storage (keys, locks) named by endpoint instead of a connection string",
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "Functions host and Application Insights/Azure Monitor SDKs: where telemetry goes",
+        ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Functions host: send telemetry authenticated as the identity (Microsoft Entra)",
+    };
+
+    /// <summary>What Azure puts in place of the Key Vault reference: the vault's secret, an Npgsql connection string.</summary>
+    private const string ResolvedConnectionString =
+        "Host=psql-example.postgres.database.azure.com;Database=orders;Username=ordersadmin;Password=example;SSL Mode=VerifyFull";
+
+    [Fact]
+    public async Task Template_sets_only_settings_the_code_reads_or_the_platform_needs()
+    {
+        var settings = (await CompiledInfra.LoadAsync()).AppSettings();
+
+        var unread = settings
+            .Where(s => !PlatformSettings.ContainsKey(s.Key))
+            .Select(s => (s.Key, Reader: ReaderOf(s.Key, ProbeValue(s.Key, s.Value))))
+            .Where(s => s.Reader is null)
+            .Select(s => s.Key);
+
+        Assert.Empty(unread);
+        Assert.All(PlatformSettings.Keys, name => Assert.Contains(name, settings.Keys));
+    }
+
+    [Theory]
+    [InlineData("OrderStorage__Provider", "Postgres", "OrderStorageOptions.Provider")]
+    [InlineData("ConnectionStrings__Orders", "Host=example", "OrderStorageOptions.ConnectionString")]
+    [InlineData("OrderStorage__QueueCapacity", "17", "OrderStorageOptions.QueueCapacity")]
+    [InlineData("OrderStorage__Provder", "Postgres", null)]
+    [InlineData("ConnectionStrings__Order", "Host=example", null)]
+    [InlineData("Storage__Provider", "Postgres", null)]
+    public void ReaderOf_finds_the_option_a_setting_reaches_or_none(string setting, string value, string? expected)
+    {
+        Assert.Equal(expected, ReaderOf(setting, value));
+    }
+
+    [Fact]
+    public async Task Template_settings_make_a_valid_postgres_configuration_for_the_code()
+    {
+        var settings = (await CompiledInfra.LoadAsync()).AppSettings();
+        var values = settings.ToDictionary<KeyValuePair<string, string>, string, string?>(
+            s => s.Key.Replace("__", ":"),
+            s => s.Key == "ConnectionStrings__Orders" ? ResolvedConnectionString : ProbeValue(s.Key, s.Value));
+
+        // Resolving the options runs every validation AddOrderServices registers, as the host does at start.
+        using var provider = Services(values);
+        var options = provider.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
+
+        // SQLite is the code's default and is one file on one machine: in Azure the template must choose PostgreSQL.
+        Assert.True(OrderStoreProvider.IsPostgres(options.Provider), $"Provider is '{options.Provider}'");
+        Assert.Equal(ResolvedConnectionString, options.ConnectionString);
+    }
+
+    [Fact]
+    public async Task Orders_connection_string_is_a_key_vault_reference_to_a_complete_npgsql_connection_string()
+    {
+        var infra = await CompiledInfra.LoadAsync();
+
+        var reference = infra.AppSettings()["ConnectionStrings__Orders"];
+        var secret = infra.Single("Microsoft.KeyVault/vaults/secrets");
+        var secretValue = (string)secret["properties"]!["value"]!;
+
+        Assert.StartsWith("[format('@Microsoft.KeyVault(VaultName={0};SecretName={1})'", reference);
+        Assert.Contains(", variables('ordersSecretName'))]", reference);
+        Assert.Contains("variables('ordersSecretName')", (string?)secret["name"]);
+        // The secret is an ARM format() call; its format string holds the keys Npgsql needs, the values are {n}.
+        var format = secretValue["[format('".Length..secretValue.IndexOf("',", StringComparison.Ordinal)];
+        var keys = new DbConnectionStringBuilder { ConnectionString = format };
+        Assert.Equal(["Host", "Database", "Username", "Password", "SSL Mode"], keys.Keys.Cast<string>(), StringComparer.OrdinalIgnoreCase);
+        Assert.Equal("VerifyFull", (string)keys["SSL Mode"]);
+    }
+
+    [Fact]
+    public async Task Template_gives_the_functions_host_its_storage_through_the_identity()
+    {
+        var settings = (await CompiledInfra.LoadAsync()).AppSettings();
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Contains("Microsoft.ManagedIdentity/userAssignedIdentities", settings["AzureWebJobsStorage__clientId"]);
+        Assert.Contains("primaryEndpoints.blob", settings["AzureWebJobsStorage__blobServiceUri"]);
+        Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
+        Assert.DoesNotContain(settings.Values, v => v.Contains("listKeys", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The template's value where it is a literal; a recognisable stand-in where ARM computes it at deployment.</summary>
+    private static string ProbeValue(string setting, string templateValue) =>
+        templateValue.StartsWith('[') ? $"probe-{setting}" : templateValue;
+
+    /// <summary>
+    /// Which option of the function app a setting reaches: the setting alone in configuration, AddOrderServices, every
+    /// options class of the app (a type with a SectionName) resolved, and the property that now holds the value and did
+    /// not before. Null when none does: the code never reads the setting.
+    /// </summary>
+    private static string? ReaderOf(string setting, string value)
+    {
+        using var baseline = Services(new Dictionary<string, string?>());
+        using var probed = Services(new Dictionary<string, string?> { [setting.Replace("__", ":")] = value });
+        foreach (var optionsType in OptionsTypes())
+        {
+            var before = OptionsValue(baseline, optionsType);
+            var after = OptionsValue(probed, optionsType);
+            foreach (var property in optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                var now = Convert.ToString(property.GetValue(after), System.Globalization.CultureInfo.InvariantCulture);
+                var was = Convert.ToString(property.GetValue(before), System.Globalization.CultureInfo.InvariantCulture);
+                if (now == value && was != value) return $"{optionsType.Name}.{property.Name}";
+            }
+        }
+        return null;
+    }
+
+    private static IEnumerable<Type> OptionsTypes() =>
+        typeof(OrderServiceCollectionExtensions).Assembly.GetTypes().Where(t =>
+            t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true });
+
+    private static object OptionsValue(IServiceProvider services, Type optionsType)
+    {
+        var optionsInterface = typeof(IOptions<>).MakeGenericType(optionsType);
+        return optionsInterface.GetProperty(nameof(IOptions<object>.Value))!.GetValue(services.GetRequiredService(optionsInterface))!;
+    }
+
+    private static ServiceProvider Services(IDictionary<string, string?> values)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
+        services.AddOrderServices(configuration);
+        return services.BuildServiceProvider();
+    }
+}
