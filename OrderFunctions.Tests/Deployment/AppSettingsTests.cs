@@ -28,7 +28,7 @@ public sealed class AppSettingsTests
     private const string ResolvedConnectionString =
         "Host=psql-example.postgres.database.azure.com;Database=orders;Username=ordersadmin;Password=example;SSL Mode=VerifyFull";
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Template_sets_only_settings_the_code_reads_or_the_platform_needs()
     {
         var settings = (await CompiledInfra.LoadAsync()).AppSettings();
@@ -55,7 +55,7 @@ public sealed class AppSettingsTests
         Assert.Equal(expected, ReaderOf(setting, value));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Template_settings_make_a_valid_postgres_configuration_for_the_code()
     {
         var settings = (await CompiledInfra.LoadAsync()).AppSettings();
@@ -72,7 +72,7 @@ public sealed class AppSettingsTests
         Assert.Equal(ResolvedConnectionString, options.ConnectionString);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Orders_connection_string_is_a_key_vault_reference_to_a_complete_npgsql_connection_string()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -91,7 +91,7 @@ public sealed class AppSettingsTests
         Assert.Equal("VerifyFull", (string)keys["SSL Mode"]);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Template_gives_the_functions_host_its_storage_through_the_identity()
     {
         var settings = (await CompiledInfra.LoadAsync()).AppSettings();
