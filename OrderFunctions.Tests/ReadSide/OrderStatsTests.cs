@@ -1,3 +1,5 @@
+using OrderFunctions.Tests.Support;
+using OrderFunctions.Tests.Support.Postgres;
 using System.Globalization;
 using System.Text.Json;
 using OrderFunctions.Http;
@@ -5,13 +7,14 @@ using OrderFunctions.Orders;
 
 namespace OrderFunctions.Tests.ReadSide;
 
-public sealed class OrderStatsTests : IAsyncLifetime
+/// <summary>Written once, run on every engine by its subclass.</summary>
+public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
 {
     private static readonly DateTime Start = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
     private const decimal Max = 9_999_999_999.99999999m;
-    private readonly ReadSideHarness _store = new();
+    private readonly ReadSideHarness _store = new(engine);
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync() => _store.InitializeAsync();
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
@@ -40,7 +43,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         return await _store.AddAsync([.. orders]);
     }
 
-    [Theory(Timeout = TestTimeouts.Server)]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData("")]
     [InlineData("market=ETH-USD")]
     [InlineData("username=bob")]
@@ -64,7 +67,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         AssertStats(matching, response.Json);
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_no_markets_when_nothing_matches()
     {
         await AddSampleAsync();
@@ -76,7 +79,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, response.Json.GetProperty("next").ValueKind);
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_at_most_100_markets_and_a_cursor_to_the_rest_when_no_limit_is_given()
     {
         // Arrange: 250 markets of one order each, inserted in a shuffled order.
@@ -100,7 +103,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         Assert.Equal(names.Order(StringComparer.Ordinal), pages.SelectMany(p => p));
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_pages_markets_by_limit_and_after_with_the_other_filters_applied()
     {
         var stored = await AddSampleAsync();
@@ -113,7 +116,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         AssertStats(stored.Where(o => o.Username == "bob" && o.Market == "SOL-USD"), second.Json);
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_sums_exactly_when_the_totals_pass_the_range_of_a_64_bit_integer()
     {
         // 20 sizes of 10^18 - 1 units pass long.MaxValue (SQLite's SUM would fail); size x price passes it at once.
@@ -128,7 +131,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         AssertStats(stored, response.Json);
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_rounds_the_notional_to_28_significant_digits_when_it_has_more()
     {
         // Arrange: 200 orders of the largest size at the largest price. Each notional is exactly
@@ -145,7 +148,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         Assert.Equal("9999999999.99999999", market.GetProperty("vwap").GetRawText());
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_rounds_vwap_half_away_from_zero_at_8_decimal_places()
     {
         // (1 x 0.00000001 + 1 x 0.00000002) / 2 = 0.000000015 exactly: the midpoint.
@@ -159,7 +162,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         Assert.Equal("0.00000002", market.GetProperty("vwap").GetRawText());
     }
 
-    [Theory(Timeout = TestTimeouts.Server)]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData("side=buy", "side")]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=1001", "limit")]
@@ -179,7 +182,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
     }
 
     // side is a listing's parameter only: the statistics do not read it, so a bad value gets one message, not two.
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_answers_only_unknown_parameter_when_side_is_given()
     {
         var response = await _store.StatsAsync("side=hold");
