@@ -33,7 +33,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.Setup(r => r.AddAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((Order o, CancellationToken _) => new SaveResult(SaveOutcome.Created, StoredOrder.From(id, o)));
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_201_with_stored_order_and_location_when_order_is_valid()
     {
         // Arrange
@@ -74,6 +74,7 @@ public sealed class CreateOrderTests : IDisposable
     }
 
     [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_accepts_seed_python_client_payload_when_timestamp_has_no_offset()
     {
         StoreAs(1);
@@ -86,7 +87,7 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal("2026-11-27T10:15:30.123456Z", response.Json.GetProperty("timestamp").GetString());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("text/plain")]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData(null)]
@@ -100,7 +101,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.VerifyNoOtherCalls();
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("""{"timestamp":"2026-11-27T10:15:30Z","username":"alice","market":"BTC-USD","side":"hold","size":1,"price":1}""", "side")]
     [InlineData("""{"timestamp":"2026-11-27T10:15:30Z","username":"alice","market":"BTC-USD","side":"buy","size":0,"price":1}""", "size")]
     [InlineData("""{"timestamp":"2026-11-27T10:15:30Z","username":"alice","market":"BTC-USD","side":"buy","size":1,"price":-5}""", "price")]
@@ -122,7 +123,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.VerifyNoOtherCalls();
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_names_every_offending_field_when_several_are_bad()
     {
         var response = await Post("""{"timestamp":"x","username":"","side":"hold","size":-1,"price":"abc","extra":1}""");
@@ -132,7 +133,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.VerifyNoOtherCalls();
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_413_when_single_order_body_exceeds_64_KiB()
     {
         var padding = new string(' ', RequestBody.SingleOrderLimit);
@@ -143,7 +144,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.VerifyNoOtherCalls();
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_stores_batch_in_input_order_when_array_is_valid()
     {
         _repository.Setup(r => r.AddManyAsync(It.IsAny<IReadOnlyList<Order>>(), It.IsAny<CancellationToken>()))
@@ -159,7 +160,7 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal(["u1", "u2", "u3"], response.Json.EnumerateArray().Select(o => o.GetProperty("username").GetString()));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_names_index_and_field_and_writes_nothing_when_one_batch_element_is_bad()
     {
         var body = $"[{TestOrders.ValidJson},{TestOrders.ValidJson.Replace("\"buy\"", "\"hold\"")},{TestOrders.ValidJson}]";
@@ -171,7 +172,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.VerifyNoOtherCalls();
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_reads_ndjson_as_batch_when_content_type_is_ndjson()
     {
         _repository.Setup(r => r.AddManyAsync(It.Is<IReadOnlyList<Order>>(l => l.Count == 2), It.IsAny<CancellationToken>()))
@@ -184,7 +185,7 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal(2, response.Json.GetArrayLength());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_200_with_replayed_header_when_client_order_id_was_stored_with_same_content()
     {
         _repository.Setup(r => r.AddAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()))
@@ -197,7 +198,7 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal(7, response.Json.GetProperty("id").GetInt64());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_409_when_client_order_id_was_stored_with_other_content()
     {
         _repository.Setup(r => r.AddAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()))
@@ -210,7 +211,7 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal(7, response.Json.GetProperty("existingId").GetInt64());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_503_with_retry_after_when_store_is_unavailable()
     {
         _repository.Setup(r => r.AddAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()))

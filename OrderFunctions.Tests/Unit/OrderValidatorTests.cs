@@ -42,6 +42,7 @@ public sealed class OrderValidatorTests
     [InlineData("0001-01-01T14:00:00+14:00", "0001-01-01T00:00:00.0000000Z")]
     [InlineData("9999-12-31T23:59:59.9999999Z", "9999-12-31T23:59:59.9999999Z")]
     [InlineData("9999-12-31T23:59:59.9999999+00:01", "9999-12-31T23:58:59.9999999Z")]
+    [InlineData("2026-11-27 10:15+01:00", "2026-11-27T09:15:00.0000000Z")]
     public void Validate_normalises_timestamp_to_utc_when_iso_8601(string posted, string expectedUtc)
     {
         var request = Valid();
