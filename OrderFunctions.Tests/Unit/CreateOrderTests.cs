@@ -73,7 +73,6 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal(pathBase + "/API/orders/42", response.Headers.Location.ToString());
     }
 
-    [Fact]
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_accepts_seed_python_client_payload_when_timestamp_has_no_offset()
     {
