@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Storage;
+using OrderFunctions.Telemetry;
 
 namespace OrderFunctions.Tests.Deployment;
 
@@ -20,7 +21,6 @@ public sealed class AppSettingsTests
         ["AzureWebJobsStorage__credential"] = "Functions host: reach its own storage with a managed identity, the account allows no shared key",
         ["AzureWebJobsStorage__clientId"] = "Functions host: which user-assigned identity to use for its storage",
         ["AzureWebJobsStorage__blobServiceUri"] = "Functions host: its storage (keys, locks) named by endpoint instead of a connection string",
-        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "Functions host and Application Insights/Azure Monitor SDKs: where telemetry goes",
         ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Functions host: send telemetry authenticated as the identity (Microsoft Entra)",
     };
 
@@ -47,6 +47,7 @@ public sealed class AppSettingsTests
     [InlineData("OrderStorage__Provider", "Postgres", "OrderStorageOptions.Provider")]
     [InlineData("ConnectionStrings__Orders", "Host=example", "OrderStorageOptions.ConnectionString")]
     [InlineData("OrderStorage__QueueCapacity", "17", "OrderStorageOptions.QueueCapacity")]
+    [InlineData("APPLICATIONINSIGHTS_CONNECTION_STRING", "InstrumentationKey=00000000-0000-0000-0000-000000000000", "service registrations")]
     [InlineData("OrderStorage__Provder", "Postgres", null)]
     [InlineData("ConnectionStrings__Order", "Host=example", null)]
     [InlineData("Storage__Provider", "Postgres", null)]
@@ -108,14 +109,18 @@ public sealed class AppSettingsTests
         templateValue.StartsWith('[') ? $"probe-{setting}" : templateValue;
 
     /// <summary>
-    /// Which option of the function app a setting reaches: the setting alone in configuration, AddOrderServices, every
-    /// options class of the app (a type with a SectionName) resolved, and the property that now holds the value and did
-    /// not before. Null when none does: the code never reads the setting.
+    /// What of the function app a setting reaches: the setting alone in configuration, the services registered as
+    /// Program.cs registers them, every options class of the app (a type with a SectionName) resolved, and the property
+    /// that now holds the value and did not before; else "service registrations" when the setting changed which
+    /// services are registered (a setting read while registering, as the telemetry exporter's is). Null when neither:
+    /// the code never reads the setting.
     /// </summary>
     private static string? ReaderOf(string setting, string value)
     {
-        using var baseline = Services(new Dictionary<string, string?>());
-        using var probed = Services(new Dictionary<string, string?> { [setting.Replace("__", ":")] = value });
+        var none = new Dictionary<string, string?>();
+        var only = new Dictionary<string, string?> { [setting.Replace("__", ":")] = value };
+        using var baseline = Services(none);
+        using var probed = Services(only);
         foreach (var optionsType in OptionsTypes())
         {
             var before = OptionsValue(baseline, optionsType);
@@ -127,8 +132,11 @@ public sealed class AppSettingsTests
                 if (now == value && was != value) return $"{optionsType.Name}.{property.Name}";
             }
         }
-        return null;
+        return Registrations(none).SequenceEqual(Registrations(only)) ? null : "service registrations";
     }
+
+    private static IEnumerable<string> Registrations(IDictionary<string, string?> values) =>
+        Register(values).Select(d => $"{d.ServiceType} {d.ImplementationType} {d.Lifetime}");
 
     private static IEnumerable<Type> OptionsTypes() =>
         typeof(OrderServiceCollectionExtensions).Assembly.GetTypes().Where(t =>
@@ -140,11 +148,16 @@ public sealed class AppSettingsTests
         return optionsInterface.GetProperty(nameof(IOptions<object>.Value))!.GetValue(services.GetRequiredService(optionsInterface))!;
     }
 
-    private static ServiceProvider Services(IDictionary<string, string?> values)
+    private static ServiceProvider Services(IDictionary<string, string?> values) => Register(values).BuildServiceProvider();
+
+    /// <summary>The function app's services as OrderFunctions/Program.cs registers them, on the given settings.</summary>
+    private static ServiceCollection Register(IDictionary<string, string?> values)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
+        var services = new ServiceCollection();
+        services.AddLogging().AddSingleton<IConfiguration>(configuration);
         services.AddOrderServices(configuration);
-        return services.BuildServiceProvider();
+        services.AddFunctionAppTelemetry(configuration);
+        return services;
     }
 }
