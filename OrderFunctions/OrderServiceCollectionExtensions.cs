@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Http;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Postgres;
 using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Telemetry;
 
@@ -35,12 +36,16 @@ public static class OrderServiceCollectionExtensions
 
         // The engine is chosen when the services are first resolved, from the bound (and validated) options, so every
         // configuration source (app settings, environment, a test's overrides) takes part.
+        services.AddSingleton<PostgresConnections>();
         services.AddSingleton<IOrderBatchWriter>(sp => Engine<IOrderBatchWriter>(sp,
-            sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderWriter>(sp)));
+            sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderWriter>(sp),
+            postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderWriter>(sp)));
         services.AddSingleton<IOrderStoreProbe>(sp => Engine<IOrderStoreProbe>(sp,
-            sqlite: () => ActivatorUtilities.CreateInstance<SqliteStoreProbe>(sp)));
+            sqlite: () => ActivatorUtilities.CreateInstance<SqliteStoreProbe>(sp),
+            postgres: () => ActivatorUtilities.CreateInstance<PostgresStoreProbe>(sp)));
         services.AddSingleton<IOrderQueries>(sp => Engine<IOrderQueries>(sp,
-            sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderQueries>(sp)));
+            sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderQueries>(sp),
+            postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderQueries>(sp)));
 
         services.AddSingleton<OrderWriteQueue>();
         services.AddSingleton<IOrderRepository>(sp => sp.GetRequiredService<OrderWriteQueue>());
@@ -50,16 +55,31 @@ public static class OrderServiceCollectionExtensions
         return services;
     }
 
-    private static T Engine<T>(IServiceProvider services, Func<T> sqlite)
+    // The connection string is checked against the engine here, when the host starts the writer, rather than in the
+    // options' validation: each setting stays valid on its own, and a mismatch still stops the start with this message.
+    private static T Engine<T>(IServiceProvider services, Func<T> sqlite, Func<T> postgres)
     {
-        var provider = services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.Provider;
-        if (OrderStoreProvider.IsSqlite(provider)) return sqlite();
+        var options = services.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
+        var provider = options.Provider;
+        if (OrderStoreProvider.IsSqlite(provider))
+        {
+            if (!OrderStoreProvider.IsSqliteConnectionString(options.ConnectionString))
+            {
+                throw Invalid("ConnectionStrings:Orders must be a SQLite connection string such as 'Data Source=orders.db' when OrderStorage:Provider is Sqlite");
+            }
+            return sqlite();
+        }
         if (OrderStoreProvider.IsPostgres(provider))
         {
-            throw new InvalidOperationException(
-                $"OrderStorage:Provider '{OrderStoreProvider.Postgres}' is not available in this build yet; use '{OrderStoreProvider.Sqlite}'.");
+            if (!OrderStoreProvider.IsPostgresConnectionString(options.ConnectionString))
+            {
+                throw Invalid("ConnectionStrings:Orders must name a PostgreSQL server, such as 'Host=db.example.com;Database=orders;Username=orders;Password=...', when OrderStorage:Provider is Postgres");
+            }
+            return postgres();
         }
-        throw new OptionsValidationException(OrderStorageOptions.SectionName, typeof(OrderStorageOptions),
-            [$"OrderStorage:Provider must be {OrderStoreProvider.ValidNames}, not '{provider}'"]);
+        throw Invalid($"OrderStorage:Provider must be {OrderStoreProvider.ValidNames}, not '{provider}'");
     }
+
+    private static OptionsValidationException Invalid(string message) =>
+        new(OrderStorageOptions.SectionName, typeof(OrderStorageOptions), [message]);
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Postgres;
 using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Support;
 
@@ -55,6 +57,43 @@ public sealed class CompositionTests : IDisposable
 
         Assert.Contains("OrderStorage:Provider must be 'Sqlite' (the default) or 'Postgres'", error.Message);
         Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOrderRepository>());
+    }
+
+    [Fact]
+    public async Task AddOrderServices_chooses_postgres_when_provider_names_it()
+    {
+        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = "Host=db.example.com;Database=orders;Username=orders",
+            ["OrderStorage:Provider"] = "Postgres",
+        });
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.IsType<OrderWriteQueue>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<PostgresOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
+        Assert.IsType<PostgresOrderQueries>(services.GetRequiredService<IOrderQueries>());
+        Assert.IsType<PostgresStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());
+    }
+
+    [Theory]
+    [InlineData("Postgres", "Data Source=orders.db", "must name a PostgreSQL server")]
+    [InlineData("Postgres", "Host=;Port=x", "must name a PostgreSQL server")]
+    [InlineData("Sqlite", "Host=db.example.com;Database=orders", "must be a SQLite connection string")]
+    public async Task AddOrderServices_stops_the_start_when_the_connection_string_does_not_fit_the_provider(
+        string provider, string connectionString, string message)
+    {
+        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = connectionString,
+            ["OrderStorage:Provider"] = provider,
+        });
+
+        services.GetRequiredService<IStartupValidator>().Validate(); // each setting is valid alone
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IEnumerable<IHostedService>>().ToList());
+
+        Assert.Contains(message, error.Message);
     }
 
     [Fact]

@@ -1,16 +1,19 @@
+using OrderFunctions.Tests.Support;
+using OrderFunctions.Tests.Support.Postgres;
 using OrderFunctions.Orders;
 
 namespace OrderFunctions.Tests.ReadSide;
 
-public sealed class GetOrderTests : IAsyncLifetime
+/// <summary>Written once, run on every engine by its subclass.</summary>
+public abstract class GetOrderTests(StoreEngine engine) : IAsyncLifetime
 {
-    private readonly ReadSideHarness _store = new();
+    private readonly ReadSideHarness _store = new(engine);
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync() => _store.InitializeAsync();
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
-    [Fact]
+    [StoreFact]
     public async Task Run_returns_the_stored_order_in_the_201_shape()
     {
         var stored = await _store.AddAsync(
@@ -25,7 +28,7 @@ public sealed class GetOrderTests : IAsyncLifetime
             response.Body);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_omits_clientOrderId_when_the_order_has_none()
     {
         var stored = await _store.AddAsync(new Order(DateTime.UnixEpoch, "bob", "ETH-USD", "sell", 2m, 3000m));
@@ -37,7 +40,7 @@ public sealed class GetOrderTests : IAsyncLifetime
         Assert.Equal("sell", response.Json.GetProperty("side").GetString());
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(1)]
     [InlineData(0)]
     [InlineData(-5)]

@@ -1,14 +1,17 @@
+using OrderFunctions.Tests.Support;
+using OrderFunctions.Tests.Support.Postgres;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
 
 namespace OrderFunctions.Tests.ReadSide;
 
-public sealed class ListOrdersTests : IAsyncLifetime
+/// <summary>Written once, run on every engine by its subclass.</summary>
+public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
 {
     private static readonly DateTime Day = new(2026, 11, 27, 0, 0, 0, DateTimeKind.Utc);
-    private readonly ReadSideHarness _store = new();
+    private readonly ReadSideHarness _store = new(engine);
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync() => _store.InitializeAsync();
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
@@ -26,7 +29,7 @@ public sealed class ListOrdersTests : IAsyncLifetime
         return await _store.AddAsync([.. orders]);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_returns_every_order_in_id_order_when_no_filter_is_given()
     {
         var stored = await AddSampleAsync();
@@ -39,7 +42,7 @@ public sealed class ListOrdersTests : IAsyncLifetime
         Assert.Null(response.Next);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("username=bob")]
     [InlineData("market=ETH-USD")]
     [InlineData("side=sell")]
@@ -71,7 +74,7 @@ public sealed class ListOrdersTests : IAsyncLifetime
         Assert.Null(response.Next);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_returns_an_empty_last_page_when_the_store_is_empty()
     {
         var response = await _store.ListAsync("market=BTC-USD");
@@ -80,7 +83,7 @@ public sealed class ListOrdersTests : IAsyncLifetime
         Assert.Equal("""{"items":[],"next":null}""", response.Body);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_returns_100_orders_and_a_cursor_when_no_limit_is_given()
     {
         var stored = await _store.AddAsync(Enumerable.Range(0, 101).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
@@ -91,7 +94,7 @@ public sealed class ListOrdersTests : IAsyncLifetime
         Assert.Equal(PageCursor.Encode(stored[99].Id), response.Next);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_returns_null_next_when_the_last_page_is_exactly_full()
     {
         await _store.AddAsync(Enumerable.Range(0, 4).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
@@ -104,7 +107,7 @@ public sealed class ListOrdersTests : IAsyncLifetime
         Assert.Null(second.Next);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_neither_repeats_nor_skips_an_order_when_orders_are_inserted_between_pages()
     {
         // Arrange: 50 matching orders and 50 others, interleaved, timestamps running backwards.
@@ -135,7 +138,7 @@ public sealed class ListOrdersTests : IAsyncLifetime
         Assert.Equal(matching, seen);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("side=hold", "side")]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=1001", "limit")]
@@ -163,7 +166,7 @@ public sealed class ListOrdersTests : IAsyncLifetime
         Assert.Equal([parameter], response.ErrorKeys);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_names_every_bad_parameter_when_several_are_bad()
     {
         var response = await _store.ListAsync("side=x&limit=0&from=no&to=no&after=%25&extra=1");
@@ -172,7 +175,7 @@ public sealed class ListOrdersTests : IAsyncLifetime
         Assert.Equal(["after", "extra", "from", "limit", "side", "to"], response.ErrorKeys.Order());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_ignores_the_function_key_when_it_is_given_as_code()
     {
         var stored = await AddSampleAsync();

@@ -1,16 +1,19 @@
+using OrderFunctions.Tests.Support;
+using OrderFunctions.Tests.Support.Postgres;
 using System.Globalization;
 using System.Text.Json;
 using OrderFunctions.Orders;
 
 namespace OrderFunctions.Tests.ReadSide;
 
-public sealed class OrderStatsTests : IAsyncLifetime
+/// <summary>Written once, run on every engine by its subclass.</summary>
+public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
 {
     private static readonly DateTime Start = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
     private const decimal Max = 9_999_999_999.99999999m;
-    private readonly ReadSideHarness _store = new();
+    private readonly ReadSideHarness _store = new(engine);
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync() => _store.InitializeAsync();
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
@@ -39,7 +42,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         return await _store.AddAsync([.. orders]);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("")]
     [InlineData("market=ETH-USD")]
     [InlineData("username=bob")]
@@ -63,7 +66,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         AssertStats(matching, response.Json);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_returns_no_markets_when_nothing_matches()
     {
         await AddSampleAsync();
@@ -112,7 +115,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         AssertStats(stored.Where(o => o.Username == "bob" && o.Market == "SOL-USD"), second.Json);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_sums_exactly_when_the_totals_pass_the_range_of_a_64_bit_integer()
     {
         // 20 sizes of 10^18 - 1 units pass long.MaxValue (SQLite's SUM would fail); size x price passes it at once.
@@ -127,7 +130,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         AssertStats(stored, response.Json);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_rounds_the_notional_to_28_significant_digits_when_it_has_more()
     {
         // Arrange: 200 orders of the largest size at the largest price. Each notional is exactly
@@ -144,7 +147,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         Assert.Equal("9999999999.99999999", market.GetProperty("vwap").GetRawText());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Run_rounds_vwap_half_away_from_zero_at_8_decimal_places()
     {
         // (1 x 0.00000001 + 1 x 0.00000002) / 2 = 0.000000015 exactly: the midpoint.
@@ -158,7 +161,7 @@ public sealed class OrderStatsTests : IAsyncLifetime
         Assert.Equal("0.00000002", market.GetProperty("vwap").GetRawText());
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("side=buy", "side")]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=1001", "limit")]

@@ -1,50 +1,46 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
-using OrderFunctions.Storage.Sqlite;
+using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.ReadSide;
 
 /// <summary>
-/// A real temporary SQLite file, the services <c>AddOrderServices</c> registers for it, and the read functions invoked
+/// A real empty store of one engine (<see cref="TestStore"/>), the services <c>AddOrderServices</c> registers for it, and the read functions invoked
 /// in process the way the worker invokes them: a real <see cref="DefaultHttpContext"/> request in, the returned
 /// <see cref="IResult"/> executed against a response whose body is kept.
 /// </summary>
 internal sealed class ReadSideHarness : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly StoreEngine _engine;
+    private TestStore? _store;
+    private ServiceProvider? _services;
 
-    public ReadSideHarness()
+    public ReadSideHarness(StoreEngine engine) => _engine = engine;
+
+    /// <summary>Creates the store and its (empty) table, as the writer does at start, so reads of an empty store find a table.</summary>
+    public async Task InitializeAsync()
     {
-        DatabasePath = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={DatabasePath}" })
-            .Build();
+        _store = await TestStore.CreateAsync(_engine);
+        await _store.CreateSchemaAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(_store.Settings).Build();
         _services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IConfiguration>(configuration)
             .AddOrderServices(configuration)
             .BuildServiceProvider();
-
-        // The table and its indexes, as the writer creates them at start, so reads of an empty store find a table.
-        using var connection = new SqliteConnection($"Data Source={DatabasePath}");
-        connection.Open();
-        SqliteOrderSchema.EnsureCreated(connection);
     }
 
-    public string DatabasePath { get; }
-
-    public IServiceProvider Services => _services;
+    public IServiceProvider Services => _services!;
 
     /// <summary>Stores the orders through the real repository, in one request; returns them with their ids.</summary>
     public async Task<StoredOrder[]> AddAsync(params Order[] orders)
     {
-        var results = await _services.GetRequiredService<IOrderRepository>().AddManyAsync(orders);
+        var results = await Services.GetRequiredService<IOrderRepository>().AddManyAsync(orders);
         Assert.All(results, r => Assert.Equal(SaveOutcome.Created, r.Outcome));
         return results.Select(r => r.Order).ToArray();
     }
@@ -60,14 +56,14 @@ internal sealed class ReadSideHarness : IAsyncDisposable
 
     private async Task<ReadResponse> InvokeAsync<TFunction>(string path, string query, Func<TFunction, HttpRequest, Task<IResult>> run)
     {
-        var context = new DefaultHttpContext { RequestServices = _services };
+        var context = new DefaultHttpContext { RequestServices = Services };
         context.Request.Method = HttpMethods.Get;
         context.Request.Path = path;
         context.Request.QueryString = query.Length == 0 ? QueryString.Empty : new QueryString("?" + query);
         var body = new MemoryStream();
         context.Response.Body = body;
 
-        var function = ActivatorUtilities.CreateInstance<TFunction>(_services);
+        var function = ActivatorUtilities.CreateInstance<TFunction>(Services);
         var result = await run(function, context.Request);
         await result.ExecuteAsync(context);
 
@@ -76,9 +72,8 @@ internal sealed class ReadSideHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(DatabasePath + suffix);
+        if (_services is not null) await _services.DisposeAsync();
+        if (_store is not null) await _store.DisposeAsync();
     }
 }
 

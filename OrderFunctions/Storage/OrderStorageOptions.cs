@@ -37,4 +37,7 @@ public sealed class OrderStorageOptions
     /// page drops from about 10 ms to 2 ms, and batch ingest falls to about a third (docs/read-api.md).
     /// </summary>
     public bool IndexUsername { get; set; }
+
+    /// <summary>PostgreSQL only: how a commit's orders without a client order id are inserted (binary COPY or unnest).</summary>
+    public Postgres.PostgresBulkInsert PostgresBulkInsert { get; set; }
 }

@@ -1,0 +1,168 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Storage.Postgres;
+
+/// <summary>
+/// <see cref="IOrderQueries"/> on PostgreSQL, asynchronous end to end on the shared pool. SQL text is assembled only
+/// from the constant clauses below, one per given filter; every value is a parameter. Answers are the SQLite store's,
+/// value for value: decimals normalised, timestamps in UTC to the 100 ns, sums exact (numeric, read as text).
+/// </summary>
+public sealed partial class PostgresOrderQueries(
+    PostgresConnections connections, IOptions<OrderStorageOptions> options, ILogger<PostgresOrderQueries> logger) : IOrderQueries
+{
+    private const string FindSql = $"SELECT {PostgresOrderSchema.Columns} FROM orders WHERE id = @id";
+
+    // A timestamp as one exact number of 100 ns ticks since the Unix epoch, so MIN/MAX cover the ticks column too.
+    // Npgsql writes DateTime.MinValue (0001-01-01T00:00:00Z, a valid order timestamp) as -infinity, which has no epoch.
+    private const string Ticks =
+        "CASE WHEN timestamp = '-infinity' THEN -621355968000000000 ELSE (extract(epoch FROM timestamp) * 10000000)::bigint END + timestamp_ticks";
+
+    private const string StatsSelect = $"""
+        SELECT market, COUNT(*),
+               COALESCE(SUM(size) FILTER (WHERE side = 'buy'), 0)::text,
+               COALESCE(SUM(size) FILTER (WHERE side = 'sell'), 0)::text,
+               SUM(size * price)::text,
+               MIN(price), MAX(price), MIN({Ticks}), MAX({Ticks})
+        FROM orders
+        """;
+
+    private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
+
+    private readonly TimeSpan _retryAfter = TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
+
+    public Task<StoredOrder?> FindAsync(long id, CancellationToken cancellationToken = default) =>
+        Read(async connection =>
+        {
+            await using var command = new NpgsqlCommand(FindSql, connection);
+            command.Parameters.AddWithValue("id", id);
+            await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await row.ReadAsync(cancellationToken).ConfigureAwait(false) ? PostgresOrderReader.ReadOrder(row) : null;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) =>
+        Read<IReadOnlyList<StoredOrder>>(async connection =>
+        {
+            await using var command = new NpgsqlCommand { Connection = connection };
+            var sql = new StringBuilder($"SELECT {PostgresOrderSchema.Columns} FROM orders");
+            Where(sql, command, filter, afterId);
+            sql.Append(" ORDER BY id LIMIT @count");
+            command.Parameters.AddWithValue("count", count);
+            command.CommandText = sql.ToString();
+
+            var orders = new List<StoredOrder>(Math.Min(count, 1024));
+            await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await row.ReadAsync(cancellationToken).ConfigureAwait(false)) orders.Add(PostgresOrderReader.ReadOrder(row));
+            return orders;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default) =>
+        Read<IReadOnlyList<MarketStats>>(async connection =>
+        {
+            await using var command = new NpgsqlCommand { Connection = connection };
+            var sql = new StringBuilder(StatsSelect);
+            Where(sql, command, filter, afterId: null);
+            if (afterMarket is not null)
+            {
+                sql.Append(command.Parameters.Count == 0 ? " WHERE " : " AND ").Append("market COLLATE \"C\" > @after_market");
+                command.Parameters.AddWithValue("after_market", afterMarket);
+            }
+            // Byte order, as SQLite's BINARY collation, whatever the database's default collation.
+            sql.Append(" GROUP BY market ORDER BY market COLLATE \"C\" LIMIT @count");
+            command.Parameters.AddWithValue("count", count);
+            command.CommandText = sql.ToString();
+
+            var markets = new List<MarketStats>(Math.Min(count, 1024));
+            await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await row.ReadAsync(cancellationToken).ConfigureAwait(false)) markets.Add(ReadStats(row));
+            return markets;
+        }, cancellationToken);
+
+    // The same arithmetic as the SQLite store: integer units, VWAP = notional / volume rounded to 8 places.
+    private static MarketStats ReadStats(NpgsqlDataReader row)
+    {
+        var buy = PostgresNumeric.ToUnits(row.GetString(2), OrderDecimal.Scale);
+        var sell = PostgresNumeric.ToUnits(row.GetString(3), OrderDecimal.Scale);
+        var notional = PostgresNumeric.ToUnits(row.GetString(4), 2 * OrderDecimal.Scale);
+        var vwap = ExactDecimal.RoundedQuotient(notional, buy + sell);
+        return new MarketStats(
+            row.GetString(0),
+            row.GetInt64(1),
+            ExactDecimal.FromUnits(buy, OrderDecimal.Scale),
+            ExactDecimal.FromUnits(sell, OrderDecimal.Scale),
+            ExactDecimal.FromUnits(notional, 2 * OrderDecimal.Scale),
+            ExactDecimal.FromUnits(vwap, OrderDecimal.Scale),
+            OrderDecimal.Normalize(row.GetDecimal(5)),
+            OrderDecimal.Normalize(row.GetDecimal(6)),
+            new DateTime(UnixEpochTicks + row.GetInt64(7), DateTimeKind.Utc),
+            new DateTime(UnixEpochTicks + row.GetInt64(8), DateTimeKind.Utc));
+    }
+
+    private static void Where(StringBuilder sql, NpgsqlCommand command, OrderFilter filter, long? afterId)
+    {
+        var first = true;
+        void Clause(string clause)
+        {
+            sql.Append(first ? " WHERE " : " AND ").Append(clause);
+            first = false;
+        }
+
+        if (filter.Username is { } username)
+        {
+            Clause("username = @username");
+            command.Parameters.AddWithValue("username", username);
+        }
+        if (filter.Market is { } market)
+        {
+            Clause("market = @market");
+            command.Parameters.AddWithValue("market", market);
+        }
+        if (filter.Side is { } side)
+        {
+            Clause("side = @side");
+            command.Parameters.AddWithValue("side", side);
+        }
+        if (filter.From is { } from)
+        {
+            Clause("(timestamp, timestamp_ticks) >= (@from, @from_ticks)");
+            AddTimestamp(command, "from", from);
+        }
+        if (filter.To is { } to)
+        {
+            Clause("(timestamp, timestamp_ticks) < (@to, @to_ticks)");
+            AddTimestamp(command, "to", to);
+        }
+        if (afterId is { } after)
+        {
+            Clause("id > @after");
+            command.Parameters.AddWithValue("after", after);
+        }
+    }
+
+    private static void AddTimestamp(NpgsqlCommand command, string name, DateTime utc)
+    {
+        var (micros, ticks) = PostgresOrderSchema.Split(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+        command.Parameters.Add(new NpgsqlParameter<DateTime>(name, NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = micros });
+        command.Parameters.Add(new NpgsqlParameter<short>(name + "_ticks", ticks));
+    }
+
+    private async Task<T> Read<T>(Func<NpgsqlConnection, Task<T>> query, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await query(connection).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (PostgresFaults.Describe(ex) is { } reason && ex is not OperationCanceledException)
+        {
+            LogReadFailed(ex, reason);
+            throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed: {Reason}")]
+    private partial void LogReadFailed(Exception ex, string reason);
+}
