@@ -55,6 +55,48 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         Assert.Equal("integer", Database.Scalar<string>("SELECT typeof(price) FROM Orders LIMIT 1"));
     }
 
+    // The SQLite writer takes a new row's id from last_insert_rowid() when changes() says the row went in (no RETURNING).
+    [Fact]
+    public async Task AddManyAsync_returns_the_id_each_row_is_stored_under_when_a_replay_sits_between_new_rows()
+    {
+        var repository = Repository();
+        var first = await repository.AddAsync(TestOrders.Order(clientOrderId: "c-1"));
+
+        // The replay inserts nothing: the id reported for the rows around it must still be their own.
+        var results = await repository.AddManyAsync([
+            TestOrders.Order(size: 1),
+            TestOrders.Order(clientOrderId: "c-1"),
+            TestOrders.Order(size: 2),
+            TestOrders.Order(clientOrderId: "c-2", size: 3),
+        ]);
+
+        Assert.Equal([SaveOutcome.Created, SaveOutcome.Replayed, SaveOutcome.Created, SaveOutcome.Created],
+            results.Select(r => r.Outcome));
+        Assert.Equal(first.Order.Id, results[1].Order.Id);
+        Assert.Equal(4, results.Select(r => r.Order.Id).Distinct().Count());
+        foreach (var result in results)
+        {
+            Assert.Equal(OrderDecimal.ToUnits(result.Order.Size),
+                Database.Scalar<long>($"SELECT size FROM Orders WHERE id = {result.Order.Id}"));
+        }
+        Assert.Equal(4, Database.CountRows());
+    }
+
+    [Fact]
+    public async Task AddAsync_returns_the_id_each_order_is_stored_under_when_called_concurrently()
+    {
+        var repository = Repository();
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 500).Select(i =>
+            Task.Run(() => repository.AddAsync(TestOrders.Order(username: $"user{i % 7}", size: i)))));
+
+        foreach (var result in results)
+        {
+            Assert.Equal(OrderDecimal.ToUnits(result.Order.Size),
+                Database.Scalar<long>($"SELECT size FROM Orders WHERE id = {result.Order.Id}"));
+        }
+    }
+
     [Fact]
     public async Task AddAsync_throws_unavailable_and_recovers_when_database_is_locked()
     {

@@ -7,6 +7,13 @@ namespace OrderFunctions.Storage;
 /// </summary>
 public interface IOrderBatchWriter : IDisposable
 {
+    /// <summary>
+    /// Called on the request's thread before <paramref name="pending"/> is queued, so the single writer thread has less
+    /// to do: an engine may compute its own form of the orders' values here and keep it in
+    /// <see cref="PendingWrite.Prepared"/> for <see cref="Write"/>. Must not touch the database. Does nothing by default.
+    /// </summary>
+    void Prepare(PendingWrite pending) { }
+
     /// <summary>Connects (and creates the schema when missing) unless already connected.</summary>
     void Open();
 

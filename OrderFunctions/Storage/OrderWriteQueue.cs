@@ -63,6 +63,7 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
     public async Task<SaveResult> AddAsync(Order order, CancellationToken cancellationToken = default)
     {
         var pending = PendingWrite.Rent(order, null);
+        Prepare(pending);
         await EnqueueAndWait(pending).ConfigureAwait(false);
         var result = pending.SingleResult;
         pending.Return();
@@ -73,10 +74,25 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
     {
         if (orders.Count == 0) return [];
         var pending = PendingWrite.Rent(null, orders);
+        Prepare(pending);
         await EnqueueAndWait(pending).ConfigureAwait(false);
         var results = pending.ManyResults!;
         pending.Return();
         return results;
+    }
+
+    // On the caller's thread, so the one writer thread does less per order.
+    private void Prepare(PendingWrite pending)
+    {
+        try
+        {
+            _engine.Prepare(pending);
+        }
+        catch
+        {
+            pending.Return();
+            throw;
+        }
     }
 
     // Once queued, a write is not cancelled: the order may reach the disk whether or not the caller still listens,

@@ -30,6 +30,12 @@ public sealed class PendingWrite : IValueTaskSource
     /// <summary>The results for <see cref="Many"/>, in input order.</summary>
     public SaveResult[]? ManyResults { get; set; }
 
+    /// <summary>
+    /// The engine's own form of the orders' values, computed by <see cref="IOrderBatchWriter.Prepare"/> on the request's
+    /// thread and read by its writer; owned by the engine, forgotten when the write is returned to the pool.
+    /// </summary>
+    public object? Prepared { get; set; }
+
     /// <summary>The trace context of the request that queued this write (default when none is traced).</summary>
     public System.Diagnostics.ActivityContext Caller { get; private set; }
 
@@ -69,6 +75,7 @@ public sealed class PendingWrite : IValueTaskSource
         Many = null;
         Caller = default;
         ManyResults = null;
+        Prepared = null;
         SingleResult = default;
         _core.Reset();
         if (Pool.Count < MaxPooled) Pool.Enqueue(this);

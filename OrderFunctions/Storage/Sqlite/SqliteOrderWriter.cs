@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
@@ -6,15 +7,18 @@ namespace OrderFunctions.Storage.Sqlite;
 
 /// <summary>
 /// Writes a batch of requests to the SQLite file in one transaction (WAL, synchronous=FULL) for
-/// <see cref="OrderWriteQueue"/>: one connection owned by the writer thread, the insert stepped through SQLitePCL.
+/// <see cref="OrderWriteQueue"/>: one connection owned by the writer thread, the insert stepped through SQLitePCL. The
+/// values that need computing (timestamp text, units) are computed on the request's thread by <see cref="Prepare"/>.
 /// </summary>
 public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options) : IOrderBatchWriter
 {
+    // No RETURNING: it costs about 2 us a row (docs/benchmarks.md). The one writer is the only one inserting while its
+    // transaction lasts, so a row that went in (changes() = 1) has last_insert_rowid() as its id; a row that did not
+    // met the idempotency index.
     private const string InsertSql = """
         INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
         ON CONFLICT DO NOTHING
-        RETURNING id
         """;
 
     private const string FindSql =
@@ -29,17 +33,47 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options) : I
 
     public void Open() => EnsureConnection();
 
+    /// <summary>Computes each order's <see cref="SqliteRow"/> into a pooled array that <see cref="Write"/> gives back.</summary>
+    public void Prepare(PendingWrite pending) => pending.Prepared = Rows(pending);
+
     public void Write(IReadOnlyList<PendingWrite> batch)
     {
-        var connection = EnsureConnection();
-        using var transaction = connection.BeginTransaction();
-        _find!.Transaction = transaction;
-        foreach (var pending in batch)
+        try
         {
-            if (pending.Single is { } order) pending.SingleResult = InsertOrFind(order);
-            else pending.ManyResults = InsertAllOrNone(connection, pending.Many!);
+            var connection = EnsureConnection();
+            using var transaction = connection.BeginTransaction();
+            _find!.Transaction = transaction;
+            foreach (var pending in batch)
+            {
+                var rows = pending.Prepared as SqliteRow[] ?? Rows(pending);
+                if (pending.Single is { } order) pending.SingleResult = InsertOrFind(order, in rows[0]);
+                else pending.ManyResults = InsertAllOrNone(connection, pending.Many!, rows);
+            }
+            transaction.Commit();
         }
-        transaction.Commit();
+        finally
+        {
+            foreach (var pending in batch)
+            {
+                if (pending.Prepared is SqliteRow[] rows) ArrayPool<SqliteRow>.Shared.Return(rows);
+                pending.Prepared = null;
+            }
+        }
+    }
+
+    private static SqliteRow[] Rows(PendingWrite pending)
+    {
+        var rows = ArrayPool<SqliteRow>.Shared.Rent(pending.Count);
+        if (pending.Single is { } order)
+        {
+            rows[0] = SqliteRow.From(order);
+        }
+        else
+        {
+            var many = pending.Many!;
+            for (var i = 0; i < many.Count; i++) rows[i] = SqliteRow.From(many[i]);
+        }
+        return rows;
     }
 
     public string? DescribeFault(Exception exception) => exception is SqliteException sqlite ? SqliteFaults.Describe(sqlite) : null;
@@ -47,7 +81,7 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options) : I
     // A request of many orders lands whole or not at all: a savepoint undoes it alone if one of its client order ids
     // conflicts, leaving the other requests in the same transaction untouched. Without client order ids nothing can
     // conflict, and the savepoint (which journals every page the request touches) is skipped.
-    private SaveResult[] InsertAllOrNone(SqliteConnection connection, IReadOnlyList<Order> orders)
+    private SaveResult[] InsertAllOrNone(SqliteConnection connection, IReadOnlyList<Order> orders, SqliteRow[] rows)
     {
         var results = new SaveResult[orders.Count];
         var idempotent = false;
@@ -56,7 +90,7 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options) : I
         var conflict = false;
         for (var i = 0; i < orders.Count; i++)
         {
-            results[i] = InsertOrFind(orders[i]);
+            results[i] = InsertOrFind(orders[i], in rows[i]);
             conflict |= results[i].Outcome == SaveOutcome.Conflict;
         }
         if (conflict) Execute(connection, "ROLLBACK TO request");
@@ -64,28 +98,20 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options) : I
         return results;
     }
 
-    private SaveResult InsertOrFind(Order order)
+    private SaveResult InsertOrFind(Order order, in SqliteRow values)
     {
         var insert = _insert!;
-        Span<byte> timestamp = stackalloc byte[SqliteOrderSchema.TimestampLength];
-        SqliteOrderSchema.FormatTimestamp(order.Timestamp, timestamp);
-        insert.Bind(1, timestamp);
+        insert.Bind(1, values.Timestamp);
         insert.Bind(2, order.Username);
         insert.Bind(3, order.Market);
         insert.Bind(4, order.Side);
-        insert.Bind(5, OrderDecimal.ToUnits(order.Size));
-        insert.Bind(6, OrderDecimal.ToUnits(order.Price));
+        insert.Bind(5, values.SizeUnits);
+        insert.Bind(6, values.PriceUnits);
         insert.BindNullable(7, order.ClientOrderId);
-        try
+        insert.Execute();
+        if (insert.Changes() == 1)
         {
-            if (insert.Step())
-            {
-                return new SaveResult(SaveOutcome.Created, StoredOrder.From(insert.Int64(0), order));
-            }
-        }
-        finally
-        {
-            insert.Reset();
+            return new SaveResult(SaveOutcome.Created, StoredOrder.From(insert.LastInsertRowId(), order));
         }
 
         // ON CONFLICT DO NOTHING wrote nothing: this username already used this client order id.

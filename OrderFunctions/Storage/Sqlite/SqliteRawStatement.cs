@@ -42,6 +42,25 @@ internal sealed class SqliteRawStatement : IDisposable
 
     public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
 
+    /// <summary>Runs a statement that returns no rows to the end, then resets it for the next execution.</summary>
+    public void Execute()
+    {
+        try
+        {
+            Step();
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+        }
+    }
+
+    /// <summary>Rows inserted, updated or deleted by the connection's last completed statement.</summary>
+    public int Changes() => raw.sqlite3_changes(_db);
+
+    /// <summary>The rowid of the connection's last successful insert.</summary>
+    public long LastInsertRowId() => raw.sqlite3_last_insert_rowid(_db);
+
     /// <summary>Ready for the next execution; bindings are kept until overwritten.</summary>
     public void Reset() => raw.sqlite3_reset(_statement);
 
