@@ -1,9 +1,11 @@
-using System.Data.Common;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Postgres;
 using OrderFunctions.Telemetry;
 
 namespace OrderFunctions.Tests.Deployment;
@@ -23,10 +25,6 @@ public sealed class AppSettingsTests
         ["AzureWebJobsStorage__blobServiceUri"] = "Functions host: its storage (keys, locks) named by endpoint instead of a connection string",
         ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Functions host: send telemetry authenticated as the identity (Microsoft Entra)",
     };
-
-    /// <summary>What Azure puts in place of the Key Vault reference: the vault's secret, an Npgsql connection string.</summary>
-    private const string ResolvedConnectionString =
-        "Host=psql-example.postgres.database.azure.com;Database=orders;Username=ordersadmin;Password=example;SSL Mode=VerifyFull";
 
     [Fact]
     public async Task Template_sets_only_settings_the_code_reads_or_the_platform_needs()
@@ -59,18 +57,24 @@ public sealed class AppSettingsTests
     [Fact]
     public async Task Template_settings_make_a_valid_postgres_configuration_for_the_code()
     {
-        var settings = (await CompiledInfra.LoadAsync()).AppSettings();
-        var values = settings.ToDictionary<KeyValuePair<string, string>, string, string?>(
+        var infra = await CompiledInfra.LoadAsync();
+        var resolved = ResolvedConnectionString(infra);
+        var values = infra.AppSettings().ToDictionary<KeyValuePair<string, string>, string, string?>(
             s => s.Key.Replace("__", ":"),
-            s => s.Key == "ConnectionStrings__Orders" ? ResolvedConnectionString : ProbeValue(s.Key, s.Value));
+            s => s.Key == "ConnectionStrings__Orders" ? resolved : ProbeValue(s.Key, s.Value));
 
-        // Resolving the options runs every validation AddOrderServices registers, as the host does at start.
+        // Resolving the options runs every validation AddOrderServices registers, as the host does at start; creating
+        // the engine checks that the connection string fits the provider (no connection is opened).
         using var provider = Services(values);
         var options = provider.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
+        var writer = provider.GetRequiredService<IOrderBatchWriter>();
+        var queries = provider.GetRequiredService<IOrderQueries>();
 
         // SQLite is the code's default and is one file on one machine: in Azure the template must choose PostgreSQL.
         Assert.True(OrderStoreProvider.IsPostgres(options.Provider), $"Provider is '{options.Provider}'");
-        Assert.Equal(ResolvedConnectionString, options.ConnectionString);
+        Assert.Equal(resolved, options.ConnectionString);
+        Assert.IsType<PostgresOrderWriter>(writer);
+        Assert.IsType<PostgresOrderQueries>(queries);
     }
 
     [Fact]
@@ -80,16 +84,14 @@ public sealed class AppSettingsTests
 
         var reference = infra.AppSettings()["ConnectionStrings__Orders"];
         var secret = infra.Single("Microsoft.KeyVault/vaults/secrets");
-        var secretValue = (string)secret["properties"]!["value"]!;
+        var npgsql = new NpgsqlConnectionStringBuilder(ResolvedConnectionString(infra));
 
         Assert.StartsWith("[format('@Microsoft.KeyVault(VaultName={0};SecretName={1})'", reference);
         Assert.Contains(", variables('ordersSecretName'))]", reference);
         Assert.Contains("variables('ordersSecretName')", (string?)secret["name"]);
-        // The secret is an ARM format() call; its format string holds the keys Npgsql needs, the values are {n}.
-        var format = secretValue["[format('".Length..secretValue.IndexOf("',", StringComparison.Ordinal)];
-        var keys = new DbConnectionStringBuilder { ConnectionString = format };
-        Assert.Equal(["Host", "Database", "Username", "Password", "SSL Mode"], keys.Keys.Cast<string>(), StringComparer.OrdinalIgnoreCase);
-        Assert.Equal("VerifyFull", (string)keys["SSL Mode"]);
+        Assert.Equal(["Host", "Database", "Username", "Password", "SSL Mode"], npgsql.Keys.Cast<string>()
+            .Where(k => npgsql.ShouldSerialize(k)), StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(SslMode.VerifyFull, npgsql.SslMode);
     }
 
     [Fact]
@@ -102,6 +104,17 @@ public sealed class AppSettingsTests
         Assert.Contains("primaryEndpoints.blob", settings["AzureWebJobsStorage__blobServiceUri"]);
         Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
         Assert.DoesNotContain(settings.Values, v => v.Contains("listKeys", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// What Azure puts in place of the Key Vault reference: the vault's secret. The template builds it with ARM's
+    /// format(); its format string holds the keys, and each {n} (server name, database, login, password) gets a stand-in.
+    /// </summary>
+    private static string ResolvedConnectionString(CompiledInfra infra)
+    {
+        var value = (string)infra.Single("Microsoft.KeyVault/vaults/secrets")["properties"]!["value"]!;
+        var format = Regex.Match(value, @"^\[format\('([^']*)'").Groups[1].Value;
+        return Regex.Replace(format, @"\{(\d)\}", m => $"example{m.Groups[1].Value}");
     }
 
     /// <summary>The template's value where it is a literal; a recognisable stand-in where ARM computes it at deployment.</summary>
