@@ -41,7 +41,7 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
         OrderMetrics? metrics = null)
     {
         _metrics = metrics;
-        _engineName = options.Value.Provider.ToLowerInvariant();
+        _engineName = OrderStoreProvider.IsPostgres(options.Value.Provider) ? "postgresql" : "sqlite"; // OpenTelemetry db.system.name values
         _engine = engine;
         _options = options.Value;
         _logger = logger;

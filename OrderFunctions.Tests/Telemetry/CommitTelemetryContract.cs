@@ -6,18 +6,28 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using OrderFunctions.Telemetry;
 using OrderFunctions.Tests.Support;
+using OrderFunctions.Tests.Support.Postgres;
 using TestOrders = OrderFunctions.Tests.Reliability.TestOrders;
 
 namespace OrderFunctions.Tests.Telemetry;
 
-/// <summary>The engine-agnostic write queue's commits as metrics (orders per commit, duration) and as a span.</summary>
-public sealed class CommitTelemetryTests
+/// <summary>
+/// The engine-agnostic write queue's commits as metrics (orders per commit, duration) and as a span, on every engine
+/// (one subclass per engine), through the standalone host in process.
+/// </summary>
+public abstract class CommitTelemetryContract(StoreEngine engine) : IAsyncLifetime
 {
-    [Fact(Timeout = TestTimeouts.Server)]
+    private TestStore _store = null!;
+
+    public async Task InitializeAsync() => _store = await TestStore.CreateAsync(engine);
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Commit_records_orders_per_commit_and_duration_for_every_order_written()
     {
         // Arrange
-        await using var app = new StandaloneApplication();
+        await using var app = new StandaloneApplication(_store.Settings);
         var meters = app.Services.GetRequiredService<IMeterFactory>();
         using var perCommit = new MetricCollector<int>(meters, OrderTelemetry.Name, OrderMetrics.CommitOrders);
         using var duration = new MetricCollector<double>(meters, OrderTelemetry.Name, OrderMetrics.CommitDuration);
@@ -42,7 +52,7 @@ public sealed class CommitTelemetryTests
         Assert.All(duration.GetMeasurementSnapshot(), m => Assert.True(m.Value >= 0));
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Commit_is_a_span_in_the_trace_of_the_request_it_stores()
     {
         // Arrange: a listener that samples the app's spans and ASP.NET Core's request spans; the test names the trace.
@@ -58,7 +68,7 @@ public sealed class CommitTelemetryTests
             },
         };
         ActivitySource.AddActivityListener(listener);
-        await using var app = new StandaloneApplication();
+        await using var app = new StandaloneApplication(_store.Settings);
         using var client = app.CreateClient();
 
         // Act
@@ -70,7 +80,7 @@ public sealed class CommitTelemetryTests
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var commit = Assert.Single(commits);
         Assert.NotEqual(default, commit.ParentSpanId);
-        Assert.Equal("sqlite", commit.GetTagItem("db.system.name"));
+        Assert.Equal(engine == StoreEngine.Postgres ? "postgresql" : "sqlite", commit.GetTagItem("db.system.name"));
         Assert.Equal(1, commit.GetTagItem("orders.count"));
         Assert.Equal(ActivityStatusCode.Unset, commit.Status);
     }
