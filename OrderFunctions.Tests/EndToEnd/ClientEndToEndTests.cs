@@ -5,6 +5,8 @@ using Microsoft.Data.Sqlite;
 using OrderClient;
 using OrderFunctions.Tests.Client;
 
+using OrderFunctions.Tests.Support;
+
 namespace OrderFunctions.Tests.EndToEnd;
 
 /// <summary>
@@ -17,8 +19,8 @@ public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture)
 {
     public sealed class HostFixture : IAsyncLifetime
     {
-        public StandaloneHost Host { get; private set; } = null!;
-        public async Task InitializeAsync() => Host = await StandaloneHost.StartAsync();
+        public StandaloneApplication Host { get; private set; } = null!;
+        public async Task InitializeAsync() => Host = await StandaloneApplication.StartAsync();
         public async Task DisposeAsync() => await Host.DisposeAsync();
     }
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 
+using OrderFunctions.Tests.Support;
+
 namespace OrderFunctions.Tests.EndToEnd;
 
 public sealed class NullStoreHostTests
@@ -12,7 +14,7 @@ public sealed class NullStoreHostTests
     public async Task Post_answers_201_and_writes_nothing_when_null_store_is_configured()
     {
         // Arrange
-        await using var host = await StandaloneHost.StartAsync(environment: new Dictionary<string, string>
+        await using var host = await StandaloneApplication.StartAsync(environment: new Dictionary<string, string>
         {
             ["Benchmark__NullStore"] = "true",
         });
@@ -31,7 +33,7 @@ public sealed class NullStoreHostTests
     [Fact]
     public async Task Post_stores_the_order_when_null_store_is_not_configured()
     {
-        await using var host = await StandaloneHost.StartAsync();
+        await using var host = await StandaloneApplication.StartAsync();
         using var client = new HttpClient();
 
         using var response = await client.PostAsync(host.OrdersUrl, new StringContent(Body, Encoding.UTF8, "application/json"));

@@ -11,7 +11,7 @@ public sealed class StandaloneHostTests
     [Fact]
     public async Task Post_stores_order_in_file_when_served_on_kestrel()
     {
-        await using var host = await StandaloneHost.StartAsync();
+        await using var host = await StandaloneApplication.StartAsync();
         using var http = new HttpClient();
 
         var response = await http.PostAsync(host.OrdersUrl, new StringContent(TestOrders.ValidJson, Encoding.UTF8, "application/json"));
@@ -25,7 +25,7 @@ public sealed class StandaloneHostTests
     [Fact]
     public async Task Post_returns_415_problem_when_body_is_form_data()
     {
-        await using var host = await StandaloneHost.StartAsync();
+        await using var host = await StandaloneApplication.StartAsync();
         using var http = new HttpClient();
 
         var response = await http.PostAsync(host.OrdersUrl, new FormUrlEncodedContent([new("username", "alice")]));

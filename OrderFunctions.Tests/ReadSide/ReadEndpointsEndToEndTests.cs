@@ -4,17 +4,19 @@ using System.Text;
 using System.Text.Json;
 using OrderFunctions.Tests.EndToEnd;
 
+using OrderFunctions.Tests.Support;
+
 namespace OrderFunctions.Tests.ReadSide;
 
 /// <summary>The three GETs over a real socket, through the standalone host, on orders posted to it.</summary>
 public sealed class ReadEndpointsEndToEndTests : IAsyncLifetime
 {
-    private StandaloneHost _host = null!;
+    private StandaloneApplication _host = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _host = await StandaloneHost.StartAsync();
+        _host = await StandaloneApplication.StartAsync();
         _http = new HttpClient { BaseAddress = _host.BaseAddress };
     }
 

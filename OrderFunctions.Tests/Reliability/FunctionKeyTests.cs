@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using OrderFunctions.Tests.EndToEnd;
 
+using OrderFunctions.Tests.Support;
+
 namespace OrderFunctions.Tests.Reliability;
 
 /// <summary>The standalone host enforces function keys as the Functions host does: header or ?code=, health open.</summary>
@@ -25,7 +27,7 @@ public sealed class FunctionKeyTests
     public async Task Post_returns_401_problem_and_writes_nothing_when_key_is_missing_or_wrong(string? key)
     {
         // Arrange
-        await using var host = await StandaloneHost.StartAsync(environment: WithKeys);
+        await using var host = await StandaloneApplication.StartAsync(environment: WithKeys);
         using var client = new HttpClient();
         using var request = Post(host.OrdersUrl, "no-key");
         if (key is not null) request.Headers.Add("x-functions-key", key);
@@ -45,7 +47,7 @@ public sealed class FunctionKeyTests
     public async Task Post_accepts_each_configured_key_in_header_or_code_parameter_and_refuses_wrong_code()
     {
         // Arrange
-        await using var host = await StandaloneHost.StartAsync(environment: WithKeys);
+        await using var host = await StandaloneApplication.StartAsync(environment: WithKeys);
         using var client = new HttpClient();
         using var header = Post(host.OrdersUrl, "by-header");
         header.Headers.Add("x-functions-key", Key);
@@ -71,7 +73,7 @@ public sealed class FunctionKeyTests
     [Fact]
     public async Task Health_answers_without_key_when_keys_are_configured()
     {
-        await using var host = await StandaloneHost.StartAsync(environment: WithKeys);
+        await using var host = await StandaloneApplication.StartAsync(environment: WithKeys);
         using var client = new HttpClient();
 
         using var response = await client.GetAsync(new Uri(host.BaseAddress, "/API/health"));
@@ -83,7 +85,7 @@ public sealed class FunctionKeyTests
     public async Task Host_is_open_and_warns_at_start_when_no_key_is_configured()
     {
         // Arrange
-        await using var host = await StandaloneHost.StartAsync();
+        await using var host = await StandaloneApplication.StartAsync();
         using var client = new HttpClient();
 
         // Act
@@ -98,7 +100,7 @@ public sealed class FunctionKeyTests
     [Fact]
     public async Task Host_does_not_warn_when_keys_are_configured()
     {
-        await using var host = await StandaloneHost.StartAsync(environment: WithKeys);
+        await using var host = await StandaloneApplication.StartAsync(environment: WithKeys);
         using var client = new HttpClient();
         using var request = Post(host.OrdersUrl, "quiet");
         request.Headers.Add("x-functions-key", Key);

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using OrderFunctions.Tests.EndToEnd;
 
+using OrderFunctions.Tests.Support;
+
 namespace OrderFunctions.Tests.Reliability;
 
 /// <summary>GET /API/health: 200 while the store answers, 503 problem with Retry-After while it does not.</summary>
@@ -36,7 +38,7 @@ public sealed class HealthTests
     [Fact]
     public async Task Get_returns_200_healthy_over_http()
     {
-        await using var host = await StandaloneHost.StartAsync();
+        await using var host = await StandaloneApplication.StartAsync();
         using var client = new HttpClient();
 
         using var response = await client.GetAsync(new Uri(host.BaseAddress, "/API/health"));

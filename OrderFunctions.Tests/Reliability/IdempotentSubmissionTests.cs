@@ -3,6 +3,8 @@ using System.Text;
 using OrderFunctions.Storage;
 using OrderFunctions.Tests.EndToEnd;
 
+using OrderFunctions.Tests.Support;
+
 namespace OrderFunctions.Tests.Reliability;
 
 /// <summary>A clientOrderId makes a retry harmless: same content replays, different content conflicts, races store once.</summary>
@@ -121,7 +123,7 @@ public sealed class IdempotentSubmissionTests
     {
         // Arrange
         const int pairs = 200;
-        await using var host = await StandaloneHost.StartAsync();
+        await using var host = await StandaloneApplication.StartAsync();
         using var client = new HttpClient { BaseAddress = host.BaseAddress };
 
         // Act

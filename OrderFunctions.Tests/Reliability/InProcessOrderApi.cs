@@ -14,89 +14,82 @@ using OrderFunctions.Tests.Support;
 namespace OrderFunctions.Tests.Reliability;
 
 /// <summary>
-/// The functions in-process over the real SQLite store on a temporary file: built with <c>AddOrderServices</c>,
-/// created with ActivatorUtilities as the worker does, their <see cref="IResult"/> executed into a buffer.
+/// The tests' view of <see cref="StandaloneApplication"/> (the one test application): the standalone host's own
+/// Program in process over the real SQLite store on a temporary file, on a loopback socket.
 /// </summary>
 internal sealed class InProcessOrderApi : IAsyncDisposable
 {
-    private readonly ServiceProvider _provider;
+    private readonly StandaloneApplication _app;
+    private readonly HttpClient _client;
 
     public InProcessOrderApi(IDictionary<string, string?>? settings = null, string? connectionString = null, string? databasePath = null)
     {
-        DatabasePath = databasePath ?? NewDatabasePath();
-        var values = new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = connectionString ?? $"Data Source={DatabasePath}" };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(logging => logging.AddProvider(Logs));
-        services.AddOrderServices(configuration);
-        _provider = services.BuildServiceProvider();
-        // As the host does at start-up: the store opens its file and creates the schema.
-        foreach (var service in _provider.GetServices<IHostedService>()) service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        if (connectionString is not null) values["ConnectionStrings:Orders"] = connectionString;
+        // On a socket: the request-limit tests stream endless bodies, which the in-memory TestServer would buffer.
+        _app = new StandaloneApplication(values, databasePath: databasePath ?? NewDatabasePath()).ServeOnSocket();
+        _client = new HttpClient { BaseAddress = _app.BaseAddress };
     }
 
     public static string NewDatabasePath() => Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
 
-    public string DatabasePath { get; }
-    public CapturedLogs Logs { get; } = new();
+    public string DatabasePath => _app.DatabasePath;
+    public CapturedLogs Logs => _app.Logs;
 
     /// <summary>The store's options object itself: a test may change the connection string the writer reopens with.</summary>
-    public OrderStorageOptions StorageOptions => _provider.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
+    public OrderStorageOptions StorageOptions => _app.Services.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
 
-    public IOrderRepository Repository => _provider.GetRequiredService<IOrderRepository>();
+    public IOrderRepository Repository => _app.Services.GetRequiredService<IOrderRepository>();
 
-    public IServiceProvider Services => _provider;
+    public IServiceProvider Services => _app.Services;
 
     public Task<ApiResponse> PostAsync(string body, string contentType = "application/json") =>
         PostAsync(Encoding.UTF8.GetBytes(body), contentType);
 
-    public Task<ApiResponse> PostAsync(byte[] body, string contentType = "application/json") =>
-        PostAsync(new MemoryStream(body), body.Length, contentType);
+    public async Task<ApiResponse> PostAsync(byte[] body, string contentType = "application/json")
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        using var response = await _client.PostAsync("/API/orders", content);
+        return await ApiResponse.ReadAsync(response);
+    }
 
+    /// <summary>
+    /// The body as a stream handed to the function itself (created over the app's services as the worker creates it):
+    /// the tests that count how much of an endless body is read need the stream, which a socket would not give back.
+    /// </summary>
     public async Task<ApiResponse> PostAsync(Stream body, long? contentLength, string contentType = "application/json")
     {
-        var context = NewContext("POST", "/API/orders");
+        await using var scope = _app.Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = "POST";
+        context.Request.Scheme = "http";
+        context.Request.Host = new HostString("localhost");
+        context.Request.Path = "/API/orders";
         context.Request.ContentType = contentType;
         context.Request.ContentLength = contentLength;
         context.Request.Body = body;
-        var function = ActivatorUtilities.CreateInstance<CreateOrder>(_provider);
-        return await ExecuteAsync(context, await function.Run(context.Request, CancellationToken.None));
+        context.Response.Body = new MemoryStream();
+        var function = ActivatorUtilities.CreateInstance<CreateOrder>(scope.ServiceProvider);
+        await (await function.Run(context.Request, CancellationToken.None)).ExecuteAsync(context);
+        return new ApiResponse(context.Response.StatusCode, context.Response.ContentType,
+            Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()),
+            context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
     }
 
     public async Task<ApiResponse> GetHealthAsync()
     {
-        var context = NewContext("GET", "/API/health");
-        var function = ActivatorUtilities.CreateInstance<Health>(_provider);
-        return await ExecuteAsync(context, await function.Run(context.Request, CancellationToken.None));
+        using var response = await _client.GetAsync("/API/health");
+        return await ApiResponse.ReadAsync(response);
     }
 
     public long CountRows() => Database.CountRows(DatabasePath);
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var service in _provider.GetServices<IHostedService>()) await service.StopAsync(CancellationToken.None);
-        await _provider.DisposeAsync();
+        _client.Dispose();
+        await _app.DisposeAsync();
         Database.Delete(DatabasePath);
-    }
-
-    private DefaultHttpContext NewContext(string method, string path)
-    {
-        var context = new DefaultHttpContext { RequestServices = _provider };
-        context.Request.Method = method;
-        context.Request.Scheme = "http";
-        context.Request.Host = new HostString("localhost");
-        context.Request.Path = path;
-        context.Response.Body = new MemoryStream();
-        return context;
-    }
-
-    private static async Task<ApiResponse> ExecuteAsync(DefaultHttpContext context, IResult result)
-    {
-        await result.ExecuteAsync(context);
-        var body = Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());
-        return new ApiResponse(context.Response.StatusCode, context.Response.ContentType, body,
-            context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
     }
 }
 

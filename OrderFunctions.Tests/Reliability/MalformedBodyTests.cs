@@ -3,6 +3,8 @@ using System.Text;
 using OrderFunctions.Tests.EndToEnd;
 using Xunit.Abstractions;
 
+using OrderFunctions.Tests.Support;
+
 namespace OrderFunctions.Tests.Reliability;
 
 /// <summary>
@@ -44,7 +46,7 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
     public async Task Post_answers_sample_of_malformed_bodies_with_4xx_problem_and_writes_nothing_over_http()
     {
         // Arrange
-        await using var host = await StandaloneHost.StartAsync();
+        await using var host = await StandaloneApplication.StartAsync();
         using var client = new HttpClient();
         using var seeded = await client.PostAsync(host.OrdersUrl, new StringContent(TestOrders.Json(clientOrderId: "seed"), Encoding.UTF8, Json));
         Assert.Equal(201, (int)seeded.StatusCode);

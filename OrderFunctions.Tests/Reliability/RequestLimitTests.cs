@@ -4,6 +4,8 @@ using OrderFunctions.Http;
 using OrderFunctions.Orders;
 using OrderFunctions.Tests.EndToEnd;
 
+using OrderFunctions.Tests.Support;
+
 namespace OrderFunctions.Tests.Reliability;
 
 /// <summary>Bodies past their size limit get 413, oversized or malformed values 400; none of them reaches the store.</summary>
@@ -69,7 +71,7 @@ public sealed class RequestLimitTests
     public async Task Post_returns_413_problem_when_chunked_body_exceeds_64_KiB_over_http()
     {
         // Arrange
-        await using var host = await StandaloneHost.StartAsync();
+        await using var host = await StandaloneApplication.StartAsync();
         using var client = new HttpClient();
         var body = Encoding.UTF8.GetBytes(TestOrders.Json(clientOrderId: "chunked").Insert(1, new string(' ', 100_000)));
         var content = new UnknownLengthContent(body);

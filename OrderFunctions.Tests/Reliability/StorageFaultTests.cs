@@ -4,6 +4,8 @@ using OrderFunctions.Storage;
 using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.EndToEnd;
 
+using OrderFunctions.Tests.Support;
+
 namespace OrderFunctions.Tests.Reliability;
 
 /// <summary>
@@ -50,7 +52,7 @@ public sealed class StorageFaultTests
     public async Task Post_returns_503_then_recovers_when_another_connection_holds_the_lock_past_the_timeout()
     {
         // Arrange
-        await using var host = await StandaloneHost.StartAsync(environment: new Dictionary<string, string> { ["OrderStorage__BusyTimeoutSeconds"] = "1" });
+        await using var host = await StandaloneApplication.StartAsync(environment: new Dictionary<string, string> { ["OrderStorage__BusyTimeoutSeconds"] = "1" });
         using var client = new HttpClient();
         Assert.Equal(201, (await PostAsync(client, host, "before")).Status);
 
@@ -122,7 +124,7 @@ public sealed class StorageFaultTests
         Assert.DoesNotContain("stack", response.Body, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static async Task<ApiResponse> PostAsync(HttpClient client, StandaloneHost host, string clientOrderId)
+    private static async Task<ApiResponse> PostAsync(HttpClient client, StandaloneApplication host, string clientOrderId)
     {
         using var response = await client.PostAsync(host.OrdersUrl,
             new StringContent(TestOrders.Json(clientOrderId: clientOrderId), Encoding.UTF8, "application/json"));

@@ -1,5 +1,9 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,17 +13,60 @@ using OrderFunctions.Standalone;
 namespace OrderFunctions.Tests.Support;
 
 /// <summary>
-/// The standalone host's own <c>Program.cs</c>, in process (TodoApi's <c>TodoApplication</c>): a temporary database,
-/// settings layered over the app's, and services a test swaps. The type argument only names the standalone assembly
-/// (its top-level <c>Program</c> shares a name with the function app's).
+/// The one way tests stand the app up: the standalone host's own <c>Program.cs</c>, in process (TodoApi's
+/// <c>TodoApplication</c>), on a temporary database, with settings layered over the app's and services a test swaps.
+/// <see cref="CreateClient"/> goes through the in-memory TestServer; <see cref="StartAsync"/> serves on a real
+/// loopback socket (Kestrel on port 0) for tests that need one (the client, locks held while requests wait).
+/// Child processes remain only where a process is the point (Functions-host fixture, SIGKILL/SIGTERM, process logs).
+/// The type argument only names the standalone assembly (its top-level <c>Program</c> shares a name with the function app's).
 /// </summary>
-public class StandaloneApplication(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+public class StandaloneApplication(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? databasePath = null)
     : WebApplicationFactory<OrderApiOptions>
 {
-    public string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
+    public string DatabasePath { get; } = databasePath ?? Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
 
     /// <summary>Everything the app logged.</summary>
     public CapturedLogs Logs { get; } = new();
+
+    /// <summary>The logged entries as text, for tests that look for a message.</summary>
+    public string Output => string.Join(Environment.NewLine, Logs.Entries);
+
+    /// <summary>The socket address after <see cref="StartAsync"/>.</summary>
+    public Uri BaseAddress { get; private set; } = new("http://localhost");
+
+    public Uri OrdersUrl => new(BaseAddress, "/API/orders");
+
+    /// <summary>
+    /// Serves the app on a loopback socket. <paramref name="environment"/> takes environment-variable names
+    /// (<c>OrderApi__Keys__0</c>) as the process harness did; they become configuration keys.
+    /// </summary>
+    public static Task<StandaloneApplication> StartAsync(string? databasePath = null, IDictionary<string, string>? environment = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var settings = (environment ?? new Dictionary<string, string>())
+            .ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
+        return Task.FromResult(new StandaloneApplication(settings, services, databasePath).ServeOnSocket());
+    }
+
+    /// <summary>Starts the app on Kestrel at a free loopback port (a streamed request body stays streamed).</summary>
+    public StandaloneApplication ServeOnSocket()
+    {
+        UseKestrel(0);
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        return this;
+    }
+
+    /// <summary>Rows in Orders, read through a connection of the test's own.</summary>
+    public long CountRows()
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM Orders";
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
 
     protected override IHost CreateHost(IHostBuilder builder)
     {
@@ -36,7 +83,7 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
             try { File.Delete(DatabasePath + suffix); } catch (IOException) { }
