@@ -38,6 +38,7 @@ public static class OrderServiceCollectionExtensions
         // The engine is chosen when the services are first resolved, from the bound (and validated) options, so every
         // configuration source (app settings, environment, a test's overrides) takes part.
         services.AddSingleton<PostgresConnections>();
+        services.AddSingleton<IFileSystemProbe, MountInfoFileSystemProbe>();
         services.AddSingleton<IOrderBatchWriter>(sp => Engine<IOrderBatchWriter>(sp,
             sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderWriter>(sp),
             postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderWriter>(sp)));

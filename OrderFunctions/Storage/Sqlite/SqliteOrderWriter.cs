@@ -10,7 +10,7 @@ namespace OrderFunctions.Storage.Sqlite;
 /// <see cref="OrderWriteQueue"/>: one connection owned by the writer thread, the insert stepped through SQLitePCL. The
 /// values that need computing (timestamp text, units) are computed on the request's thread by <see cref="Prepare"/>.
 /// </summary>
-public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options) : IOrderBatchWriter
+public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFileSystemProbe? fileSystem = null) : IOrderBatchWriter
 {
     // No RETURNING: it costs about 2 us a row (docs/benchmarks.md). The one writer is the only one inserting while its
     // transaction lasts, so a row that went in (changes() = 1) has last_insert_rowid() as its id; a row that did not
@@ -138,6 +138,7 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options) : I
             DefaultTimeout = _options.BusyTimeoutSeconds,
             Pooling = false, // the writer keeps its one connection; a faulted one is closed, not pooled
         };
+        RefuseNetworkFileSystem(builder);
         var connection = new SqliteConnection(builder.ToString());
         try
         {
@@ -181,5 +182,19 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options) : I
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    // SMB/CIFS and NFS (Azure Files, /home on App Service and Functions among them) cannot give WAL its shared memory
+    // or reliable locks: several instances would lock or corrupt the file. Refuse at start, saying what to use.
+    private static readonly string[] NetworkFileSystems = ["cifs", "smb3", "smbfs", "nfs", "nfs4", "afs", "9p", "fuse.sshfs"];
+
+    private void RefuseNetworkFileSystem(SqliteConnectionStringBuilder builder)
+    {
+        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:") return;
+        var type = (fileSystem ?? new MountInfoFileSystemProbe()).FileSystemType(builder.DataSource);
+        if (type is null || !NetworkFileSystems.Contains(type, StringComparer.OrdinalIgnoreCase)) return;
+        throw new InvalidOperationException(
+            $"The SQLite file {builder.DataSource} lies on a network filesystem ({type}), where SQLite's WAL mode is not safe: " +
+            $"put it on a local disk, or set OrderStorage:Provider={OrderStoreProvider.Postgres} and point ConnectionStrings:Orders at a PostgreSQL server.");
     }
 }
