@@ -19,7 +19,7 @@ public sealed class SqliteFileSystemTests : IDisposable
         public string? FileSystemType(string path) => type;
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("cifs")]
     [InlineData("nfs4")]
     public async Task StartAsync_refuses_a_file_on_a_network_filesystem_naming_the_postgres_provider(string type)
@@ -34,7 +34,7 @@ public sealed class SqliteFileSystemTests : IDisposable
         Assert.False(File.Exists(_database.Path));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("ext4")]
     [InlineData(null)]
     public async Task StartAsync_opens_a_file_on_a_local_or_unknown_filesystem(string? type)
