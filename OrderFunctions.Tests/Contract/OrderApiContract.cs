@@ -59,7 +59,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         return (long)command.ExecuteScalar()!;
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_201_with_Location_and_the_stored_order()
     {
         using var response = await PostAsync(OrderJson());
@@ -73,7 +73,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(1, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_200_Idempotent_Replayed_with_the_first_id_when_the_same_order_is_sent_again()
     {
         using var first = await PostAsync(OrderJson(clientOrderId: "c-1"));
@@ -86,7 +86,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(1, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_409_naming_the_existing_order_when_a_clientOrderId_is_reused_for_another_order()
     {
         using var first = await PostAsync(OrderJson(clientOrderId: "c-2"));
@@ -97,7 +97,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(1, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_400_naming_every_offending_field_and_stores_nothing()
     {
         var body = OrderJson(side: "hold", size: "0").Replace("\"price\"", "\"prcie\"", StringComparison.Ordinal);
@@ -111,7 +111,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(0, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_400_when_the_json_is_malformed()
     {
         using var response = await PostAsync("{\"timestamp\":");
@@ -120,7 +120,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(0, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_413_when_one_order_is_over_64_KiB()
     {
         var body = OrderJson().Replace(_user, _user + new string('x', 70_000), StringComparison.Ordinal);
@@ -131,7 +131,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(0, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_415_when_the_body_is_form_data()
     {
         using var client = host.CreateClient();
@@ -142,7 +142,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(0, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_accepts_the_seed_python_clients_payload()
     {
         // The seed's client: requests.post(url, json={...}) with str(datetime.utcnow()) and numbers as JSON numbers.
@@ -156,7 +156,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(1, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_201_with_the_orders_in_input_order_when_given_a_json_array()
     {
         using var response = await PostAsync($"[{OrderJson(size: "1")},{OrderJson(size: "2")},{OrderJson(size: "3")}]");
@@ -168,7 +168,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(3, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_201_when_given_ndjson()
     {
         using var response = await PostAsync($"{OrderJson(size: "1")}\n{OrderJson(size: "2")}\n", "application/x-ndjson");
@@ -178,7 +178,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(2, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_batch_answers_400_naming_the_element_and_stores_none_of_it()
     {
         using var response = await PostAsync($"[{OrderJson()},{OrderJson(price: "-1")}]");
@@ -188,7 +188,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(0, RowsOfThisTest());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Get_returns_the_order_as_it_was_stored()
     {
         using var posted = await PostAsync(OrderJson(clientOrderId: "c-3"));
@@ -200,7 +200,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(order.GetRawText(), (await JsonAsync(response)).GetRawText());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Get_answers_404_problem_when_the_order_does_not_exist()
     {
         using var response = await GetAsync($"{OrdersPath}/{long.MaxValue}");
@@ -208,7 +208,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         await ProblemAsync(response, HttpStatusCode.NotFound);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task List_pages_through_the_filtered_orders()
     {
         using var posted = await PostAsync($"[{OrderJson(size: "1")},{OrderJson(size: "2", side: "sell")},{OrderJson(size: "3")}]");
@@ -224,7 +224,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(JsonValueKind.Null, secondPage.GetProperty("next").ValueKind);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task List_answers_400_naming_a_bad_parameter()
     {
         using var response = await GetAsync($"{OrdersPath}?side=hold");
@@ -232,7 +232,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.True((await ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("side", out _));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Stats_is_routed_to_the_statistics_not_to_an_order_id()
     {
         using var posted = await PostAsync($"[{OrderJson(size: "1.5", price: "42000")},{OrderJson(size: "0.2", price: "44000", side: "sell")}]");
@@ -249,7 +249,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(71800m, market.GetProperty("notional").GetDecimal());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Health_answers_200_healthy()
     {
         using var response = await GetAsync("/API/health");
@@ -258,7 +258,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal("healthy", (await JsonAsync(response)).GetProperty("status").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Unknown_path_answers_404()
     {
         using var response = await GetAsync("/API/nothing-here");
@@ -266,7 +266,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_without_a_function_key_is_served_when_no_key_is_configured_as_under_func_start()
     {
         // Keys differ by design: the Functions host checks them only in Azure; the standalone host checks OrderApi:Keys
@@ -276,7 +276,7 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("get")]
     [InlineData("list")]
     [InlineData("replay")]

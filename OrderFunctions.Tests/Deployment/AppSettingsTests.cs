@@ -26,7 +26,7 @@ public sealed class AppSettingsTests
         ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Functions host: send telemetry authenticated as the identity (Microsoft Entra)",
     };
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Template_sets_only_settings_the_code_reads_or_the_platform_needs()
     {
         var settings = (await CompiledInfra.LoadAsync()).AppSettings();
@@ -54,7 +54,7 @@ public sealed class AppSettingsTests
         Assert.Equal(expected, ReaderOf(setting, value));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Template_settings_make_a_valid_postgres_configuration_for_the_code()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -77,7 +77,7 @@ public sealed class AppSettingsTests
         Assert.IsType<PostgresOrderQueries>(queries);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Orders_connection_string_is_a_key_vault_reference_to_a_complete_npgsql_connection_string()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -94,7 +94,7 @@ public sealed class AppSettingsTests
         Assert.Equal(SslMode.VerifyFull, npgsql.SslMode);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Template_gives_the_functions_host_its_storage_through_the_identity()
     {
         var settings = (await CompiledInfra.LoadAsync()).AppSettings();

@@ -12,7 +12,7 @@ public sealed class BicepLintTests
         return data;
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Build_reports_no_diagnostics_when_compiling_main_and_its_modules()
     {
         var (compiled, diagnostics) = await BicepCli.BuildAsync(RepositoryFiles.MainTemplate);
@@ -21,7 +21,7 @@ public sealed class BicepLintTests
         Assert.NotNull(compiled);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [MemberData(nameof(Templates))]
     public async Task Lint_reports_no_diagnostics_when_linting_template(string template)
     {
@@ -30,7 +30,7 @@ public sealed class BicepLintTests
         Assert.Empty(diagnostics);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Lint_reports_rule_breaks_when_template_has_them_under_infra_bicepconfig()
     {
         // Arrange: infra's bicepconfig.json beside a template with an unused parameter (a rule infra raises to error)

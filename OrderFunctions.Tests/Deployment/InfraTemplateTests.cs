@@ -9,7 +9,7 @@ public sealed class InfraTemplateTests
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
     private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Plan_is_flex_consumption_FC1_when_compiled()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -21,7 +21,7 @@ public sealed class InfraTemplateTests
         Assert.True((bool?)plan["properties"]!["reserved"]);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task FunctionApp_runs_dotnet_isolated_10_with_warm_http_instances_when_compiled()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -38,7 +38,7 @@ public sealed class InfraTemplateTests
         Assert.Equal("[parameters('instanceMemoryMB')]", (string?)scale["instanceMemoryMB"]);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task FunctionApp_deploys_from_a_blob_container_reached_by_its_identity_when_compiled()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -56,7 +56,7 @@ public sealed class InfraTemplateTests
         Assert.Single(infra.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Storage_refuses_shared_keys_when_compiled()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -67,7 +67,7 @@ public sealed class InfraTemplateTests
         Assert.False((bool?)storage["allowBlobPublicAccess"]);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task ApplicationInsights_is_workspace_based_when_compiled()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -78,7 +78,7 @@ public sealed class InfraTemplateTests
         Assert.Contains("Microsoft.OperationalInsights/workspaces", (string?)insights["WorkspaceResourceId"]);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(StorageBlobDataOwner, "Microsoft.Storage/storageAccounts")]
     [InlineData(MonitoringMetricsPublisher, "Microsoft.Insights/components")]
     [InlineData(KeyVaultSecretsUser, "Microsoft.KeyVault/vaults")]
@@ -95,7 +95,7 @@ public sealed class InfraTemplateTests
         Assert.Contains($"'{resourceType}'", (string?)assignment["scope"]);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Postgres_flexible_server_has_the_orders_database_when_compiled()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -110,7 +110,7 @@ public sealed class InfraTemplateTests
         Assert.Contains("parameters('postgresAdminPassword')", (string?)secret["value"]);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Password_parameter_is_secure_and_generated_by_azd_when_compiled()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -123,7 +123,7 @@ public sealed class InfraTemplateTests
         Assert.DoesNotContain(infra.Template["outputs"]!.AsObject(), o => o.Value!.ToJsonString().Contains("Password"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Every_resource_is_tagged_with_the_azd_environment_when_compiled()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -141,7 +141,7 @@ public sealed class InfraTemplateTests
         Assert.All(tagged, r => Assert.Matches(@"^\[(variables\('tags'\)|parameters\('tags'\)|union\(parameters\('tags'\), .*\))\]$", (string?)r["tags"]));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task FunctionApp_carries_the_azd_service_name_of_azure_yaml_when_compiled()
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -152,7 +152,7 @@ public sealed class InfraTemplateTests
         Assert.Contains($"'azd-service-name', '{service.Name}'", tags);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Parameters_file_maps_the_azd_variables_onto_template_parameters()
     {
         var infra = await CompiledInfra.LoadAsync();

@@ -10,7 +10,7 @@ public sealed class NullStoreHostTests
     private const string Body =
         """{"timestamp":"2026-11-27T10:15:30Z","username":"alice","market":"BTC-USD","side":"buy","size":0.1,"price":43000.5}""";
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_201_and_writes_nothing_when_null_store_is_configured()
     {
         // Arrange
@@ -30,7 +30,7 @@ public sealed class NullStoreHostTests
         Assert.Contains("NOTHING IS STORED", host.Output);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_stores_the_order_when_null_store_is_not_configured()
     {
         await using var host = await StandaloneApplication.StartAsync();

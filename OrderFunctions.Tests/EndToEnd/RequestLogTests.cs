@@ -19,7 +19,7 @@ public sealed partial class RequestLogTests : IDisposable
 
     private readonly string _elsewhere = Directory.CreateTempSubdirectory("orders-cwd-").FullName;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Host_logs_one_line_per_request_with_method_route_status_and_duration_when_started_from_another_directory()
     {
         // Arrange: the default level of appsettings.json; the process starts in a folder that holds no settings.
@@ -56,7 +56,7 @@ public sealed partial class RequestLogTests : IDisposable
         Assert.DoesNotContain(lines, l => l.Contains(Key, StringComparison.Ordinal) || l.Contains(WrongKey, StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Host_never_logs_the_code_query_value_when_every_category_logs_at_trace()
     {
         await using var host = await StandaloneHost.StartAsync(environment: new Dictionary<string, string>

@@ -8,7 +8,7 @@ namespace OrderFunctions.Tests.EndToEnd;
 /// <summary>The standalone host serving the function classes over a real socket.</summary>
 public sealed class StandaloneHostTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_stores_order_in_file_when_served_on_kestrel()
     {
         await using var host = await StandaloneApplication.StartAsync();
@@ -22,7 +22,7 @@ public sealed class StandaloneHostTests
         Assert.Equal(1, host.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_returns_415_problem_when_body_is_form_data()
     {
         await using var host = await StandaloneApplication.StartAsync();

@@ -11,7 +11,7 @@ public sealed class FunctionsHostFixtureTests(ITestOutputHelper output)
 {
     private static Dictionary<string, string> Settings(string databasePath) => new() { ["ConnectionStrings__Orders"] = $"Data Source={databasePath}" };
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Fixture_loads_every_function_in_the_built_functions_metadata_and_leaves_no_worker_after_dispose()
     {
         var database = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
@@ -34,7 +34,7 @@ public sealed class FunctionsHostFixtureTests(ITestOutputHelper output)
         File.Delete(database);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Fixture_answers_404_for_a_path_no_function_owns()
     {
         var database = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");

@@ -15,7 +15,7 @@ public sealed class CompositionTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderServices_registers_sqlite_repository_from_connection_string()
     {
         await using var services = FunctionHost.Services(_database);
@@ -27,7 +27,7 @@ public sealed class CompositionTests : IDisposable
             services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.ConnectionString);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("Sqlite")]
     [InlineData("sqlite")]
     public async Task AddOrderServices_chooses_sqlite_when_provider_names_it(string provider)
@@ -44,7 +44,7 @@ public sealed class CompositionTests : IDisposable
         Assert.IsType<SqliteStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderServices_stops_the_start_naming_valid_providers_when_provider_is_unknown()
     {
         await using var services = FunctionHost.Services(new Dictionary<string, string?>
@@ -59,7 +59,7 @@ public sealed class CompositionTests : IDisposable
         Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOrderRepository>());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderServices_chooses_postgres_when_provider_names_it()
     {
         await using var services = FunctionHost.Services(new Dictionary<string, string?>
@@ -76,7 +76,7 @@ public sealed class CompositionTests : IDisposable
         Assert.IsType<PostgresStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("Postgres", "Data Source=orders.db", "must name a PostgreSQL server")]
     [InlineData("Postgres", "Host=;Port=x", "must name a PostgreSQL server")]
     [InlineData("Sqlite", "Host=db.example.com;Database=orders", "must be a SQLite connection string")]
@@ -96,7 +96,7 @@ public sealed class CompositionTests : IDisposable
         Assert.Contains(message, error.Message);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task CreateOrder_writes_row_to_file_when_resolved_from_registration()
     {
         // Arrange
@@ -120,7 +120,7 @@ public sealed class CompositionTests : IDisposable
             (row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetInt64(4), row.GetInt64(5)));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task CreateOrder_writes_nothing_when_input_is_bad()
     {
         await using var services = FunctionHost.Services(_database);

@@ -37,7 +37,7 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         return provider;
     }
 
-    [StoreTheory]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData("0.1", "43000.12345678")]
     [InlineData("0.00000001", "9999999999.99999999")]
     [InlineData("123456789.12345678", "0.3")]
@@ -56,7 +56,7 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         Assert.Equal(order.Timestamp, stored.Timestamp);
     }
 
-    [StoreTheory]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData("2026-11-27T10:15:30.1234567Z")]
     [InlineData("0001-01-01T00:00:00Z")]
     [InlineData("9999-12-31T23:59:59.9999999Z")]
@@ -76,7 +76,7 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         Assert.Equal(SaveOutcome.Replayed, again.Outcome);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_lands_every_order_when_called_concurrently()
     {
         var repository = Repository();
@@ -90,7 +90,7 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         Assert.Equal(Enumerable.Range(1, 2000).Select(i => (decimal)i).Order(), results.Select(r => r.Order.Size).Order());
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task AddManyAsync_returns_ids_in_input_order()
     {
         var repository = Repository();
@@ -103,7 +103,7 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         Assert.Equal(50, await Store.CountRowsAsync());
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_replays_and_writes_nothing_when_client_order_id_repeats_with_same_content()
     {
         var repository = Repository();
@@ -118,7 +118,28 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         Assert.Equal(2, await Store.CountRowsAsync());
     }
 
-    [StoreFact]
+    // The conflict look-up must match the username too: alice's row under the same id is not bob's order.
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_replays_each_users_own_order_when_two_users_share_a_client_order_id()
+    {
+        var repository = Repository();
+        var alice = await repository.AddAsync(TestOrders.Order(username: "alice", clientOrderId: "shared", price: 100m));
+        var bob = await repository.AddAsync(TestOrders.Order(username: "bob", clientOrderId: "shared", price: 200m));
+
+        var bobAgain = await repository.AddAsync(TestOrders.Order(username: "bob", clientOrderId: "shared", price: 200m));
+        var aliceAgain = await repository.AddAsync(TestOrders.Order(username: "alice", clientOrderId: "shared", price: 100m));
+        var bobChanged = await repository.AddAsync(TestOrders.Order(username: "bob", clientOrderId: "shared", price: 300m));
+
+        Assert.Equal(SaveOutcome.Replayed, bobAgain.Outcome);
+        Assert.Equal(bob.Order, bobAgain.Order);
+        Assert.Equal(SaveOutcome.Replayed, aliceAgain.Outcome);
+        Assert.Equal(alice.Order, aliceAgain.Order);
+        Assert.Equal(SaveOutcome.Conflict, bobChanged.Outcome);
+        Assert.Equal(bob.Order, bobChanged.Order);
+        Assert.Equal(2, await Store.CountRowsAsync());
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_reports_conflict_when_client_order_id_repeats_with_other_content()
     {
         var repository = Repository();
@@ -131,7 +152,7 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         Assert.Equal(1, await Store.CountRowsAsync());
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_stores_one_row_per_client_order_id_when_the_same_id_races_in_one_commit()
     {
         var repository = Repository();
@@ -148,7 +169,7 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         Assert.Equal(1, await Store.CountRowsAsync());
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task AddManyAsync_writes_nothing_of_the_batch_when_one_element_conflicts()
     {
         var repository = Repository();
@@ -164,7 +185,7 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         Assert.Equal(1, await Store.CountRowsAsync());
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task AddManyAsync_lands_the_other_requests_of_a_commit_when_one_batch_conflicts()
     {
         var repository = Repository();
@@ -182,7 +203,7 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         Assert.Equal(1, (await Store.ClientOrderIdCountsAsync())["bad-1"]);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_throws_unavailable_when_queue_is_closed_by_stop()
     {
         var repository = Repository();

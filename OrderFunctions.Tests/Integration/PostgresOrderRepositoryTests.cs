@@ -10,7 +10,7 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
 {
     private PostgresTestStore Postgres => (PostgresTestStore)Store;
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task StartAsync_creates_numeric_timestamptz_and_identity_columns()
     {
         var repository = Repository();
@@ -28,7 +28,7 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
             "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders' AND indexdef LIKE 'CREATE UNIQUE INDEX%(username, client_order_id)%'"));
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task EnsureCreated_creates_the_schema_once_when_many_instances_start_at_once()
     {
         // Eight sessions creating the schema at the same moment, as eight instances starting together would.

@@ -9,7 +9,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
 {
     private TempDatabase Database => ((SqliteTestStore)Store).Database;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task StartAsync_creates_schema_without_harm_when_run_twice()
     {
         var first = Repository();
@@ -27,7 +27,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
             Columns().Order());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task StartAsync_creates_username_index_only_when_configured(bool indexUsername)
@@ -42,7 +42,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         Assert.Equal(1L, Database.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'IX_Orders_market_timestamp'"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_stores_numbers_sql_can_compare_and_sum()
     {
         var repository = Repository();
@@ -56,7 +56,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
     }
 
     // The SQLite writer takes a new row's id from last_insert_rowid() when changes() says the row went in (no RETURNING).
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddManyAsync_returns_the_id_each_row_is_stored_under_when_a_replay_sits_between_new_rows()
     {
         var repository = Repository();
@@ -82,7 +82,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         Assert.Equal(4, Database.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_returns_the_id_each_order_is_stored_under_when_called_concurrently()
     {
         var repository = Repository();
@@ -97,7 +97,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         }
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_throws_unavailable_and_recovers_when_database_is_locked()
     {
         var repository = Repository(("OrderStorage:BusyTimeoutSeconds", "1"));
@@ -118,7 +118,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         Assert.Equal(2, Database.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_throws_unavailable_at_once_when_queue_is_full()
     {
         var repository = Repository(("OrderStorage:QueueCapacity", "1"), ("OrderStorage:BusyTimeoutSeconds", "10"));

@@ -32,7 +32,7 @@ public sealed class RouteTableTests
     private static string Describe(string name, string pattern, IEnumerable<string> methods, string authLevel) =>
         $"{name} {string.Join(',', methods.Order(StringComparer.Ordinal))} {pattern} {authLevel}";
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Standalone_endpoints_match_the_built_functions_metadata()
     {
         await using var app = new StandaloneApplication();
@@ -53,7 +53,7 @@ public sealed class RouteTableTests
         Assert.Equal(FromBuiltMetadata(), endpoints);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Standalone_serves_a_function_at_the_route_its_attribute_names()
     {
         await using var app = new StandaloneApplication();

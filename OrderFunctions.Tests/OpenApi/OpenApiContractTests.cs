@@ -14,7 +14,7 @@ public sealed class OpenApiContractTests
 {
     private const string Key = "contract-key";
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Every_contract_response_matches_the_committed_document()
     {
         // Arrange

@@ -39,7 +39,7 @@ public sealed class OpenApiDocumentTests
         Assert.Equal(["200", "201", "400", "401", "409", "413", "415", "500", "503"], create["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Standalone_host_serves_the_committed_document_without_a_key_when_keys_are_required()
     {
         await using var app = new StandaloneApplication(new Dictionary<string, string?> { ["OrderApi:Keys:0"] = "a-key" });
@@ -54,7 +54,7 @@ public sealed class OpenApiDocumentTests
         Assert.Equal(HttpStatusCode.Unauthorized, orders.StatusCode); // the key is still required elsewhere
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Function_serves_the_committed_document_anonymously_on_the_functions_host()
     {
         var result = await new GetOpenApiDocument().Run(new DefaultHttpContext().Request);

@@ -23,7 +23,7 @@ public sealed class EngineParityTests : IAsyncLifetime
         await _postgres.DisposeAsync();
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Reads_answer_byte_for_byte_the_same_json_on_both_engines()
     {
         // Arrange: edge values (extreme sizes and prices, 7 fraction digits, the first instant), many markets and users.

@@ -13,7 +13,7 @@ public abstract class GetOrderTests(StoreEngine engine) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_the_stored_order_in_the_201_shape()
     {
         var stored = await _store.AddAsync(
@@ -28,7 +28,7 @@ public abstract class GetOrderTests(StoreEngine engine) : IAsyncLifetime
             response.Body);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_omits_clientOrderId_when_the_order_has_none()
     {
         var stored = await _store.AddAsync(new Order(DateTime.UnixEpoch, "bob", "ETH-USD", "sell", 2m, 3000m));
@@ -40,7 +40,7 @@ public abstract class GetOrderTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal("sell", response.Json.GetProperty("side").GetString());
     }
 
-    [StoreTheory]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData(1)]
     [InlineData(0)]
     [InlineData(-5)]

@@ -29,7 +29,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         return await _store.AddAsync([.. orders]);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_every_order_in_id_order_when_no_filter_is_given()
     {
         var stored = await AddSampleAsync();
@@ -42,7 +42,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         Assert.Null(response.Next);
     }
 
-    [StoreTheory]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData("username=bob")]
     [InlineData("market=ETH-USD")]
     [InlineData("side=sell")]
@@ -74,7 +74,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         Assert.Null(response.Next);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_an_empty_last_page_when_the_store_is_empty()
     {
         var response = await _store.ListAsync("market=BTC-USD");
@@ -83,7 +83,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal("""{"items":[],"next":null}""", response.Body);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_100_orders_and_a_cursor_when_no_limit_is_given()
     {
         var stored = await _store.AddAsync(Enumerable.Range(0, 101).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
@@ -94,7 +94,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal(PageCursor.Encode(stored[99].Id), response.Next);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_null_next_when_the_last_page_is_exactly_full()
     {
         await _store.AddAsync(Enumerable.Range(0, 4).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
@@ -107,7 +107,75 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         Assert.Null(second.Next);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task Run_returns_one_order_per_page_when_limit_is_1()
+    {
+        var stored = await _store.AddAsync(Enumerable.Range(0, 3).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
+
+        var first = await _store.ListAsync("limit=1");
+        var second = await _store.ListAsync($"limit=1&after={first.Next}");
+        var third = await _store.ListAsync($"limit=1&after={second.Next}");
+
+        Assert.Equal([stored[0].Id], first.ItemIds);
+        Assert.Equal(PageCursor.Encode(stored[0].Id), first.Next);
+        Assert.Equal([stored[1].Id], second.ItemIds);
+        Assert.Equal([stored[2].Id], third.ItemIds);
+        Assert.Null(third.Next);
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task Run_returns_up_to_1000_orders_when_limit_is_the_maximum()
+    {
+        var stored = await _store.AddAsync(Enumerable.Range(0, ReadQuery.MaxLimit + 1).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
+
+        var response = await _store.ListAsync("limit=1000");
+
+        Assert.Equal(stored.Take(ReadQuery.MaxLimit).Select(o => o.Id), response.ItemIds);
+        Assert.Equal(PageCursor.Encode(stored[ReadQuery.MaxLimit - 1].Id), response.Next);
+    }
+
+    public static TheoryData<string, string, string> ParameterMessages() => new()
+    {
+        { "limit=0", "limit", "must be a whole number from 1 to 1000" },
+        { "limit=1001", "limit", "must be a whole number from 1 to 1000" },
+        { "limit=%2B5", "limit", "must be a whole number from 1 to 1000" },
+        { "side=hold", "side", OrderValidator.SideMessage },
+        { "after=MA", "after", "must be a cursor returned as next by this API" },
+        { "from=yesterday", "from", OrderValidator.TimestampMessage + " (in a URL, write + as %2B)" },
+        { "to=yesterday", "to", OrderValidator.TimestampMessage + " (in a URL, write + as %2B)" },
+        { "from=2026-11-28T00:00Z&to=2026-11-27T23:59:59.9999999Z", "to", "must not be earlier than from (from is inclusive, to exclusive)" },
+        { "market=", "market", "must not be empty; leave the parameter out to match any value" },
+        { "username=", "username", "must not be empty; leave the parameter out to match any value" },
+        { "side=buy&side=sell", "side", "must be given at most once" },
+        { "username=" + new string('u', 65), "username", "must be at most 64 characters" },
+        { "market=" + new string('M', 33), "market", "must be at most 32 characters" },
+        { "colour=red", "colour", "is not a known parameter; known: username, market, side, from, to, limit, after" },
+    };
+
+    [StoreTheory(Timeout = TestTimeouts.Server)]
+    [MemberData(nameof(ParameterMessages))]
+    public async Task Run_returns_400_with_the_exact_message_when_a_parameter_is_bad(string query, string parameter, string message)
+    {
+        var response = await _store.ListAsync(query);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal([parameter], response.ErrorKeys);
+        Assert.Equal([message], response.Json.GetProperty("errors").GetProperty(parameter).EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [StoreTheory(Timeout = TestTimeouts.Server)]
+    [InlineData("username=" + "u123456789u123456789u123456789u123456789u123456789u123456789uuuu")] // 64
+    [InlineData("market=M123456789M123456789M123456789MM")] // 32
+    [InlineData("from=2026-11-27T05:00Z&to=2026-11-27T05:00Z")]
+    [InlineData("CODE=secret&Limit=5")]
+    public async Task Run_returns_200_when_parameters_are_at_their_limits(string query)
+    {
+        var response = await _store.ListAsync(query);
+
+        Assert.Equal(200, response.Status);
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_neither_repeats_nor_skips_an_order_when_orders_are_inserted_between_pages()
     {
         // Arrange: 50 matching orders and 50 others, interleaved, timestamps running backwards.
@@ -138,7 +206,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal(matching, seen);
     }
 
-    [StoreTheory]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData("side=hold", "side")]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=1001", "limit")]
@@ -166,7 +234,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal([parameter], response.ErrorKeys);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_names_every_bad_parameter_when_several_are_bad()
     {
         var response = await _store.ListAsync("side=x&limit=0&from=no&to=no&after=%25&extra=1");
@@ -175,7 +243,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal(["after", "extra", "from", "limit", "side", "to"], response.ErrorKeys.Order());
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_ignores_the_function_key_when_it_is_given_as_code()
     {
         var stored = await AddSampleAsync();

@@ -2,6 +2,7 @@ using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Support.Postgres;
 using System.Globalization;
 using System.Text.Json;
+using OrderFunctions.Http;
 using OrderFunctions.Orders;
 
 namespace OrderFunctions.Tests.ReadSide;
@@ -42,7 +43,7 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
         return await _store.AddAsync([.. orders]);
     }
 
-    [StoreTheory]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData("")]
     [InlineData("market=ETH-USD")]
     [InlineData("username=bob")]
@@ -66,7 +67,7 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
         AssertStats(matching, response.Json);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_no_markets_when_nothing_matches()
     {
         await AddSampleAsync();
@@ -78,7 +79,7 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, response.Json.GetProperty("next").ValueKind);
     }
 
-    [Fact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_at_most_100_markets_and_a_cursor_to_the_rest_when_no_limit_is_given()
     {
         // Arrange: 250 markets of one order each, inserted in a shuffled order.
@@ -102,7 +103,7 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal(names.Order(StringComparer.Ordinal), pages.SelectMany(p => p));
     }
 
-    [Fact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_pages_markets_by_limit_and_after_with_the_other_filters_applied()
     {
         var stored = await AddSampleAsync();
@@ -115,7 +116,7 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
         AssertStats(stored.Where(o => o.Username == "bob" && o.Market == "SOL-USD"), second.Json);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_sums_exactly_when_the_totals_pass_the_range_of_a_64_bit_integer()
     {
         // 20 sizes of 10^18 - 1 units pass long.MaxValue (SQLite's SUM would fail); size x price passes it at once.
@@ -130,7 +131,7 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
         AssertStats(stored, response.Json);
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_rounds_the_notional_to_28_significant_digits_when_it_has_more()
     {
         // Arrange: 200 orders of the largest size at the largest price. Each notional is exactly
@@ -147,7 +148,7 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal("9999999999.99999999", market.GetProperty("vwap").GetRawText());
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_rounds_vwap_half_away_from_zero_at_8_decimal_places()
     {
         // (1 x 0.00000001 + 1 x 0.00000002) / 2 = 0.000000015 exactly: the midpoint.
@@ -161,7 +162,7 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal("0.00000002", market.GetProperty("vwap").GetRawText());
     }
 
-    [StoreTheory]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData("side=buy", "side")]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=1001", "limit")]
@@ -178,6 +179,17 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal(400, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
         Assert.Equal([parameter], response.ErrorKeys);
+    }
+
+    // side is a listing's parameter only: the statistics do not read it, so a bad value gets one message, not two.
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task Run_answers_only_unknown_parameter_when_side_is_given()
+    {
+        var response = await _store.StatsAsync("side=hold");
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal([$"is not a known parameter; known: {string.Join(", ", ReadQuery.StatsParameters)}"],
+            response.Json.GetProperty("errors").GetProperty("side").EnumerateArray().Select(m => m.GetString()));
     }
 
     // The expectation, from the orders as inserted, with C# decimal: per market, ordered by market (ordinal).

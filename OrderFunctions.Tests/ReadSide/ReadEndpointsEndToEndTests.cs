@@ -33,7 +33,7 @@ public sealed class ReadEndpointsEndToEndTests : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement[]>())!;
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Get_returns_the_order_as_posted_when_it_exists()
     {
         var posted = await PostAsync("""[{"timestamp":"2026-11-27T10:15:30.123456Z","username":"alice","market":"BTC-USD","side":"buy","size":0.1,"price":43000.12345678,"clientOrderId":"x"}]""");
@@ -46,7 +46,7 @@ public sealed class ReadEndpointsEndToEndTests : IAsyncLifetime
         Assert.True(response.Headers.Contains("Server-Timing"));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Get_returns_404_problem_when_the_order_does_not_exist()
     {
         using var response = await _http.GetAsync("/API/orders/424242");
@@ -55,7 +55,7 @@ public sealed class ReadEndpointsEndToEndTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task List_pages_through_the_filtered_orders_when_given_a_limit()
     {
         var posted = await PostAsync("""
@@ -73,7 +73,7 @@ public sealed class ReadEndpointsEndToEndTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, second.GetProperty("next").ValueKind);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task List_returns_400_problem_when_a_parameter_is_bad()
     {
         using var response = await _http.GetAsync("/API/orders?side=hold");
@@ -84,7 +84,7 @@ public sealed class ReadEndpointsEndToEndTests : IAsyncLifetime
         Assert.True(problem.GetProperty("errors").TryGetProperty("side", out _));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Stats_is_routed_to_the_statistics_not_to_an_order_id()
     {
         await PostAsync("""

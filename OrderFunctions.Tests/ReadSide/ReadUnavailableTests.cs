@@ -22,7 +22,7 @@ public sealed class ReadUnavailableTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("get")]
     [InlineData("list")]
     [InlineData("stats")]

@@ -18,7 +18,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     private const int Orders = 4000;
     private const int Senders = 32;
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Host_keeps_every_acknowledged_order_once_and_resend_completes_the_set_when_killed_mid_load()
     {
         // Arrange
@@ -55,7 +55,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         Assert.Equal(Orders, host.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Host_exits_0_with_every_acknowledged_order_stored_and_file_intact_when_stopped_mid_load()
     {
         // Arrange
@@ -82,7 +82,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         Assert.All(stored.Values, count => Assert.Equal(1, count));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task StopAsync_returns_only_after_every_accepted_order_is_committed_and_refuses_new_ones()
     {
         // Arrange: many requests queued at once, so the writer still holds most of them when the stop begins.
@@ -102,7 +102,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         Assert.Contains("shutting down", afterStop.Message);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderServices_registers_the_repository_as_hosted_service_so_a_stop_drains_it()
     {
         await using var api = new InProcessOrderApi();

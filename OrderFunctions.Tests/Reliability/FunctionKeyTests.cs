@@ -18,7 +18,7 @@ public sealed class FunctionKeyTests
         ["OrderApi__Keys__1"] = OtherKey,
     };
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("wrong")]
@@ -43,7 +43,7 @@ public sealed class FunctionKeyTests
         Assert.Equal(0, host.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_accepts_each_configured_key_in_header_or_code_parameter_and_refuses_wrong_code()
     {
         // Arrange
@@ -70,7 +70,7 @@ public sealed class FunctionKeyTests
         Assert.Equal(3, host.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Health_answers_without_key_when_keys_are_configured()
     {
         await using var host = await StandaloneApplication.StartAsync(environment: WithKeys);
@@ -81,7 +81,7 @@ public sealed class FunctionKeyTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Host_is_open_and_warns_at_start_when_no_key_is_configured()
     {
         // Arrange
@@ -97,7 +97,7 @@ public sealed class FunctionKeyTests
         Assert.Contains("No function key is configured (OrderApi:Keys): the API is open", host.Output);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Host_does_not_warn_when_keys_are_configured()
     {
         await using var host = await StandaloneApplication.StartAsync(environment: WithKeys);

@@ -9,7 +9,7 @@ namespace OrderFunctions.Tests.Reliability;
 /// <summary>GET /API/health: 200 while the store answers, 503 problem with Retry-After while it does not.</summary>
 public sealed class HealthTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_200_healthy_when_store_answers()
     {
         await using var api = new InProcessOrderApi();
@@ -20,7 +20,7 @@ public sealed class HealthTests
         Assert.Equal("{\"status\":\"healthy\"}", response.Body);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_503_problem_with_retry_after_when_store_cannot_be_opened()
     {
         var missingDirectory = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "orders.db");
@@ -35,7 +35,7 @@ public sealed class HealthTests
         Assert.DoesNotContain(missingDirectory, response.Body);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Get_returns_200_healthy_over_http()
     {
         await using var host = await StandaloneApplication.StartAsync();

@@ -10,7 +10,7 @@ namespace OrderFunctions.Tests.Reliability;
 /// <summary>A clientOrderId makes a retry harmless: same content replays, different content conflicts, races store once.</summary>
 public sealed class IdempotentSubmissionTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_replays_original_order_with_200_and_header_and_writes_nothing_when_same_order_is_resent()
     {
         // Arrange
@@ -30,7 +30,7 @@ public sealed class IdempotentSubmissionTests
         Assert.Equal(1, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_replays_when_resent_content_differs_only_in_spelling()
     {
         await using var api = new InProcessOrderApi();
@@ -44,7 +44,7 @@ public sealed class IdempotentSubmissionTests
         Assert.Equal(1, api.CountRows());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("price", "43000.5")]
     [InlineData("side", "sell")]
     [InlineData("market", "ETH-USD")]
@@ -74,7 +74,7 @@ public sealed class IdempotentSubmissionTests
         Assert.Equal(1, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_stores_both_when_two_users_use_the_same_client_order_id()
     {
         await using var api = new InProcessOrderApi();
@@ -87,7 +87,38 @@ public sealed class IdempotentSubmissionTests
         Assert.Equal(2, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_replays_each_users_own_order_when_two_users_resend_the_same_client_order_id_over_http()
+    {
+        // Arrange: alice and bob each store a different order under the same clientOrderId.
+        await using var host = await StandaloneHost.StartAsync();
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        async Task<ApiResponse> Post(string body)
+        {
+            using var response = await client.PostAsync(host.OrdersUrl, new StringContent(body, Encoding.UTF8, "application/json"));
+            return await ApiResponse.ReadAsync(response);
+        }
+        var aliceOrder = TestOrders.Json(username: "alice", clientOrderId: "shared-1", price: "100");
+        var bobOrder = TestOrders.Json(username: "bob", clientOrderId: "shared-1", price: "200");
+        var alice = await Post(aliceOrder);
+        var bob = await Post(bobOrder);
+
+        // Act: both resend.
+        var bobAgain = await Post(bobOrder);
+        var aliceAgain = await Post(aliceOrder);
+
+        // Assert: each gets a 200 replay of their own order, not a 409 citing the other's.
+        Assert.Equal([201, 201], new[] { alice.Status, bob.Status });
+        Assert.Equal(200, bobAgain.Status);
+        Assert.Equal("true", bobAgain.Header(CreateOrder.ReplayedHeader));
+        Assert.Equal(bob.Json.GetProperty("id").GetInt64(), bobAgain.Json.GetProperty("id").GetInt64());
+        Assert.Equal("bob", bobAgain.Json.GetProperty("username").GetString());
+        Assert.Equal(200, aliceAgain.Status);
+        Assert.Equal(alice.Json.GetProperty("id").GetInt64(), aliceAgain.Json.GetProperty("id").GetInt64());
+        Assert.Equal(2, host.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_stores_one_row_per_pair_when_identical_submissions_race()
     {
         // Arrange
@@ -118,7 +149,7 @@ public sealed class IdempotentSubmissionTests
         });
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_stores_one_row_per_pair_when_identical_submissions_race_over_http()
     {
         // Arrange
@@ -148,7 +179,7 @@ public sealed class IdempotentSubmissionTests
         Assert.Equal(pairs, host.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_409_naming_index_and_writes_nothing_of_batch_when_one_element_conflicts()
     {
         // Arrange: an order stored first, then a batch whose third element reuses its id with another price, sent
@@ -175,7 +206,7 @@ public sealed class IdempotentSubmissionTests
         Assert.Equal(101, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_400_naming_element_when_batch_repeats_client_order_id_for_different_order()
     {
         await using var api = new InProcessOrderApi();
@@ -188,7 +219,7 @@ public sealed class IdempotentSubmissionTests
         Assert.Equal(0, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_stores_one_row_when_batch_repeats_the_same_order()
     {
         await using var api = new InProcessOrderApi();
@@ -201,7 +232,7 @@ public sealed class IdempotentSubmissionTests
         Assert.Equal(1, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_stores_batch_with_201_then_replays_it_with_200_when_resent()
     {
         await using var api = new InProcessOrderApi();

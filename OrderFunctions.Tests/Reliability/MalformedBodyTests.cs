@@ -16,7 +16,7 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
     private const string Json = "application/json";
     private const string Injection = "'); DROP TABLE Orders;--";
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_answers_every_malformed_body_with_4xx_problem_and_writes_nothing()
     {
         // Arrange: one stored order, so a dropped or emptied table would show.
@@ -42,7 +42,7 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
         Assert.Equal(1, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_sample_of_malformed_bodies_with_4xx_problem_and_writes_nothing_over_http()
     {
         // Arrange
@@ -73,7 +73,7 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
         Assert.Equal(1, host.CountRows());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("Robert'); DROP TABLE Orders;--", "x');DROP/**/TABLE/**/Orders;--")]
     [InlineData("\" OR 1=1; --", "1'OR'1'='1")]
     [InlineData("<script>alert(1)</script>", "${jndi:ldap://x}")]

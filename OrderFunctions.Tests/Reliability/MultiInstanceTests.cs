@@ -36,7 +36,7 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
         await _store.DisposeAsync();
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Hosts_on_one_database_store_each_order_once_when_clients_and_racing_pairs_post_through_all_of_them()
     {
         // Arrange

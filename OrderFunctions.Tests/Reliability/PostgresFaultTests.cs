@@ -32,7 +32,7 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IAsyncLifetim
         await _server.DisposeAsync();
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_503_with_retry_after_while_the_server_is_down_and_recovers_by_itself()
     {
         // Arrange: four clients posting without pause.
@@ -85,7 +85,7 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.All(counts.Values, count => Assert.Equal(1, count));
     }
 
-    [StoreFact]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Batches_land_whole_or_not_at_all_when_the_host_is_killed_mid_write()
     {
         // Arrange: batches of 200 orders, each order named after its batch, posted until the host is killed.

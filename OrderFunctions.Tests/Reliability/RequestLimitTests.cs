@@ -11,7 +11,7 @@ namespace OrderFunctions.Tests.Reliability;
 /// <summary>Bodies past their size limit get 413, oversized or malformed values 400; none of them reaches the store.</summary>
 public sealed class RequestLimitTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_413_problem_when_single_order_body_exceeds_64_KiB()
     {
         await using var api = new InProcessOrderApi();
@@ -25,7 +25,7 @@ public sealed class RequestLimitTests
         Assert.Equal(0, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_accepts_single_order_body_of_exactly_64_KiB()
     {
         await using var api = new InProcessOrderApi();
@@ -37,7 +37,7 @@ public sealed class RequestLimitTests
         Assert.Equal(201, response.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_413_after_reading_little_more_than_the_limit_when_endless_body_has_no_length()
     {
         // Arrange: an object that never ends, with no Content-Length (as a chunked request arrives).
@@ -54,7 +54,7 @@ public sealed class RequestLimitTests
         Assert.Equal(0, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_413_when_batch_body_exceeds_4_MiB()
     {
         await using var api = new InProcessOrderApi();
@@ -67,7 +67,7 @@ public sealed class RequestLimitTests
         Assert.InRange(endless.BytesRead, RequestBody.BatchLimit, 2L * RequestBody.BatchLimit);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_returns_413_problem_when_chunked_body_exceeds_64_KiB_over_http()
     {
         // Arrange
@@ -88,7 +88,7 @@ public sealed class RequestLimitTests
         Assert.Equal(0, host.CountRows());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("username", 65, "must be at most 64 characters")]
     [InlineData("username", 2000, "must be at most 1024 bytes")]
     [InlineData("market", 33, "must be at most 32 characters")]
@@ -111,7 +111,148 @@ public sealed class RequestLimitTests
         Assert.Equal(0, api.CountRows());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("x")]
+    [InlineData("!")]
+    [InlineData("~")]
+    [InlineData("!~")]
+    [InlineData("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")] // 64
+    public async Task Run_stores_client_order_id_verbatim_when_it_is_1_to_64_visible_ascii_characters(string clientOrderId)
+    {
+        await using var api = new InProcessOrderApi();
+
+        var response = await api.PostAsync(TestOrders.Json(clientOrderId: clientOrderId));
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(clientOrderId, response.Json.GetProperty("clientOrderId").GetString());
+        Assert.Equal(clientOrderId, Assert.Single(Database.ClientOrderIdCounts(api.DatabasePath).Keys));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Run_stores_order_when_username_market_and_client_order_id_are_at_their_longest()
+    {
+        await using var api = new InProcessOrderApi();
+        var username = new string('u', OrderValidator.MaxUsernameLength);
+        var market = "B.T-C/U_S:D" + new string('X', OrderValidator.MaxMarketLength - 11);
+        var clientOrderId = new string('c', OrderValidator.MaxClientOrderIdLength);
+
+        var response = await api.PostAsync(TestOrders.Json(username: username, market: market, clientOrderId: clientOrderId));
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal((username, market), (response.Json.GetProperty("username").GetString(), response.Json.GetProperty("market").GetString()));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Run_takes_the_batch_limit_when_a_batch_over_64_KiB_starts_with_whitespace()
+    {
+        await using var api = new InProcessOrderApi();
+        var orders = Enumerable.Range(0, 600).Select(i => TestOrders.Json(username: $"u{i}"));
+        var body = " \r\n\t[" + string.Join(",", orders) + "]";
+        Assert.True(body.Length > RequestBody.SingleOrderLimit);
+
+        var response = await api.PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)), contentLength: null);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(600, api.CountRows());
+    }
+
+    // The largest values the store keeps (10 digits before the point, 8 after), in each spelling the reader counts
+    // digits in: a JSON number, a string, trailing zeros, leading zeros, an exponent.
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("9999999999.99999999", "9999999999.99999999")]
+    [InlineData("1234567890.12345678", "1234567890.12345678")]
+    [InlineData("9999999999", "9999999999")]
+    [InlineData("0.00000001", "0.00000001")]
+    [InlineData("1234567890.123456780000", "1234567890.12345678")]
+    [InlineData("9.99999999999999999E9", "9999999999.99999999")]
+    [InlineData("123456789012345678e-8", "1234567890.12345678")]
+    [InlineData("\"9999999999.99999999\"", "9999999999.99999999")]
+    [InlineData("\"0001234567890.12345678\"", "1234567890.12345678")]
+    [InlineData("\"+1234567890.12345678\"", "1234567890.12345678")]
+    public async Task Run_stores_largest_accepted_values_exactly_when_posted(string raw, string stored)
+    {
+        await using var api = new InProcessOrderApi();
+
+        var response = await api.PostAsync(TestOrders.Json(size: raw, price: raw));
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(stored, response.Json.GetProperty("size").GetRawText());
+        Assert.Equal(stored, response.Json.GetProperty("price").GetRawText());
+        var units = (long)(decimal.Parse(stored, System.Globalization.CultureInfo.InvariantCulture) * 100_000_000m);
+        Assert.Equal(units, Database.Scalar<long>(api.DatabasePath, "SELECT price FROM Orders"));
+    }
+
+    // One digit more than the store keeps, in the same spellings: refused with the precision message, not rounded.
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("99999999999")]
+    [InlineData("1234567890.123456789")]
+    [InlineData("9.999999999999999999E9")]
+    [InlineData("\"1234567890.123456789\"")]
+    [InlineData("\"12345678901\"")]
+    [InlineData("-1234567890.123456789")]
+    public async Task Run_returns_400_precision_message_when_value_has_one_digit_too_many(string raw)
+    {
+        await using var api = new InProcessOrderApi();
+
+        var response = await api.PostAsync(TestOrders.Json(price: raw));
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal([OrderValidator.PrecisionMessage],
+            response.Json.GetProperty("errors").GetProperty("price").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(0, api.CountRows());
+    }
+
+    // A negative value within the digits the store keeps is refused for its sign, so the sign is no digit.
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("-9999999999.99999999")]
+    [InlineData("\"-9999999999.99999999\"")]
+    public async Task Run_returns_400_not_positive_when_largest_value_is_negative(string raw)
+    {
+        await using var api = new InProcessOrderApi();
+
+        var response = await api.PostAsync(TestOrders.Json(price: raw));
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal(["must be greater than 0"],
+            response.Json.GetProperty("errors").GetProperty("price").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("application/json")]
+    [InlineData("application/x-ndjson")]
+    public async Task Run_stores_a_batch_of_exactly_10000_orders(string contentType)
+    {
+        await using var api = new InProcessOrderApi();
+        var orders = Enumerable.Range(0, OrderJsonReader.MaxOrdersPerRequest).Select(i => TestOrders.Json(username: $"u{i % 50}"));
+        // NDJSON: blank lines are not orders and do not count towards the limit.
+        var body = contentType == "application/json" ? $"[{string.Join(",", orders)}]" : "\n" + string.Join("\n\n", orders) + "\n";
+
+        var response = await api.PostAsync(body, contentType);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(OrderJsonReader.MaxOrdersPerRequest, response.Json.GetArrayLength());
+        Assert.Equal(OrderJsonReader.MaxOrdersPerRequest, api.CountRows());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("application/json")]
+    [InlineData("application/x-ndjson")]
+    public async Task Run_returns_400_and_writes_nothing_when_batch_has_10001_orders(string contentType)
+    {
+        await using var api = new InProcessOrderApi();
+        var orders = Enumerable.Repeat(TestOrders.Json(), OrderJsonReader.MaxOrdersPerRequest + 1);
+        var body = contentType == "application/json" ? $"[{string.Join(",", orders)}]" : string.Join("\n", orders);
+
+        var response = await api.PostAsync(body, contentType);
+
+        Assert.Equal(400, response.Status);
+        var errors = response.Json.GetProperty("errors");
+        Assert.Equal(["$"], errors.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("at most 10000 orders per request", errors.GetProperty("$")[0].GetString());
+        Assert.Equal(0, api.CountRows());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(4)]
     [InlineData(10_000)]
     public async Task Run_returns_400_when_json_nests_deeper_than_an_order(int depth)
@@ -125,7 +266,7 @@ public sealed class RequestLimitTests
         Assert.Contains("malformed JSON", response.Json.GetProperty("errors").GetProperty("$")[0].GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_400_when_field_value_nests_objects()
     {
         await using var api = new InProcessOrderApi();
@@ -136,7 +277,7 @@ public sealed class RequestLimitTests
         Assert.Equal(0, api.CountRows());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("1e30", "price")]
     [InlineData("79228162514264337593543950336", "price")]
     [InlineData("-79228162514264337593543950336", "price")]
@@ -161,7 +302,7 @@ public sealed class RequestLimitTests
         Assert.Equal(0, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_400_naming_field_when_key_is_repeated()
     {
         await using var api = new InProcessOrderApi();
@@ -174,7 +315,7 @@ public sealed class RequestLimitTests
         Assert.Equal(0, api.CountRows());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("1")]
     [InlineData("\"order\"")]
     [InlineData("null")]

@@ -14,7 +14,7 @@ namespace OrderFunctions.Tests.Reliability;
 /// </summary>
 public sealed class StorageFaultTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_503_then_recovers_when_database_file_is_read_only_until_it_is_not()
     {
         // Arrange: a file with one order, opened the way SQLite opens a file it may not write. Tests run as root in CI,
@@ -48,7 +48,7 @@ public sealed class StorageFaultTests
         Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(path).Keys.Order());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_returns_503_then_recovers_when_another_connection_holds_the_lock_past_the_timeout()
     {
         // Arrange
@@ -81,7 +81,7 @@ public sealed class StorageFaultTests
         Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(host.DatabasePath).Keys.Order());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_503_then_recovers_when_database_is_full_until_it_has_room()
     {
         // Arrange: the file capped a few pages above its empty size (PRAGMA max_page_count on the writer: SQLITE_FULL).

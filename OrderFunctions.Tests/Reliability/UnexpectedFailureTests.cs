@@ -44,7 +44,7 @@ public sealed class UnexpectedFailureTests
         services.Replace(ServiceDescriptor.Singleton(health.Object));
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [MemberData(nameof(Routes))]
     public async Task Function_answers_500_problem_with_a_logged_trace_id_when_its_store_throws(string method, string path)
     {

@@ -13,7 +13,7 @@ namespace OrderFunctions.Tests.Telemetry;
 /// <summary>The engine-agnostic write queue's commits as metrics (orders per commit, duration) and as a span.</summary>
 public sealed class CommitTelemetryTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Commit_records_orders_per_commit_and_duration_for_every_order_written()
     {
         // Arrange
@@ -42,7 +42,7 @@ public sealed class CommitTelemetryTests
         Assert.All(duration.GetMeasurementSnapshot(), m => Assert.True(m.Value >= 0));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Commit_is_a_span_in_the_trace_of_the_request_it_stores()
     {
         // Arrange: a listener that samples the app's spans and ASP.NET Core's request spans; the test names the trace.

@@ -17,7 +17,7 @@ namespace OrderFunctions.Tests.Telemetry;
 /// </summary>
 public sealed class OrderMetricsTests
 {
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_counts_orders_stored_replayed_and_requests_rejected_by_reason()
     {
         // Arrange
@@ -50,7 +50,7 @@ public sealed class OrderMetricsTests
             ByReason(rejected));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_counts_unavailable_rejections_and_the_write_queue_shows_waiting_requests_while_the_database_is_locked()
     {
         // Arrange: the writer takes one order per transaction and waits 1 s for a lock another connection holds, so

@@ -12,7 +12,7 @@ public sealed class OtlpExportTests
 {
     private const string Key = "otlp-key-that-must-never-be-exported-5be1";
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Host_exports_request_and_commit_spans_app_metrics_and_the_request_log_over_otlp_without_the_key()
     {
         // Arrange

@@ -33,7 +33,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.Setup(r => r.AddAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((Order o, CancellationToken _) => new SaveResult(SaveOutcome.Created, StoredOrder.From(id, o)));
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_201_with_stored_order_and_location_when_order_is_valid()
     {
         // Arrange
@@ -56,7 +56,7 @@ public sealed class CreateOrderTests : IDisposable
             It.Is<Order>(o => o.Username == "alice" && o.Size == 0.1m && o.Price == 43000.12345678m), It.IsAny<CancellationToken>()), Times.Once);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_accepts_seed_python_client_payload_when_timestamp_has_no_offset()
     {
         StoreAs(1);
@@ -69,7 +69,7 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal("2026-11-27T10:15:30.123456Z", response.Json.GetProperty("timestamp").GetString());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("text/plain")]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData(null)]
@@ -83,7 +83,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.VerifyNoOtherCalls();
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("""{"timestamp":"2026-11-27T10:15:30Z","username":"alice","market":"BTC-USD","side":"hold","size":1,"price":1}""", "side")]
     [InlineData("""{"timestamp":"2026-11-27T10:15:30Z","username":"alice","market":"BTC-USD","side":"buy","size":0,"price":1}""", "size")]
     [InlineData("""{"timestamp":"2026-11-27T10:15:30Z","username":"alice","market":"BTC-USD","side":"buy","size":1,"price":-5}""", "price")]
@@ -105,7 +105,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.VerifyNoOtherCalls();
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_names_every_offending_field_when_several_are_bad()
     {
         var response = await Post("""{"timestamp":"x","username":"","side":"hold","size":-1,"price":"abc","extra":1}""");
@@ -115,7 +115,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.VerifyNoOtherCalls();
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_413_when_single_order_body_exceeds_64_KiB()
     {
         var padding = new string(' ', RequestBody.SingleOrderLimit);
@@ -126,7 +126,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.VerifyNoOtherCalls();
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_stores_batch_in_input_order_when_array_is_valid()
     {
         _repository.Setup(r => r.AddManyAsync(It.IsAny<IReadOnlyList<Order>>(), It.IsAny<CancellationToken>()))
@@ -142,7 +142,7 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal(["u1", "u2", "u3"], response.Json.EnumerateArray().Select(o => o.GetProperty("username").GetString()));
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_names_index_and_field_and_writes_nothing_when_one_batch_element_is_bad()
     {
         var body = $"[{TestOrders.ValidJson},{TestOrders.ValidJson.Replace("\"buy\"", "\"hold\"")},{TestOrders.ValidJson}]";
@@ -154,7 +154,7 @@ public sealed class CreateOrderTests : IDisposable
         _repository.VerifyNoOtherCalls();
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_reads_ndjson_as_batch_when_content_type_is_ndjson()
     {
         _repository.Setup(r => r.AddManyAsync(It.Is<IReadOnlyList<Order>>(l => l.Count == 2), It.IsAny<CancellationToken>()))
@@ -167,7 +167,7 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal(2, response.Json.GetArrayLength());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_200_with_replayed_header_when_client_order_id_was_stored_with_same_content()
     {
         _repository.Setup(r => r.AddAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()))
@@ -180,7 +180,7 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal(7, response.Json.GetProperty("id").GetInt64());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_409_when_client_order_id_was_stored_with_other_content()
     {
         _repository.Setup(r => r.AddAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()))
@@ -193,7 +193,7 @@ public sealed class CreateOrderTests : IDisposable
         Assert.Equal(7, response.Json.GetProperty("existingId").GetInt64());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_503_with_retry_after_when_store_is_unavailable()
     {
         _repository.Setup(r => r.AddAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()))

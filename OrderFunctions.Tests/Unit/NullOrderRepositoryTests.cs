@@ -9,7 +9,7 @@ public sealed class NullOrderRepositoryTests
     private static readonly Order Sample = new(
         new DateTime(2026, 11, 27, 10, 15, 30, DateTimeKind.Utc), "alice", "BTC-USD", "buy", 0.1m, 43000.12345678m);
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_returns_created_with_increasing_ids_when_called_repeatedly()
     {
         var repository = new NullOrderRepository();
@@ -24,7 +24,7 @@ public sealed class NullOrderRepositoryTests
         Assert.Equal(Sample.Price, first.Order.Price);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddManyAsync_returns_consecutive_ids_in_input_order_when_given_a_batch()
     {
         var repository = new NullOrderRepository();

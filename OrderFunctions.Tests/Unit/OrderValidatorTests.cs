@@ -37,6 +37,7 @@ public sealed class OrderValidatorTests
     [InlineData("2026-11-27T12:15:30.5+02:00", "2026-11-27T10:15:30.5000000Z")]
     [InlineData("2026-11-27T05:15:30.1234567-05:00", "2026-11-27T10:15:30.1234567Z")]
     [InlineData("2026-11-27T10:15", "2026-11-27T10:15:00.0000000Z")]
+    [InlineData("2026-11-27 10:15+01:00", "2026-11-27T09:15:00.0000000Z")]
     public void Validate_normalises_timestamp_to_utc_when_iso_8601(string posted, string expectedUtc)
     {
         var request = Valid();

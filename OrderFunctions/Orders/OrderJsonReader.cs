@@ -20,6 +20,8 @@ public static class OrderJsonReader
     // Array > object > field value: anything deeper is not an order and is refused by the reader itself.
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 3 };
 
+    private static ReadOnlySpan<byte> JsonWhitespace => " \t\r\n"u8;
+
     private static readonly string[] FieldNames = ["timestamp", "username", "market", "side", "size", "price", "clientOrderId"];
 
     /// <summary>
@@ -29,14 +31,16 @@ public static class OrderJsonReader
     public static List<OrderRequest?>? ReadJson(ReadOnlySpan<byte> json, ValidationErrors errors, out bool isArray)
     {
         isArray = false;
+        // Utf8JsonReader calls an empty body malformed JSON; say what is wrong instead.
+        if (json.Trim(JsonWhitespace).IsEmpty)
+        {
+            errors.Add("$", "the body is empty; send an order as a JSON object");
+            return null;
+        }
         var reader = new Utf8JsonReader(json, ReaderOptions);
         try
         {
-            if (!reader.Read())
-            {
-                errors.Add("$", "the body is empty; send an order as a JSON object");
-                return null;
-            }
+            reader.Read();
             List<OrderRequest?>? orders;
             switch (reader.TokenType)
             {
@@ -52,11 +56,8 @@ public static class OrderJsonReader
                     errors.Add("$", "must be a JSON object (one order) or an array of objects");
                     return null;
             }
-            if (reader.Read())
-            {
-                errors.Add("$", "unexpected content after the JSON value");
-                return null;
-            }
+            // Past the value: false at the end, or a JsonException for anything after it (one value per body).
+            reader.Read();
             return orders;
         }
         catch (JsonException ex)
@@ -78,7 +79,7 @@ public static class OrderJsonReader
             var text = end < 0 ? body : body[..end];
             body = end < 0 ? default : body[(end + 1)..];
             line++;
-            if (text.Trim(" \t\r"u8).IsEmpty) continue;
+            if (text.Trim(JsonWhitespace).IsEmpty) continue;
 
             var index = orders.Count;
             if (orders.Count == MaxOrdersPerRequest)
@@ -89,17 +90,16 @@ public static class OrderJsonReader
             var reader = new Utf8JsonReader(text, ReaderOptions);
             try
             {
-                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                reader.Read(); // the line is not blank: a token, or a JsonException
+                if (reader.TokenType != JsonTokenType.StartObject)
                 {
                     errors.Add($"[{index}]", $"line {line} must be a JSON object");
                     orders.Add(null);
                     continue;
                 }
-                orders.Add(ReadObject(ref reader, index, errors));
-                if (reader.Read())
-                {
-                    errors.Add($"[{index}]", $"line {line} has content after its JSON object");
-                }
+                var order = ReadObject(ref reader, index, errors);
+                reader.Read(); // a JsonException for anything after the object on its line
+                orders.Add(order);
             }
             catch (JsonException ex)
             {
@@ -236,8 +236,8 @@ public static class OrderJsonReader
                 }
                 return value;
             case JsonTokenType.String when reader.ValueSpan.Length <= 64:
-                var text = SafeGetString(ref reader);
-                if (text is null || !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value))
+                var text = SafeGetString(ref reader); // null (not UTF-8) fails to parse
+                if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value))
                 {
                     errors.Add(index, key, "must be a number");
                     return null;

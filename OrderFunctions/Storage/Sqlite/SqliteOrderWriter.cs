@@ -33,6 +33,12 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options) : I
 
     public void Open() => EnsureConnection();
 
+    /// <summary>
+    /// The writer's own connection, null until it is opened: tests read the settings every commit runs with through it
+    /// (synchronous=FULL), and only while no write is in flight, since the writer thread owns it.
+    /// </summary>
+    internal SqliteConnection? Connection => _connection;
+
     /// <summary>Computes each order's <see cref="SqliteRow"/> into a pooled array that <see cref="Write"/> gives back.</summary>
     public void Prepare(PendingWrite pending) => pending.Prepared = Rows(pending);
 
