@@ -18,6 +18,10 @@ builder.Services.AddOptions<OrderApiOptions>().BindConfiguration(OrderApiOptions
 // On SIGTERM Kestrel stops accepting, lets requests in flight finish, then the order writer commits what it holds;
 // all of it within this time (the .NET default, stated so the drain has a named budget).
 builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
+// Every error is problem details, also those no function writes: routing's 404 and 405, and a request Kestrel
+// refuses while the app reads it (408 body too slow, 413 body too large, 400 bad chunking). See docs/reliability.md
+// for what Kestrel answers before any application code runs.
+builder.Services.AddProblemDetails();
 
 // Benchmarks only: the HTTP ceiling, the same host with a store that writes nothing.
 var nullStore = builder.Configuration.GetValue<bool>(NullOrderRepository.ConfigurationKey);
@@ -29,6 +33,11 @@ if (nullStore)
 var app = builder.Build();
 app.UseRequestLog();
 app.UseServerTiming();
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+});
+app.UseStatusCodePages();
 if (nullStore)
 {
     app.Logger.LogWarning(

@@ -31,7 +31,7 @@ public sealed partial class CreateOrder(IOrderRepository orders, OrderMetrics me
     [ProducesResponseType<ProblemDetails>(415, "application/problem+json", Description = "The body is neither application/json nor application/x-ndjson. Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store cannot take orders now (queue full, database locked, read-only or full, shutting down): retry after Retry-After seconds. Nothing was written.")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orders")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = OrderRoutes.Orders)] HttpRequest request,
         CancellationToken cancellationToken)
     {
         try
@@ -95,7 +95,7 @@ public sealed partial class CreateOrder(IOrderRepository orders, OrderMetrics me
         {
             case SaveOutcome.Created:
                 metrics.OrdersStored(1);
-                return TypedResults.Created($"{request.PathBase}{request.Path}/{result.Order.Id}", result.Order);
+                return TypedResults.Created(OrderRoutes.OrderPath(request.PathBase.Value ?? "", result.Order.Id), result.Order);
             case SaveOutcome.Replayed:
                 metrics.OrdersReplayed(1);
                 return new WithHeader(TypedResults.Ok(result.Order), ReplayedHeader, "true");

@@ -19,7 +19,7 @@ public sealed partial class GetOrder(IOrderQueries orders, ILogger<GetOrder> log
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json", Description = "There is no order with this id.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders/{id:long}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Order)] HttpRequest request,
         long id,
         CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ using OrderFunctions.Storage;
 namespace OrderFunctions;
 
 /// <summary>
-/// <c>GET /API/health</c>, anonymous, for load balancers and Azure health checks: 200 <c>{"status":"healthy"}</c> when
+/// <c>GET /API/health</c> (and <c>HEAD</c>), anonymous, for load balancers and Azure health checks: 200 <c>{"status":"healthy"}</c> when
 /// the store answers, 503 problem details with Retry-After when it does not.
 /// </summary>
 public sealed partial class Health(IOrderStoreHealth store, ILogger<Health> logger)
@@ -20,7 +20,7 @@ public sealed partial class Health(IOrderStoreHealth store, ILogger<Health> logg
     [ProducesResponseType<HealthReport>(200, "application/json", Description = "The store answers and its last write succeeded.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store cannot take orders now: the reason, and Retry-After.")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         try

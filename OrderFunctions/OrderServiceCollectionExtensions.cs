@@ -26,6 +26,7 @@ public static class OrderServiceCollectionExtensions
             .Validate(o => o.MaxOrdersPerTransaction > 0, "OrderStorage:MaxOrdersPerTransaction must be positive")
             .Validate(o => o.BusyTimeoutSeconds >= 0, "OrderStorage:BusyTimeoutSeconds must not be negative")
             .Validate(o => o.RetryAfterSeconds > 0, "OrderStorage:RetryAfterSeconds must be positive")
+            .Validate(o => o.MaxConcurrentReads > 0, "OrderStorage:MaxConcurrentReads must be positive")
             .ValidateOnStart();
 
         // The app's meter through IMeterFactory: one per service provider, so a test reads its own host's metrics.
@@ -43,6 +44,7 @@ public static class OrderServiceCollectionExtensions
         services.AddSingleton<IOrderStoreProbe>(sp => Engine<IOrderStoreProbe>(sp,
             sqlite: () => ActivatorUtilities.CreateInstance<SqliteStoreProbe>(sp),
             postgres: () => ActivatorUtilities.CreateInstance<PostgresStoreProbe>(sp)));
+        services.AddSingleton<SqliteReadGate>();
         services.AddSingleton<IOrderQueries>(sp => Engine<IOrderQueries>(sp,
             sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderQueries>(sp),
             postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderQueries>(sp)));

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 using OrderFunctions.Tests.Support;
@@ -121,7 +124,12 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_throws_unavailable_at_once_when_queue_is_full()
     {
-        var repository = Repository(("OrderStorage:QueueCapacity", "1"), ("OrderStorage:BusyTimeoutSeconds", "10"));
+        // The engine signals when the writer thread hands it the second batch: the writer has left its read loop.
+        var services = Services(("OrderStorage:QueueCapacity", "1"), ("OrderStorage:BusyTimeoutSeconds", "10"));
+        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writes = 0;
+        var engine = new SignallingWriter(services.GetRequiredService<IOrderBatchWriter>(), () => { if (Interlocked.Increment(ref writes) == 2) writing.TrySetResult(); });
+        using var repository = new OrderWriteQueue(engine, services.GetRequiredService<IOptions<OrderStorageOptions>>(), NullLogger<OrderWriteQueue>.Instance);
         await repository.AddAsync(TestOrders.Order());
         using var locker = Database.Open();
         using (var begin = locker.CreateCommand())
@@ -131,8 +139,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         }
 
         var heldByWriter = repository.AddAsync(TestOrders.Order(size: 1));   // the writer waits on the lock with it
-        while (repository.QueueLength > 0) await Task.Delay(10);
-        await Task.Delay(200); // let the writer leave its read loop and block on the lock
+        await writing.Task.WaitAsync(TimeSpan.FromSeconds(30));              // taken out of the queue: in Write, on the lock
         var queued = repository.AddAsync(TestOrders.Order(size: 2));         // fills the one place in the queue
         var error = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => repository.AddAsync(TestOrders.Order(size: 3)));
         using (var commit = locker.CreateCommand())

@@ -54,6 +54,14 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
+    public void OrderRoutes_prefix_is_the_route_prefix_of_host_json_when_built()
+    {
+        var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "host.json"))).RootElement;
+
+        Assert.Equal(OrderFunctions.Http.OrderRoutes.Prefix, host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    [Fact]
     public void CreateOrder_answers_post_at_orders_with_function_key_when_built()
     {
         var trigger = Trigger("CreateOrder");

@@ -215,6 +215,8 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
     [InlineData("limit=1.5", "limit")]
     [InlineData("from=yesterday", "from")]
     [InlineData("to=2026-13-01T00:00Z", "to")]
+    [InlineData("from=0001-01-01T00:00:00%2B00:01", "from")] // before the first instant
+    [InlineData("to=9999-12-31T23:59:59.9999999-00:01", "to")] // after the last
     [InlineData("from=2026-11-28T00:00Z&to=2026-11-27T00:00Z", "to")]
     [InlineData("after=not-a-cursor", "after")]
     [InlineData("after=MA", "after")]

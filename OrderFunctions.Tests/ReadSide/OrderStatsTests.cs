@@ -169,6 +169,7 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
     [InlineData("after=MQ", "after")] // a listing's cursor (id 1) is not a market cursor
     [InlineData("after=bTo", "after")] // "m:" with no market
     [InlineData("from=2026-11-02", "from")]
+    [InlineData("from=0001-01-01T00:00:00%2B14:00", "from")]
     [InlineData("from=2026-11-02T00:00Z&to=2026-11-01T00:00Z", "to")]
     [InlineData("market=", "market")]
     [InlineData("username=" + "a123456789a123456789a123456789a123456789a123456789a123456789abcde", "username")]

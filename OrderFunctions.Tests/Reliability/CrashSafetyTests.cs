@@ -91,9 +91,24 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var accepted = Enumerable.Range(0, 2000)
             .Select(i => repository.AddAsync(TestOrders.Order(clientOrderId: $"drain-{i}"))).ToArray();
 
+        // Callers resume on a thread-pool work item after each commit. The first caller to resume holds that work item
+        // until the stop has returned (or 5 s pass): a stop that did not wait for completions returns while the
+        // callers after it in the same commit are still unanswered, and the count below shows it.
+        var stopped = new ManualResetEventSlim();
+        var holdUntil = DateTime.UtcNow.AddSeconds(5);
+        var held = 0;
+        foreach (var task in accepted)
+        {
+            _ = task.ContinueWith(_ =>
+            {
+                if (Interlocked.Exchange(ref held, 1) == 0) stopped.Wait(holdUntil - DateTime.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         // Act
         await repository.StopAsync(CancellationToken.None);
         var completedAtStop = accepted.Count(t => t.IsCompletedSuccessfully);
+        stopped.Set();
         var afterStop = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => repository.AddAsync(TestOrders.Order(clientOrderId: "late")));
 
         // Assert

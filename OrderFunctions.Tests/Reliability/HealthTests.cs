@@ -49,7 +49,7 @@ public sealed class HealthTests
     }
 
     [Fact]
-    public void Metadata_declares_health_as_anonymous_get_on_route_health()
+    public void Metadata_declares_health_as_anonymous_get_and_head_on_route_health()
     {
         using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "functions.metadata")));
 
@@ -59,6 +59,6 @@ public sealed class HealthTests
 
         Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
         Assert.Equal("health", trigger.GetProperty("route").GetString());
-        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(["get", "head"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
     }
 }

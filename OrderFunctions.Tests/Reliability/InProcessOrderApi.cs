@@ -83,6 +83,27 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
         return await ApiResponse.ReadAsync(response);
     }
 
+    /// <summary>A listing or statistics request with this raw query string (any text, even what a URI cannot hold),
+    /// straight into the function class, its result executed as the host would.</summary>
+    public async Task<ApiResponse> GetAsync(string path, string queryString)
+    {
+        var context = new DefaultHttpContext { RequestServices = Services };
+        context.Request.Method = HttpMethods.Get;
+        context.Request.Path = path;
+        context.Request.QueryString = new QueryString(queryString);
+        context.Response.Body = new MemoryStream();
+        IResult result = path switch
+        {
+            "/API/orders" => await ActivatorUtilities.CreateInstance<ListOrders>(Services).Run(context.Request, CancellationToken.None),
+            "/API/orders/stats" => await ActivatorUtilities.CreateInstance<OrderStats>(Services).Run(context.Request, CancellationToken.None),
+            _ => throw new ArgumentException($"No read function is routed at {path}", nameof(path)),
+        };
+        await result.ExecuteAsync(context);
+        return new ApiResponse(context.Response.StatusCode, context.Response.ContentType,
+            Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()),
+            context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+    }
+
     public long CountRows() => Database.CountRows(DatabasePath);
 
     public async ValueTask DisposeAsync()

@@ -56,6 +56,23 @@ public sealed class CreateOrderTests : IDisposable
             It.Is<Order>(o => o.Username == "alice" && o.Size == 0.1m && o.Price == 43000.12345678m), It.IsAny<CancellationToken>()), Times.Once);
     }
 
+    [Theory]
+    [InlineData("", "/API/orders/")] // was /API/orders//42, a 404
+    [InlineData("", "/api/ORDERS")]
+    [InlineData("", "/API/orders//")]
+    [InlineData("/base", "/API/orders/")]
+    public async Task Run_builds_location_from_the_route_when_the_request_path_is_spelled_otherwise(string pathBase, string path)
+    {
+        StoreAs(42);
+        var request = HttpResultRunner.Request(_services, TestOrders.ValidJson, path: path);
+        request.PathBase = pathBase;
+
+        var response = await HttpResultRunner.ExecuteAsync(await _function.Run(request, CancellationToken.None), _services);
+
+        Assert.Equal(201, response.StatusCode);
+        Assert.Equal(pathBase + "/API/orders/42", response.Headers.Location.ToString());
+    }
+
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_accepts_seed_python_client_payload_when_timestamp_has_no_offset()
     {

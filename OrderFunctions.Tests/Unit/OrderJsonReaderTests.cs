@@ -39,6 +39,39 @@ public sealed class OrderJsonReaderTests
     }
 
     [Theory]
+    [InlineData("""{"\ud800":1}""")]
+    [InlineData("""{"\udc00\ud800":1,"size":1}""")]
+    [InlineData("""{"size":1,"a\ud800b":{"x":1}}""")]
+    [InlineData("""[{"\ud800":1}]""")]
+    [InlineData("""[{"size":1},{"\ud800":[1,2]}]""")]
+    public void ReadJson_reports_the_name_as_unreadable_when_a_field_name_is_a_lone_surrogate(string json)
+    {
+        var (_, _, errors) = Read(json);
+
+        Assert.Contains(errors, e => e.Key.EndsWith("(unreadable field name)", StringComparison.Ordinal) && e.Value.SequenceEqual(["is not a known field"]));
+    }
+
+    [Fact]
+    public void ReadNdjson_reports_the_name_as_unreadable_when_a_field_name_is_a_lone_surrogate()
+    {
+        var errors = new ValidationErrors();
+
+        var orders = OrderJsonReader.ReadNdjson("{\"size\":1}\n{\"\\ud800\":1}\n"u8, errors);
+
+        Assert.Equal(2, orders!.Count);
+        Assert.Equal(["[1].(unreadable field name)"], errors.ToDictionary().Keys);
+    }
+
+    [Fact]
+    public void ReadJson_recognises_a_field_name_when_it_is_written_with_escapes()
+    {
+        var (orders, _, errors) = Read("""{"\u0073ize":"abc","pr\u0069ce":2}""");
+
+        Assert.Equal(["must be a number"], errors["size"]);
+        Assert.Equal(2m, orders![0]!.Price);
+    }
+
+    [Theory]
     [InlineData("""{"size":1e400}""")]
     [InlineData("""{"size":79228162514264337593543950336}""")]
     [InlineData("""{"size":0.1234567890123456789}""")]

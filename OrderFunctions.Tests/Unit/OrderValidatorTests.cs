@@ -37,6 +37,11 @@ public sealed class OrderValidatorTests
     [InlineData("2026-11-27T12:15:30.5+02:00", "2026-11-27T10:15:30.5000000Z")]
     [InlineData("2026-11-27T05:15:30.1234567-05:00", "2026-11-27T10:15:30.1234567Z")]
     [InlineData("2026-11-27T10:15", "2026-11-27T10:15:00.0000000Z")]
+    [InlineData("0001-01-01T00:00:00Z", "0001-01-01T00:00:00.0000000Z")]
+    [InlineData("0001-01-01T00:00:00-00:01", "0001-01-01T00:01:00.0000000Z")]
+    [InlineData("0001-01-01T14:00:00+14:00", "0001-01-01T00:00:00.0000000Z")]
+    [InlineData("9999-12-31T23:59:59.9999999Z", "9999-12-31T23:59:59.9999999Z")]
+    [InlineData("9999-12-31T23:59:59.9999999+00:01", "9999-12-31T23:58:59.9999999Z")]
     [InlineData("2026-11-27 10:15+01:00", "2026-11-27T09:15:00.0000000Z")]
     public void Validate_normalises_timestamp_to_utc_when_iso_8601(string posted, string expectedUtc)
     {
@@ -57,7 +62,13 @@ public sealed class OrderValidatorTests
     [InlineData("2026-11-27T10:15:30.12345678Z")]
     [InlineData("1732700000")]
     [InlineData("")]
-    public void Validate_names_timestamp_when_not_iso_8601(string posted)
+    [InlineData("0001-01-01T00:00:00+00:01")] // one minute before the first instant: was stored as 0001-01-01T23:59Z
+    [InlineData("0001-01-01T00:00:00+14:00")]
+    [InlineData("0001-01-01T13:59:59.9999999+14:00")]
+    [InlineData("0001-01-01 00:00+00:01")]
+    [InlineData("9999-12-31T23:59:59.9999999-00:01")] // a minute past the last instant
+    [InlineData("9999-12-31T20:00:00-14:00")]
+    public void Validate_names_timestamp_when_not_iso_8601_or_outside_year_1_to_9999(string posted)
     {
         var request = Valid();
         request.Timestamp = posted;

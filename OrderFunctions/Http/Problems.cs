@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 
@@ -57,6 +58,12 @@ public static class Problems
         title: "Internal Server Error",
         detail: $"The service failed while handling this request. Quote traceId {traceId} when reporting it.",
         extensions: new Dictionary<string, object?> { [UnexpectedFailure.TraceIdExtension] = traceId });
+
+    /// <summary>A request the server refused while it was read (408, 413, 400), with the server's own reason.</summary>
+    public static ProblemHttpResult RequestRefused(int statusCode, string reason) => TypedResults.Problem(
+        statusCode: statusCode,
+        title: ReasonPhrases.GetReasonPhrase(statusCode),
+        detail: reason);
 
     /// <summary>499 when the caller cancelled the request before it was answered.</summary>
     public static ProblemHttpResult ClientClosedRequest(string traceId) => TypedResults.Problem(

@@ -22,12 +22,22 @@ public static partial class UnexpectedFailure
             LogAborted(logger, request.Method, request.Path, traceId);
             return Problems.ClientClosedRequest(traceId);
         }
+        if (exception is BadHttpRequestException bad)
+        {
+            // The server refused the request while the function read it (Kestrel: body too slow 408, too large 413,
+            // malformed chunking 400): the caller's fault, answered with the server's own status.
+            LogRefused(logger, request.Method, request.Path, bad.StatusCode, bad.Message);
+            return Problems.RequestRefused(bad.StatusCode, bad.Message);
+        }
         LogFailed(logger, exception, request.Method, request.Path, traceId);
         return Problems.Unexpected(traceId);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed unexpectedly (traceId {TraceId})")]
     private static partial void LogFailed(ILogger logger, Exception exception, string method, string path, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} was refused with {Status}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string method, string path, int status, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} was cancelled by the caller (traceId {TraceId})")]
     private static partial void LogAborted(ILogger logger, string method, string path, string traceId);

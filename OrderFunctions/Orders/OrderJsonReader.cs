@@ -23,6 +23,10 @@ public static class OrderJsonReader
     private static ReadOnlySpan<byte> JsonWhitespace => " \t\r\n"u8;
 
     private static readonly string[] FieldNames = ["timestamp", "username", "market", "side", "size", "price", "clientOrderId"];
+    private static readonly byte[][] FieldNamesUtf8 = [.. FieldNames.Select(Encoding.UTF8.GetBytes)];
+
+    // What a tokenizable body that no API of the reader can decode gets (the class of the lone-surrogate name).
+    private const string Unreadable = "the JSON holds text that is not valid Unicode (such as a lone surrogate escape)";
 
     /// <summary>
     /// Reads one JSON object or a JSON array of objects. Field errors go to <paramref name="errors"/> and the orders are
@@ -65,6 +69,11 @@ public static class OrderJsonReader
             errors.Add("$", Malformed(ex));
             return null;
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        {
+            errors.Add("$", Unreadable);
+            return null;
+        }
     }
 
     /// <summary>Reads NDJSON: one order object per line, blank lines ignored; errors are keyed by the order's index.
@@ -104,6 +113,11 @@ public static class OrderJsonReader
             catch (JsonException ex)
             {
                 errors.Add($"[{index}]", $"line {line}: {Malformed(ex)}");
+                orders.Add(null);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+            {
+                errors.Add($"[{index}]", $"line {line}: {Unreadable}");
                 orders.Add(null);
             }
         }
@@ -181,11 +195,19 @@ public static class OrderJsonReader
         return request;
     }
 
+    // ValueTextEquals unescapes an escaped name first and throws InvalidOperationException when the escapes are not
+    // valid UTF-16 (a lone surrogate such as \ud800), so an escaped name is decoded by SafeGetString and compared as
+    // text; an unescaped one is compared byte for byte, which cannot throw.
     private static int FieldIndex(ref Utf8JsonReader reader)
     {
+        if (reader.ValueIsEscaped)
+        {
+            var name = reader.ValueSpan.Length <= MaxStringBytes ? SafeGetString(ref reader) : null;
+            return name is null ? -1 : Array.IndexOf(FieldNames, name);
+        }
         for (var i = 0; i < FieldNames.Length; i++)
         {
-            if (reader.ValueTextEquals(FieldNames[i])) return i;
+            if (reader.ValueSpan.SequenceEqual(FieldNamesUtf8[i])) return i;
         }
         return -1;
     }
@@ -273,6 +295,7 @@ public static class OrderJsonReader
         return significant <= OrderDecimal.IntegerDigits + OrderDecimal.Scale;
     }
 
+    // GetString throws InvalidOperationException for invalid UTF-8 and for escapes that are not valid UTF-16.
     private static string? SafeGetString(ref Utf8JsonReader reader)
     {
         try

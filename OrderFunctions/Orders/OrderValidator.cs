@@ -65,12 +65,17 @@ public static class OrderValidator
             : null;
     }
 
-    /// <summary>Parses an ISO 8601 timestamp to UTC; one without an offset is taken as UTC.</summary>
+    /// <summary>
+    /// Parses an ISO 8601 timestamp to UTC; one without an offset is taken as UTC. The instant must lie within
+    /// 0001-01-01T00:00:00Z..9999-12-31T23:59:59.9999999Z: DateTimeOffset refuses a local time whose offset puts it
+    /// outside (DateTime's AdjustToUniversal instead clamped 0001-01-01T00:00+00:01 to a day later).
+    /// </summary>
     public static bool TryParseTimestamp(string text, out DateTime utc)
     {
-        if (DateTime.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out utc))
+        if (DateTimeOffset.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal, out var instant))
         {
+            utc = instant.UtcDateTime;
             return true;
         }
         utc = default;

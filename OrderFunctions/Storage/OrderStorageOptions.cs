@@ -29,6 +29,13 @@ public sealed class OrderStorageOptions
     /// </summary>
     public long MaxPageCount { get; set; }
 
+    /// <summary>
+    /// SQLite reads (look-ups, listings, statistics) that may run at once; more wait, asynchronously. SQLite reads block
+    /// a thread-pool thread each, so the default, half the processors (at least one), leaves the pool's first threads
+    /// to ingestion whatever the readers do (docs/reliability.md, "Reads versus writes").
+    /// </summary>
+    public int MaxConcurrentReads { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
     /// <summary>The Retry-After given with a 503.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 

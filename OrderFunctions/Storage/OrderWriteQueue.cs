@@ -23,6 +23,10 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
     private readonly Channel<PendingWrite> _queue;
     private readonly Lazy<Thread> _writer;
     private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Set once the writer has stopped and every commit's completions have run: what a graceful stop waits for.
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action _completionDone;
+    private int _completionsInFlight;
     private readonly TimeSpan _retryAfter;
     private readonly OrderMetrics? _metrics;
     private readonly string _engineName;
@@ -48,6 +52,7 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 503
         });
         _writer = new Lazy<Thread>(StartWriter, LazyThreadSafetyMode.ExecutionAndPublication);
+        _completionDone = CompletionDone;
         _metrics?.ObserveWriteQueue(() => _queue.Reader.Count);
     }
 
@@ -117,14 +122,29 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
         return Task.CompletedTask;
     }
 
-    /// <summary>Stops taking orders, then waits until every order already accepted has been committed.</summary>
+    /// <summary>
+    /// Stops taking orders, then waits until every order already accepted has been committed and its caller has been
+    /// answered: completions run on a thread-pool work item after the commit, and the stop waits for those too.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
         if (_writer.IsValueCreated)
         {
-            await _writerStopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private void Complete(List<PendingWrite> batch, Exception? error)
+    {
+        Interlocked.Increment(ref _completionsInFlight);
+        PendingWrite.CompleteAll(batch, error, _completionDone);
+    }
+
+    // The writer stops counting up before _writerStopped is set, so whichever of the two sees zero last signals.
+    private void CompletionDone()
+    {
+        if (Interlocked.Decrement(ref _completionsInFlight) == 0 && _writerStopped.Task.IsCompleted) _drained.TrySetResult();
     }
 
     public void Dispose()
@@ -173,6 +193,7 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
         {
             _engine.Reset();
             _writerStopped.TrySetResult();
+            if (Volatile.Read(ref _completionsInFlight) == 0) _drained.TrySetResult();
         }
     }
 
@@ -187,7 +208,7 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
             _engine.Write(batch);
             _metrics?.Committed(orders, Stopwatch.GetElapsedTime(started));
             _lastWriteFailure = null;
-            PendingWrite.CompleteAll(batch, null);
+            Complete(batch, null);
         }
         catch (Exception ex)
         {
@@ -198,7 +219,7 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
             _engine.Reset();
             // A store fault is answered 503 (retry later); anything else reaches the function as it is (500).
             var error = reason is null ? ex : new OrderStoreUnavailableException(reason, _retryAfter, ex);
-            PendingWrite.CompleteAll(batch, error);
+            Complete(batch, error);
         }
     }
 

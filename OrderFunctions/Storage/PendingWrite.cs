@@ -52,20 +52,28 @@ public sealed class PendingWrite : IValueTaskSource
 
     /// <summary>
     /// Completes every write of a commit (or fails them with <paramref name="error"/>) on one thread-pool thread, so
-    /// the writer thread never runs request code and a commit costs one hand-off, not one per request.
+    /// the writer thread never runs request code and a commit costs one hand-off, not one per request; then calls
+    /// <paramref name="done"/>, once every caller has resumed.
     /// </summary>
-    internal static void CompleteAll(List<PendingWrite> batch, Exception? error)
+    internal static void CompleteAll(List<PendingWrite> batch, Exception? error, Action? done = null)
     {
         var writes = batch.ToArray();
         ThreadPool.UnsafeQueueUserWorkItem(static state =>
         {
-            var (writes, error) = state;
-            foreach (var write in writes)
+            var (writes, error, done) = state;
+            try
             {
-                if (error is null) write._core.SetResult(true);
-                else write._core.SetException(error);
+                foreach (var write in writes)
+                {
+                    if (error is null) write._core.SetResult(true);
+                    else write._core.SetException(error);
+                }
             }
-        }, (writes, error), preferLocal: false);
+            finally
+            {
+                done?.Invoke(); // after every caller has resumed (continuations run inline, above)
+            }
+        }, (writes, error, done), preferLocal: false);
     }
 
     /// <summary>Back to the pool; call after the awaiting caller has read its results.</summary>

@@ -27,8 +27,11 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
     private readonly TimeSpan _retryAfter;
     private readonly ILogger<SqliteOrderQueries> _logger;
 
-    public SqliteOrderQueries(IOptions<OrderStorageOptions> options, ILogger<SqliteOrderQueries> logger)
+    private readonly SqliteReadGate _gate;
+
+    public SqliteOrderQueries(IOptions<OrderStorageOptions> options, SqliteReadGate gate, ILogger<SqliteOrderQueries> logger)
     {
+        _gate = gate;
         var storage = options.Value;
         _connectionString = new SqliteConnectionStringBuilder(storage.ConnectionString)
         {
@@ -41,16 +44,16 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
     }
 
     public Task<StoredOrder?> FindAsync(long id, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Read(connection =>
+        ReadAsync(connection =>
         {
             using var command = Command(connection, FindSql);
             command.Parameters.AddWithValue("$id", id);
             using var row = command.ExecuteReader();
             return row.Read() ? SqliteOrderReader.ReadOrder(row) : null;
-        }));
+        }, cancellationToken);
 
     public Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Read<IReadOnlyList<StoredOrder>>(connection =>
+        ReadAsync<IReadOnlyList<StoredOrder>>(connection =>
         {
             using var command = Command(connection);
             var sql = new StringBuilder($"SELECT {SqliteOrderReader.Columns} FROM Orders");
@@ -63,10 +66,10 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
             using var row = command.ExecuteReader();
             while (row.Read()) orders.Add(SqliteOrderReader.ReadOrder(row));
             return orders;
-        }));
+        }, cancellationToken);
 
     public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Read<IReadOnlyList<MarketStats>>(connection =>
+        ReadAsync<IReadOnlyList<MarketStats>>(connection =>
         {
             SqliteExactAggregates.Register(connection);
             using var command = Command(connection);
@@ -81,7 +84,7 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
             using var row = command.ExecuteReader();
             while (row.Read()) markets.Add(ReadStats(row));
             return markets;
-        }));
+        }, cancellationToken);
 
     // Notional is in 10^-16 units (size and price are 10^-8 each); VWAP = notional / volume, in 10^-8 units.
     private static MarketStats ReadStats(SqliteDataReader row)
@@ -129,7 +132,21 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
         return command;
     }
 
-    // The provider's async methods run synchronously anyway; one synchronous body per call keeps that honest.
+    // The provider's async methods run synchronously anyway; one synchronous body per call keeps that honest. It runs
+    // only inside a slot of the gate, waited for asynchronously, so reads never hold more than a few pool threads.
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> query, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Read(query);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private T Read<T>(Func<SqliteConnection, T> query)
     {
         try
