@@ -73,15 +73,54 @@ stop_server() {
 make_workdir() {
     WORK=$(mktemp -d "/tmp/orders-$1.XXXXXX")
     SERVER_PID=""
+    PG_DIR=""
     trap cleanup EXIT
+    trap 'exit 130' INT TERM # so Ctrl-C or kill also runs cleanup (no server or cluster left behind)
 }
 
 cleanup() {
     [ -n "$SERVER_PID" ] && stop_server
+    [ -n "$PG_DIR" ] && stop_postgres
     if [ "${KEEP:-0}" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
 
+# as_postgres CMD...: runs CMD as the postgres OS user when this script runs as root (initdb refuses root).
+as_postgres() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# start_postgres: a throwaway cluster (initdb + pg_ctl from PATH) in $WORK/pg on a free port, listening on 127.0.0.1
+# only, synchronous_commit=on (PostgreSQL's default, set explicitly: every 201 is flushed to the WAL). Sets PG_DIR,
+# PG_PORT and PG_CONN (the Npgsql connection string); cleanup stops it.
+start_postgres() {
+    command -v initdb >/dev/null && command -v pg_ctl >/dev/null && command -v psql >/dev/null \
+        || die "initdb, pg_ctl and psql must be on PATH (sudo apt-get install postgresql)"
+    PG_DIR="$WORK/pg"
+    mkdir -p "$PG_DIR"
+    if [ "$(id -u)" -eq 0 ]; then
+        chmod o+x "$WORK" # postgres may pass through the work directory, not list it
+        chown postgres "$PG_DIR"
+    fi
+    PG_PORT=$(free_port)
+    as_postgres initdb -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --no-sync >"$WORK/initdb.log" 2>&1 \
+        || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
+    as_postgres pg_ctl -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+        -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c synchronous_commit=on -c max_connections=200" \
+        start >"$WORK/pg_ctl.log" 2>&1 || { cat "$WORK/pg_ctl.log" "$PG_DIR/server.log" >&2; die "pg_ctl start failed"; }
+    PG_CONN="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
+}
+
+stop_postgres() {
+    as_postgres pg_ctl -D "$PG_DIR/data" -m fast -w -t 60 stop >/dev/null 2>&1 || log "WARNING: pg_ctl stop failed"
+    PG_DIR=""
+}
+
+# A database is a SQLite file, or "postgres" for the cluster of start_postgres (its orders table).
 count_rows() { # db
+    if [ "$1" = postgres ]; then
+        psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -XAtq -c "SELECT COUNT(*) FROM orders"
+        return
+    fi
     "$PY" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=30); print(c.execute("SELECT COUNT(*) FROM Orders").fetchone()[0])' "$1"
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Throughput of POST /API/orders: the standalone host on SQLite (single orders, batches of 1,000), the seed design
+# Throughput of POST /API/orders: the standalone host on SQLite and on PostgreSQL (single orders, batches of 1,000;
+# PostgreSQL is a throwaway cluster the script starts with initdb + pg_ctl and stops at exit), the seed design
 # (Flask + waitress + one SQLite commit per request) and the same host with a store that writes nothing (the HTTP
 # ceiling). Every real-store run is checked against the database: orders/s counts only 2xx answers, and the rows
 # written must match them (see docs/benchmarks.md).
@@ -11,7 +12,9 @@
 #
 # Options (environment): RUNS=1, DURATION=15, WARMUP=5 (seconds of wrk before each measurement, not counted),
 # SINGLE_CONNECTIONS="16 64", BATCH_CONNECTIONS="4 8", BATCH_SIZE=1000, SEED_THREADS=4 (waitress's default),
-# PROFILE=0, KEEP=0 (keep the work directory with the databases, logs and raw wrk outputs).
+# PROFILE=0, KEEP=0 (keep the work directory with the databases, logs and raw wrk outputs),
+# ENGINES="sqlite postgres" (the host's stores to measure; the seed and the null store always run, as the baselines).
+#   ENGINES=postgres DURATION=2 WARMUP=1 benchmarks/run.sh   # PostgreSQL only, smoke
 set -euo pipefail
 
 RUNS=${RUNS:-1}
@@ -23,11 +26,16 @@ BATCH_SIZE=${BATCH_SIZE:-1000}
 SEED_THREADS=${SEED_THREADS:-4}
 PROFILE=${PROFILE:-0}
 KEEP=${KEEP:-0}
+ENGINES=${ENGINES:-"sqlite postgres"}
 
 # shellcheck source=benchmarks/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 make_workdir bench
+for e in $ENGINES; do
+    case $e in sqlite|postgres) ;; *) die "ENGINES: unknown engine '$e' (sqlite, postgres)";; esac
+done
+engine() { case " $ENGINES " in *" $1 "*) return 0;; esac; return 1; }
 
 ensure_packages wrk python3-flask python3-waitress
 build_release
@@ -36,7 +44,8 @@ RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 
 # measure RUN KIND SCENARIO CONNECTIONS SCRIPT ORDERS_PER_REQUEST DB|- STRICT [-- ARGS]
-# KIND groups rows for the ratios: single, batch or seed. DB "-" skips the row check (the null store writes nothing).
+# KIND groups rows for the ratios: single, batch, pg-single, pg-batch or seed. DB "postgres" counts rows in the
+# cluster of start_postgres; "-" skips the row check (the null store writes nothing).
 # STRICT=1 fails on any non-2xx or socket error; the seed (STRICT=0) only warns, and its orders/s counts 2xx only.
 measure() {
     local run=$1 kind=$2 scenario=$3 conns=$4 script=$5 per=$6 db=$7 strict=$8; shift 8
@@ -124,12 +133,29 @@ PYEOF
 }
 
 log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); work directory $WORK"
+if engine postgres; then
+    start_postgres
+    log "PostgreSQL $(as_postgres pg_ctl --version | awk '{print $3}') on 127.0.0.1:$PG_PORT, synchronous_commit=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -XAtq -c 'SHOW synchronous_commit')"
+fi
 for run in $(seq 1 "$RUNS"); do
-    db="$WORK/orders-r$run.db"
-    start_host "host-r$run" "$db"
-    for c in $SINGLE_CONNECTIONS; do measure "$run" single "single order (SQLite)" "$c" single.lua 1 "$db" 1; done
-    for c in $BATCH_CONNECTIONS; do measure "$run" batch "batch of $BATCH_SIZE (SQLite)" "$c" batch.lua "$BATCH_SIZE" "$db" 1 -- "$WORK/batch.json"; done
-    stop_server
+    if engine sqlite; then
+        db="$WORK/orders-r$run.db"
+        start_host "host-r$run" "$db"
+        for c in $SINGLE_CONNECTIONS; do measure "$run" single "single order (SQLite)" "$c" single.lua 1 "$db" 1; done
+        for c in $BATCH_CONNECTIONS; do measure "$run" batch "batch of $BATCH_SIZE (SQLite)" "$c" batch.lua "$BATCH_SIZE" "$db" 1 -- "$WORK/batch.json"; done
+        stop_server
+    fi
+
+    if engine postgres; then
+        # Every run starts on an empty table (the host creates it at start).
+        PGOPTIONS="-c client_min_messages=warning" \
+            psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -XAtq -c "DROP TABLE IF EXISTS orders" >/dev/null
+        start_host "pg-r$run" "$WORK/unused-r$run.db" OrderStorage__Provider=Postgres ConnectionStrings__Orders="$PG_CONN"
+        for c in $SINGLE_CONNECTIONS; do measure "$run" pg-single "single order (PostgreSQL)" "$c" single.lua 1 postgres 1; done
+        for c in $BATCH_CONNECTIONS; do measure "$run" pg-batch "batch of $BATCH_SIZE (PostgreSQL)" "$c" batch.lua "$BATCH_SIZE" postgres 1 -- "$WORK/batch.json"; done
+        stop_server
+        [ ! -e "$WORK/unused-r$run.db" ] || die "the PostgreSQL host created a SQLite file"
+    fi
 
     seed_db="$WORK/seed-r$run.db"
     start_seed "$seed_db"
@@ -146,6 +172,7 @@ done
 
 echo
 echo "POST /API/orders, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, wrk -t2, ${DURATION}s per run after ${WARMUP}s warm-up, median of $RUNS run(s)"
+engine postgres && echo "PostgreSQL: throwaway local cluster, synchronous_commit=on (the default): every 2xx is flushed to its WAL"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" - "$RESULTS" <<'PYEOF'
 import statistics, sys
@@ -157,14 +184,15 @@ med = {k: (statistics.median(r for r, _, _ in v), statistics.median(p for _, p, 
        for k, v in groups.items()}
 def find(kind, conns):
     return next((m[0] for (k, _, c), m in med.items() if k == kind and c == conns), None)
-ceiling_of = {"single": "single-null", "seed": "single-null", "single-null": "single-null", "batch": "batch-null", "batch-null": "batch-null"}
+ceiling_of = {"single": "single-null", "seed": "single-null", "single-null": "single-null", "batch": "batch-null", "batch-null": "batch-null",
+              "pg-single": "single-null", "pg-batch": "batch-null"}
 def ratio(a, b):
     return f"{a / b:.2f}x" if b else "-"
 def ms(us):
     return f"{us / 1000:.2f}"
 header = ("scenario", "conns", "orders/s", "p50 ms", "p99 ms", "vs seed", "vs ceiling")
 table = [header]
-order = ["single", "batch", "seed", "single-null", "batch-null"]
+order = ["single", "batch", "pg-single", "pg-batch", "seed", "single-null", "batch-null"]
 for (kind, scenario, conns), (rate, p50, p99, n) in sorted(med.items(), key=lambda i: (order.index(i[0][0]), i[0][2])):
     seed = find("seed", conns)
     ceiling = find(ceiling_of[kind], conns)
@@ -190,6 +218,15 @@ if batches:
     checks.append(f"batches >= 150,000/s: {max(batches):,.0f} {'met' if max(batches) >= 150_000 else 'NOT met'}")
 if checks:
     print("Targets (issue 12): " + "; ".join(checks) + ".")
+pg64 = next((m for (k, _, c), m in med.items() if k == "pg-single" and c == 64), None)
+pg_batches = [m[0] for (k, _, _), m in med.items() if k == "pg-batch"]
+pg_checks = []
+if pg64 and seed64:
+    pg_checks.append(f"PostgreSQL single@64 >= 25x seed: {pg64[0] / seed64:.0f}x {'met' if pg64[0] >= 25 * seed64 else 'NOT met'}")
+if pg_batches:
+    pg_checks.append(f"PostgreSQL batches >= 100,000/s: {max(pg_batches):,.0f} {'met' if max(pg_batches) >= 100_000 else 'NOT met'}")
+if pg_checks:
+    print("Floors (issue 9): " + "; ".join(pg_checks) + ".")
 PYEOF
 if [ "$PROFILE" = 1 ]; then
     echo
