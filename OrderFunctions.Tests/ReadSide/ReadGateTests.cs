@@ -17,7 +17,7 @@ public sealed class ReadGateTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Reads_wait_without_blocking_the_caller_when_every_read_slot_is_taken()
     {
         // Arrange: one order, and every read slot taken (as by long statistics queries).

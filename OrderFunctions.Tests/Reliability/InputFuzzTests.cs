@@ -1,4 +1,5 @@
 using System.Text;
+using OrderFunctions.Tests.Support;
 using Xunit.Abstractions;
 
 namespace OrderFunctions.Tests.Reliability;
@@ -44,7 +45,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
         "null"u8.ToArray(), "-"u8.ToArray(), " "u8.ToArray(), "/*x*/"u8.ToArray(),
     ];
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_every_mutated_body_with_4xx_problem_and_writes_nothing()
     {
         // Arrange: one stored order, so a dropped or emptied table would show.
@@ -71,7 +72,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
         Assert.Equal(1, api.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Get_answers_every_mutated_query_with_4xx_problem_and_writes_nothing()
     {
         // Arrange
@@ -99,7 +100,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
         Assert.Equal(1, api.CountRows());
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("application/json", """{"\ud800":1}""")]
     [InlineData("application/json", """[{"\ud800":1}]""")]
     [InlineData("application/x-ndjson", "{\"\\ud800\":1}\n")]

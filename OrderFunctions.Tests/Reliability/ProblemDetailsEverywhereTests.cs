@@ -13,7 +13,7 @@ namespace OrderFunctions.Tests.Reliability;
 /// </summary>
 public sealed class ProblemDetailsEverywhereTests
 {
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("GET", "/API/nothing-here")]
     [InlineData("GET", "/API/orders/abc")] // the id is not a long: no route matches
     [InlineData("GET", "/API/orders/99999999999999999999")] // past long.MaxValue
@@ -29,7 +29,7 @@ public sealed class ProblemDetailsEverywhereTests
         await AssertProblemAsync(response, HttpStatusCode.NotFound);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("DELETE", "/API/orders")]
     [InlineData("PUT", "/API/orders/1")]
     [InlineData("POST", "/API/health")]
@@ -44,7 +44,7 @@ public sealed class ProblemDetailsEverywhereTests
         await AssertProblemAsync(response, HttpStatusCode.MethodNotAllowed);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Head_health_answers_200_when_the_store_is_healthy()
     {
         await using var app = new StandaloneApplication();
@@ -55,7 +55,7 @@ public sealed class ProblemDetailsEverywhereTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Unknown_route_and_wrong_method_answer_problems_over_kestrel()
     {
         await using var host = await StandaloneHost.StartAsync();
@@ -70,7 +70,7 @@ public sealed class ProblemDetailsEverywhereTests
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_408_problem_when_the_body_arrives_too_slowly()
     {
         // Arrange: Kestrel's minimum body data rate (240 bytes/s after a 5 s grace period) is what times the body out.

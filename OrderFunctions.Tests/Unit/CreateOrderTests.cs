@@ -56,7 +56,7 @@ public sealed class CreateOrderTests : IDisposable
             It.Is<Order>(o => o.Username == "alice" && o.Size == 0.1m && o.Price == 43000.12345678m), It.IsAny<CancellationToken>()), Times.Once);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("", "/API/orders/")] // was /API/orders//42, a 404
     [InlineData("", "/api/ORDERS")]
     [InlineData("", "/API/orders//")]
