@@ -66,10 +66,17 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
             var clientOrderId = $"pair-{p}";
             var first = TestOrders.Json(username: $"racer{p % 10}", clientOrderId: clientOrderId, size: "1");
             var second = TestOrders.Json(username: $"racer{p % 10}", clientOrderId: clientOrderId, size: p % 2 == 0 ? "1" : "2");
-            using var start = new Barrier(2);
-            await Task.WhenAll(
-                Task.Run(() => { start.SignalAndWait(); return Post(_hosts[0], p % 2 == 0 ? "same" : "different", first, clientOrderId); }),
-                Task.Run(() => { start.SignalAndWait(); return Post(_hosts[1], p % 2 == 0 ? "same" : "different", second, clientOrderId); }));
+            // An async barrier: both sides start together without blocking a thread-pool thread each (400 blocked
+            // threads starved the pool on two cores until the test timed out).
+            var ready = 0;
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            async Task Side(StandaloneHost host, string body)
+            {
+                if (Interlocked.Increment(ref ready) == 2) go.SetResult();
+                await go.Task;
+                await Post(host, p % 2 == 0 ? "same" : "different", body, clientOrderId);
+            }
+            await Task.WhenAll(Task.Run(() => Side(_hosts[0], first)), Task.Run(() => Side(_hosts[1], second)));
         }));
         await Task.WhenAll(clients.Concat(pairs));
 
