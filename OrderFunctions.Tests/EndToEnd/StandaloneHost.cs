@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -16,6 +17,18 @@ public sealed class StandaloneHost : IAsyncDisposable
     private readonly List<string> _output = [];
 
     private readonly string? _workingDirectory;
+
+    // Hosts still running when the test process exits (a test abandoned by its timeout never disposes its host): killed
+    // then, so no standalone host outlives the run.
+    private static readonly ConcurrentDictionary<Process, bool> Running = new();
+
+    static StandaloneHost() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var process in Running.Keys)
+        {
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        }
+    };
 
     private StandaloneHost(string databasePath, int port, Dictionary<string, string> environment, string? workingDirectory)
     {
@@ -93,6 +106,7 @@ public sealed class StandaloneHost : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        Running.TryAdd(process, true);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
@@ -142,6 +156,7 @@ public sealed class StandaloneHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false }) Kill();
+        if (_process is not null) Running.TryRemove(_process, out _);
         _process?.Dispose();
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" })
