@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace OrderFunctions.Orders;
 
 /// <summary>
@@ -14,4 +16,26 @@ public sealed record MarketStats(
     decimal MinPrice,
     decimal MaxPrice,
     DateTime FirstTimestamp,
-    DateTime LastTimestamp);
+    DateTime LastTimestamp)
+{
+    /// <summary>
+    /// The statistics from exact sums as every store computes them: volumes in 10^-8 units, notional in 10^-16 units
+    /// (size and price are 10^-8 each); VWAP = notional / volume, rounded to 10^-8 units.
+    /// </summary>
+    public static MarketStats FromUnits(string market, long count, BigInteger buyUnits, BigInteger sellUnits,
+        BigInteger notionalUnits, decimal minPrice, decimal maxPrice, DateTime firstTimestamp, DateTime lastTimestamp)
+    {
+        var vwap = ExactDecimal.RoundedQuotient(notionalUnits, buyUnits + sellUnits);
+        return new MarketStats(
+            market,
+            count,
+            ExactDecimal.FromUnits(buyUnits, OrderDecimal.Scale),
+            ExactDecimal.FromUnits(sellUnits, OrderDecimal.Scale),
+            ExactDecimal.FromUnits(notionalUnits, 2 * OrderDecimal.Scale),
+            ExactDecimal.FromUnits(vwap, OrderDecimal.Scale),
+            minPrice,
+            maxPrice,
+            firstTimestamp,
+            lastTimestamp);
+    }
+}

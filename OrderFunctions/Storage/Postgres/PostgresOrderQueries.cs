@@ -81,25 +81,16 @@ public sealed partial class PostgresOrderQueries(
             return markets;
         }, cancellationToken);
 
-    // The same arithmetic as the SQLite store: integer units, VWAP = notional / volume rounded to 8 places.
-    private static MarketStats ReadStats(NpgsqlDataReader row)
-    {
-        var buy = PostgresNumeric.ToUnits(row.GetString(2), OrderDecimal.Scale);
-        var sell = PostgresNumeric.ToUnits(row.GetString(3), OrderDecimal.Scale);
-        var notional = PostgresNumeric.ToUnits(row.GetString(4), 2 * OrderDecimal.Scale);
-        var vwap = ExactDecimal.RoundedQuotient(notional, buy + sell);
-        return new MarketStats(
-            row.GetString(0),
-            row.GetInt64(1),
-            ExactDecimal.FromUnits(buy, OrderDecimal.Scale),
-            ExactDecimal.FromUnits(sell, OrderDecimal.Scale),
-            ExactDecimal.FromUnits(notional, 2 * OrderDecimal.Scale),
-            ExactDecimal.FromUnits(vwap, OrderDecimal.Scale),
-            OrderDecimal.Normalize(row.GetDecimal(5)),
-            OrderDecimal.Normalize(row.GetDecimal(6)),
-            new DateTime(UnixEpochTicks + row.GetInt64(7), DateTimeKind.Utc),
-            new DateTime(UnixEpochTicks + row.GetInt64(8), DateTimeKind.Utc));
-    }
+    private static MarketStats ReadStats(NpgsqlDataReader row) => MarketStats.FromUnits(
+        row.GetString(0),
+        row.GetInt64(1),
+        PostgresNumeric.ToUnits(row.GetString(2), OrderDecimal.Scale),
+        PostgresNumeric.ToUnits(row.GetString(3), OrderDecimal.Scale),
+        PostgresNumeric.ToUnits(row.GetString(4), 2 * OrderDecimal.Scale),
+        OrderDecimal.Normalize(row.GetDecimal(5)),
+        OrderDecimal.Normalize(row.GetDecimal(6)),
+        new DateTime(UnixEpochTicks + row.GetInt64(7), DateTimeKind.Utc),
+        new DateTime(UnixEpochTicks + row.GetInt64(8), DateTimeKind.Utc));
 
     private static void Where(StringBuilder sql, NpgsqlCommand command, OrderFilter filter, long? afterId)
     {

@@ -86,18 +86,15 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
             return markets;
         }, cancellationToken);
 
-    // Notional is in 10^-16 units (size and price are 10^-8 each); VWAP = notional / volume, in 10^-8 units.
     private static MarketStats ReadStats(SqliteDataReader row)
     {
         var (buy, sell, notional) = SqliteExactAggregates.Parse(row.GetString(2));
-        var vwap = ExactDecimal.RoundedQuotient(notional, buy + sell);
-        return new MarketStats(
+        return MarketStats.FromUnits(
             row.GetString(0),
             row.GetInt64(1),
-            ExactDecimal.FromUnits(buy, OrderDecimal.Scale),
-            ExactDecimal.FromUnits(sell, OrderDecimal.Scale),
-            ExactDecimal.FromUnits(notional, 2 * OrderDecimal.Scale),
-            ExactDecimal.FromUnits(vwap, OrderDecimal.Scale),
+            buy,
+            sell,
+            notional,
             OrderDecimal.FromUnits(row.GetInt64(3)),
             OrderDecimal.FromUnits(row.GetInt64(4)),
             SqliteOrderSchema.ParseTimestamp(row.GetString(5)),
