@@ -15,7 +15,7 @@ public sealed class OrderStoreHealth(OrderWriteQueue queue, IOrderStoreProbe pro
     {
         var failure = queue.LastWriteFailure;
         // After a failure, health retries the store itself (the writer reconnects), so it heals without an order.
-        if (failure is not null && await queue.ReconnectAsync().ConfigureAwait(false) is { } reconnect)
+        if (failure is not null && await queue.ReconnectAsync(cancellationToken).ConfigureAwait(false) is { } reconnect)
         {
             return new StoreHealth(reconnect, _retryAfter);
         }

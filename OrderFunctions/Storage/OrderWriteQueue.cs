@@ -121,12 +121,13 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
     /// file, creating it and its schema when missing), and answers null once connected, else the cause. Health calls
     /// it after a failed write, so the store recovers without waiting for an order to prove it.
     /// </summary>
-    public async Task<string?> ReconnectAsync()
+    public async Task<string?> ReconnectAsync(CancellationToken cancellationToken = default)
     {
         var request = PendingWrite.Rent(null, []); // no orders: the writer connects and writes nothing
         try
         {
-            await EnqueueAndWait(request).ConfigureAwait(false);
+            // A caller that stops waiting leaves the request to the writer; it is then not returned to the pool.
+            await EnqueueAndWait(request).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OrderStoreUnavailableException ex)
         {

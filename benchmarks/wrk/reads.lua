@@ -5,19 +5,12 @@
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(dir .. "report.lua")
 
-local n = 0
-thread_id = 0
-local counter = 0
-
-function setup(thread)
-   counter = counter + 1
-   thread:set("thread_id", counter)
-end
+local n = 0 -- per wrk thread: each thread's connections take turns through the same mix
 
 function request()
    n = n + 1
-   local k = n + thread_id * 7
-   local kind = k % 4
+   local kind = n % 4
+   local k = math.floor(n / 4) -- so every kind meets every market and user
    local path
    if kind == 0 then
       path = "/API/orders/stats"
