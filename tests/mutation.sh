@@ -21,6 +21,7 @@ for file in "$@"; do mutate+=(--mutate "**/$file"); done
 echo "load before: $(uptime)"
 dotnet tool restore >/dev/null
 rm -rf "$output"
+mkdir -p "$root/StrykerOutput"
 status=0
 (cd OrderFunctions.Tests && dotnet stryker --config-file ../stryker-config.json --concurrency "${CONCURRENCY:-2}" \
     --output "$output" --skip-version-check "${mutate[@]}") > "$root/StrykerOutput/stryker.log" 2>&1 || status=$?
