@@ -39,6 +39,7 @@ public static class OrderServiceCollectionExtensions
         // configuration source (app settings, environment, a test's overrides) takes part.
         services.AddSingleton<PostgresConnections>();
         services.AddSingleton<IFileSystemProbe, MountInfoFileSystemProbe>();
+        services.AddSingleton<SqliteDatabaseFile>(); // the writer and the health probe share what the writer opened
         services.AddSingleton<IOrderBatchWriter>(sp => Engine<IOrderBatchWriter>(sp,
             sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderWriter>(sp),
             postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderWriter>(sp)));

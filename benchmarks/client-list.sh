@@ -10,13 +10,10 @@ source "$(dirname "$0")/lib.sh"
 
 COUNTS=${COUNTS:-"30000 300000"}
 BASELINE=${BASELINE:-}
-CLIENT_DLL="$REPO_DIR/OrderClient/bin/Release/net10.0/OrderClient.dll"
 
 make_workdir client-list
 build_release
-log "building the client (Release)"
-dotnet build "$REPO_DIR/OrderClient/OrderClient.csproj" -c Release -nologo -v q -clp:ErrorsOnly >"$WORK/client-build.log" 2>&1 \
-    || { cat "$WORK/client-build.log" >&2; die "client build failed"; }
+build_client
 clients=("now:$CLIENT_DLL")
 if [ -n "$BASELINE" ]; then
     log "building the client at $BASELINE"
@@ -26,18 +23,6 @@ if [ -n "$BASELINE" ]; then
         || { cat "$WORK/baseline-build.log" >&2; die "baseline client build failed"; }
     clients+=("$BASELINE:$WORK/baseline/OrderClient/bin/Release/net10.0/OrderClient.dll")
 fi
-
-fill() { # db count: count orders with client order ids, in one transaction (the host created the schema)
-    "$PY" - "$1" "$2" <<'PYEOF'
-import sqlite3, sys
-db, n = sys.argv[1], int(sys.argv[2])
-c = sqlite3.connect(db, timeout=30)
-c.executemany("INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id) VALUES (?,?,?,?,?,?,?)",
-    ((f"2026-11-27T10:{i // 60000 % 60:02d}:{i // 1000 % 60:02d}.{i % 1000:03d}0000Z", f"user{i % 1000}", f"MKT{i % 50}-USD",
-      "buy" if i % 3 else "sell", (i % 9 + 1) * 10_000_000, 4_300_000_000_000 + i, f"bench-{i:08d}") for i in range(n)))
-c.commit()
-PYEOF
-}
 
 measure() { # label args...: peak RSS of the process, seconds to its first byte of output, total seconds
     local label=$1; shift
@@ -61,7 +46,7 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for count in $COUNTS; do
     db="$WORK/orders-$count.db"
     start_host "host-$count" "$db"
-    fill "$db" "$count"
+    fill_orders "$db" "$count"
     for client in "${clients[@]}"; do
         name=${client%%:*} dll=${client#*:}
         measure "$count orders, client $name, list --all" dotnet "$dll" list --url "$SERVER_URL" --all --limit 1000

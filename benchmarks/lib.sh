@@ -5,6 +5,7 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 PY=/usr/bin/python3 # Debian's, where python3-flask and python3-waitress install
 HOST_DLL="$REPO_DIR/OrderFunctions.Standalone/bin/Release/net10.0/OrderFunctions.Standalone.dll"
+CLIENT_DLL="$REPO_DIR/OrderClient/bin/Release/net10.0/OrderClient.dll"
 
 die() { echo "FAIL: $*" >&2; exit 1; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
@@ -27,6 +28,13 @@ build_release() {
     dotnet build "$REPO_DIR/OrderFunctions.Standalone/OrderFunctions.Standalone.csproj" -c Release -nologo -v q \
         -clp:ErrorsOnly >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; die "build failed"; }
     [ -f "$HOST_DLL" ] || die "missing $HOST_DLL"
+}
+
+build_client() {
+    log "building the client (Release)"
+    dotnet build "$REPO_DIR/OrderClient/OrderClient.csproj" -c Release -nologo -v q -clp:ErrorsOnly >"$WORK/client-build.log" 2>&1 \
+        || { cat "$WORK/client-build.log" >&2; die "client build failed"; }
+    [ -f "$CLIENT_DLL" ] || die "missing $CLIENT_DLL"
 }
 
 free_port() {
@@ -134,6 +142,20 @@ settled_rows() { # db
         [ "$after" = "$before" ] && { echo "$after"; return; }
         before=$after
     done
+}
+
+# fill_orders DB COUNT: COUNT orders (50 markets, 1,000 users, with client order ids) in one SQLite transaction,
+# straight into a database whose schema the host has created.
+fill_orders() {
+    "$PY" - "$1" "$2" <<'PYEOF'
+import sqlite3, sys
+db, n = sys.argv[1], int(sys.argv[2])
+c = sqlite3.connect(db, timeout=30)
+c.executemany("INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id) VALUES (?,?,?,?,?,?,?)",
+    ((f"2026-11-27T10:{i // 60000 % 60:02d}:{i // 1000 % 60:02d}.{i % 1000:03d}0000Z", f"user{i % 1000}", f"MKT{i % 50}-USD",
+      "buy" if i % 3 else "sell", (i % 9 + 1) * 10_000_000, 4_300_000_000_000 + i, f"bench-{i:08d}") for i in range(n)))
+c.commit()
+PYEOF
 }
 
 write_batch_body() { # file count

@@ -7,7 +7,7 @@ namespace OrderFunctions.Tests.ReadSide;
 
 /// <summary>
 /// Reads cannot stall ingestion: SQLite reads block their thread, so only <c>MaxConcurrentReads</c> run at once and the
-/// rest wait asynchronously, holding no thread-pool thread (issue 11, item 5; the figure: benchmarks/read-vs-write.sh).
+/// rest wait asynchronously, holding no thread-pool thread (issue 11, item 5; the figure: benchmarks/reads-vs-writes.sh).
 /// </summary>
 public sealed class ReadGateTests : IAsyncLifetime
 {

@@ -110,7 +110,7 @@ public sealed class StorageFaultTests
         Assert.Equal("ok", Database.Scalar<string>(api.DatabasePath, "PRAGMA integrity_check"));
     }
 
-    private static void AssertUnavailable(ApiResponse response, string cause)
+    internal static void AssertUnavailable(ApiResponse response, string cause)
     {
         Assert.Equal(503, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);

@@ -124,6 +124,27 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
         return pending.Task;
     }
 
+    /// <summary>
+    /// Has the writer thread connect again if a fault dropped its connection, as it does at start (for SQLite: open the
+    /// file, creating it and its schema when missing), and answers null once connected, else the cause. Health calls
+    /// it after a failed write, so the store recovers without waiting for an order to prove it.
+    /// </summary>
+    public async Task<string?> ReconnectAsync(CancellationToken cancellationToken = default)
+    {
+        var request = PendingWrite.Rent(null, []); // no orders: the writer connects and writes nothing
+        try
+        {
+            // A caller that stops waiting leaves the request to the writer; it is then not returned to the pool.
+            await EnqueueAndWait(request).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OrderStoreUnavailableException ex)
+        {
+            return ex.Message;
+        }
+        request.Return();
+        return null;
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = _writer.Value;
@@ -184,6 +205,7 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
     {
         var reader = _queue.Reader;
         var batch = new List<PendingWrite>();
+        List<PendingWrite>? reconnects = null;
         try
         {
             while (WaitForWork(reader))
@@ -191,11 +213,21 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
                 var orders = 0;
                 while (orders < _options.MaxOrdersPerTransaction && reader.TryRead(out var pending))
                 {
+                    if (pending.Count == 0)
+                    {
+                        (reconnects ??= []).Add(pending);
+                        continue;
+                    }
                     batch.Add(pending);
                     orders += pending.Count;
                 }
-                CommitBatch(batch);
+                if (batch.Count > 0) CommitBatch(batch);
                 batch.Clear();
+                if (reconnects is { Count: > 0 })
+                {
+                    Reconnect(reconnects);
+                    reconnects.Clear();
+                }
             }
         }
         finally
@@ -219,6 +251,24 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
             _wake.Wait();
         }
         return wait.GetAwaiter().GetResult();
+    }
+
+    private void Reconnect(List<PendingWrite> requests)
+    {
+        Exception? error = null;
+        try
+        {
+            _engine.Open();
+        }
+        catch (Exception ex)
+        {
+            var reason = _engine.DescribeFault(ex) ?? "the store could not be opened";
+            _lastWriteFailure = reason;
+            LogStoreUnavailable(ex, reason);
+            _engine.Reset();
+            error = new OrderStoreUnavailableException(reason, _retryAfter, ex);
+        }
+        Complete(requests, error);
     }
 
     private void CommitBatch(List<PendingWrite> batch)

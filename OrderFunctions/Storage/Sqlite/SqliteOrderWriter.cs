@@ -10,7 +10,8 @@ namespace OrderFunctions.Storage.Sqlite;
 /// <see cref="OrderWriteQueue"/>: one connection owned by the writer thread, the insert stepped through SQLitePCL. The
 /// values that need computing (timestamp text, units) are computed on the request's thread by <see cref="Prepare"/>.
 /// </summary>
-public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFileSystemProbe? fileSystem = null) : IOrderBatchWriter
+public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFileSystemProbe? fileSystem = null,
+    SqliteDatabaseFile? file = null) : IOrderBatchWriter
 {
     // No RETURNING: it costs about 2 us a row (docs/benchmarks.md). The one writer is the only one inserting while its
     // transaction lasts, so a row that went in (changes() = 1) has last_insert_rowid() as its id; a row that did not
@@ -25,6 +26,8 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
         $"SELECT {SqliteOrderReader.Columns} FROM Orders WHERE client_order_id = $clientOrderId AND username = $username";
 
     private readonly OrderStorageOptions _options = options.Value;
+    private readonly SqliteDatabaseFile _file = file ?? new SqliteDatabaseFile(options);
+    private bool _faulted; // the connection was dropped after a fault: clear the pools before the next open
 
     // Owned by the writer thread only.
     private SqliteConnection? _connection;
@@ -56,6 +59,9 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
                 else pending.ManyResults = InsertAllOrNone(connection, pending.Many!, rows);
             }
             transaction.Commit();
+            // After the commit, before any 201: a file deleted or replaced before this point took the batch into an
+            // inode no path reaches (lost at exit), so the batch is refused; past this point the orders were on disk.
+            _file.ThrowIfLost();
         }
         finally
         {
@@ -82,7 +88,12 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
         return rows;
     }
 
-    public string? DescribeFault(Exception exception) => exception is SqliteException sqlite ? SqliteFaults.Describe(sqlite) : null;
+    public string? DescribeFault(Exception exception) => exception switch
+    {
+        SqliteException sqlite => SqliteFaults.Describe(sqlite),
+        SqliteFileLostException lost => lost.Message,
+        _ => null,
+    };
 
     // A request of many orders lands whole or not at all: a savepoint undoes it alone if one of its client order ids
     // conflicts, leaving the other requests in the same transaction untouched. Without client order ids nothing can
@@ -132,6 +143,16 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
     private SqliteConnection EnsureConnection()
     {
         if (_connection is not null) return _connection;
+        _file.ThrowIfLost(); // never reopen (and so recreate) a path that no longer names the file first opened
+        if (_faulted)
+        {
+            // SQLite shares one wal-index (-shm) mapping per file among all connections of a process. Opened while the
+            // file was read-only, the mapping stays read-only for as long as any pooled connection (reads, health)
+            // keeps it alive, and every new writer connection inherits it: the store stayed read-only until a restart.
+            // Closing the idle pooled connections lets the next open map the file afresh. One file per process here.
+            SqliteConnection.ClearAllPools();
+            _faulted = false;
+        }
 
         var builder = new SqliteConnectionStringBuilder(_options.ConnectionString)
         {
@@ -157,11 +178,21 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
             _find.Parameters.Add(new SqliteParameter("$clientOrderId", null));
             _find.Parameters.Add(new SqliteParameter("$username", null));
             _find.Prepare();
+            // SQLite opens a file it may not write read-only, without an error: refuse it here, so the writer never
+            // keeps a read-only connection (nor the read-only mapping that comes with it) and retries on the next batch.
+            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            {
+                throw new SqliteException("attempt to write a readonly database", SQLitePCL.raw.SQLITE_READONLY);
+            }
+            _file.Opened();
             _connection = connection;
             return connection;
         }
         catch
         {
+            _insert?.Dispose();
+            _find?.Dispose();
+            (_insert, _find) = (null, null);
             connection.Dispose();
             throw;
         }
@@ -169,6 +200,7 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
 
     public void Reset()
     {
+        _faulted = true;
         _insert?.Dispose();
         _find?.Dispose();
         _connection?.Dispose();

@@ -4,19 +4,25 @@ using Microsoft.Extensions.Options;
 namespace OrderFunctions.Storage.Sqlite;
 
 /// <summary>
-/// Health of the SQLite file: a read on a pooled connection; to prove a write, take the write lock, run a write that
-/// changes no row and roll back.
+/// Health of the SQLite file, without side effects: first whether the path still names the file the writer opened
+/// (<see cref="SqliteDatabaseFile"/>), then a read on a connection of its own that may not create the file; to prove a
+/// write, take the write lock, run a write that changes no row and roll back. The connection is not pooled, so health
+/// keeps nothing open between checks.
 /// </summary>
-public sealed class SqliteStoreProbe(IOptions<OrderStorageOptions> options) : IOrderStoreProbe
+public sealed class SqliteStoreProbe(IOptions<OrderStorageOptions> options, SqliteDatabaseFile? file = null) : IOrderStoreProbe
 {
     private readonly OrderStorageOptions _options = options.Value;
+    private readonly SqliteDatabaseFile _file = file ?? new SqliteDatabaseFile(options);
 
     public Task<string?> ProbeAsync(bool proveWrite, CancellationToken cancellationToken = default)
     {
+        if (_file.Check() is { } lost) return Task.FromResult<string?>(lost);
         try
         {
-            // A load balancer wants an answer, not a wait for the busy timeout.
-            var builder = new SqliteConnectionStringBuilder(_options.ConnectionString) { DefaultTimeout = 1 };
+            // A load balancer wants an answer, not a wait for the busy timeout. ReadWrite, not ReadWriteCreate: a missing
+            // file is reported, never created empty by health.
+            var builder = new SqliteConnectionStringBuilder(_options.ConnectionString) { DefaultTimeout = 1, Pooling = false };
+            if (builder.Mode == SqliteOpenMode.ReadWriteCreate) builder.Mode = SqliteOpenMode.ReadWrite;
             using var connection = new SqliteConnection(builder.ToString());
             connection.Open();
             using var command = connection.CreateCommand();
