@@ -117,6 +117,20 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task Run_pages_on_when_a_page_ends_with_a_market_of_the_longest_length()
+    {
+        string[] markets = [new('A', OrderValidator.MaxMarketLength), new('B', OrderValidator.MaxMarketLength)];
+        await _store.AddAsync([.. markets.Select(m => new Order(Start, "alice", m, "buy", 1m, 2m))]);
+
+        var first = await _store.StatsAsync("limit=1");
+        var second = await _store.StatsAsync("limit=1&after=" + first.Next);
+
+        Assert.Equal(200, second.Status);
+        Assert.Equal([markets[1]], second.Json.GetProperty("markets").EnumerateArray().Select(m => m.GetProperty("market").GetString()));
+        Assert.Null(second.Next);
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_sums_exactly_when_the_totals_pass_the_range_of_a_64_bit_integer()
     {
         // 20 sizes of 10^18 - 1 units pass long.MaxValue (SQLite's SUM would fail); size x price passes it at once.
@@ -168,6 +182,8 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
     [InlineData("limit=1001", "limit")]
     [InlineData("after=MQ", "after")] // a listing's cursor (id 1) is not a market cursor
     [InlineData("after=bTo", "after")] // "m:" with no market
+    [InlineData("after=bTrDqQ", "after")] // "m:\u00e9" in UTF-8: bytes past ASCII
+    [InlineData("after=bTpBfw", "after")] // "m:A" and DEL
     [InlineData("from=2026-11-02", "from")]
     [InlineData("from=0001-01-01T00:00:00%2B14:00", "from")]
     [InlineData("from=2026-11-02T00:00Z&to=2026-11-01T00:00Z", "to")]

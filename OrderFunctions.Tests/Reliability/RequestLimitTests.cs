@@ -67,6 +67,35 @@ public sealed class RequestLimitTests
         Assert.InRange(endless.BytesRead, RequestBody.BatchLimit, 2L * RequestBody.BatchLimit);
     }
 
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("application/json")]
+    [InlineData("application/x-ndjson")]
+    public async Task Run_accepts_batch_body_of_exactly_4_MiB(string contentType)
+    {
+        await using var api = new InProcessOrderApi();
+        var orders = contentType == "application/json" ? "[" + TestOrders.Json() + "]" : TestOrders.Json() + "\n";
+        var body = orders + new string(' ', RequestBody.BatchLimit - orders.Length);
+
+        var response = await api.PostAsync(body, contentType);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(1, api.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Run_returns_413_without_reading_the_body_when_its_content_length_is_over_4_MiB()
+    {
+        await using var api = new InProcessOrderApi();
+        var endless = new EndlessStream("{"u8.ToArray(), (byte)' ');
+
+        var response = await api.PostAsync(endless, contentLength: RequestBody.BatchLimit + 1);
+
+        Assert.Equal(413, response.Status);
+        Assert.Equal($"The body is larger than {RequestBody.BatchLimit} bytes, the limit for this kind of request.",
+            response.Json.GetProperty("detail").GetString());
+        Assert.Equal(0, endless.BytesRead);
+    }
+
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_returns_413_problem_when_chunked_body_exceeds_64_KiB_over_http()
     {
@@ -169,6 +198,7 @@ public sealed class RequestLimitTests
     [InlineData("\"9999999999.99999999\"", "9999999999.99999999")]
     [InlineData("\"0001234567890.12345678\"", "1234567890.12345678")]
     [InlineData("\"+1234567890.12345678\"", "1234567890.12345678")]
+    [InlineData("\".12345678000000000000\"", "0.12345678")] // no digit before the point, trailing zeros
     public async Task Run_stores_largest_accepted_values_exactly_when_posted(string raw, string stored)
     {
         await using var api = new InProcessOrderApi();
@@ -190,6 +220,7 @@ public sealed class RequestLimitTests
     [InlineData("\"1234567890.123456789\"")]
     [InlineData("\"12345678901\"")]
     [InlineData("-1234567890.123456789")]
+    [InlineData("\".12345678000000000000000000001\"")] // 29 places: decimal.Parse would round it to 0.12345678
     public async Task Run_returns_400_precision_message_when_value_has_one_digit_too_many(string raw)
     {
         await using var api = new InProcessOrderApi();

@@ -52,6 +52,7 @@ public sealed class ValidationProblemTests
         { Order(("username", "\"   \"")), "username", "must not be blank" },
         { Order(("username", "\"bad\\u0001name\"")), "username", "must not contain control characters" },
         { Order(("username", Quote(new string('a', 65)))), "username", "must be at most 64 characters" },
+        { Order(("username", Quote(new string('a', 1024)))), "username", "must be at most 64 characters" },
         { Order(("username", Quote(new string('a', 1025)))), "username", "must be at most 1024 bytes" },
         { Order(("username", "\"\\ud800\"")), "username", "must be valid UTF-8 text" },
         { Order(("market", "\"\"")), "market", "must not be empty" },
@@ -70,6 +71,7 @@ public sealed class ValidationProblemTests
         { Order(("size", "\"abc\"")), "size", "must be a number" },
         { Order(("size", "\"1,5\"")), "size", "must be a number" },
         { Order(("size", Quote(new string('1', 65)))), "size", "must be a number" },
+        { Order(("size", Quote(new string('0', 64)))), "size", "must be greater than 0" }, // a 64-character string is read
         { Order(("price", "1.000000001")), "price", OrderValidator.PrecisionMessage },
         { Order(("price", "10000000000")), "price", OrderValidator.PrecisionMessage },
         { Order(("price", "\"10000000000\"")), "price", OrderValidator.PrecisionMessage },
@@ -85,7 +87,11 @@ public sealed class ValidationProblemTests
         { Order(("clientOrderId", "7")), "clientOrderId", "must be a string" },
         { Order(("qty", "1")), "qty", "is not a known field" },
         { Order(("q" + new string('x', 70), "1")), "q" + new string('x', 63) + "...", "is not a known field" },
+        { Order((new string('x', 64), "1")), new string('x', 64), "is not a known field" },
+        { Order((new string('x', 1024), "1")), new string('x', 64) + "...", "is not a known field" },
         { Order((new string('x', 1025), "1")), "(unreadable field name)", "is not a known field" },
+        { Order().TrimEnd('}') + ",\"price\":{\"x\":1}}", "price", "appears more than once" },
+        { Order().TrimEnd('}') + ",\"side\":7}", "side", "appears more than once" },
         { Order().TrimEnd('}') + ",\"price\":1}", "price", "appears more than once" },
     };
 
@@ -201,6 +207,20 @@ public sealed class ValidationProblemTests
         var errors = await ErrorsOf(api, Order(("price", "\"1\\ud800\"")));
 
         Assert.Equal(["must be a number"], errors["price"]);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Run_lists_every_message_of_a_key_when_it_gets_more_than_one()
+    {
+        await using var api = new InProcessOrderApi();
+        // Two unknown names sharing their first 64 characters are reported under the same shortened key.
+        var prefix = new string('x', 70);
+        var key = new string('x', 64) + "...";
+
+        var errors = await ErrorsOf(api, Order((prefix + "a", "1"), (prefix + "b", "2")));
+
+        Assert.Equal([key], errors.Keys);
+        Assert.Equal(["is not a known field", "is not a known field"], errors[key]);
     }
 
     [Theory(Timeout = TestTimeouts.Server)]

@@ -21,7 +21,7 @@ public static class PageCursor
     {
         lastMarket = "";
         if (cursor.Length is 0 or > 64 || !TryDecodeBytes(cursor, out var bytes)) return false;
-        if (bytes.Any(b => b > 0x7F)) return false;
+        // A byte past ASCII decodes to '?', which no market symbol holds and which would not encode back to it either.
         var text = Encoding.ASCII.GetString(bytes);
         if (!text.StartsWith(MarketPrefix, StringComparison.Ordinal)) return false;
         var market = text[MarketPrefix.Length..];

@@ -33,8 +33,9 @@ public sealed class RequestBody : IDisposable
 
     public static async Task<RequestBody> ReadAsync(HttpRequest request, bool manyOrders, CancellationToken cancellationToken)
     {
+        // Before the first byte the kind of body is unknown: only a declared length past the larger limit is refused here.
+        if (request.ContentLength > BatchLimit) return new RequestBody(null, 0, BatchLimit);
         int? limit = manyOrders ? BatchLimit : null;
-        if (request.ContentLength > (limit ?? BatchLimit)) return new RequestBody(null, 0, limit ?? BatchLimit);
 
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, BatchLimit) + 1);
         var length = 0;

@@ -168,8 +168,7 @@ public static class OrderJsonReader
             if (field < 0)
             {
                 errors.Add(index, UnknownName(ref reader), "is not a known field");
-                reader.Read();
-                reader.Skip();
+                reader.Skip(); // on a property name, Skip moves to its value and past it
                 continue;
             }
             var key = FieldNames[field];
