@@ -155,6 +155,12 @@ for run in $(seq 1 "$RUNS"); do
         for c in $BATCH_CONNECTIONS; do measure "$run" pg-batch "batch of $BATCH_SIZE (PostgreSQL)" "$c" batch.lua "$BATCH_SIZE" postgres 1 -- "$WORK/batch.json"; done
         stop_server
         [ ! -e "$WORK/unused-r$run.db" ] || die "the PostgreSQL host created a SQLite file"
+        # The same batches through the other bulk insert (OrderStorage:PostgresBulkInsert): the default above is binary
+        # COPY; this is one INSERT ... SELECT FROM unnest(...) per commit, on the same server and table.
+        start_host "pg-unnest-r$run" "$WORK/unused-r$run.db" OrderStorage__Provider=Postgres ConnectionStrings__Orders="$PG_CONN" \
+            OrderStorage__PostgresBulkInsert=Unnest
+        for c in $BATCH_CONNECTIONS; do measure "$run" pg-batch-unnest "batch of $BATCH_SIZE (PostgreSQL, unnest)" "$c" batch.lua "$BATCH_SIZE" postgres 1 -- "$WORK/batch.json"; done
+        stop_server
     fi
 
     seed_db="$WORK/seed-r$run.db"
@@ -185,14 +191,14 @@ med = {k: (statistics.median(r for r, _, _ in v), statistics.median(p for _, p, 
 def find(kind, conns):
     return next((m[0] for (k, _, c), m in med.items() if k == kind and c == conns), None)
 ceiling_of = {"single": "single-null", "seed": "single-null", "single-null": "single-null", "batch": "batch-null", "batch-null": "batch-null",
-              "pg-single": "single-null", "pg-batch": "batch-null"}
+              "pg-single": "single-null", "pg-batch": "batch-null", "pg-batch-unnest": "batch-null"}
 def ratio(a, b):
     return f"{a / b:.2f}x" if b else "-"
 def ms(us):
     return f"{us / 1000:.2f}"
 header = ("scenario", "conns", "orders/s", "p50 ms", "p99 ms", "vs seed", "vs ceiling")
 table = [header]
-order = ["single", "batch", "pg-single", "pg-batch", "seed", "single-null", "batch-null"]
+order = ["single", "batch", "pg-single", "pg-batch", "pg-batch-unnest", "seed", "single-null", "batch-null"]
 for (kind, scenario, conns), (rate, p50, p99, n) in sorted(med.items(), key=lambda i: (order.index(i[0][0]), i[0][2])):
     seed = find("seed", conns)
     ceiling = find(ceiling_of[kind], conns)
@@ -225,6 +231,9 @@ if pg64 and seed64:
     pg_checks.append(f"PostgreSQL single@64 >= 25x seed: {pg64[0] / seed64:.0f}x {'met' if pg64[0] >= 25 * seed64 else 'NOT met'}")
 if pg_batches:
     pg_checks.append(f"PostgreSQL batches >= 100,000/s: {max(pg_batches):,.0f} {'met' if max(pg_batches) >= 100_000 else 'NOT met'}")
+pg_unnest = [m[0] for (k, _, _), m in med.items() if k == "pg-batch-unnest"]
+if pg_batches and pg_unnest:
+    pg_checks.append(f"binary COPY vs unnest, best batch: {max(pg_batches):,.0f} vs {max(pg_unnest):,.0f} orders/s ({max(pg_batches) / max(pg_unnest):.2f}x)")
 if pg_checks:
     print("Floors (issue 9): " + "; ".join(pg_checks) + ".")
 PYEOF

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using Microsoft.Win32.SafeHandles;
 using Microsoft.Extensions.Options;
 
 namespace OrderFunctions.Storage.Sqlite;
@@ -11,7 +12,7 @@ namespace OrderFunctions.Storage.Sqlite;
 /// the store stays refused until a restart (a fresh empty file must not silently take new orders). Shared by the
 /// writer (checked after each commit, before it is acknowledged) and the health probe.
 /// </summary>
-public sealed class SqliteDatabaseFile(IOptions<OrderStorageOptions> options)
+public sealed class SqliteDatabaseFile(IOptions<OrderStorageOptions> options) : IDisposable
 {
     /// <summary>What health and refused requests say once the file is gone.</summary>
     public const string LostReason = "the database file was removed or replaced since the service opened it; restore it and restart the service";
@@ -19,6 +20,10 @@ public sealed class SqliteDatabaseFile(IOptions<OrderStorageOptions> options)
     private readonly OrderStorageOptions _options = options.Value;
     private readonly object _gate = new();
     private volatile OpenedFile? _opened; // set once, by the first open whose identity can be read
+    // Held open for the life of the process so the file's inode cannot be freed and handed to a new file at the same
+    // path (ext4 reuses a freed inode number at once), which would pass for the original while the writer's own
+    // connection is closed after a fault. Read-only, shared, no SQLite: it takes no lock SQLite would see.
+    private SafeFileHandle? _pin;
     private volatile bool _lost;
 
     /// <summary>True once the path was found naming another file or none; stays true for the life of the process.</summary>
@@ -38,7 +43,16 @@ public sealed class SqliteDatabaseFile(IOptions<OrderStorageOptions> options)
                 return;
             }
             var path = FilePath(_options.ConnectionString);
-            if (path is not null && Identify(path) is { } identity && identity != FileIdentity.Missing) _opened = new OpenedFile(path, identity);
+            if (path is null) return;
+            var pin = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (Identify(path) is { } identity && identity != FileIdentity.Missing)
+            {
+                (_pin, _opened) = (pin, new OpenedFile(path, identity));
+            }
+            else
+            {
+                pin.Dispose();
+            }
         }
     }
 
@@ -50,6 +64,15 @@ public sealed class SqliteDatabaseFile(IOptions<OrderStorageOptions> options)
         if (Identify(opened.Path) == opened.Identity) return null;
         _lost = true;
         return LostReason;
+    }
+
+    /// <summary>
+    /// Closes the pin. Only at the end of the process, after the writer and the reads have closed their connections:
+    /// closing any descriptor of a file drops every POSIX lock the process holds on it.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_gate) _pin?.Dispose();
     }
 
     /// <summary>Throws <see cref="SqliteFileLostException"/> when <see cref="Check"/> finds the file removed or replaced.</summary>

@@ -27,6 +27,7 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
 
     private readonly OrderStorageOptions _options = options.Value;
     private readonly SqliteDatabaseFile _file = file ?? new SqliteDatabaseFile(options);
+    private readonly bool _ownsFile = file is null; // else the container disposes the shared one
     private bool _faulted; // the connection was dropped after a fault: clear the pools before the next open
 
     // Owned by the writer thread only.
@@ -207,7 +208,11 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
         (_insert, _find, _connection) = (null, null, null);
     }
 
-    public void Dispose() => Reset();
+    public void Dispose()
+    {
+        Reset();
+        if (_ownsFile) _file.Dispose();
+    }
 
     private static void Execute(SqliteConnection connection, string sql)
     {
