@@ -29,7 +29,7 @@ public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats>
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orders/stats")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Stats)] HttpRequest request,
         CancellationToken cancellationToken)
     {
         try

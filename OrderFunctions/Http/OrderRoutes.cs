@@ -12,6 +12,9 @@ public static class OrderRoutes
     /// <summary>Route of <c>CreateOrder</c> and <c>ListOrders</c>.</summary>
     public const string Orders = "orders";
 
+    /// <summary>Route of <c>OrderStats</c>.</summary>
+    public const string Stats = Orders + "/stats";
+
     /// <summary>Route of <c>GetOrder</c>.</summary>
     public const string Order = Orders + "/{id:long}";
 
