@@ -1,7 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
-using OrderFunctions.Tests.Reliability;
+using OrderFunctions.Tests.Ingestion;
+using OrderFunctions.Tests.Hosting;
+using OrderFunctions.Tests.Storage;
+using OrderFunctions.Tests.Storage.Postgres;
+using OrderFunctions.Tests.Storage.Sqlite;
+using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.OpenApi;
 

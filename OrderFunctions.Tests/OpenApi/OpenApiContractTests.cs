@@ -1,8 +1,12 @@
 using System.Text;
 using OrderFunctions.Standalone;
-using OrderFunctions.Tests.Reliability;
+using OrderFunctions.Tests.Ingestion;
+using OrderFunctions.Tests.Hosting;
+using OrderFunctions.Tests.Storage;
+using OrderFunctions.Tests.Storage.Postgres;
+using OrderFunctions.Tests.Storage.Sqlite;
 using OrderFunctions.Tests.Support;
-using TestOrders = OrderFunctions.Tests.Reliability.TestOrders;
+using TestOrders = OrderFunctions.Tests.Support.ApiTestOrders;
 
 namespace OrderFunctions.Tests.OpenApi;
 
@@ -38,17 +42,17 @@ public sealed class OpenApiContractTests
         }
 
         // Act
-        var created = await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(clientOrderId: "c1"));                 // 201
-        await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(clientOrderId: "c1"));                               // 200 replay
-        await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(clientOrderId: "c1", price: "1"));                   // 409
-        await Send("POST", "/API/orders", "/API/orders", $"[{TestOrders.Json(clientOrderId: "c2")},{TestOrders.Json()}]");  // 201 batch
-        await Send("POST", "/API/orders", "/API/orders", $"[{TestOrders.Json(clientOrderId: "c1", price: "1")}]");           // 409 batch
-        await Send("POST", "/API/orders", "/API/orders", $"{TestOrders.Json()}\n{TestOrders.Json(username: "bob")}\n", CreateOrder.NdjsonContentType); // 201 NDJSON
-        await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(side: "hold"));                                      // 400
+        var created = await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "c1"));                 // 201
+        await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "c1"));                               // 200 replay
+        await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "c1", price: "1"));                   // 409
+        await Send("POST", "/API/orders", "/API/orders", $"[{ApiTestOrders.Json(clientOrderId: "c2")},{ApiTestOrders.Json()}]");  // 201 batch
+        await Send("POST", "/API/orders", "/API/orders", $"[{ApiTestOrders.Json(clientOrderId: "c1", price: "1")}]");           // 409 batch
+        await Send("POST", "/API/orders", "/API/orders", $"{ApiTestOrders.Json()}\n{ApiTestOrders.Json(username: "bob")}\n", CreateOrder.NdjsonContentType); // 201 NDJSON
+        await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(side: "hold"));                                      // 400
         await Send("POST", "/API/orders", "/API/orders", "{\"timestamp\":", "application/json");                                // 400 malformed
         await Send("POST", "/API/orders", "/API/orders", "side=buy", "text/plain");                                            // 415
-        await Send("POST", "/API/orders", "/API/orders", new string(' ', 70_000) + TestOrders.Json());                        // 413
-        await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(), withKey: false);                                 // 401
+        await Send("POST", "/API/orders", "/API/orders", new string(' ', 70_000) + ApiTestOrders.Json());                        // 413
+        await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(), withKey: false);                                 // 401
         var id = created.Json.GetProperty("id").GetInt64();
         await Send("GET", "/API/orders/{id}", $"/API/orders/{id}");                                                           // 200
         await Send("GET", "/API/orders/{id}", "/API/orders/999999");                                                          // 404
@@ -63,7 +67,7 @@ public sealed class OpenApiContractTests
             using var exclusive = locker.CreateCommand();
             exclusive.CommandText = "BEGIN EXCLUSIVE";
             exclusive.ExecuteNonQuery();
-            await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(clientOrderId: "locked"));                        // 503
+            await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "locked"));                        // 503
             await Send("GET", "/API/health", "/API/health");                                                                  // 503
         }
 

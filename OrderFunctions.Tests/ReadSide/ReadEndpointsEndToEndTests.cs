@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using OrderFunctions.Tests.EndToEnd;
-
+using OrderFunctions.Tests.Client;
+using OrderFunctions.Tests.Hosting;
 using OrderFunctions.Tests.Support;
+
 
 namespace OrderFunctions.Tests.ReadSide;
 

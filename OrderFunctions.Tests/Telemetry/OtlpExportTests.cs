@@ -2,8 +2,10 @@ using System.Net;
 using System.Text;
 using OrderFunctions.Standalone;
 using OrderFunctions.Telemetry;
-using OrderFunctions.Tests.EndToEnd;
-using TestOrders = OrderFunctions.Tests.Reliability.TestOrders;
+using OrderFunctions.Tests.Client;
+using OrderFunctions.Tests.Hosting;
+using OrderFunctions.Tests.Support;
+using TestOrders = OrderFunctions.Tests.Support.ApiTestOrders;
 
 namespace OrderFunctions.Tests.Telemetry;
 
@@ -30,7 +32,7 @@ public sealed class OtlpExportTests
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
 
         // Act
-        using var response = await http.PostAsync($"/API/orders?code={Key}", new StringContent(TestOrders.Json(), Encoding.UTF8, "application/json"));
+        using var response = await http.PostAsync($"/API/orders?code={Key}", new StringContent(ApiTestOrders.Json(), Encoding.UTF8, "application/json"));
 
         // Assert
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);

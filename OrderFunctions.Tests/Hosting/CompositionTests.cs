@@ -1,0 +1,138 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Storage;
+using OrderFunctions.Storage.Postgres;
+using OrderFunctions.Storage.Sqlite;
+using OrderFunctions.Tests.Support;
+
+using OrderFunctions.Tests.Storage;
+using OrderFunctions.Tests.Storage.Postgres;
+using OrderFunctions.Tests.Storage.Sqlite;
+namespace OrderFunctions.Tests.Hosting;
+
+/// <summary>The function resolved from Program.cs's registration, posting to a real SQLite file.</summary>
+public sealed class CompositionTests : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    public void Dispose() => _database.Dispose();
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task AddOrderServices_registers_sqlite_repository_from_connection_string()
+    {
+        await using var services = FunctionHost.Services(_database);
+
+        Assert.IsType<OrderWriteQueue>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
+        Assert.IsType<SqliteOrderQueries>(services.GetRequiredService<IOrderQueries>());
+        Assert.Equal(_database.ConnectionString,
+            services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.ConnectionString);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("Sqlite")]
+    [InlineData("sqlite")]
+    public async Task AddOrderServices_chooses_sqlite_when_provider_names_it(string provider)
+    {
+        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = _database.ConnectionString,
+            ["OrderStorage:Provider"] = provider,
+        });
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
+        Assert.IsType<SqliteStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task AddOrderServices_stops_the_start_naming_valid_providers_when_provider_is_unknown()
+    {
+        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = _database.ConnectionString,
+            ["OrderStorage:Provider"] = "Oracle",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("OrderStorage:Provider must be 'Sqlite' (the default) or 'Postgres'", error.Message);
+        Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOrderRepository>());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task AddOrderServices_chooses_postgres_when_provider_names_it()
+    {
+        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = "Host=db.example.com;Database=orders;Username=orders",
+            ["OrderStorage:Provider"] = "Postgres",
+        });
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.IsType<OrderWriteQueue>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<PostgresOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
+        Assert.IsType<PostgresOrderQueries>(services.GetRequiredService<IOrderQueries>());
+        Assert.IsType<PostgresStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("Postgres", "Data Source=orders.db", "must name a PostgreSQL server")]
+    [InlineData("Postgres", "Host=;Port=x", "must name a PostgreSQL server")]
+    [InlineData("Sqlite", "Host=db.example.com;Database=orders", "must be a SQLite connection string")]
+    public async Task AddOrderServices_stops_the_start_when_the_connection_string_does_not_fit_the_provider(
+        string provider, string connectionString, string message)
+    {
+        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = connectionString,
+            ["OrderStorage:Provider"] = provider,
+        });
+
+        services.GetRequiredService<IStartupValidator>().Validate(); // each setting is valid alone
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IEnumerable<IHostedService>>().ToList());
+
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task CreateOrder_writes_row_to_file_when_resolved_from_registration()
+    {
+        // Arrange
+        await using var services = FunctionHost.Services(_database);
+        var function = FunctionHost.Create<CreateOrder>(services);
+
+        // Act
+        var result = await function.Run(HttpResultRunner.Request(services, TestOrders.ValidJson), CancellationToken.None);
+        var response = await HttpResultRunner.ExecuteAsync(result, services);
+
+        // Assert
+        Assert.Equal(201, response.StatusCode);
+        var id = response.Json.GetProperty("id").GetInt64();
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT timestamp, username, market, side, size, price FROM Orders WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        using var row = command.ExecuteReader();
+        Assert.True(row.Read());
+        Assert.Equal(("2026-11-27T10:15:30.1230000Z", "alice", "BTC-USD", "buy", 10_000_000L, 4_300_012_345_678L),
+            (row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetInt64(4), row.GetInt64(5)));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task CreateOrder_writes_nothing_when_input_is_bad()
+    {
+        await using var services = FunctionHost.Services(_database);
+        var function = FunctionHost.Create<CreateOrder>(services);
+        await function.Run(HttpResultRunner.Request(services, TestOrders.ValidJson), CancellationToken.None);
+
+        var result = await function.Run(HttpResultRunner.Request(services, TestOrders.ValidJson.Replace("0.1", "-0.1")), CancellationToken.None);
+
+        Assert.Equal(400, (await HttpResultRunner.ExecuteAsync(result)).StatusCode);
+        Assert.Equal(1, _database.CountRows());
+    }
+}

@@ -1,0 +1,334 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace OrderFunctions.Tests.Hosting;
+
+/// <summary>
+/// The HTTP contract README states, written once and run on every host (one subclass per host): each status of its
+/// tables, the seed's own client payload, batches and NDJSON, the reads, health, and a 500 problem for an unexpected
+/// failure. Tests share one host per class, so each works on its own username and market.
+/// </summary>
+public abstract class OrderApiContract(IOrderApiHost host)
+{
+    private const string OrdersPath = "/API/orders";
+
+    private readonly string _user = "u" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _market = "M" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
+
+    private string OrderJson(string? clientOrderId = null, string size = "0.1", string price = "43000.12345678", string side = "buy",
+        string timestamp = "2026-11-27T10:15:30.123Z")
+    {
+        var id = clientOrderId is null ? "" : $",\"clientOrderId\":\"{clientOrderId}\"";
+        return $"{{\"timestamp\":\"{timestamp}\",\"username\":\"{_user}\",\"market\":\"{_market}\",\"side\":\"{side}\",\"size\":{size},\"price\":{price}{id}}}";
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(string body, string contentType = "application/json")
+    {
+        using var client = host.CreateClient();
+        return await client.PostAsync(OrdersPath, new StringContent(body, Encoding.UTF8, contentType));
+    }
+
+    private async Task<HttpResponseMessage> GetAsync(string pathAndQuery)
+    {
+        using var client = host.CreateClient();
+        return await client.GetAsync(pathAndQuery);
+    }
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await JsonAsync(response);
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        return problem;
+    }
+
+    private long RowsOfThisTest()
+    {
+        using var connection = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM Orders WHERE username = $user";
+        command.Parameters.AddWithValue("$user", _user);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_201_with_Location_and_the_stored_order()
+    {
+        using var response = await PostAsync(OrderJson());
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var order = await JsonAsync(response);
+        var id = order.GetProperty("id").GetInt64();
+        Assert.Equal($"{OrdersPath}/{id}", response.Headers.Location?.ToString());
+        Assert.Equal(_user, order.GetProperty("username").GetString());
+        Assert.Equal(43000.12345678m, order.GetProperty("price").GetDecimal());
+        Assert.Equal(1, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_200_Idempotent_Replayed_with_the_first_id_when_the_same_order_is_sent_again()
+    {
+        using var first = await PostAsync(OrderJson(clientOrderId: "c-1"));
+        using var again = await PostAsync(OrderJson(clientOrderId: "c-1"));
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(["true"], again.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Equal((await JsonAsync(first)).GetProperty("id").GetInt64(), (await JsonAsync(again)).GetProperty("id").GetInt64());
+        Assert.Equal(1, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_409_naming_the_existing_order_when_a_clientOrderId_is_reused_for_another_order()
+    {
+        using var first = await PostAsync(OrderJson(clientOrderId: "c-2"));
+        using var other = await PostAsync(OrderJson(clientOrderId: "c-2", price: "1"));
+
+        var problem = await ProblemAsync(other, HttpStatusCode.Conflict);
+        Assert.Equal((await JsonAsync(first)).GetProperty("id").GetInt64(), problem.GetProperty("existingId").GetInt64());
+        Assert.Equal(1, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_400_naming_every_offending_field_and_stores_nothing()
+    {
+        var body = OrderJson(side: "hold", size: "0").Replace("\"price\"", "\"prcie\"", StringComparison.Ordinal);
+
+        using var response = await PostAsync(body);
+
+        var errors = (await ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("side", out _));
+        Assert.True(errors.TryGetProperty("size", out _));
+        Assert.True(errors.TryGetProperty("prcie", out _));
+        Assert.Equal(0, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_400_when_the_json_is_malformed()
+    {
+        using var response = await PostAsync("{\"timestamp\":");
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(0, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_413_when_one_order_is_over_64_KiB()
+    {
+        var body = OrderJson().Replace(_user, _user + new string('x', 70_000), StringComparison.Ordinal);
+
+        using var response = await PostAsync(body);
+
+        await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(0, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_415_when_the_body_is_form_data()
+    {
+        using var client = host.CreateClient();
+
+        using var response = await client.PostAsync(OrdersPath, new FormUrlEncodedContent([new("username", _user)]));
+
+        await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(0, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_accepts_the_seed_python_clients_payload()
+    {
+        // The seed's client: requests.post(url, json={...}) with str(datetime.utcnow()) and numbers as JSON numbers.
+        var body = $"{{\"timestamp\": \"2026-11-27 10:15:30.123456\", \"username\": \"{_user}\", \"market\": \"{_market}\", \"side\": \"sell\", \"size\": 2.5, \"price\": 101.25}}";
+
+        using var response = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var order = await JsonAsync(response);
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 10, 15, 30, TimeSpan.Zero).AddTicks(1_234_560), order.GetProperty("timestamp").GetDateTimeOffset());
+        Assert.Equal(1, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_201_with_the_orders_in_input_order_when_given_a_json_array()
+    {
+        using var response = await PostAsync($"[{OrderJson(size: "1")},{OrderJson(size: "2")},{OrderJson(size: "3")}]");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var orders = (await JsonAsync(response)).EnumerateArray().ToArray();
+        Assert.Equal([1m, 2m, 3m], orders.Select(o => o.GetProperty("size").GetDecimal()));
+        Assert.True(orders[0].GetProperty("id").GetInt64() < orders[1].GetProperty("id").GetInt64());
+        Assert.Equal(3, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_201_when_given_ndjson()
+    {
+        using var response = await PostAsync($"{OrderJson(size: "1")}\n{OrderJson(size: "2")}\n", "application/x-ndjson");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(2, (await JsonAsync(response)).GetArrayLength());
+        Assert.Equal(2, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_batch_answers_400_naming_the_element_and_stores_none_of_it()
+    {
+        using var response = await PostAsync($"[{OrderJson()},{OrderJson(price: "-1")}]");
+
+        var errors = (await ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("[1].price", out _));
+        Assert.Equal(0, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Get_returns_the_order_as_it_was_stored()
+    {
+        using var posted = await PostAsync(OrderJson(clientOrderId: "c-3"));
+        var order = await JsonAsync(posted);
+
+        using var response = await GetAsync($"{OrdersPath}/{order.GetProperty("id").GetInt64()}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(order.GetRawText(), (await JsonAsync(response)).GetRawText());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Get_answers_404_problem_when_the_order_does_not_exist()
+    {
+        using var response = await GetAsync($"{OrdersPath}/{long.MaxValue}");
+
+        await ProblemAsync(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task List_pages_through_the_filtered_orders()
+    {
+        using var posted = await PostAsync($"[{OrderJson(size: "1")},{OrderJson(size: "2", side: "sell")},{OrderJson(size: "3")}]");
+        var ids = (await JsonAsync(posted)).EnumerateArray().Select(o => o.GetProperty("id").GetInt64()).ToArray();
+
+        using var first = await GetAsync($"{OrdersPath}?username={_user}&side=buy&limit=1");
+        var firstPage = await JsonAsync(first);
+        using var second = await GetAsync($"{OrdersPath}?username={_user}&side=buy&limit=1&after={firstPage.GetProperty("next").GetString()}");
+        var secondPage = await JsonAsync(second);
+
+        Assert.Equal(ids[0], Assert.Single(firstPage.GetProperty("items").EnumerateArray()).GetProperty("id").GetInt64());
+        Assert.Equal(ids[2], Assert.Single(secondPage.GetProperty("items").EnumerateArray()).GetProperty("id").GetInt64());
+        Assert.Equal(JsonValueKind.Null, secondPage.GetProperty("next").ValueKind);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task List_answers_400_naming_a_bad_parameter()
+    {
+        using var response = await GetAsync($"{OrdersPath}?side=hold");
+
+        Assert.True((await ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("side", out _));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Stats_is_routed_to_the_statistics_not_to_an_order_id()
+    {
+        using var posted = await PostAsync($"[{OrderJson(size: "1.5", price: "42000")},{OrderJson(size: "0.2", price: "44000", side: "sell")}]");
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+
+        using var response = await GetAsync($"{OrdersPath}/stats?market={_market}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var market = Assert.Single((await JsonAsync(response)).GetProperty("markets").EnumerateArray());
+        Assert.Equal(_market, market.GetProperty("market").GetString());
+        Assert.Equal(2, market.GetProperty("count").GetInt64());
+        Assert.Equal(1.5m, market.GetProperty("buyVolume").GetDecimal());
+        Assert.Equal(0.2m, market.GetProperty("sellVolume").GetDecimal());
+        Assert.Equal(71800m, market.GetProperty("notional").GetDecimal());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Health_answers_200_healthy()
+    {
+        using var response = await GetAsync("/API/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("healthy", (await JsonAsync(response)).GetProperty("status").GetString());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Unknown_path_answers_404()
+    {
+        using var response = await GetAsync("/API/nothing-here");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_without_a_function_key_is_served_when_no_key_is_configured_as_under_func_start()
+    {
+        // Keys differ by design: the Functions host checks them only in Azure; the standalone host checks OrderApi:Keys
+        // when set (Hosting/FunctionKeyTests). With none configured both serve the request.
+        using var response = await PostAsync(OrderJson());
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("get")]
+    [InlineData("list")]
+    [InlineData("replay")]
+    public async Task Unexpected_failure_answers_500_problem_with_a_logged_trace_id_and_no_internals(string request)
+    {
+        // Arrange: a row the reader cannot parse, written behind the service's back.
+        var id = InsertCorruptRow("c-corrupt");
+
+        // Act
+        using var response = request switch
+        {
+            "get" => await GetAsync($"{OrdersPath}/{id}"),
+            "list" => await GetAsync($"{OrdersPath}?username={_user}"),
+            _ => await PostAsync(OrderJson(clientOrderId: "c-corrupt")),
+        };
+
+        // Assert: never the worker's silent 200; a problem with an id to quote, found in the log with the cause.
+        var body = await response.Content.ReadAsStringAsync();
+        var problem = await ProblemAsync(response, HttpStatusCode.InternalServerError);
+        var traceId = problem.GetProperty("traceId").GetString();
+        Assert.False(string.IsNullOrEmpty(traceId));
+        Assert.True(await LoggedAsync(traceId!), $"No log entry names traceId {traceId}:{Environment.NewLine}{string.Join(Environment.NewLine, host.Logs.Entries)}");
+        Assert.DoesNotContain("FormatException", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("SELECT", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
+    }
+
+    private long InsertCorruptRow(string clientOrderId)
+    {
+        using var connection = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id)
+            VALUES ('not a timestamp', $user, $market, 'buy', 10000000, 4300012345678, $client);
+            SELECT last_insert_rowid();
+            """;
+        command.Parameters.AddWithValue("$user", _user);
+        command.Parameters.AddWithValue("$market", _market);
+        command.Parameters.AddWithValue("$client", clientOrderId);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    // The worker's log arrives over its event stream, possibly just after the response: poll with a deadline.
+    private async Task<bool> LoggedAsync(string traceId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            if (host.Logs.Entries.Any(e => e.Contains(traceId, StringComparison.Ordinal) && e.Contains("Error", StringComparison.Ordinal))) return true;
+            if (DateTime.UtcNow > deadline) return false;
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using OrderFunctions.Orders;
+using OrderFunctions.Storage;
+using OrderFunctions.Tests.Support;
+using OrderFunctions.Tests.Support.Postgres;
+
+using OrderFunctions.Tests.Hosting;
+using OrderFunctions.Tests.Storage.Postgres;
+using OrderFunctions.Tests.Storage.Sqlite;
+namespace OrderFunctions.Tests.Storage;
+
+/// <summary>
+/// What every engine's repository must do, written once: each engine's subclass runs these tests on a real store
+/// (a SQLite file; a PostgreSQL schema), with the services <c>AddOrderServices</c> registers for that engine.
+/// </summary>
+public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifetime
+{
+    private readonly List<ServiceProvider> _providers = [];
+
+    protected TestStore Store { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Store = await TestStore.CreateAsync(engine);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var provider in _providers) await provider.DisposeAsync();
+        await Store.DisposeAsync();
+    }
+
+    /// <summary>The write queue and engine as the host composes them, with extra <c>OrderStorage</c> settings.</summary>
+    protected OrderWriteQueue Repository(params (string Key, string Value)[] settings) => Services(settings).GetRequiredService<OrderWriteQueue>();
+
+    protected ServiceProvider Services(params (string Key, string Value)[] settings)
+    {
+        var all = Store.Settings;
+        foreach (var (key, value) in settings) all[key] = value;
+        var provider = FunctionHost.Services(all);
+        _providers.Add(provider);
+        return provider;
+    }
+
+    [StoreTheory(Timeout = TestTimeouts.Server)]
+    [InlineData("0.1", "43000.12345678")]
+    [InlineData("0.00000001", "9999999999.99999999")]
+    [InlineData("123456789.12345678", "0.3")]
+    public async Task AddAsync_round_trips_size_and_price_exactly(string size, string price)
+    {
+        var services = Services();
+        var order = TestOrders.Order(size: Parse(size), price: Parse(price));
+
+        var result = await services.GetRequiredService<IOrderRepository>().AddAsync(order);
+        var stored = await services.GetRequiredService<IOrderQueries>().FindAsync(result.Order.Id);
+
+        Assert.Equal(SaveOutcome.Created, result.Outcome);
+        Assert.NotNull(stored);
+        Assert.Equal(size, stored.Size.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(price, stored.Price.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(order.Timestamp, stored.Timestamp);
+    }
+
+    [StoreTheory(Timeout = TestTimeouts.Server)]
+    [InlineData("2026-11-27T10:15:30.1234567Z")]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59.9999999Z")]
+    [InlineData("1969-12-31T23:59:59.9999999Z")]
+    public async Task AddAsync_round_trips_timestamp_to_the_100_nanoseconds(string timestamp)
+    {
+        var services = Services();
+        Assert.True(OrderValidator.TryParseTimestamp(timestamp, out var utc));
+        var order = TestOrders.Order() with { Timestamp = utc, ClientOrderId = "t-1" };
+
+        var result = await services.GetRequiredService<IOrderRepository>().AddAsync(order);
+        var again = await services.GetRequiredService<IOrderRepository>().AddAsync(order);
+        var stored = await services.GetRequiredService<IOrderQueries>().FindAsync(result.Order.Id);
+
+        Assert.Equal(utc, stored!.Timestamp);
+        Assert.Equal(DateTimeKind.Utc, stored.Timestamp.Kind);
+        Assert.Equal(SaveOutcome.Replayed, again.Outcome);
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_lands_every_order_when_called_concurrently()
+    {
+        var repository = Repository();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 2000).Select(i =>
+            Task.Run(() => repository.AddAsync(TestOrders.Order(username: $"user{i % 37}", size: i + 1)))));
+
+        Assert.Equal(2000, await Store.CountRowsAsync());
+        Assert.Equal(2000, results.Select(r => r.Order.Id).Distinct().Count());
+        Assert.All(results, r => Assert.Equal(SaveOutcome.Created, r.Outcome));
+        Assert.Equal(Enumerable.Range(1, 2000).Select(i => (decimal)i).Order(), results.Select(r => r.Order.Size).Order());
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddManyAsync_returns_ids_in_input_order()
+    {
+        var repository = Repository();
+        var orders = Enumerable.Range(1, 50).Select(i => TestOrders.Order(size: i)).ToList();
+
+        var results = await repository.AddManyAsync(orders);
+
+        Assert.Equal(orders.Select(o => o.Size), results.Select(r => r.Order.Size));
+        Assert.Equal(results.Select(r => r.Order.Id).Order(), results.Select(r => r.Order.Id));
+        Assert.Equal(50, await Store.CountRowsAsync());
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_replays_and_writes_nothing_when_client_order_id_repeats_with_same_content()
+    {
+        var repository = Repository();
+        var first = await repository.AddAsync(TestOrders.Order(clientOrderId: "c-1"));
+
+        var again = await repository.AddAsync(TestOrders.Order(clientOrderId: "c-1"));
+        var otherUser = await repository.AddAsync(TestOrders.Order(username: "bob", clientOrderId: "c-1"));
+
+        Assert.Equal(SaveOutcome.Replayed, again.Outcome);
+        Assert.Equal(first.Order.Id, again.Order.Id);
+        Assert.Equal(SaveOutcome.Created, otherUser.Outcome);
+        Assert.Equal(2, await Store.CountRowsAsync());
+    }
+
+    // The conflict look-up must match the username too: alice's row under the same id is not bob's order.
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_replays_each_users_own_order_when_two_users_share_a_client_order_id()
+    {
+        var repository = Repository();
+        var alice = await repository.AddAsync(TestOrders.Order(username: "alice", clientOrderId: "shared", price: 100m));
+        var bob = await repository.AddAsync(TestOrders.Order(username: "bob", clientOrderId: "shared", price: 200m));
+
+        var bobAgain = await repository.AddAsync(TestOrders.Order(username: "bob", clientOrderId: "shared", price: 200m));
+        var aliceAgain = await repository.AddAsync(TestOrders.Order(username: "alice", clientOrderId: "shared", price: 100m));
+        var bobChanged = await repository.AddAsync(TestOrders.Order(username: "bob", clientOrderId: "shared", price: 300m));
+
+        Assert.Equal(SaveOutcome.Replayed, bobAgain.Outcome);
+        Assert.Equal(bob.Order, bobAgain.Order);
+        Assert.Equal(SaveOutcome.Replayed, aliceAgain.Outcome);
+        Assert.Equal(alice.Order, aliceAgain.Order);
+        Assert.Equal(SaveOutcome.Conflict, bobChanged.Outcome);
+        Assert.Equal(bob.Order, bobChanged.Order);
+        Assert.Equal(2, await Store.CountRowsAsync());
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_reports_conflict_when_client_order_id_repeats_with_other_content()
+    {
+        var repository = Repository();
+        var first = await repository.AddAsync(TestOrders.Order(clientOrderId: "c-1"));
+
+        var other = await repository.AddAsync(TestOrders.Order(clientOrderId: "c-1", size: 5));
+
+        Assert.Equal(SaveOutcome.Conflict, other.Outcome);
+        Assert.Equal(first.Order, other.Order);
+        Assert.Equal(1, await Store.CountRowsAsync());
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_stores_one_row_per_client_order_id_when_the_same_id_races_in_one_commit()
+    {
+        var repository = Repository();
+
+        // Queued together, so the writer takes them in one transaction: the first is created, the rest compare to it.
+        var results = await Task.WhenAll(
+            repository.AddAsync(TestOrders.Order(clientOrderId: "same")),
+            repository.AddAsync(TestOrders.Order(clientOrderId: "same")),
+            repository.AddAsync(TestOrders.Order(clientOrderId: "same", size: 7)));
+
+        Assert.Single(results, r => r.Outcome == SaveOutcome.Created);
+        var created = results.Single(r => r.Outcome == SaveOutcome.Created).Order;
+        Assert.All(results, r => Assert.Equal(created.Id, r.Order.Id));
+        Assert.Equal(1, await Store.CountRowsAsync());
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddManyAsync_writes_nothing_of_the_batch_when_one_element_conflicts()
+    {
+        var repository = Repository();
+        await repository.AddAsync(TestOrders.Order(clientOrderId: "taken"));
+
+        var results = await repository.AddManyAsync([
+            TestOrders.Order(clientOrderId: "new-1"),
+            TestOrders.Order(clientOrderId: "taken", size: 9),
+            TestOrders.Order(clientOrderId: "new-2"),
+        ]);
+
+        Assert.Equal([SaveOutcome.Created, SaveOutcome.Conflict, SaveOutcome.Created], results.Select(r => r.Outcome));
+        Assert.Equal(1, await Store.CountRowsAsync());
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddManyAsync_lands_the_other_requests_of_a_commit_when_one_batch_conflicts()
+    {
+        var repository = Repository();
+        await repository.AddAsync(TestOrders.Order(clientOrderId: "taken"));
+
+        // Queued together: one commit holding a conflicting batch, a good batch and a single order.
+        var bad = repository.AddManyAsync([TestOrders.Order(clientOrderId: "bad-1"), TestOrders.Order(clientOrderId: "taken", size: 9)]);
+        var good = repository.AddManyAsync([TestOrders.Order(clientOrderId: "good-1"), TestOrders.Order()]);
+        var single = repository.AddAsync(TestOrders.Order(clientOrderId: "bad-1"));
+
+        Assert.Equal([SaveOutcome.Created, SaveOutcome.Conflict], (await bad).Select(r => r.Outcome));
+        Assert.Equal([SaveOutcome.Created, SaveOutcome.Created], (await good).Select(r => r.Outcome));
+        Assert.Equal(SaveOutcome.Created, (await single).Outcome);
+        Assert.Equal(4, await Store.CountRowsAsync());
+        Assert.Equal(1, (await Store.ClientOrderIdCountsAsync())["bad-1"]);
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_throws_unavailable_when_queue_is_closed_by_stop()
+    {
+        var repository = Repository();
+        await repository.StartAsync(default);
+        await repository.StopAsync(default);
+
+        var error = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => repository.AddAsync(TestOrders.Order()));
+
+        Assert.Contains("shutting down", error.Message);
+    }
+
+    private static decimal Parse(string value) => decimal.Parse(value, CultureInfo.InvariantCulture);
+}

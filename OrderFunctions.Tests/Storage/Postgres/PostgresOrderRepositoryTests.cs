@@ -1,0 +1,51 @@
+using OrderFunctions.Storage.Postgres;
+using OrderFunctions.Tests.Support;
+using OrderFunctions.Tests.Support.Postgres;
+
+using OrderFunctions.Tests.Hosting;
+using OrderFunctions.Tests.Storage;
+using OrderFunctions.Tests.Storage.Sqlite;
+namespace OrderFunctions.Tests.Storage.Postgres;
+
+/// <summary>The repository contract on PostgreSQL, and what only the PostgreSQL engine does (its column types, its schema race).</summary>
+[RequiresPostgres]
+public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(StoreEngine.Postgres)
+{
+    private PostgresTestStore Postgres => (PostgresTestStore)Store;
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task StartAsync_creates_numeric_timestamptz_and_identity_columns()
+    {
+        var repository = Repository();
+        await repository.StartAsync(default);
+        await repository.AddAsync(TestOrders.Order());
+
+        Assert.Equal("numeric(18,8) numeric(18,8) timestamp with time zone",
+            await Postgres.ScalarAsync<string>("""
+                SELECT string_agg(format_type(atttypid, atttypmod), ' ' ORDER BY attname)
+                FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname IN ('price', 'size', 'timestamp')
+                """));
+        Assert.Equal("d", await Postgres.ScalarAsync<string>(
+            "SELECT attidentity::text FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'id'"));
+        Assert.Equal(1L, await Postgres.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders' AND indexdef LIKE 'CREATE UNIQUE INDEX%(username, client_order_id)%'"));
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task EnsureCreated_creates_the_schema_once_when_many_instances_start_at_once()
+    {
+        // Eight sessions creating the schema at the same moment, as eight instances starting together would.
+        var connections = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Postgres.OpenAsync()));
+        using var start = new Barrier(connections.Length);
+
+        await Task.WhenAll(connections.Select(connection => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            PostgresOrderSchema.EnsureCreated(connection, indexUsername: false);
+        })));
+
+        foreach (var connection in connections) await connection.DisposeAsync();
+        Assert.Equal(0L, await Store.CountRowsAsync());
+        Assert.Equal(3L, await Postgres.ScalarAsync<long>("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders'"));
+    }
+}
