@@ -50,6 +50,13 @@ public static class OrderServiceCollectionExtensions
         services.AddSingleton<IOrderQueries>(sp => Engine<IOrderQueries>(sp,
             sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderQueries>(sp),
             postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderQueries>(sp)));
+        // Statistics over time and the export (issue 21): one implementation per engine, each in its own file.
+        services.AddSingleton<SqliteReads>();
+        services.AddSingleton<PostgresReads>();
+        services.AddSingleton<IOrderBucketQueries>(sp => Engine<IOrderBucketQueries>(sp,
+            sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderBucketQueries>(sp),
+            postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderBucketQueries>(sp)));
+        services.AddTransient<StatsOverTime>();
 
         services.AddSingleton<OrderWriteQueue>();
         services.AddSingleton<IOrderRepository>(sp => sp.GetRequiredService<OrderWriteQueue>());
