@@ -56,6 +56,9 @@ public static class OrderServiceCollectionExtensions
         services.AddSingleton<IOrderBucketQueries>(sp => Engine<IOrderBucketQueries>(sp,
             sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderBucketQueries>(sp),
             postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderBucketQueries>(sp)));
+        services.AddSingleton<IOrderExportQueries>(sp => Engine<IOrderExportQueries>(sp,
+            sqlite: () => ActivatorUtilities.CreateInstance<SqliteOrderExport>(sp),
+            postgres: () => ActivatorUtilities.CreateInstance<PostgresOrderExport>(sp)));
         services.AddTransient<StatsOverTime>();
 
         services.AddSingleton<OrderWriteQueue>();
