@@ -49,7 +49,7 @@ public sealed class RouteTableTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(6, endpoints.Count);
+        Assert.Equal(8, endpoints.Count);
         Assert.Equal(FromBuiltMetadata(), endpoints);
     }
 
