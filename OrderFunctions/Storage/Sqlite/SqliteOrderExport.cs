@@ -38,7 +38,10 @@ public sealed class SqliteOrderExport(SqliteReads reads) : IOrderExportQueries
                 var slice = await reads.ReadAsync(connection =>
                 {
                     using var command = reads.Command(connection);
-                    var sql = new StringBuilder($"SELECT {SqliteOrderReader.Columns} FROM Orders");
+                    // NOT INDEXED: every slice walks the table in id order from the cursor (the rowid search stays), so
+                    // the whole export is one pass over the ids whatever the filter. Through IX_Orders_market_timestamp
+                    // each slice would read all of a market's entries again and sort them: quadratic in a big market.
+                    var sql = new StringBuilder($"SELECT {SqliteOrderReader.Columns} FROM Orders NOT INDEXED");
                     sql.Append(SqliteReads.Where(sql, command, filter) ? " AND " : " WHERE ");
                     sql.Append("id > $after AND id <= $maxId ORDER BY id LIMIT $count");
                     command.Parameters.AddWithValue("$after", after);
