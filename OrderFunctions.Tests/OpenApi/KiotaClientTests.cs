@@ -7,7 +7,7 @@ namespace OrderFunctions.Tests.OpenApi;
 /// the standalone host: amounts come back exact (decimal, digit for digit), the single POST answers the stored order
 /// with its id and the batch POST the list, and problems arrive as typed exceptions with their fields.
 /// </summary>
-public sealed class KiotaClientTests(KiotaClientFixture client) : IClassFixture<KiotaClientFixture>
+public sealed class KiotaClientTests(KiotaClientFixture client, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<KiotaClientFixture>
 {
     private const string MaxPrice = "9999999999.99999999";
 
@@ -32,6 +32,7 @@ public sealed class KiotaClientTests(KiotaClientFixture client) : IClassFixture<
     public void Single_post_reads_the_stored_id_and_the_largest_price_digit_for_digit_when_sent_through_the_generated_client()
     {
         var one = client.Read("one");
+        log.WriteLine(client.Output!.ToJsonString()); // what the program read, for the record
 
         Assert.True(one["id"]!.GetValue<long>() > 0);
         Assert.Equal(MaxPrice, one["price"]!.GetValue<string>());
