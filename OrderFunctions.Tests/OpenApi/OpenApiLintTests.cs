@@ -33,7 +33,7 @@ public sealed class OpenApiLintTests : IAsyncLifetime
         return path;
     }
 
-    [OpenApiToolFact(OpenApiTool.Linters)]
+    [OpenApiToolFact(OpenApiTool.Linters, Timeout = TestTimeouts.Server)]
     public async Task Redocly_reports_no_error_and_no_warning_when_linting_the_served_document()
     {
         var problems = await OpenApiLinters.RedoclyAsync(Write("openapi.json", _served));
@@ -41,7 +41,7 @@ public sealed class OpenApiLintTests : IAsyncLifetime
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
-    [OpenApiToolFact(OpenApiTool.Linters)]
+    [OpenApiToolFact(OpenApiTool.Linters, Timeout = TestTimeouts.Server)]
     public async Task Spectral_reports_no_error_and_no_warning_when_linting_the_served_document()
     {
         var problems = await OpenApiLinters.SpectralAsync(Write("openapi.json", _served));
@@ -49,7 +49,7 @@ public sealed class OpenApiLintTests : IAsyncLifetime
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
-    [OpenApiToolFact(OpenApiTool.Linters)]
+    [OpenApiToolFact(OpenApiTool.Linters, Timeout = TestTimeouts.Server)]
     public async Task Both_linters_report_errors_when_a_copy_has_an_unresolved_ref_and_a_duplicate_operationId()
     {
         var broken = JsonNode.Parse(_served)!;
