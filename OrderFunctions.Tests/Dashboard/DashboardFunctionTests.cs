@@ -20,7 +20,7 @@ public sealed class DashboardFunctionTests
         Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_answers_the_page_with_a_policy_that_allows_only_its_own_script_and_style()
     {
         var context = new DefaultHttpContext();
