@@ -19,8 +19,9 @@ builder.Services.AddOptions<OrderApiOptions>().BindConfiguration(OrderApiOptions
 // all of it within this time (the .NET default, stated so the drain has a named budget).
 builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
 // Every error is problem details, also those no function writes: routing's 404 and 405, and a request Kestrel
-// refuses while the app reads it (408 body too slow, 413 body too large, 400 bad chunking). See docs/reliability.md
-// for what Kestrel answers before any application code runs.
+// refuses while the app reads it (408 body too slow, 413 body too large, 400 bad chunking). What Kestrel answers before
+// any application code runs (400 malformed head, 414, 431, 505) cannot carry a body: docs/reliability.md, "What Kestrel
+// answers itself".
 builder.Services.AddProblemDetails();
 
 // Benchmarks only: the HTTP ceiling, the same host with a store that writes nothing.

@@ -28,7 +28,7 @@ public sealed partial class CreateOrder(IOrderRepository orders, OrderMetrics me
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "An order breaks a rule, or the body is not JSON: errors names every offending field ([3].price for the fourth element of a batch). Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json", Description = "A clientOrderId was used before by this username for a different order (existingId; index for a batch). Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(413, "application/problem+json", Description = "The body is over 64 KiB for one order, or over 4 MiB for a batch. Nothing was written.")]
-    [ProducesResponseType<ProblemDetails>(415, "application/problem+json", Description = "The body is neither application/json nor application/x-ndjson. Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(415, "application/problem+json", Description = "The body is neither application/json nor application/x-ndjson, or it is compressed (a Content-Encoding other than identity). Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store cannot take orders now (queue full, database locked, read-only or full, shutting down): retry after Retry-After seconds. Nothing was written.")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = OrderRoutes.Orders)] HttpRequest request,
@@ -46,6 +46,7 @@ public sealed partial class CreateOrder(IOrderRepository orders, OrderMetrics me
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        if (CompressedWith(request) is { } encoding) return Rejected(Problems.UnsupportedContentEncoding(encoding), RejectReason.Validation);
         var ndjson = IsNdjson(request);
         if (!ndjson && !request.HasJsonContentType()) return Rejected(Problems.UnsupportedMediaType(), RejectReason.Validation);
 
@@ -78,7 +79,8 @@ public sealed partial class CreateOrder(IOrderRepository orders, OrderMetrics me
         }
         catch (OrderStoreUnavailableException ex)
         {
-            LogNotStored(ex, valid.Count, ex.Message);
+            LogNotStored(valid.Count, ex.Message);
+            StoreFailureLog.Stack(logger, ex);
             return Rejected(Problems.Unavailable(ex), RejectReason.Unavailable);
         }
     }
@@ -149,9 +151,23 @@ public sealed partial class CreateOrder(IOrderRepository orders, OrderMetrics me
     private static string ConflictDetail(StoredOrder existing) =>
         $"clientOrderId '{existing.ClientOrderId}' was already used by '{existing.Username}' for a different order (id {existing.Id}).";
 
+    // Bodies are read as sent: a gzipped order would be "malformed JSON", and one labelled br but sent plain would be
+    // stored although the client meant something else. Only identity (or no Content-Encoding) is read.
+    private static string? CompressedWith(HttpRequest request)
+    {
+        foreach (var value in request.Headers.ContentEncoding)
+        {
+            foreach (var coding in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!coding.Equals("identity", StringComparison.OrdinalIgnoreCase)) return coding;
+            }
+        }
+        return null;
+    }
+
     private static bool IsNdjson(HttpRequest request) =>
         request.ContentType is { } type && type.StartsWith(NdjsonContentType, StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} orders not stored: {Reason}")]
-    private partial void LogNotStored(Exception ex, int count, string reason);
+    private partial void LogNotStored(int count, string reason);
 }

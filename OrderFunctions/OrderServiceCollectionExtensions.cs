@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Http;
 using OrderFunctions.Storage;
@@ -12,6 +13,9 @@ namespace OrderFunctions;
 /// <summary>The one service registration, shared by the Functions host, the standalone host and the tests.</summary>
 public static class OrderServiceCollectionExtensions
 {
+    /// <summary>The log category under which Npgsql logs each command it executes.</summary>
+    public const string NpgsqlCommandCategory = "Npgsql.Command";
+
     public static IServiceCollection AddOrderServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<OrderStorageOptions>()
@@ -28,6 +32,17 @@ public static class OrderServiceCollectionExtensions
             .Validate(o => o.RetryAfterSeconds > 0, "OrderStorage:RetryAfterSeconds must be positive")
             .Validate(o => o.MaxConcurrentReads > 0, "OrderStorage:MaxConcurrentReads must be positive")
             .ValidateOnStart();
+
+        // Npgsql logs every command it runs, SQL included, at Information (category Npgsql.Command): more bytes than
+        // the request log, and statements an operator did not ask for. Off by default: Warning and above, unless the
+        // configuration names an Npgsql category itself (Logging:LogLevel:Npgsql.Command = Information turns it on).
+        services.AddOptions<LoggerFilterOptions>().PostConfigure(options =>
+        {
+            if (!options.Rules.Any(rule => rule.CategoryName?.StartsWith("Npgsql", StringComparison.Ordinal) == true))
+            {
+                options.Rules.Add(new LoggerFilterRule(null, NpgsqlCommandCategory, LogLevel.Warning, null));
+            }
+        });
 
         // The app's meter through IMeterFactory: one per service provider, so a test reads its own host's metrics.
         services.AddMetrics();
@@ -64,6 +79,10 @@ public static class OrderServiceCollectionExtensions
     private static T Engine<T>(IServiceProvider services, Func<T> sqlite, Func<T> postgres)
     {
         var options = services.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
+        if (options.ConnectionString.StartsWith(KeyVaultReferencePrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            throw Invalid(UnresolvedKeyVaultReference);
+        }
         var provider = options.Provider;
         if (OrderStoreProvider.IsSqlite(provider))
         {
@@ -83,6 +102,19 @@ public static class OrderServiceCollectionExtensions
         }
         throw Invalid($"OrderStorage:Provider must be {OrderStoreProvider.ValidNames}, not '{provider}'");
     }
+
+    public const string KeyVaultReferencePrefix = "@Microsoft.KeyVault(";
+
+    /// <summary>
+    /// What the app says when App Service handed it the Key Vault reference itself instead of the secret: the platform
+    /// leaves the literal reference in the setting when it cannot resolve it.
+    /// </summary>
+    public const string UnresolvedKeyVaultReference =
+        "ConnectionStrings:Orders is an unresolved Key Vault reference (the app setting still reads '@Microsoft.KeyVault(...)'): " +
+        "App Service could not fetch the secret. Check that the secret exists at the referenced vault and name, that the " +
+        "identity named by the site's keyVaultReferenceIdentity has the 'Key Vault Secrets User' role on the vault (a new " +
+        "role assignment can take minutes to apply), that the vault's network rules admit App Service, and the reference's " +
+        "status in the portal (the app setting's Source column, or Diagnose and solve problems > Key Vault Application Settings Diagnostics); then restart the app.";
 
     private static OptionsValidationException Invalid(string message) =>
         new(OrderStorageOptions.SectionName, typeof(OrderStorageOptions), [message]);

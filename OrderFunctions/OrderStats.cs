@@ -57,7 +57,8 @@ public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats>
         }
         catch (OrderStoreUnavailableException ex)
         {
-            LogNotRead(ex);
+            LogUnavailable(ex.Message);
+            StoreFailureLog.Stack(logger, ex);
             return Problems.ReadUnavailable(ex);
         }
         catch (OverflowException ex)
@@ -73,4 +74,7 @@ public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats>
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order statistics could not be computed")]
     private partial void LogNotRead(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order statistics could not be computed: {Reason}")]
+    private partial void LogUnavailable(string reason);
 }

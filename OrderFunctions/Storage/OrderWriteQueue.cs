@@ -193,7 +193,8 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
         {
             // Not fatal: the writer retries on the next batch, so the service recovers once the fault clears.
             _lastWriteFailure = reason;
-            LogStoreUnavailable(ex, reason);
+            LogStoreUnavailable(reason, StoreFailureLog.Cause(ex));
+            StoreFailureLog.Stack(_logger, ex);
             _engine.Reset();
         }
         var thread = new Thread(WriterLoop) { IsBackground = true, Name = "order-writer" };
@@ -264,7 +265,8 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
         {
             var reason = _engine.DescribeFault(ex) ?? "the store could not be opened";
             _lastWriteFailure = reason;
-            LogStoreUnavailable(ex, reason);
+            LogStoreUnavailable(reason, StoreFailureLog.Cause(ex));
+            StoreFailureLog.Stack(_logger, ex);
             _engine.Reset();
             error = new OrderStoreUnavailableException(reason, _retryAfter, ex);
         }
@@ -289,7 +291,15 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
             activity?.SetStatus(ActivityStatusCode.Error, _engine.DescribeFault(ex) ?? ex.GetType().Name);
             var reason = _engine.DescribeFault(ex);
             _lastWriteFailure = reason ?? ex.GetType().Name;
-            LogWriteFailed(ex, batch.Count, _lastWriteFailure);
+            if (reason is null)
+            {
+                LogWriteFailedUnexpectedly(ex, batch.Count); // not a store fault: a bug, answered 500, worth its stack
+            }
+            else
+            {
+                LogWriteFailed(batch.Count, reason, StoreFailureLog.Cause(ex));
+                StoreFailureLog.Stack(_logger, ex);
+            }
             _engine.Reset();
             // A store fault is answered 503 (retry later); anything else reaches the function as it is (500).
             var error = reason is null ? ex : new OrderStoreUnavailableException(reason, _retryAfter, ex);
@@ -317,9 +327,12 @@ public sealed partial class OrderWriteQueue : IOrderRepository, IHostedService, 
         return activity;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Order store unavailable: {Reason}")]
-    private partial void LogStoreUnavailable(Exception ex, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Order store unavailable: {Reason} ({Cause})")]
+    private partial void LogStoreUnavailable(string reason, string cause);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed and was answered 503: {Reason}")]
-    private partial void LogWriteFailed(Exception ex, int requests, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed and was answered 503: {Reason} ({Cause})")]
+    private partial void LogWriteFailed(int requests, string reason, string cause);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed unexpectedly")]
+    private partial void LogWriteFailedUnexpectedly(Exception ex, int requests);
 }
