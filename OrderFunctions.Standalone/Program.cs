@@ -7,7 +7,10 @@ using OrderFunctions.Storage;
 
 // Settings (appsettings.json) are read from beside the app, whatever the working directory: started from elsewhere,
 // the host would otherwise run without them and log every request, query string and all, at Information.
-var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppDirectory.Path });
+// `backup <file>`: an online backup of the SQLite store with this host's configuration, then exit (docs/backup.md).
+var backup = args is [BackupCommand.Name, ..];
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = backup ? args[Math.Min(2, args.Length)..] : args, ContentRootPath = AppDirectory.Path });
+if (backup) return BackupCommand.Run(args.Length > 1 ? args[1] : null, builder.Configuration, Console.Out, Console.Error);
 // The hosting diagnostics log the full URL, ?code=<function key> included, at Information and Debug: they stay at
 // Warning whatever the configuration says (a rule for the same category added later wins). RequestLog replaces them.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
@@ -47,3 +50,4 @@ if (nullStore)
 }
 app.MapOrderFunctions();
 app.Run();
+return 0;
