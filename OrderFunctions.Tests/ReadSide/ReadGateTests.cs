@@ -46,6 +46,6 @@ public sealed class ReadGateTests : IAsyncLifetime
     [Fact]
     public void MaxConcurrentReads_defaults_to_half_the_processors_and_at_least_one()
     {
-        Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), new OrderStorageOptions().MaxConcurrentReads);
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), new SqliteOrderStoreOptions().MaxConcurrentReads);
     }
 }

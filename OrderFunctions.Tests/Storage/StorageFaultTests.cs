@@ -38,7 +38,7 @@ public sealed class StorageFaultTests
         var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "during"));
         var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "during-1")},{ApiTestOrders.Json(clientOrderId: "during-2")}]");
         var healthDuring = await api.GetHealthAsync();
-        api.StorageOptions.ConnectionString = $"Data Source={path}"; // the fault clears
+        api.SqliteOptions.ConnectionString = $"Data Source={path}"; // the fault clears
         var healthAfter = await api.GetHealthAsync();
         var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
 
@@ -101,7 +101,7 @@ public sealed class StorageFaultTests
             else refused = response;
         }
         var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "batch-1")},{ApiTestOrders.Json(clientOrderId: "batch-2")}]");
-        api.StorageOptions.MaxPageCount = 0; // room again
+        api.SqliteOptions.MaxPageCount = 0; // room again
         var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
 
         // Assert

@@ -48,8 +48,8 @@ int IntOption(string name, int fallback)
 async Task<double> FillAsync(string path, int count, bool dropReadIndexes)
 {
     var random = new Random(20261128);
-    var options = Options.Create(new OrderStorageOptions { ConnectionString = $"Data Source={path}", IndexUsername = indexUsername });
-    using var repository = new OrderWriteQueue(new SqliteOrderWriter(options), options, NullLogger<OrderWriteQueue>.Instance);
+    var engine = new SqliteOrderWriter(Options.Create(new SqliteOrderStoreOptions { ConnectionString = $"Data Source={path}", IndexUsername = indexUsername }));
+    using var repository = new OrderWriteQueue<SqlitePreparedWrite>(engine, Options.Create(new OrderStorageOptions()), NullLogger<OrderWriteQueue>.Instance);
     await repository.AddAsync(MakeOrder(random, 0, count)); // creates the schema
     if (dropReadIndexes)
     {
