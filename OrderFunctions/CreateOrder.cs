@@ -30,19 +30,10 @@ public sealed partial class CreateOrder(IOrderRepository orders, OrderMetrics me
     [ProducesResponseType<ProblemDetails>(413, "application/problem+json", Description = "The body is over 64 KiB for one order, or over 4 MiB for a batch. Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(415, "application/problem+json", Description = "The body is neither application/json nor application/x-ndjson. Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store cannot take orders now (queue full, database locked, read-only or full, shutting down): retry after Retry-After seconds. Nothing was written.")]
-    public async Task<IResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = OrderRoutes.Orders)] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await HandleAsync(request, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            return UnexpectedFailure.Handle(logger, request, ex, cancellationToken);
-        }
-    }
+        CancellationToken cancellationToken) =>
+        FunctionBoundary.RunAsync(request, this, static (request, function, ct) => function.HandleAsync(request, ct), logger, cancellationToken);
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {

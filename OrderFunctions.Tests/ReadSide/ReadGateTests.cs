@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Support;

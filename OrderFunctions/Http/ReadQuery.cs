@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using OrderFunctions.Orders;
-using OrderFunctions.Storage;
 
 namespace OrderFunctions.Http;
 
