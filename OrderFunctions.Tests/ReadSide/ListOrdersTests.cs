@@ -124,7 +124,8 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
     [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_up_to_1000_orders_when_limit_is_the_maximum()
     {
-        var stored = await _store.AddAsync(Enumerable.Range(0, ReadQuery.MaxLimit + 1).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
+        var stored = await _store.AddAsync(
+            Enumerable.Range(0, ReadQuery.MaxLimit + 1).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
 
         var response = await _store.ListAsync("limit=1000");
 

@@ -46,7 +46,8 @@ public sealed class StorageFaultTests
         AssertUnavailable(refused, "read-only");
         AssertUnavailable(batchRefused, "read-only");
         AssertUnavailable(healthDuring, "read-only");
-        Assert.Contains(api.Logs.Entries, e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("read-only") && e.Contains("SqliteException"));
+        Assert.Contains(api.Logs.Entries,
+            e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("read-only") && e.Contains("SqliteException"));
         Assert.Equal(200, healthAfter.Status);
         Assert.Equal(201, accepted.Status);
         Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(path).Keys.Order());
@@ -56,7 +57,8 @@ public sealed class StorageFaultTests
     public async Task Post_returns_503_then_recovers_when_another_connection_holds_the_lock_past_the_timeout()
     {
         // Arrange
-        await using var host = await StandaloneApplication.StartAsync(environment: new Dictionary<string, string> { ["OrderStorage__BusyTimeoutSeconds"] = "1" });
+        await using var host = await StandaloneApplication.StartAsync(
+            environment: new Dictionary<string, string> { ["OrderStorage__BusyTimeoutSeconds"] = "1" });
         using var client = new HttpClient();
         Assert.Equal(201, (await PostAsync(client, host, "before")).Status);
 

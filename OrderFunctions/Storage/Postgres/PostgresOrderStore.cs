@@ -33,7 +33,8 @@ public static class PostgresOrderStore
     private static string? CheckConnectionString(IServiceProvider services) =>
         IsPostgresConnectionString(services.GetRequiredService<IOptions<PostgresOrderStoreOptions>>().Value.ConnectionString)
             ? null
-            : "ConnectionStrings:Orders must name a PostgreSQL server, such as 'Host=db.example.com;Database=orders;Username=orders;Password=...', when OrderStorage:Provider is Postgres";
+            : "ConnectionStrings:Orders must name a PostgreSQL server, such as " +
+                "'Host=db.example.com;Database=orders;Username=orders;Password=...', when OrderStorage:Provider is Postgres";
 
     /// <summary>True when <paramref name="connectionString"/> parses for Npgsql and names a host.</summary>
     private static bool IsPostgresConnectionString(string connectionString)

@@ -213,14 +213,16 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
         using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter<long[]>("id", id));
-        command.Parameters.Add(new NpgsqlParameter<DateTime[]>("timestamp", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = timestamp });
+        command.Parameters.Add(
+            new NpgsqlParameter<DateTime[]>("timestamp", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = timestamp });
         command.Parameters.Add(new NpgsqlParameter<short[]>("ticks", ticks));
         command.Parameters.Add(new NpgsqlParameter<string[]>("username", username));
         command.Parameters.Add(new NpgsqlParameter<string[]>("market", market));
         command.Parameters.Add(new NpgsqlParameter<string[]>("side", side));
         command.Parameters.Add(new NpgsqlParameter<decimal[]>("size", size));
         command.Parameters.Add(new NpgsqlParameter<decimal[]>("price", price));
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("client_order_id", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = clientOrderId });
+        command.Parameters.Add(
+            new NpgsqlParameter<string?[]>("client_order_id", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = clientOrderId });
 
         var inserted = new HashSet<long>();
         using var reader = command.ExecuteReader();

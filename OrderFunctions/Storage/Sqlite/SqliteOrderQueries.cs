@@ -69,7 +69,8 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
             return orders;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count,
+        CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<MarketStats>>(connection =>
         {
             SqliteExactAggregates.Register(connection);
