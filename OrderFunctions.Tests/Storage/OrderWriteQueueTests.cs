@@ -9,19 +9,22 @@ namespace OrderFunctions.Tests.Storage;
 
 /// <summary>
 /// The write queue over an engine of its own: what the queue promises any engine (every prepared form given back on
-/// every path, results as the engine returned them, reconnect as a command of its own), whatever the database.
+/// every path, results as the engine returned them, reconnect as a command of its own), whatever the database, with
+/// either commit mode (the writer thread, or the experimental leader: the first waiting request commits).
 /// </summary>
 public sealed class OrderWriteQueueTests
 {
-    [Fact(Timeout = TestTimeouts.Server)]
-    public async Task Release_gives_back_every_prepared_write_when_written_failed_or_refused()
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task Release_gives_back_every_prepared_write_when_written_failed_or_refused(OrderCommitMode mode)
     {
-        // Arrange: one place in the queue; the first batch holds the writer inside Write until let go.
+        // Arrange: one place in the queue; the first batch holds the committing thread inside Write until let go.
         var engine = new RecordingEngine { HoldFirstWrite = true, FailWriteNumber = 2 };
-        using var queue = Queue(engine, capacity: 1);
+        using var queue = Queue(engine, mode, capacity: 1);
 
-        // Act
-        var written = queue.AddAsync(TestOrders.Order(size: 1));
+        // Act (the first request on a thread of its own: as a leader, it commits on the thread that calls)
+        var written = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
         await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the writer holds it, in Write
         var failed = queue.AddManyAsync([TestOrders.Order(size: 2), TestOrders.Order(size: 3)]); // the one place
         var refused = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queue.AddAsync(TestOrders.Order(size: 4)));
@@ -40,11 +43,13 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
-    public async Task AddManyAsync_returns_the_results_the_engine_returned_in_input_order()
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddManyAsync_returns_the_results_the_engine_returned_in_input_order(OrderCommitMode mode)
     {
         var engine = new RecordingEngine();
-        using var queue = Queue(engine);
+        using var queue = Queue(engine, mode);
 
         var results = await queue.AddManyAsync([TestOrders.Order(size: 1), TestOrders.Order(size: 2)]);
 
@@ -53,11 +58,13 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
-    public async Task ReconnectAsync_opens_the_engine_without_a_write_and_answers_the_cause_until_it_opens()
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task ReconnectAsync_opens_the_engine_without_a_write_and_answers_the_cause_until_it_opens(OrderCommitMode mode)
     {
         var engine = new RecordingEngine();
-        using var queue = Queue(engine);
+        using var queue = Queue(engine, mode);
         await queue.StartAsync(default);
         engine.OpenFails = true;
 
@@ -71,8 +78,27 @@ public sealed class OrderWriteQueueTests
         Assert.Empty(engine.Prepared);
     }
 
-    private static OrderWriteQueue<RecordingEngine.Token> Queue(RecordingEngine engine, int capacity = 16) =>
-        new(engine, Options.Create(new OrderStorageOptions { QueueCapacity = capacity }), NullLogger<OrderWriteQueue>.Instance);
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task StopAsync_answers_every_accepted_write_then_refuses_new_ones(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine();
+        using var queue = Queue(engine, mode, capacity: 1000);
+        var accepted = Enumerable.Range(1, 200).Select(i => Task.Run(() => queue.AddAsync(TestOrders.Order(size: i)))).ToArray();
+
+        await Task.WhenAll(accepted).WaitAsync(TimeSpan.FromSeconds(60));
+        await queue.StopAsync(default);
+        var late = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queue.AddAsync(TestOrders.Order()));
+
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (decimal)i), accepted.Select(t => t.Result.Order.Size).Order());
+        Assert.Contains("shutting down", late.Message);
+        Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+    }
+
+    private static OrderWriteQueue<RecordingEngine.Token> Queue(RecordingEngine engine, OrderCommitMode mode, int capacity = 16) =>
+        new(engine, Options.Create(new OrderStorageOptions { QueueCapacity = capacity, CommitMode = mode }),
+            NullLogger<OrderWriteQueue>.Instance);
 
     /// <summary>An engine in memory that records what it prepared and released, and can hold, fail or refuse to open.</summary>
     private sealed class RecordingEngine : IOrderBatchWriter<RecordingEngine.Token>

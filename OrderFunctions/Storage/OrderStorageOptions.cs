@@ -18,6 +18,9 @@ public sealed class OrderStorageOptions
     /// <summary>Most orders one transaction takes; a single request larger than this still commits whole.</summary>
     public int MaxOrdersPerTransaction { get; set; } = 20_000;
 
+    /// <summary>Which thread commits: the writer thread (the default) or, experimentally, the first waiting request.</summary>
+    public OrderCommitMode CommitMode { get; set; }
+
     /// <summary>The Retry-After given with a 503.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 }

@@ -11,7 +11,8 @@ namespace OrderFunctions.Storage;
 /// The write queue (see <see cref="OrderWriteQueue"/>) over an engine whose prepared form is
 /// <typeparamref name="TPrepared"/>: the request's thread prepares, the queue carries the prepared form to the one
 /// writer thread, the engine writes the batch and returns its results, and the queue gives every prepared form back
-/// to the engine, written, failed or refused.
+/// to the engine, written, failed or refused. With <see cref="OrderCommitMode.Leader"/> (an experiment) there is no
+/// writer thread: the request that finds no commit under way commits the group on its own thread.
 /// </summary>
 public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
 {
@@ -19,7 +20,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     private readonly OrderStorageOptions _options;
     private readonly ILogger<OrderWriteQueue> _logger;
     private readonly Channel<WriterCommand> _queue;
-    private readonly Lazy<Thread> _writer;
+    private readonly Lazy<Thread?> _writer; // the writer thread (null in Leader mode), started with the engine's first open
     private readonly WriterDrain _drain = new();
     private readonly LastWriteFailure _failure;
     private readonly CommitTelemetry _telemetry;
@@ -27,6 +28,13 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private readonly Action _setWake;
     private readonly TimeSpan _retryAfter;
+    private readonly bool _leaderMode;
+    private int _leading; // Leader mode: 1 while a thread commits for the group
+
+    // Owned by the thread that commits (the writer thread, or the leader of the moment).
+    private readonly List<PendingWrite<TPrepared>> _batch = [];
+    private readonly List<TPrepared> _prepared = [];
+    private readonly List<ReconnectCommand> _reconnects = [];
 
     public OrderWriteQueue(IOrderBatchWriter<TPrepared> engine, IOptions<OrderStorageOptions> options, ILogger<OrderWriteQueue> logger,
         LastWriteFailure? failure = null, OrderMetrics? metrics = null)
@@ -37,6 +45,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         _failure = failure ?? new LastWriteFailure();
         _telemetry = new CommitTelemetry(engine.SystemName, metrics);
         _retryAfter = TimeSpan.FromSeconds(_options.RetryAfterSeconds);
+        _leaderMode = _options.CommitMode == OrderCommitMode.Leader;
         _queue = Channel.CreateBounded<WriterCommand>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,
@@ -46,7 +55,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
             // waits on this channel: writers only TryWrite, and the one reader is the writer thread.
             AllowSynchronousContinuations = true,
         });
-        _writer = new Lazy<Thread>(StartWriter, LazyThreadSafetyMode.ExecutionAndPublication);
+        _writer = new Lazy<Thread?>(StartWriter, LazyThreadSafetyMode.ExecutionAndPublication);
         _setWake = _wake.Set;
         metrics?.ObserveWriteQueue(() => _queue.Reader.Count);
     }
@@ -81,6 +90,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
             pending.Return();
             throw refused;
         }
+        if (_leaderMode) Lead(pending);
         return pending.Task;
     }
 
@@ -98,6 +108,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     {
         var command = new ReconnectCommand();
         if (TryEnqueue(command) is { } refused) return Task.FromResult<string?>(refused.Message);
+        if (_leaderMode) Lead(null);
         // A caller that stops waiting leaves the command to the writer, which still reconnects.
         return command.Done.Task.WaitAsync(cancellationToken);
     }
@@ -111,6 +122,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
+        if (_leaderMode && _writer.IsValueCreated) Lead(null); // with no leader under way, this call sees the queue drained
         if (_writer.IsValueCreated)
         {
             await _drain.Drained.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -120,11 +132,16 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     public override void Dispose()
     {
         _queue.Writer.TryComplete();
-        if (_writer.IsValueCreated) _writer.Value.Join();
+        if (_leaderMode && _writer.IsValueCreated)
+        {
+            Lead(null);
+            SpinWait.SpinUntil(() => Volatile.Read(ref _leading) == 0, TimeSpan.FromSeconds(30));
+        }
+        if (_writer.IsValueCreated) _writer.Value?.Join();
         _wake.Dispose();
     }
 
-    private Thread StartWriter()
+    private Thread? StartWriter()
     {
         try
         {
@@ -137,6 +154,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
             LogStoreUnavailable(ex, reason);
             _engine.Reset();
         }
+        if (_leaderMode) return null;
         var thread = new Thread(WriterLoop) { IsBackground = true, Name = "order-writer" };
         thread.Start();
         return thread;
@@ -145,43 +163,102 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     private void WriterLoop()
     {
         var reader = _queue.Reader;
-        var batch = new List<PendingWrite<TPrepared>>();
-        var prepared = new List<TPrepared>();
-        List<ReconnectCommand>? reconnects = null;
         try
         {
-            while (WaitForWork(reader))
-            {
-                var orders = 0;
-                while (orders < _options.MaxOrdersPerTransaction && reader.TryRead(out var command))
-                {
-                    switch (command)
-                    {
-                        case PendingWrite<TPrepared> pending:
-                            batch.Add(pending);
-                            prepared.Add(pending.Prepared);
-                            orders += pending.Count;
-                            break;
-                        case ReconnectCommand reconnect:
-                            (reconnects ??= []).Add(reconnect);
-                            break;
-                    }
-                }
-                if (batch.Count > 0) CommitBatch(batch, prepared, orders);
-                batch.Clear();
-                prepared.Clear();
-                if (reconnects is { Count: > 0 })
-                {
-                    Reconnect(reconnects);
-                    reconnects.Clear();
-                }
-            }
+            while (WaitForWork(reader)) CommitGroup(mine: null);
         }
         finally
         {
             _engine.Reset();
             _drain.WriterStopped();
         }
+    }
+
+    // Takes what is waiting (up to MaxOrdersPerTransaction orders), commits it and completes its requests: on one
+    // thread-pool work item, except mine (a leader's own request), completed on this thread. Reconnect commands taken
+    // with the group run after it. True when mine was in the group.
+    private bool CommitGroup(PendingWrite<TPrepared>? mine)
+    {
+        var reader = _queue.Reader;
+        var orders = 0;
+        var mineTaken = false;
+        while (orders < _options.MaxOrdersPerTransaction && reader.TryRead(out var command))
+        {
+            switch (command)
+            {
+                case PendingWrite<TPrepared> pending:
+                    _batch.Add(pending);
+                    _prepared.Add(pending.Prepared);
+                    orders += pending.Count;
+                    mineTaken |= pending == mine;
+                    break;
+                case ReconnectCommand reconnect:
+                    _reconnects.Add(reconnect);
+                    break;
+            }
+        }
+        if (_batch.Count > 0)
+        {
+            var error = CommitBatch(_batch, _prepared, orders);
+            _drain.CompletionStarted();
+            if (!mineTaken)
+            {
+                PendingWrite<TPrepared>.CompleteAll(_batch, error, _drain.CompletionDone);
+            }
+            else
+            {
+                mine!.Complete(error);
+                if (_batch.Count == 1) _drain.CompletionDone();
+                else PendingWrite<TPrepared>.CompleteAll(_batch, error, _drain.CompletionDone, except: mine);
+            }
+            _batch.Clear();
+            _prepared.Clear();
+        }
+        if (_reconnects.Count > 0)
+        {
+            Reconnect(_reconnects);
+            _reconnects.Clear();
+        }
+        return mineTaken;
+    }
+
+    // Leader mode: the calling thread commits for every request waiting, unless another thread already does (that one
+    // takes this request too).
+    private void Lead(PendingWrite<TPrepared>? mine)
+    {
+        if (Interlocked.CompareExchange(ref _leading, 1, 0) == 0) LeadWhileWaiting(mine);
+    }
+
+    // Holding the lead. The caller's own request (mine) is answered on this thread, with no hand-off; should more be
+    // waiting once it is committed, a thread-pool thread takes the lead over, so the caller is not held up.
+    private void LeadWhileWaiting(PendingWrite<TPrepared>? mine)
+    {
+        var mineDone = false;
+        while (true)
+        {
+            mineDone |= CommitGroup(mine);
+            if (_queue.Reader.Count == 0 && !ReacquireAfterRelease()) return;
+            if (mineDone)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static queue => queue.LeadWhileWaiting(null), this, preferLocal: false);
+                return;
+            }
+        }
+    }
+
+    // Gives the lead up; takes it back when a request was queued meanwhile (its own attempt found the lead taken).
+    private bool ReacquireAfterRelease()
+    {
+        Interlocked.Exchange(ref _leading, 0);
+        if (_queue.Reader.Count > 0 && Interlocked.CompareExchange(ref _leading, 1, 0) == 0) return true;
+        if (_queue.Reader.Completion.IsCompleted && Interlocked.CompareExchange(ref _leading, 1, 0) == 0)
+        {
+            // The queue is closed and empty: the end of the writer's life, as when the writer thread exits.
+            _engine.Reset();
+            _drain.WriterStopped();
+            Interlocked.Exchange(ref _leading, 0);
+        }
+        return false;
     }
 
     // Blocks the writer thread until a command is queued (true) or the queue is completed and empty (false), without
@@ -216,7 +293,9 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         foreach (var command in commands) command.Done.TrySetResult(problem);
     }
 
-    private void CommitBatch(List<PendingWrite<TPrepared>> batch, List<TPrepared> prepared, int orders)
+    // Writes one group and gives every prepared form back to the engine; the error the group's requests fail with,
+    // or null when it committed.
+    private Exception? CommitBatch(List<PendingWrite<TPrepared>> batch, List<TPrepared> prepared, int orders)
     {
         using var activity = _telemetry.Start(batch, orders);
         var started = Stopwatch.GetTimestamp();
@@ -243,8 +322,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
             _engine.Release(pending.Prepared);
             pending.Released();
         }
-        _drain.CompletionStarted();
-        PendingWrite<TPrepared>.CompleteAll(batch, error, _drain.CompletionDone);
+        return error;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Order store unavailable: {Reason}")]

@@ -52,9 +52,10 @@ internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
     /// the writer thread never runs request code and a commit costs one hand-off, not one per request; then calls
     /// <paramref name="done"/>, once every caller has resumed.
     /// </summary>
-    public static void CompleteAll(List<PendingWrite<TPrepared>> batch, Exception? error, Action? done = null)
+    public static void CompleteAll(List<PendingWrite<TPrepared>> batch, Exception? error, Action? done = null,
+        PendingWrite<TPrepared>? except = null)
     {
-        var writes = batch.ToArray();
+        var writes = except is null ? batch.ToArray() : batch.Where(w => w != except).ToArray();
         ThreadPool.UnsafeQueueUserWorkItem(static state =>
         {
             var (writes, error, done) = state;
@@ -71,6 +72,13 @@ internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
                 done?.Invoke(); // after every caller has resumed (continuations run inline, above)
             }
         }, (writes, error, done), preferLocal: false);
+    }
+
+    /// <summary>Completes this write on the calling thread (a leader's own request, before it awaits).</summary>
+    public void Complete(Exception? error)
+    {
+        if (error is null) _core.SetResult(true);
+        else _core.SetException(error);
     }
 
     /// <summary>Back to the pool; call after the awaiting caller has read its result.</summary>
