@@ -8,13 +8,15 @@
 #   RUNS=5 DURATION=15 benchmarks/commit-mode.sh          # the comparison to report (about 10 minutes)
 #   RUNS=1 DURATION=2 WARMUP=1 benchmarks/commit-mode.sh  # a smoke run
 #
-# Options (environment): RUNS=5, DURATION=15, WARMUP=5, CONNECTIONS="1 16 64", MODES="WriterThread Leader", KEEP=0.
+# Options (environment): RUNS=5, DURATION=15, WARMUP=5, CONNECTIONS="16 64" (2 or more: wrk runs 2 threads),
+# MODES="WriterThread Leader", KEEP=0. For a lone order (1 connection) and context switches per request, use hops.sh:
+#   HOST_ENV=OrderStorage__CommitMode=Leader benchmarks/hops.sh
 set -euo pipefail
 
 RUNS=${RUNS:-5}
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-5}
-CONNECTIONS=${CONNECTIONS:-"1 16 64"}
+CONNECTIONS=${CONNECTIONS:-"16 64"}
 MODES=${MODES:-"WriterThread Leader"}
 KEEP=${KEEP:-0}
 
