@@ -25,11 +25,11 @@ public sealed class CompositionTests : IDisposable
     {
         await using var services = FunctionHost.Services(_database);
 
-        Assert.IsType<OrderWriteQueue>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<OrderWriteQueue<SqlitePreparedWrite>>(services.GetRequiredService<IOrderRepository>());
         Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
         Assert.IsType<SqliteOrderQueries>(services.GetRequiredService<IOrderQueries>());
         Assert.Equal(_database.ConnectionString,
-            services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.ConnectionString);
+            services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.ConnectionString);
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
@@ -75,7 +75,7 @@ public sealed class CompositionTests : IDisposable
 
         services.GetRequiredService<IStartupValidator>().Validate();
 
-        Assert.IsType<OrderWriteQueue>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<OrderWriteQueue<OrderWrite>>(services.GetRequiredService<IOrderRepository>());
         Assert.IsType<PostgresOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
         Assert.IsType<PostgresOrderQueries>(services.GetRequiredService<IOrderQueries>());
         Assert.IsType<PostgresStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());
@@ -94,7 +94,7 @@ public sealed class CompositionTests : IDisposable
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IEnumerable<IHostedService>>().ToList());
 
-        Assert.Equal(OrderServiceCollectionExtensions.UnresolvedKeyVaultReference, Assert.Single(error.Failures));
+        Assert.Equal(OrderStorageServiceCollectionExtensions.UnresolvedKeyVaultReference, Assert.Single(error.Failures));
         Assert.Contains("Key Vault Secrets User", error.Message);
         Assert.DoesNotContain("must name a PostgreSQL server", error.Message);
     }
