@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Postgres;
 using OrderFunctions.Storage.Sqlite;
 
 namespace OrderFunctions.Standalone;
@@ -21,14 +22,14 @@ public static class BackupCommand
             return 1;
         }
         var provider = configuration[$"{OrderStorageOptions.SectionName}:Provider"];
-        if (provider is not null && OrderStoreProvider.IsPostgres(provider))
+        if (string.Equals(provider, PostgresOrderStore.ProviderName, StringComparison.OrdinalIgnoreCase))
         {
             error.WriteLine("The store is PostgreSQL: back it up with the server's tools (pg_dump, or the managed server's backups).");
             return 1;
         }
         var connectionString = configuration.GetConnectionString("Orders") is { Length: > 0 } configured
             ? configured
-            : OrderStorageOptions.DefaultConnectionString;
+            : SqliteOrderStoreOptions.DefaultConnectionString;
         try
         {
             var result = SqliteBackup.Run(connectionString, destination);
