@@ -12,6 +12,9 @@ public static class OrderRoutes
     /// <summary>Route of <c>CreateOrder</c> and <c>ListOrders</c>.</summary>
     public const string Orders = "orders";
 
+    /// <summary>Route of the batch operation: a JSON array or NDJSON, stored all or nothing.</summary>
+    public const string Batch = Orders + "/batch";
+
     /// <summary>Route of <c>OrderStats</c>.</summary>
     public const string Stats = Orders + "/stats";
 
