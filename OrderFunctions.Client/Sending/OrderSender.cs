@@ -232,7 +232,8 @@ public sealed partial class OrderSender : IAsyncDisposable
                 if (state == SlotState.Pending) break;
                 if (state == SlotState.Skip) continue;
                 writer.Flush();
-                batch.Add(position, (int)objects.WrittenCount);
+                writer.Reset(objects); // each object starts fresh: the writer would put a comma between top-level values
+                batch.Add(position, objects.WrittenCount);
             }
             if (position == next)
             {

@@ -12,7 +12,7 @@ public enum SpoolFlushMode
 }
 
 /// <summary>The options of <see cref="OrderSender"/>; bind them from a configuration section with <c>AddOrderSender</c>.</summary>
-public sealed class OrderSenderOptions
+public sealed record OrderSenderOptions
 {
     /// <summary>The service's base address, e.g. <c>https://orders.example.net</c>.</summary>
     public Uri Endpoint { get; set; } = new("http://localhost:7071");
