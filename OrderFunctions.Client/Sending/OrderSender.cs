@@ -47,6 +47,17 @@ public sealed partial class OrderSender : IAsyncDisposable
     /// <param name="meterFactory">Creates the <c>OrderFunctions.Client</c> meter; null: a meter of its own.</param>
     /// <exception cref="OrderSpoolInUseException">Another sender holds the spool directory.</exception>
     public OrderSender(OrderSenderOptions options, HttpClient? httpClient = null, ILogger<OrderSender>? logger = null, IMeterFactory? meterFactory = null)
+        : this(options, httpClient, logger, meterFactory, startSending: true)
+    {
+    }
+
+    /// <summary>A sender whose sending thread never starts: the enqueue benchmarks measure the caller's side alone.</summary>
+    internal static OrderSender WithoutSending(OrderSenderOptions options) => new(options, null, null, null, startSending: false);
+
+    /// <summary>Benchmarks only: releases everything enqueued as if the server had acknowledged it.</summary>
+    internal void AcknowledgeAll() => _log.Commit(_log.Tail);
+
+    private OrderSender(OrderSenderOptions options, HttpClient? httpClient, ILogger<OrderSender>? logger, IMeterFactory? meterFactory, bool startSending)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -65,7 +76,8 @@ public sealed partial class OrderSender : IAsyncDisposable
         _startTail = _log.Tail;
         _metrics = new OrderSenderMetrics(this, meterFactory);
         _thread = new Thread(Run) { IsBackground = true, Name = "OrderSender" };
-        _thread.Start();
+        if (startSending) _thread.Start();
+        else _finished.TrySetResult();
     }
 
     /// <summary>Raised (on the sender's thread) for each order the server refused for good; the other orders of its batch were sent.</summary>

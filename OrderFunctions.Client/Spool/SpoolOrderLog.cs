@@ -195,7 +195,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     private void Keep()
     {
         var nextFlush = DateTime.UtcNow + _flushInterval;
-        while (!_stop.Wait(5))
+        while (!_stop.Wait(1))
         {
             try
             {
@@ -230,7 +230,8 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
                     _free.Enqueue(Recycle(segment.Path));
                 }
             }
-            var wanted = Tail / _slotsPerSegment + 1;
+            // Two segments ahead of the writers: a burst may fill one before this thread wakes again.
+            var wanted = Tail / _slotsPerSegment + 2;
             while (_highestMapped < wanted && _highestMapped + 1 - firstLive < _maxSegments)
             {
                 if (_diskFull is not null && DateTime.UtcNow < _nextDiskRetry && _free.Count == 0) return;
@@ -247,11 +248,11 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
             if (_free.TryDequeue(out var free))
             {
                 File.Move(free, path);
-                Map(index, path, create: false);
+                Map(index, path, create: false, prefault: true);
             }
             else
             {
-                Map(index, path, create: true);
+                Map(index, path, create: true, prefault: true);
             }
             if (_diskFull is not null)
             {
@@ -269,7 +270,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         }
     }
 
-    private void Map(long index, string path, bool create)
+    private void Map(long index, string path, bool create, bool prefault = false)
     {
         var stream = create
             ? new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, PreallocationSize = _segmentBytes })
@@ -284,6 +285,15 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
             byte* pointer = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
             pointer += view.PointerOffset;
+            // Touch every page before the writers may use the segment: the page faults (a few microseconds each, one
+            // per ten records) are paid here on the spool's thread, not by TryEnqueue on the caller's.
+            if (prefault)
+            {
+                for (long offset = 0; offset < _segmentBytes; offset += Environment.SystemPageSize)
+                {
+                    Volatile.Write(ref pointer[offset], Volatile.Read(ref pointer[offset]));
+                }
+            }
             var segment = new Segment(index, path, file, view, (nint)pointer);
             _segments[index % _maxSegments] = segment;
             _bases[index % _maxSegments] = (nint)pointer;
