@@ -52,6 +52,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     private long _writableEnd;
     private long _highestMapped = -1;
     private long _recoveredEnd;
+    private long _closedTail = -1;
     private long _flushedTail;
     private volatile string? _diskFull;
     private DateTime _nextDiskRetry;
@@ -106,7 +107,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     }
 
     public long Acked => Volatile.Read(ref _acked);
-    public long Tail => Volatile.Read(ref _tail);
+    public long Tail => _closedTail >= 0 ? _closedTail : Volatile.Read(ref _tail);
     public long BufferedBytes => (Tail - Acked) * SpoolRecord.SlotBytes;
     public string? Location => _directory;
 
@@ -382,6 +383,17 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
 
     public void Dispose()
     {
+        // A producer may be between its state check and its write while the sender closes: poison the tail so no
+        // reservation succeeds any more, and wait for the ones already made to be written before unmapping, so no
+        // TryEnqueue ever writes into memory that is gone.
+        var closed = Interlocked.Exchange(ref _tail, long.MaxValue / 2);
+        _closedTail = closed;
+        var deadline = DateTime.UtcNow.AddSeconds(1);
+        for (var position = Math.Max(Acked, _recoveredEnd); position < closed; position++)
+        {
+            var spin = new SpinWait();
+            while (SpoolRecord.Check(Slot(position), position, out _) != RecordCheck.Valid && DateTime.UtcNow < deadline) spin.SpinOnce();
+        }
         _stop.Set();
         _keeper.Join();
         lock (_mapping) DisposeSegments();

@@ -146,6 +146,39 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal(3000, app.CountRows());
     }
 
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task StopAsync_while_threads_enqueue_keeps_every_accepted_order_in_the_spool()
+    {
+        var accepted = new int[4];
+        var options = Options(Nowhere(), _spool) with { DrainTimeout = TimeSpan.Zero };
+        await using (var sender = new OrderSender(options))
+        {
+            using var started = new CountdownEvent(4);
+            var producers = Enumerable.Range(0, 4).Select(t => Task.Factory.StartNew(() =>
+            {
+                started.Signal();
+                for (var i = 0; ; i++)
+                {
+                    var status = sender.TryEnqueue(Order(i, $"closing{t}", $"closing{t}-{i}"));
+                    if (status == EnqueueStatus.Accepted) accepted[t]++;
+                    else if (status == EnqueueStatus.Stopped) return;
+                    else Thread.Yield(); // BufferFull while the next segment is mapped
+                }
+            }, TaskCreationOptions.LongRunning)).ToArray();
+            started.Wait();
+            await WaitUntilAsync(() => accepted.Sum() > 5000, "the producers enqueued");
+            await sender.StopAsync(TimeSpan.Zero); // unmaps the spool while the producers run
+            await Task.WhenAll(producers);
+        }
+
+        await using var app = await StandaloneApplication.StartAsync();
+        await using (var sender = new OrderSender(options with { Endpoint = app.BaseAddress }))
+        {
+            Assert.True(await sender.FlushAsync());
+        }
+        Assert.Equal(accepted.Sum(), app.CountRows());
+    }
+
     private async Task<OrderSenderDrainResult> SpoolWhileAwayAsync(int count)
     {
         await using var sender = new OrderSender(Options(Nowhere(), _spool) with { DrainTimeout = TimeSpan.Zero });
