@@ -40,7 +40,7 @@ public sealed class OrderFunctionsClientTests
         Assert.Equal(first.Value!.Id, conflict.Problem!.ExistingId);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task CreateOrderAsync_answers_an_invalid_order_locally_with_the_servers_messages()
     {
         var client = new OrderFunctionsClient(Nowhere());
@@ -78,7 +78,7 @@ public sealed class OrderFunctionsClientTests
         Assert.Equal(404, missing.Problem!.Status);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Client_returns_a_transport_error_instead_of_throwing_when_nothing_listens()
     {
         var client = new OrderFunctionsClient(Nowhere());

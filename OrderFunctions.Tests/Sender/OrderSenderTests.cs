@@ -148,7 +148,7 @@ public sealed class OrderSenderTests
         Assert.Equal(2000, app.CountRows());
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task TryEnqueue_allocates_nothing_with_or_without_a_spool()
     {
         var spool = NewSpoolDirectory();

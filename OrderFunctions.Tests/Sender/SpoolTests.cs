@@ -119,7 +119,7 @@ public sealed class SpoolTests : IDisposable
         }
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task OrderSender_refuses_to_open_a_spool_another_sender_holds()
     {
         await using var first = new OrderSender(Options(Nowhere(), _spool) with { DrainTimeout = TimeSpan.Zero });
