@@ -35,11 +35,12 @@ public sealed partial class GetOrder(IOrderQueries orders, ILogger<GetOrder> log
         }
         catch (OrderStoreUnavailableException ex)
         {
-            LogNotRead(ex, id);
+            LogNotRead(id, ex.Message);
+            StoreFailureLog.Stack(logger, ex);
             return Problems.ReadUnavailable(ex);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {Id} could not be read")]
-    private partial void LogNotRead(Exception ex, long id);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {Id} could not be read: {Reason}")]
+    private partial void LogNotRead(long id, string reason);
 }

@@ -47,11 +47,12 @@ public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders>
         }
         catch (OrderStoreUnavailableException ex)
         {
-            LogNotRead(ex);
+            LogNotRead(ex.Message);
+            StoreFailureLog.Stack(logger, ex);
             return Problems.ReadUnavailable(ex);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Orders could not be listed")]
-    private partial void LogNotRead(Exception ex);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Orders could not be listed: {Reason}")]
+    private partial void LogNotRead(string reason);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OrderFunctions.Http;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Postgres;
@@ -11,8 +12,22 @@ namespace OrderFunctions;
 /// <summary>The one service registration, shared by the Functions host, the standalone host and the tests.</summary>
 public static class OrderServiceCollectionExtensions
 {
+    /// <summary>The log category under which Npgsql logs each command it executes.</summary>
+    public const string NpgsqlCommandCategory = "Npgsql.Command";
+
     public static IServiceCollection AddOrderServices(this IServiceCollection services, IConfiguration configuration)
     {
+        // Npgsql logs every command it runs, SQL included, at Information (category Npgsql.Command): more bytes than
+        // the request log, and statements an operator did not ask for. Off by default: Warning and above, unless the
+        // configuration names an Npgsql category itself (Logging:LogLevel:Npgsql.Command = Information turns it on).
+        services.AddOptions<LoggerFilterOptions>().PostConfigure(options =>
+        {
+            if (!options.Rules.Any(rule => rule.CategoryName?.StartsWith("Npgsql", StringComparison.Ordinal) == true))
+            {
+                options.Rules.Add(new LoggerFilterRule(null, NpgsqlCommandCategory, LogLevel.Warning, null));
+            }
+        });
+
         // The app's meter through IMeterFactory: one per service provider, so a test reads its own host's metrics.
         services.AddMetrics();
         services.AddSingleton<OrderMetrics>();

@@ -47,7 +47,8 @@ public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats>
         }
         catch (OrderStoreUnavailableException ex)
         {
-            LogNotRead(ex);
+            LogUnavailable(ex.Message);
+            StoreFailureLog.Stack(logger, ex);
             return Problems.ReadUnavailable(ex);
         }
         catch (OverflowException ex)
@@ -63,4 +64,7 @@ public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats>
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order statistics could not be computed")]
     private partial void LogNotRead(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order statistics could not be computed: {Reason}")]
+    private partial void LogUnavailable(string reason);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -39,6 +40,12 @@ public static class OrderStorageServiceCollectionExtensions
     // options' validation: each setting stays valid on its own, and a mismatch still stops the start with this message.
     private static OrderStoreEngine Selected(IServiceProvider services)
     {
+        // Before any engine judges it: a Key Vault reference App Service could not resolve reaches the app verbatim.
+        if (services.GetService<IConfiguration>()?.GetConnectionString("Orders") is { } raw
+            && raw.StartsWith(KeyVaultReferencePrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            throw Invalid(UnresolvedKeyVaultReference);
+        }
         var provider = services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.Provider;
         var engines = services.GetServices<OrderStoreEngine>().ToList();
         var engine = (provider is null ? engines.FirstOrDefault() : engines.Find(e => e.IsNamed(provider)))
@@ -46,6 +53,20 @@ public static class OrderStorageServiceCollectionExtensions
         if (engine.CheckConnectionString(services) is { } problem) throw Invalid(problem);
         return engine;
     }
+
+    public const string KeyVaultReferencePrefix = "@Microsoft.KeyVault(";
+
+    /// <summary>
+    /// What the app says when App Service handed it the Key Vault reference itself instead of the secret: the platform
+    /// leaves the literal reference in the setting when it cannot resolve it.
+    /// </summary>
+    public const string UnresolvedKeyVaultReference =
+        "ConnectionStrings:Orders is an unresolved Key Vault reference (the app setting still reads '@Microsoft.KeyVault(...)'): " +
+        "App Service could not fetch the secret. Check that the secret exists at the referenced vault and name, that the " +
+        "identity named by the site's keyVaultReferenceIdentity has the 'Key Vault Secrets User' role on that secret (a new " +
+        "role assignment can take minutes to apply), that the vault's network rules admit App Service, and the reference's " +
+        "status in the portal (the app setting's Source column, or Diagnose and solve problems > Key Vault Application " +
+        "Settings Diagnostics); then restart the app.";
 
     private static OptionsValidationException Invalid(string message) =>
         new(OrderStorageOptions.SectionName, typeof(OrderStorageOptions), [message]);

@@ -151,7 +151,8 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         {
             // Not fatal: the writer retries on the next batch, so the service recovers once the fault clears.
             _failure.Failed(reason);
-            LogStoreUnavailable(ex, reason);
+            LogStoreUnavailable(reason, StoreFailureLog.Cause(ex));
+            StoreFailureLog.Stack(_logger, ex);
             _engine.Reset();
         }
         if (_leaderMode) return null;
@@ -287,7 +288,8 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         {
             problem = _engine.DescribeFault(ex) ?? "the store could not be opened";
             _failure.Failed(problem);
-            LogStoreUnavailable(ex, problem);
+            LogStoreUnavailable(problem, StoreFailureLog.Cause(ex));
+            StoreFailureLog.Stack(_logger, ex);
             _engine.Reset();
         }
         foreach (var command in commands) command.Done.TrySetResult(problem);
@@ -312,7 +314,15 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
             var reason = _engine.DescribeFault(ex);
             CommitTelemetry.Failed(activity, reason ?? ex.GetType().Name);
             _failure.Failed(reason ?? ex.GetType().Name);
-            LogWriteFailed(ex, batch.Count, reason ?? ex.GetType().Name);
+            if (reason is null)
+            {
+                LogWriteFailedUnexpectedly(ex, batch.Count); // not a store fault: a bug, answered 500, worth its stack
+            }
+            else
+            {
+                LogWriteFailed(batch.Count, reason, StoreFailureLog.Cause(ex));
+                StoreFailureLog.Stack(_logger, ex);
+            }
             _engine.Reset();
             // A store fault is answered 503 (retry later); anything else reaches the function as it is (500).
             error = reason is null ? ex : new OrderStoreUnavailableException(reason, _retryAfter, ex);
@@ -325,9 +335,12 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         return error;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Order store unavailable: {Reason}")]
-    private partial void LogStoreUnavailable(Exception ex, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Order store unavailable: {Reason} ({Cause})")]
+    private partial void LogStoreUnavailable(string reason, string cause);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed and was answered 503: {Reason}")]
-    private partial void LogWriteFailed(Exception ex, int requests, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed and was answered 503: {Reason} ({Cause})")]
+    private partial void LogWriteFailed(int requests, string reason, string cause);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed unexpectedly")]
+    private partial void LogWriteFailedUnexpectedly(Exception ex, int requests);
 }

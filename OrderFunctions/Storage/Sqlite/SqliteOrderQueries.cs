@@ -156,11 +156,12 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
         }
         catch (SqliteException ex)
         {
-            LogReadFailed(ex, ex.SqliteErrorCode);
+            LogReadFailed(ex.SqliteErrorCode, StoreFailureLog.Cause(ex));
+            StoreFailureLog.Stack(_logger, ex);
             throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed (SQLite error {ErrorCode})")]
-    private partial void LogReadFailed(Exception ex, int errorCode);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed (SQLite error {ErrorCode}): {Cause}")]
+    private partial void LogReadFailed(int errorCode, string cause);
 }
