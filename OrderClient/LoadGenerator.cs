@@ -24,7 +24,17 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
 {
     // Latencies are recorded in microseconds, up to one hour, to 3 significant digits.
     private const long HighestMicroseconds = 3_600_000_000;
-    private static readonly string[] Markets = ["BTC-USD", "ETH-USD", "SOL-USD", "ADA-EUR", "XRP-USD", "DOGE-USD", "BTC-EUR", "ETH-BTC"];
+    /// <summary>Every load order's username starts with this, so load orders can be told apart and deleted.</summary>
+    public const string UsernamePrefix = "loadtest-";
+
+    /// <summary>Every load order's market starts with this: load never writes into a real market's statistics.</summary>
+    public const string MarketPrefix = "LOADTEST-";
+
+    private static readonly string[] Markets = [.. new[] { "BTC-USD", "ETH-USD", "SOL-USD", "ADA-EUR", "XRP-USD", "DOGE-USD", "BTC-EUR", "ETH-BTC" }.Select(m => MarketPrefix + m)];
+
+    /// <summary>Whether <paramref name="url"/> names this machine (localhost, 127.0.0.0/8, ::1): load needs no flag there.</summary>
+    public static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (System.Net.IPAddress.TryParse(url.DnsSafeHost, out var address) && System.Net.IPAddress.IsLoopback(address));
 
     public async Task<LoadReport> RunAsync(LoadSettings settings, TimeProvider clock, CancellationToken cancellationToken)
     {
@@ -148,7 +158,7 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
                 {
                     writer.WriteStartObject();
                     writer.WriteString("timestamp", timestamp);
-                    writer.WriteString("username", "load-user-" + random.Next(100).ToString(CultureInfo.InvariantCulture));
+                    writer.WriteString("username", UsernamePrefix + random.Next(100).ToString(CultureInfo.InvariantCulture));
                     writer.WriteString("market", Markets[random.Next(Markets.Length)]);
                     writer.WriteString("side", random.Next(2) == 0 ? "buy" : "sell");
                     // Valid decimals: up to 8 fraction digits for the size, 2 for the price, both positive.

@@ -63,7 +63,7 @@ public static class OrderClientApp
         });
         var size = DecimalOption("--size", "Quantity, a decimal number as the server should store it (e.g. 0.1)");
         var price = DecimalOption("--price", "Price, a decimal number (e.g. 43000.12345678)");
-        var timestamp = new Option<string?>("--timestamp") { Description = "ISO 8601 time of the order; default: now (UTC)" };
+        var timestamp = new Option<string?>("--timestamp") { Description = "ISO 8601 time of the order; default: now (UTC). Sending the same command again (same --client-order-id) is recognised as the order already stored" };
         var clientOrderId = new Option<string?>("--client-order-id") { Description = "Idempotency key; default: a new GUID. Send again with the same id to retry safely" };
         var retries = RetriesOption();
         var command = new Command("send", "Post one order and print what the server stored.")
@@ -80,9 +80,12 @@ public static class OrderClientApp
                 parseResult.GetValue(size),
                 parseResult.GetValue(price),
                 parseResult.GetValue(clientOrderId) ?? OrderDraft.NewClientOrderId());
-            await using var services = Services(parseResult, url, key, environment, parseResult.GetValue(retries));
+            var attempts = new SendAttempts();
+            var tracked = environment with { PrimaryHandler = attempts.Wrap(environment.PrimaryHandler) };
+            await using var services = Services(parseResult, url, key, tracked, parseResult.GetValue(retries));
             var (output, error) = Writers(parseResult);
-            return await new SendCommand(services.GetRequiredService<OrdersApiClient>(), output, error).RunAsync(order, ct);
+            return await new SendCommand(services.GetRequiredService<OrdersApiClient>(), output, error, attempts,
+                timestampDefaulted: parseResult.GetValue(timestamp) is null).RunAsync(order, ct);
         });
         return command;
     }
@@ -90,8 +93,7 @@ public static class OrderClientApp
     private static Command LoadCommandLine(ClientEnvironment environment)
     {
         var (url, key) = EndpointOptions(environment);
-        var connections = new Option<int>("--connections", "-c") { Description = "Concurrent senders, each with one request in flight", DefaultValueFactory = _ => 8 };
-        connections.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--connections must be 1 to 10000."); });
+        var connections = new Option<int>("--connections", "-c") { Description = "Concurrent senders, each with one request in flight", DefaultValueFactory = _ => 8, CustomParser = WholeNumber("--connections", 1, 10_000, "--connections must be 1 to 10000.") };
         var duration = new Option<TimeSpan?>("--duration", "-d")
         {
             // The default is in the description, as typed: the help would print the TimeSpan itself ("00:00:10").
@@ -104,14 +106,41 @@ public static class OrderClientApp
                 return default;
             },
         };
-        var rate = new Option<double?>("--rate", "-r") { Description = "Target requests per second over all connections (open loop); default: as fast as answered" };
-        rate.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is <= 0) r.AddError("--rate must be positive."); });
+        var rate = new Option<double?>("--rate", "-r")
+        {
+            Description = "Target requests per second over all connections (open loop); default: as fast as answered",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+                {
+                    if (value > 0) return value;
+                    result.AddError("--rate must be positive.");
+                    return null;
+                }
+                result.AddError($"--rate must be a number of requests per second such as 200 or 0.5, not '{text}'.");
+                return null;
+            },
+        };
         var batch = BatchOption(1, "Orders per request (a JSON array when more than 1)");
         var json = JsonOption("Print the summary as JSON");
-        var command = new Command("load", "Send synthetic orders from C connections for a duration; report throughput and latency percentiles.")
+        var allowRemote = new Option<bool>("--allow-remote")
         {
-            url, key, connections, duration, rate, batch, json,
+            Description = $"Send to a server that is not on this machine. Load orders are synthetic and marked (username {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*); see docs/client.md to delete them",
         };
+        var command = new Command("load", $"Send synthetic orders (users {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*) from C connections for a duration; report throughput and latency percentiles.")
+        {
+            url, key, connections, duration, rate, batch, json, allowRemote,
+        };
+        command.Validators.Add(result =>
+        {
+            // A load test writes thousands of orders: against anything but this machine only when asked for by name.
+            if (result.GetValue(url) is { } target && !result.GetValue(allowRemote) && !LoadGenerator.IsLoopback(target))
+            {
+                result.AddError($"load sends thousands of synthetic orders, and {target.GetLeftPart(UriPartial.Authority)} is not this machine. " +
+                    $"Add --allow-remote to load it anyway (the orders are marked: username {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*; docs/client.md says how to delete them).");
+            }
+        });
         command.SetAction(async (parseResult, ct) =>
         {
             var settings = new LoadSettings(
@@ -155,7 +184,17 @@ public static class OrderClientApp
     private static Command GetCommandLine(ClientEnvironment environment)
     {
         var (url, key) = EndpointOptions(environment);
-        var id = new Argument<long>("id") { Description = "The order's id" };
+        var id = new Argument<long>("id")
+        {
+            Description = "The order's id",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0) return value;
+                result.AddError($"The order id must be a whole number such as 42 (as printed by send or list), not '{text}'.");
+                return 0;
+            },
+        };
         var json = JsonOption("Print the order as the server sent it (JSON)");
         var command = new Command("get", "Show one stored order.") { id, url, key, json };
         command.SetAction(async (parseResult, ct) =>
@@ -172,18 +211,20 @@ public static class OrderClientApp
     {
         var (url, key) = EndpointOptions(environment);
         var (username, market, side, from, to) = FilterOptions();
-        var limit = new Option<int?>("--limit") { Description = "Orders per page, 1-1000 (server default 100)" };
+        var limit = new Option<int?>("--limit") { Description = "Orders per page, 1-1000 (server default 100)", CustomParser = OptionalWholeNumber("--limit") };
         var after = new Option<string?>("--after") { Description = "Start after this cursor (the next page's cursor printed by an earlier list)" };
         var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page, printing each page as it arrives" };
         var json = JsonOption("Print JSON ({\"items\":[...],\"next\":...}) instead of a table");
-        var command = new Command("list", "List stored orders, oldest first, filtered.") { url, key, username, market, side, from, to, limit, after, all, json };
+        var csv = CsvOption();
+        var command = new Command("list", "List stored orders, oldest first, filtered.") { url, key, username, market, side, from, to, limit, after, all, json, csv };
+        command.Validators.Add(result => NotBoth(result, json, csv));
         command.SetAction(async (parseResult, ct) =>
         {
             await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
             var (output, error) = Writers(parseResult);
             var filter = new OrderFilter(parseResult.GetValue(username), parseResult.GetValue(market), parseResult.GetValue(side), parseResult.GetValue(from), parseResult.GetValue(to));
             return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
-                .ListAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(after), parseResult.GetValue(all), parseResult.GetValue(json), ct);
+                .ListAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(after), parseResult.GetValue(all), Format(parseResult, json, csv), ct);
         });
         return command;
     }
@@ -192,21 +233,23 @@ public static class OrderClientApp
     {
         var (url, key) = EndpointOptions(environment);
         var (username, market, _, from, to) = FilterOptions();
-        var limit = new Option<int?>("--limit") { Description = "Markets per page, 1-1000 (server default 100)" };
+        var limit = new Option<int?>("--limit") { Description = "Markets per page, 1-1000 (server default 100)", CustomParser = OptionalWholeNumber("--limit") };
         var after = new Option<string?>("--after") { Description = "Start after this cursor (the next page's cursor printed by an earlier stats)" };
         var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page of markets, printing each page as it arrives" };
         var json = JsonOption("Print the server's JSON instead of a table ({\"markets\":[...],\"next\":...})");
+        var csv = CsvOption();
         var command = new Command("stats", "Per-market count, volumes, notional, VWAP, price range, a page of markets at a time.")
         {
-            url, key, market, username, from, to, limit, after, all, json,
+            url, key, market, username, from, to, limit, after, all, json, csv,
         };
+        command.Validators.Add(result => NotBoth(result, json, csv));
         command.SetAction(async (parseResult, ct) =>
         {
             await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
             var (output, error) = Writers(parseResult);
             var filter = new OrderFilter(parseResult.GetValue(username), parseResult.GetValue(market), null, parseResult.GetValue(from), parseResult.GetValue(to));
             return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
-                .StatsAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(after), parseResult.GetValue(all), parseResult.GetValue(json), ct);
+                .StatsAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(after), parseResult.GetValue(all), Format(parseResult, json, csv), ct);
         });
         return command;
     }
@@ -255,19 +298,51 @@ public static class OrderClientApp
 
     private static Option<int> BatchOption(int defaultValue, string description)
     {
-        var batch = new Option<int>("--batch", "-b") { Description = description, DefaultValueFactory = _ => defaultValue };
-        batch.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--batch must be 1 to 10000 (the server's limit per request)."); });
+        var batch = new Option<int>("--batch", "-b") { Description = description, DefaultValueFactory = _ => defaultValue, CustomParser = WholeNumber("--batch", 1, 10_000, "--batch must be 1 to 10000 (the server's limit per request).") };
         return batch;
     }
 
     private static Option<int> RetriesOption()
     {
-        var retries = new Option<int>("--retries") { Description = "Retries of a transient failure (connection refused, timeout, 408, 429, 5xx)", DefaultValueFactory = _ => ClientServices.DefaultRetries };
-        retries.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 20) r.AddError("--retries must be 0 to 20."); });
+        var retries = new Option<int>("--retries") { Description = "Retries of a transient failure (connection refused, timeout, 408, 429, 5xx)", DefaultValueFactory = _ => ClientServices.DefaultRetries, CustomParser = WholeNumber("--retries", 0, 20, "--retries must be 0 to 20.") };
         return retries;
     }
 
     private static Option<bool> JsonOption(string description) => new("--json") { Description = description };
+
+    private static Option<bool> CsvOption() => new("--csv") { Description = "Print CSV (RFC 4180, a header row, every value whole) instead of a table" };
+
+    private static void NotBoth(System.CommandLine.Parsing.CommandResult result, Option<bool> json, Option<bool> csv)
+    {
+        if (result.GetValue(json) && result.GetValue(csv)) result.AddError("Choose one of --json and --csv.");
+    }
+
+    private static QueryFormat Format(ParseResult parseResult, Option<bool> json, Option<bool> csv) =>
+        parseResult.GetValue(json) ? QueryFormat.Json : parseResult.GetValue(csv) ? QueryFormat.Csv : QueryFormat.Table;
+
+    // The parser's own message names .NET types ("as expected type 'System.Int32'"): these speak the user's words.
+    // The range is checked here too: a validator that reads the value would throw on a value that did not parse.
+    private static Func<ArgumentResult, int> WholeNumber(string name, int min, int max, string outOfRange) => result =>
+    {
+        var text = result.Tokens.Single().Value;
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            result.AddError($"{name} must be a whole number, not '{text}'.");
+        }
+        else if (value < min || value > max)
+        {
+            result.AddError(outOfRange);
+        }
+        return value;
+    };
+
+    private static Func<ArgumentResult, int?> OptionalWholeNumber(string name) => result =>
+    {
+        var text = result.Tokens.Single().Value;
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)) return value;
+        result.AddError($"{name} must be a whole number, not '{text}'.");
+        return null;
+    };
 
     private static ServiceProvider Services(ParseResult parseResult, Option<Uri> url, Option<string?> key, ClientEnvironment environment, int retries, int loadConnections = 1) =>
         ClientServices.Create(

@@ -3,6 +3,14 @@ using System.Text.Json;
 
 namespace OrderClient;
 
+/// <summary>How <c>list</c> and <c>stats</c> print: an aligned table, the server's JSON, or CSV.</summary>
+public enum QueryFormat
+{
+    Table,
+    Json,
+    Csv,
+}
+
 /// <summary>
 /// <c>get</c>, <c>list</c> and <c>stats</c>: the read side, as aligned tables or, with --json, the server's JSON. The
 /// two paged answers (orders, markets) are printed by one pager.
@@ -11,6 +19,11 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
 {
     private static readonly string[] OrderHeaders = ["id", "timestamp", "username", "market", "side", "size", "price", "clientOrderId"];
     private static readonly HashSet<int> OrderNumbers = [0, 5, 6];
+
+    // Fixed for the whole listing, so page 2 lines up with page 1: ids and numbers as wide as the wire contract allows
+    // them (a long; 10 digits, the point and 8 decimals), text columns shortened with '…' past their width (--csv and
+    // --json print every value whole).
+    private static readonly int[] OrderWidths = [19, 33, 16, 14, 4, 19, 19, 24];
     private static readonly string[] StatsHeaders =
         ["market", "count", "buyVolume", "sellVolume", "notional", "vwap", "minPrice", "maxPrice", "first", "last"];
     private static readonly HashSet<int> StatsNumbers = [1, 2, 3, 4, 5, 6, 7];
@@ -29,18 +42,18 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
     }
 
     /// <summary>One page of orders (after <paramref name="after"/> when given), or with <paramref name="all"/> every page.</summary>
-    public Task<int> ListAsync(OrderFilter filter, int? limit, string? after, bool all, bool json, CancellationToken cancellationToken) =>
+    public Task<int> ListAsync(OrderFilter filter, int? limit, string? after, bool all, QueryFormat format, CancellationToken cancellationToken) =>
         PageAsync(new Pager<OrderPage, StoredOrder>(
-            "List", "items", "order", OrderHeaders, OrderNumbers,
+            "List", "items", "order", OrderHeaders, OrderNumbers, OrderWidths,
             (cursor, ct) => api.ListAsync(filter.ToQuery().Append(Limit(limit)).Append(new("after", cursor)), ct),
-            page => page.Items, page => page.Next, OrderRow), after, all, json, cancellationToken);
+            page => page.Items, page => page.Next, OrderRow), after, all, format, cancellationToken);
 
     /// <summary>One page of per-market stats (after <paramref name="after"/> when given), or with <paramref name="all"/> every page.</summary>
-    public Task<int> StatsAsync(OrderFilter filter, int? limit, string? after, bool all, bool json, CancellationToken cancellationToken) =>
+    public Task<int> StatsAsync(OrderFilter filter, int? limit, string? after, bool all, QueryFormat format, CancellationToken cancellationToken) =>
         PageAsync(new Pager<OrderStats, MarketStats>(
-            "Stats", "markets", "market", StatsHeaders, StatsNumbers,
+            "Stats", "markets", "market", StatsHeaders, StatsNumbers, null,
             (cursor, ct) => api.StatsAsync(filter.ToQuery().Append(Limit(limit)).Append(new("after", cursor)), ct),
-            page => page.Markets, page => page.Next, StatsRow), after, all, json, cancellationToken);
+            page => page.Markets, page => page.Next, StatsRow), after, all, format, cancellationToken);
 
     private static KeyValuePair<string, string?> Limit(int? limit) => new("limit", limit?.ToString(CultureInfo.InvariantCulture));
 
@@ -51,6 +64,7 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
         string Noun,
         IReadOnlyList<string> Headers,
         ISet<int> Numbers,
+        IReadOnlyList<int>? Widths,
         Func<string?, CancellationToken, Task<ApiResult<TPage>>> Fetch,
         Func<TPage, IReadOnlyList<TItem>> Items,
         Func<TPage, string?> Next,
@@ -63,9 +77,14 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
     /// <c>{"items":[...],"next":null}</c>, written item by item; if a later page fails, the document is closed with
     /// <c>next</c> set to the cursor to continue from. Ctrl-C ends it the same way, exit 130.
     /// </summary>
-    private async Task<int> PageAsync<TPage, TItem>(Pager<TPage, TItem> pager, string? after, bool all, bool json, CancellationToken cancellationToken)
+    private async Task<int> PageAsync<TPage, TItem>(Pager<TPage, TItem> pager, string? after, bool all, QueryFormat format, CancellationToken cancellationToken)
     {
-        var table = json ? null : new TableWriter(output, pager.Headers, pager.Numbers);
+        var json = format == QueryFormat.Json;
+        var csv = format == QueryFormat.Csv;
+        var table = format == QueryFormat.Table ? new TableWriter(output, pager.Headers, pager.Numbers, pager.Widths) : null;
+        // CSV output is the data alone: the count and the next cursor go to stderr, so a file of it parses as it is.
+        var summary = csv ? error : output;
+        if (csv) CsvWriter.WriteRow(output, pager.Headers);
         var cursor = after;
         long count = 0;
         var pages = 0;
@@ -77,7 +96,7 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
                 if (result is not { Outcome: ApiOutcome.Success, Value: { } page })
                 {
                     var exit = Fail(result, pager.What);
-                    if (pages > 0) Stop(pager, json, count, cursor, "failed");
+                    if (pages > 0) Stop(pager, json, csv, count, cursor, "failed");
                     return exit;
                 }
                 if (json && !all)
@@ -87,6 +106,7 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
                 }
                 var items = pager.Items(page);
                 if (json) WriteItems(pager.ItemsProperty, result.Json!, pages == 0);
+                else if (csv) foreach (var item in items) CsvWriter.WriteRow(output, pager.Row(item));
                 else table!.Write([.. items.Select(pager.Row)]);
                 pages++;
                 count += items.Count;
@@ -100,16 +120,17 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
                     }
                     else
                     {
-                        output.WriteLine(next is null
+                        summary.WriteLine(next is null
                             ? $"{OutputFormat.Count(count, pager.Noun)}."
                             : $"{OutputFormat.Count(count, pager.Noun)}; more follow: the next page is --after {next}, all of them --all.");
+                        if (table?.Shortened == true) output.WriteLine("Values ending in … are shortened to fit their column; --csv or --json prints them whole.");
                     }
                     return ExitCodes.Success;
                 }
                 if (next == cursor)
                 {
                     // Following the same cursor again would fetch the same page for ever.
-                    Stop(pager, json, count, cursor, "stopped");
+                    Stop(pager, json, csv, count, cursor, "stopped");
                     error.WriteLine($"{pager.What}: the server answered the cursor {cursor} with the same cursor as next; stopping instead of looping.");
                     return ExitCodes.Unavailable;
                 }
@@ -118,7 +139,7 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            if (pages > 0) Stop(pager, json, count, cursor, "interrupted");
+            if (pages > 0) Stop(pager, json, csv, count, cursor, "interrupted");
             else error.WriteLine($"{pager.What}: interrupted.");
             return ExitCodes.Interrupted;
         }
@@ -152,10 +173,10 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
     }
 
     /// <summary>After some pages were printed, the paging ended early: close what was printed and say where to continue.</summary>
-    private void Stop<TPage, TItem>(Pager<TPage, TItem> pager, bool json, long count, string? cursor, string why)
+    private void Stop<TPage, TItem>(Pager<TPage, TItem> pager, bool json, bool csv, long count, string? cursor, string why)
     {
         if (json) output.WriteLine($"],\"next\":{JsonSerializer.Serialize(cursor)}}}");
-        else output.WriteLine($"{OutputFormat.Count(count, pager.Noun)} listed, then it {why}.");
+        else if (!csv) output.WriteLine($"{OutputFormat.Count(count, pager.Noun)} listed, then it {why}.");
         error.WriteLine($"{pager.What} {why} after {OutputFormat.Count(count, pager.Noun)}; to continue from there: --after {cursor}");
     }
 

@@ -1,7 +1,9 @@
 namespace OrderClient;
 
 /// <summary><c>OrderClient send</c>: posts one order and prints what the server stored.</summary>
-public sealed class SendCommand(OrdersApiClient api, TextWriter output, TextWriter error)
+/// <param name="attempts">Whether any attempt reached the server; null when unknown (then a transport failure is "may or may not").</param>
+/// <param name="timestampDefaulted">True when --timestamp was not given, so the order carries the time of this run.</param>
+public sealed class SendCommand(OrdersApiClient api, TextWriter output, TextWriter error, SendAttempts? attempts = null, bool timestampDefaulted = false)
 {
     public async Task<int> RunAsync(OrderDraft order, CancellationToken cancellationToken)
     {
@@ -14,17 +16,78 @@ public sealed class SendCommand(OrdersApiClient api, TextWriter output, TextWrit
             OutputFormat.WriteOrder(output, stored);
             return ExitCodes.Success;
         }
+        if (result.StatusCode == 409 && timestampDefaulted && await ExistingAsync(result, cancellationToken) is { } existing)
+        {
+            return Conflict(order, existing);
+        }
         OutputFormat.WriteFailure(error, result, result.Outcome == ApiOutcome.Rejected ? "Rejected" : "Unavailable");
         if (result.Outcome == ApiOutcome.Unavailable)
         {
             // The same clientOrderId and the same content make a resend an idempotent replay, never a second order.
-            // The client repeats what the server said (its 503 says whether anything was written) and guesses only
-            // when nothing from the server says: no answer at all, or a bare 5xx from something in between.
+            // The client repeats what the server said (its 503 says whether anything was written), knows when no
+            // attempt ever had a connection, and guesses only when nothing says: no answer, or a bare 5xx in between.
             var resend = $"--timestamp {order.Timestamp} --client-order-id {order.ClientOrderId}";
-            error.WriteLine(result.Problem?.Detail is { Length: > 0 }
-                ? $"Sending it again is safe with the same id and time: {resend}"
-                : $"The order may or may not be stored. Sending it again is safe with the same id and time: {resend}");
+            if (result.StatusCode is null && attempts is { AnyReachedServer: false })
+            {
+                error.WriteLine($"Nothing was sent: no attempt reached the server. Once it is up, send again (safe with the same id and time): {resend}");
+            }
+            else
+            {
+                error.WriteLine(result.Problem?.Detail is { Length: > 0 }
+                    ? $"Sending it again is safe with the same id and time: {resend}"
+                    : $"The order may or may not be stored. Sending it again is safe with the same id and time: {resend}");
+            }
         }
         return result.ExitCode;
+    }
+
+    // The 409 names the stored order (existingId): read it to tell a re-run of the same command from a different order.
+    private async Task<StoredOrder?> ExistingAsync(ApiResult<StoredOrder> conflict, CancellationToken cancellationToken)
+    {
+        if (conflict.Json is null || ExistingId(conflict.Json) is not { } id) return null;
+        var found = await api.GetAsync(id, cancellationToken);
+        return found.Value;
+    }
+
+    private static long? ExistingId(string json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            return document.RootElement.TryGetProperty("existingId", out var id) && id.TryGetInt64(out var value) ? value : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private int Conflict(OrderDraft order, StoredOrder existing)
+    {
+        var differences = Differences(order, existing);
+        if (differences.Count == 0)
+        {
+            // The same command run again: only the time differs, because --timestamp defaults to now. It is stored once.
+            output.WriteLine($"Already stored: clientOrderId {existing.ClientOrderId} is order {existing.Id}, sent before at " +
+                $"{existing.Timestamp}; nothing new was written.");
+            OutputFormat.WriteOrder(output, existing);
+            error.WriteLine($"(This run's --timestamp defaulted to now, {order.Timestamp}. To repeat the original exactly: " +
+                $"--timestamp {existing.Timestamp} --client-order-id {existing.ClientOrderId})");
+            return ExitCodes.Success;
+        }
+        error.WriteLine($"Rejected: clientOrderId {existing.ClientOrderId} is already order {existing.Id} of {existing.Username}, " +
+            $"a different order ({string.Join(", ", differences)}); nothing was written.");
+        error.WriteLine("Use a new --client-order-id for a new order (or leave it out: the client makes one).");
+        return ExitCodes.Rejected;
+    }
+
+    private static List<string> Differences(OrderDraft order, StoredOrder existing)
+    {
+        var differences = new List<string>();
+        if (!string.Equals(order.Market, existing.Market, StringComparison.Ordinal)) differences.Add($"market {existing.Market}, not {order.Market}");
+        if (!string.Equals(order.Side, existing.Side, StringComparison.OrdinalIgnoreCase)) differences.Add($"side {existing.Side}, not {order.Side}");
+        if (order.Size != existing.Size) differences.Add($"size {OutputFormat.Number(existing.Size)}, not {OutputFormat.Number(order.Size)}");
+        if (order.Price != existing.Price) differences.Add($"price {OutputFormat.Number(existing.Price)}, not {OutputFormat.Number(order.Price)}");
+        return differences;
     }
 }

@@ -7,7 +7,10 @@ using OrderFunctions.Storage;
 
 // Settings (appsettings.json) are read from beside the app, whatever the working directory: started from elsewhere,
 // the host would otherwise run without them and log every request, query string and all, at Information.
-var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppDirectory.Path });
+// `backup <file>`: an online backup of the SQLite store with this host's configuration, then exit (docs/backup.md).
+var backup = args is [BackupCommand.Name, ..];
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = backup ? args[Math.Min(2, args.Length)..] : args, ContentRootPath = AppDirectory.Path });
+if (backup) return BackupCommand.Run(args.Length > 1 ? args[1] : null, builder.Configuration, Console.Out, Console.Error);
 // The hosting diagnostics log the full URL, ?code=<function key> included, at Information and Debug: they stay at
 // Warning whatever the configuration says (a rule for the same category added later wins). RequestLog replaces them.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
@@ -19,8 +22,9 @@ builder.Services.AddOptions<OrderApiOptions>().BindConfiguration(OrderApiOptions
 // all of it within this time (the .NET default, stated so the drain has a named budget).
 builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
 // Every error is problem details, also those no function writes: routing's 404 and 405, and a request Kestrel
-// refuses while the app reads it (408 body too slow, 413 body too large, 400 bad chunking). See docs/reliability.md
-// for what Kestrel answers before any application code runs.
+// refuses while the app reads it (408 body too slow, 413 body too large, 400 bad chunking). What Kestrel answers before
+// any application code runs (400 malformed head, 414, 431, 505) cannot carry a body: docs/reliability.md, "What Kestrel
+// answers itself".
 builder.Services.AddProblemDetails();
 
 // Benchmarks only: the HTTP ceiling, the same host with a store that writes nothing.
@@ -46,3 +50,4 @@ if (nullStore)
 }
 app.MapOrderFunctions();
 app.Run();
+return 0;

@@ -30,19 +30,10 @@ public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overT
     [ProducesResponseType<OrderStatsAnswer>(200, "application/json", Description = "Without interval: an OrderStatsReport, one entry per market, ordered by market. With interval: a StatsBucketReport, one entry per market and non-empty bucket, ordered by market and then start.")]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
-    public async Task<IResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Stats)] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await HandleAsync(request, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            return UnexpectedFailure.Handle(logger, request, ex, cancellationToken);
-        }
-    }
+        CancellationToken cancellationToken) =>
+        FunctionBoundary.RunAsync(request, this, static (request, function, ct) => function.HandleAsync(request, ct), logger, cancellationToken);
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -53,15 +44,15 @@ public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overT
 
         try
         {
-            // One more than the page: whether it comes back says if there is a next page.
-            var found = await orders.StatsAsync(query.Filter, query.AfterMarket, query.Limit + 1, cancellationToken);
-            if (found.Count <= query.Limit) return TypedResults.Ok(new OrderStatsReport(found, null));
-            var page = found.Take(query.Limit).ToArray();
-            return TypedResults.Ok(new OrderStatsReport(page, PageCursor.EncodeMarket(page[^1].Market)));
+            return TypedResults.Ok(await Paging.ReadAsync(query.Limit,
+                count => orders.StatsAsync(query.Filter, query.AfterMarket, count, cancellationToken),
+                market => PageCursor.EncodeMarket(market.Market),
+                (page, next) => new OrderStatsReport(page, next)));
         }
         catch (OrderStoreUnavailableException ex)
         {
-            LogNotRead(ex);
+            LogUnavailable(ex.Message);
+            StoreFailureLog.Stack(logger, ex);
             return Problems.ReadUnavailable(ex);
         }
         catch (OverflowException ex)
@@ -77,4 +68,7 @@ public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overT
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order statistics could not be computed")]
     private partial void LogNotRead(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order statistics could not be computed: {Reason}")]
+    private partial void LogUnavailable(string reason);
 }

@@ -16,8 +16,8 @@ param principalId string = ''
 
 @minValue(1)
 @maxValue(1000)
-@description('Most instances the function app scales out to. Each holds its own PostgreSQL connections.')
-param maximumInstanceCount int = 40
+@description('Most instances the function app scales out to. Each holds its own PostgreSQL connections: instances x (postgresPoolSize + 2) must fit postgresMaxConnections - postgresReservedConnections, or the deployment fails (README, Deploy to Azure).')
+param maximumInstanceCount int = 7
 
 @allowed([512, 2048, 4096])
 @description('Memory of each function app instance, in MB.')
@@ -34,6 +34,35 @@ param postgresSku resourceInput<'Microsoft.DBforPostgreSQL/flexibleServers@2025-
   tier: 'Burstable'
 }
 
+@minValue(1)
+@maxValue(200)
+@description('Npgsql pool size of each instance (Maximum Pool Size in the connection string): the writer and the readers share it. Npgsql\'s default, 100, is far more than a small server has.')
+param postgresPoolSize int = 3
+
+@minValue(20)
+@description('max_connections of the PostgreSQL server for postgresSku (B1ms: 50; B2s: 429; D2ds_v5: 859). Only checked against, never set.')
+param postgresMaxConnections int = 50
+
+@minValue(3)
+@description('Connections kept free of the app: superuser_reserved_connections (3), Azure\'s own monitoring, and an administrator\'s psql session.')
+param postgresReservedConnections int = 10
+
+@minValue(7)
+@maxValue(35)
+@description('Days of PostgreSQL point-in-time backups (7-35).')
+param postgresBackupRetentionDays int = 35
+
+@allowed(['Enabled', 'Disabled'])
+@description('Copies the PostgreSQL backups to the paired region (fixed when the server is created; needs a region with a pair).')
+param postgresGeoRedundantBackup string = 'Enabled'
+
+@allowed(['private', 'azureServices'])
+@description('How the app reaches PostgreSQL: private (a virtual network, the app integrated into it, the server behind a private endpoint) or azureServices (the server\'s public endpoint open to every Azure IP, any tenant\'s: cheaper, weaker).')
+param postgresNetwork string = 'private'
+
+@description('Public IPv4 address of the machine that runs the one-time role step (infra/create-app-role.sh) and psql; empty: the public endpoint admits nobody (with postgresNetwork private, it is then disabled).')
+param deployerIpAddress string = ''
+
 @secure()
 @description('Password of the PostgreSQL administrator; azd generates it once per environment and keeps it in .azure/.')
 @metadata({
@@ -43,6 +72,24 @@ param postgresSku resourceInput<'Microsoft.DBforPostgreSQL/flexibleServers@2025-
   }
 })
 param postgresAdminPassword string
+
+@secure()
+@description('Password of orders_app, the least-privileged role the app connects as (created once by infra/create-app-role.sh); azd generates it.')
+@metadata({
+  azd: {
+    type: 'generate'
+    config: { length: 32, noSpecial: true, minLower: 2, minUpper: 2, minNumeric: 2 }
+  }
+})
+param postgresAppPassword string
+
+// Each instance opens up to its pool plus the health probe's own pool of 2 (PostgresConnections); all of them must fit
+// what the server admits beyond its reserve, or a scale-out would be refused connections under load.
+var connectionsPerInstance = postgresPoolSize + 2
+var connectionBudget = postgresMaxConnections - postgresReservedConnections
+var checkedMaximumInstanceCount = maximumInstanceCount * connectionsPerInstance <= connectionBudget
+  ? maximumInstanceCount
+  : fail('maximumInstanceCount (${maximumInstanceCount}) x (postgresPoolSize (${postgresPoolSize}) + 2 for health) = ${maximumInstanceCount * connectionsPerInstance} connections, more than postgresMaxConnections (${postgresMaxConnections}) - postgresReservedConnections (${postgresReservedConnections}) = ${connectionBudget}. Lower maximumInstanceCount or postgresPoolSize, or choose a larger postgresSku and set postgresMaxConnections to its max_connections.')
 
 var tags = { 'azd-env-name': environmentName }
 
@@ -60,11 +107,17 @@ module resources 'resources.bicep' = {
     tags: tags
     resourceToken: toLower(uniqueString(subscription().id, environmentName, location))
     principalId: principalId
-    maximumInstanceCount: maximumInstanceCount
+    maximumInstanceCount: checkedMaximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyInstanceCount: alwaysReadyInstanceCount
     postgresSku: postgresSku
     postgresAdminPassword: postgresAdminPassword
+    postgresAppPassword: postgresAppPassword
+    postgresPoolSize: postgresPoolSize
+    postgresBackupRetentionDays: postgresBackupRetentionDays
+    postgresGeoRedundantBackup: postgresGeoRedundantBackup
+    postgresNetwork: postgresNetwork
+    deployerIpAddress: deployerIpAddress
   }
 }
 
@@ -75,4 +128,5 @@ output AZURE_FUNCTION_APP_NAME string = resources.outputs.functionAppName
 output AZURE_FUNCTION_APP_URL string = resources.outputs.functionAppUrl
 output AZURE_KEY_VAULT_NAME string = resources.outputs.keyVaultName
 output AZURE_POSTGRES_HOST string = resources.outputs.postgresHost
+output AZURE_POSTGRES_DATABASE string = resources.outputs.postgresDatabase
 output APPLICATIONINSIGHTS_NAME string = resources.outputs.applicationInsightsName

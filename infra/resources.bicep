@@ -31,11 +31,36 @@ param postgresSku resourceInput<'Microsoft.DBforPostgreSQL/flexibleServers@2025-
 @description('Password of the PostgreSQL administrator.')
 param postgresAdminPassword string
 
+@secure()
+@description('Password of orders_app, the role the app connects as.')
+param postgresAppPassword string
+
+@description('Npgsql Maximum Pool Size of each instance.')
+param postgresPoolSize int
+
+@description('Days of PostgreSQL point-in-time backups.')
+param postgresBackupRetentionDays int
+
+@description('Geo-redundant PostgreSQL backups: Enabled or Disabled.')
+param postgresGeoRedundantBackup string
+
+@description('private (virtual network + private endpoint) or azureServices (public endpoint open to Azure IPs).')
+param postgresNetwork string
+
+@description('Public IPv4 address admitted to the server\'s public endpoint (the one-time role step); empty for none.')
+param deployerIpAddress string
+
 var functionAppName = 'func-${resourceToken}'
 var deploymentContainerName = 'app-package'
 var postgresAdminLogin = 'ordersadmin'
+// The app's own role: no superuser, no CREATEDB or CREATEROLE; it may connect to orders and create and use its table
+// there, nothing else. Created once by infra/create-app-role.sh (README, Deploy to Azure), not by the template.
+var postgresAppLogin = 'orders_app'
 var postgresDatabaseName = 'orders'
 var ordersSecretName = 'orders-connection-string'
+var adminSecretName = 'postgres-admin-password'
+var privateNetwork = postgresNetwork == 'private'
+var publicEndpointEnabled = !privateNetwork || !empty(deployerIpAddress)
 
 // Built-in role definition ids (the same in every tenant).
 var roles = {
@@ -124,6 +149,8 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // With a private network the app's outbound traffic goes through its subnet, where the endpoint's name resolves.
+    virtualNetworkSubnetId: privateNetwork ? network::appSubnet.id : null
     keyVaultReferenceIdentity: identity.id
     siteConfig: {
       minTlsVersion: '1.2'
@@ -196,11 +223,11 @@ resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2025-08-01' = {
       autoGrow: 'Enabled'
     }
     backup: {
-      backupRetentionDays: 7
-      geoRedundantBackup: 'Disabled'
+      backupRetentionDays: postgresBackupRetentionDays
+      geoRedundantBackup: postgresGeoRedundantBackup
     }
     highAvailability: { mode: 'Disabled' }
-    network: { publicNetworkAccess: 'Enabled' }
+    network: { publicNetworkAccess: publicEndpointEnabled ? 'Enabled' : 'Disabled' }
   }
 
   resource database 'databases' = {
@@ -211,13 +238,99 @@ resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2025-08-01' = {
     }
   }
 
-  // Flex Consumption without a virtual network has no fixed outbound addresses: this rule (0.0.0.0) admits
-  // connections from Azure services only; the password and TLS still guard the server.
-  resource allowAzureServices 'firewallRules' = {
+  // Only with postgresNetwork azureServices: Flex Consumption without a virtual network has no fixed outbound
+  // addresses, so the rule 0.0.0.0 admits every Azure IP, other tenants' included; only the password and TLS guard it.
+  resource allowAzureServices 'firewallRules' = if (!privateNetwork) {
     name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
     properties: {
       startIpAddress: '0.0.0.0'
       endIpAddress: '0.0.0.0'
+    }
+  }
+
+  // The deployer's machine, for the one-time role step and psql; nothing else reaches the public endpoint.
+  resource allowDeployer 'firewallRules' = if (!empty(deployerIpAddress)) {
+    name: 'AllowDeployer'
+    properties: {
+      startIpAddress: deployerIpAddress
+      endIpAddress: deployerIpAddress
+    }
+  }
+}
+
+// postgresNetwork private: the app is integrated into a subnet of its own (delegated as Flex Consumption requires)
+// and reaches the server through a private endpoint in another, whose name the private DNS zone resolves.
+resource network 'Microsoft.Network/virtualNetworks@2024-07-01' = if (privateNetwork) {
+  name: 'vnet-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    addressSpace: { addressPrefixes: ['10.20.0.0/16'] }
+  }
+
+  resource appSubnet 'subnets' = {
+    name: 'app'
+    properties: {
+      addressPrefix: '10.20.1.0/24'
+      delegations: [
+        {
+          name: 'flex-consumption'
+          properties: { serviceName: 'Microsoft.App/environments' }
+        }
+      ]
+    }
+  }
+
+  resource endpointSubnet 'subnets' = {
+    name: 'endpoints'
+    properties: {
+      addressPrefix: '10.20.2.0/24'
+    }
+    dependsOn: [appSubnet] // subnets of one network are written one at a time
+  }
+}
+
+resource postgresDnsZone 'Microsoft.Network/privateDnsZones@2024-06-01' = if (privateNetwork) {
+  name: 'privatelink.postgres.database.azure.com'
+  location: 'global'
+  tags: tags
+
+  resource link 'virtualNetworkLinks' = {
+    name: 'vnet-${resourceToken}'
+    location: 'global'
+    properties: {
+      virtualNetwork: { id: network.id }
+      registrationEnabled: false
+    }
+  }
+}
+
+resource postgresEndpoint 'Microsoft.Network/privateEndpoints@2024-07-01' = if (privateNetwork) {
+  name: 'pe-psql-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: network::endpointSubnet.id }
+    privateLinkServiceConnections: [
+      {
+        name: 'postgres'
+        properties: {
+          privateLinkServiceId: postgres.id
+          groupIds: ['postgresqlServer']
+        }
+      }
+    ]
+  }
+
+  resource dnsZoneGroup 'privateDnsZoneGroups' = {
+    name: 'default'
+    properties: {
+      privateDnsZoneConfigs: [
+        {
+          name: 'postgres'
+          properties: { privateDnsZoneId: postgresDnsZone.id }
+        }
+      ]
     }
   }
 }
@@ -244,7 +357,17 @@ resource ordersSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
   name: ordersSecretName
   properties: {
     contentType: 'Npgsql connection string'
-    value: 'Host=${postgres.properties.fullyQualifiedDomainName};Database=${postgresDatabaseName};Username=${postgresAdminLogin};Password=${postgresAdminPassword};SSL Mode=VerifyFull'
+    value: 'Host=${postgres.properties.fullyQualifiedDomainName};Database=${postgresDatabaseName};Username=${postgresAppLogin};Password=${postgresAppPassword};SSL Mode=VerifyFull;Maximum Pool Size=${postgresPoolSize}'
+  }
+}
+
+// For the one-time role step only: the app's identity cannot read it (its role is on the app's secret alone).
+resource adminSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
+  parent: keyVault
+  name: adminSecretName
+  properties: {
+    contentType: 'password of ${postgresAdminLogin}'
+    value: postgresAdminPassword
   }
 }
 
@@ -268,9 +391,10 @@ resource monitoringMetricsPublisher 'Microsoft.Authorization/roleAssignments@202
   }
 }
 
+// On the app's secret only: the administrator's password sits in the same vault.
 resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(keyVault.id, identity.id, roles.keyVaultSecretsUser)
-  scope: keyVault
+  name: guid(ordersSecret.id, identity.id, roles.keyVaultSecretsUser)
+  scope: ordersSecret
   properties: {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
@@ -292,4 +416,5 @@ output functionAppName string = functionApp.name
 output functionAppUrl string = 'https://${functionApp.properties.defaultHostName}'
 output keyVaultName string = keyVault.name
 output postgresHost string = postgres.properties.fullyQualifiedDomainName
+output postgresDatabase string = postgresDatabaseName
 output applicationInsightsName string = applicationInsights.name

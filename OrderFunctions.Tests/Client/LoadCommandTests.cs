@@ -8,7 +8,7 @@ namespace OrderFunctions.Tests.Client;
 
 public sealed class LoadCommandTests
 {
-    private const string Url = "http://orders.test/API/orders";
+    private const string Url = "http://127.0.0.1:7071/API/orders"; // loopback: load needs --allow-remote anywhere else
 
     private static FakeOrdersHandler MixedServer() => new((_, index) => (index % 4) switch
     {

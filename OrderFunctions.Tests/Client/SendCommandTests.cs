@@ -147,7 +147,8 @@ public sealed class SendCommandTests
 
         Assert.Equal(ExitCodes.Rejected, run.ExitCode);
         Assert.Contains("Conflict (409): clientOrderId 'x' was already used", run.Error);
-        Assert.Single(handler.Requests);
+        // One POST (never retried); the GET after it looks up the existingId to tell a re-run from a different order.
+        Assert.Single(handler.Requests, r => r.Method == HttpMethod.Post);
     }
 
     [Fact]

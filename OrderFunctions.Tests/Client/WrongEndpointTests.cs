@@ -100,7 +100,7 @@ public sealed class WrongEndpointTests : IDisposable
         var handler = new FakeOrdersHandler((request, _) => request.Uri.AbsolutePath.EndsWith("/orders/1", StringComparison.Ordinal) && request.Method == HttpMethod.Post
             ? FakeOrdersHandler.Problem(HttpStatusCode.MethodNotAllowed, """{"title":"Method Not Allowed","status":405}""")
             : new HttpResponseMessage(HttpStatusCode.NotFound));
-        var args = command == "load" ? ["load", "--url", url, "-c", "1", "-d", "100ms", "--rate", "50"] : Command(command);
+        var args = command == "load" ? ["load", "--url", url, "--allow-remote", "-c", "1", "-d", "100ms", "--rate", "50"] : Command(command);
         args[Array.IndexOf(args, "--url") + 1] = url;
 
         var run = await ClientRun.RunAsync(handler, args);

@@ -10,7 +10,8 @@ namespace OrderFunctions.Tests.Deployment;
 /// </summary>
 internal static class BicepCli
 {
-    public static string ExecutablePath { get; } = RepositoryFiles.Metadata("BicepPath");
+    // Copied beside the test assembly by the build (see OrderFunctions.Tests.csproj).
+    public static string ExecutablePath { get; } = Path.Combine(AppContext.BaseDirectory, RepositoryFiles.Metadata("BicepPath"));
 
     /// <summary>Compiles a template; the ARM JSON is null when the build failed.</summary>
     public static async Task<(JsonObject? Template, IReadOnlyList<BicepDiagnostic> Diagnostics)> BuildAsync(string file)

@@ -81,7 +81,7 @@ public sealed class InfraTemplateTests
     [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(StorageBlobDataOwner, "Microsoft.Storage/storageAccounts")]
     [InlineData(MonitoringMetricsPublisher, "Microsoft.Insights/components")]
-    [InlineData(KeyVaultSecretsUser, "Microsoft.KeyVault/vaults")]
+    [InlineData(KeyVaultSecretsUser, "Microsoft.KeyVault/vaults/secrets")] // the app's secret only, not the vault
     public async Task Identity_holds_role_on_resource_when_compiled(string role, string resourceType)
     {
         var infra = await CompiledInfra.LoadAsync();
@@ -105,9 +105,9 @@ public sealed class InfraTemplateTests
 
         Assert.Equal("[parameters('postgresAdminPassword')]", (string?)server["properties"]!["administratorLoginPassword"]);
         Assert.Contains("variables('postgresDatabaseName')", (string?)database["name"]);
-        var secret = infra.Single("Microsoft.KeyVault/vaults/secrets")["properties"]!;
+        var secret = Assert.Single(infra.OfType("Microsoft.KeyVault/vaults/secrets"), s => ((string?)s["name"])!.Contains("ordersSecretName"))["properties"]!;
         Assert.Contains("variables('postgresDatabaseName')", (string?)secret["value"]);
-        Assert.Contains("parameters('postgresAdminPassword')", (string?)secret["value"]);
+        Assert.Contains("parameters('postgresAppPassword')", (string?)secret["value"]);
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -138,7 +138,8 @@ public sealed class InfraTemplateTests
         Assert.Equal("[variables('tags')]", (string?)module["properties"]!["parameters"]!["tags"]!["value"]);
         Assert.Contains(tagged, r => (string?)r["type"] == "Microsoft.Web/sites");
         Assert.Contains(tagged, r => (string?)r["type"] == "Microsoft.DBforPostgreSQL/flexibleServers");
-        Assert.All(tagged, r => Assert.Matches(@"^\[(variables\('tags'\)|parameters\('tags'\)|union\(parameters\('tags'\), .*\))\]$", (string?)r["tags"]));
+        Assert.All(tagged, r =>
+            Assert.Matches(@"^\[(variables\('tags'\)|parameters\('tags'\)|union\(parameters\('tags'\), .*\))\]$", (string?)r["tags"]));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Storage;
@@ -23,11 +25,11 @@ public sealed class CompositionTests : IDisposable
     {
         await using var services = FunctionHost.Services(_database);
 
-        Assert.IsType<OrderWriteQueue>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<OrderWriteQueue<SqlitePreparedWrite>>(services.GetRequiredService<IOrderRepository>());
         Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
         Assert.IsType<SqliteOrderQueries>(services.GetRequiredService<IOrderQueries>());
         Assert.Equal(_database.ConnectionString,
-            services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.ConnectionString);
+            services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.ConnectionString);
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
@@ -73,10 +75,53 @@ public sealed class CompositionTests : IDisposable
 
         services.GetRequiredService<IStartupValidator>().Validate();
 
-        Assert.IsType<OrderWriteQueue>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<OrderWriteQueue<OrderWrite>>(services.GetRequiredService<IOrderRepository>());
         Assert.IsType<PostgresOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
         Assert.IsType<PostgresOrderQueries>(services.GetRequiredService<IOrderQueries>());
         Assert.IsType<PostgresStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("Postgres")]
+    [InlineData("Sqlite")]
+    public async Task AddOrderServices_names_an_unresolved_key_vault_reference_and_what_to_check_when_the_setting_is_one(string provider)
+    {
+        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = "@Microsoft.KeyVault(SecretUri=https://kv-orders.vault.azure.net/secrets/orders-connection/)",
+            ["OrderStorage:Provider"] = provider,
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IEnumerable<IHostedService>>().ToList());
+
+        Assert.Equal(OrderStorageServiceCollectionExtensions.UnresolvedKeyVaultReference, Assert.Single(error.Failures));
+        Assert.Contains("Key Vault Secrets User", error.Message);
+        Assert.DoesNotContain("must name a PostgreSQL server", error.Message);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("Information", true)]
+    public void AddOrderServices_keeps_npgsql_command_logging_off_unless_configured(string? configured, bool enabled)
+    {
+        // Arrange: the configuration's logging section, as both hosts read it.
+        var settings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information" };
+        if (configured is not null) settings[$"Logging:LogLevel:{OrderServiceCollectionExtensions.NpgsqlCommandCategory}"] = configured;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var collection = new ServiceCollection().AddLogging(logging =>
+        {
+            logging.AddConfiguration(configuration.GetSection("Logging"));
+            logging.AddProvider(new CapturedLogs());
+        });
+        collection.AddOrderServices(configuration);
+        using var services = collection.BuildServiceProvider();
+
+        // Act
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(OrderServiceCollectionExtensions.NpgsqlCommandCategory);
+
+        // Assert
+        Assert.Equal(enabled, logger.IsEnabled(LogLevel.Information));
+        Assert.True(logger.IsEnabled(LogLevel.Warning));
     }
 
     [Theory(Timeout = TestTimeouts.Server)]

@@ -143,6 +143,45 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(0, RowsOfThisTest());
     }
 
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("br", false)] // labelled compressed, sent plain: must not be stored as if it were what the client meant
+    [InlineData("gzip", true)] // really gzipped: was read as malformed JSON
+    [InlineData("identity, gzip", true)]
+    public async Task Post_answers_415_naming_the_coding_and_stores_nothing_when_the_body_has_a_content_encoding(string encoding, bool compress)
+    {
+        var json = Encoding.UTF8.GetBytes(OrderJson());
+        var body = json;
+        if (compress)
+        {
+            using var buffer = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest)) gzip.Write(json);
+            body = buffer.ToArray();
+        }
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.TryAddWithoutValidation("Content-Encoding", encoding);
+        using var client = host.CreateClient();
+
+        using var response = await client.PostAsync(OrdersPath, content);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains(encoding.Split(", ")[^1], problem.GetProperty("detail").GetString());
+        Assert.Equal(0, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_201_when_the_content_encoding_is_identity()
+    {
+        var content = new StringContent(OrderJson(), Encoding.UTF8, "application/json");
+        content.Headers.TryAddWithoutValidation("Content-Encoding", "identity");
+        using var client = host.CreateClient();
+
+        using var response = await client.PostAsync(OrdersPath, content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(1, RowsOfThisTest());
+    }
+
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_accepts_the_seed_python_clients_payload()
     {

@@ -39,7 +39,6 @@ public sealed class OpenApiToolFactDiscoverer(IMessageSink diagnosticMessageSink
         };
         return reason is null
             ? _inner.Discover(discoveryOptions, testMethod, factAttribute)
-            : [new XunitSkippedDataRowTestCase(diagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(),
-                discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason)];
+            : [new Support.VisiblySkippedTestCase(diagnosticMessageSink, discoveryOptions, testMethod, reason)];
     }
 }

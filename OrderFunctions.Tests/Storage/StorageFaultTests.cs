@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Client;
@@ -38,7 +39,7 @@ public sealed class StorageFaultTests
         var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "during"));
         var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "during-1")},{ApiTestOrders.Json(clientOrderId: "during-2")}]");
         var healthDuring = await api.GetHealthAsync();
-        api.StorageOptions.ConnectionString = $"Data Source={path}"; // the fault clears
+        api.SqliteOptions.ConnectionString = $"Data Source={path}"; // the fault clears
         var healthAfter = await api.GetHealthAsync();
         var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
 
@@ -46,17 +47,39 @@ public sealed class StorageFaultTests
         AssertUnavailable(refused, "read-only");
         AssertUnavailable(batchRefused, "read-only");
         AssertUnavailable(healthDuring, "read-only");
-        Assert.Contains(api.Logs.Entries, e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("read-only") && e.Contains("SqliteException"));
+        Assert.Contains(api.Logs.Entries,
+            e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("read-only") && e.Contains("SqliteException"));
         Assert.Equal(200, healthAfter.Status);
         Assert.Equal(201, accepted.Status);
         Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(path).Keys.Order());
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Unavailable_store_logs_one_line_per_failure_with_the_cause_and_no_stack_when_requests_get_503()
+    {
+        // Arrange: a store every write fails on (read-only), as in the test above.
+        var path = InProcessOrderApi.NewDatabasePath();
+        using (var seed = Database.Open(path)) SqliteOrderSchema.EnsureCreated(seed);
+        await using var api = new InProcessOrderApi(connectionString: $"Data Source={path};Mode=ReadOnly", databasePath: path);
+
+        // Act
+        var refused = new List<ApiResponse>();
+        for (var i = 0; i < 3; i++) refused.Add(await api.PostAsync(ApiTestOrders.Json(clientOrderId: $"during-{i}")));
+
+        // Assert: each 503 leaves lines naming the cause; none at Information or above carries an exception (a stack).
+        Assert.All(refused, r => Assert.Equal(503, r.Status));
+        var logged = api.Logs.Records.Where(r => r.Level >= LogLevel.Information).ToList();
+        Assert.All(logged, r => Assert.Null(r.Exception));
+        Assert.Contains(logged, r => r.Level == LogLevel.Error && r.Message.Contains("read-only") && r.Message.Contains("SqliteException"));
+        Assert.Equal(3, logged.Count(r => r.Level == LogLevel.Warning && r.Category == typeof(CreateOrder).FullName && r.Message.Contains("read-only")));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_returns_503_then_recovers_when_another_connection_holds_the_lock_past_the_timeout()
     {
         // Arrange
-        await using var host = await StandaloneApplication.StartAsync(environment: new Dictionary<string, string> { ["OrderStorage__BusyTimeoutSeconds"] = "1" });
+        await using var host = await StandaloneApplication.StartAsync(
+            environment: new Dictionary<string, string> { ["OrderStorage__BusyTimeoutSeconds"] = "1" });
         using var client = new HttpClient();
         Assert.Equal(201, (await PostAsync(client, host, "before")).Status);
 
@@ -101,7 +124,7 @@ public sealed class StorageFaultTests
             else refused = response;
         }
         var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "batch-1")},{ApiTestOrders.Json(clientOrderId: "batch-2")}]");
-        api.StorageOptions.MaxPageCount = 0; // room again
+        api.SqliteOptions.MaxPageCount = 0; // room again
         var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
 
         // Assert

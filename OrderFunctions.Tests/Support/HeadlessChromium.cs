@@ -24,7 +24,21 @@ public sealed class HeadlessChromium : IDisposable
             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
             $"--user-data-dir={_profile}", $"--window-size={width},{height}");
         options.SetLoggingPreference(LogType.Browser, LogLevel.All);
-        _driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+        _driver = Start(service, options);
+    }
+
+    // chromedriver once exited before answering on a machine busy with parallel builds; one more start tells a
+    // transient failure from a broken install (which fails again).
+    private static ChromeDriver Start(ChromeDriverService service, ChromeOptions options)
+    {
+        try
+        {
+            return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+        }
+        catch (WebDriverException)
+        {
+            return new ChromeDriver(ChromeDriverService.CreateDefaultService(service.DriverServicePath, service.DriverServiceExecutableName), options, TimeSpan.FromSeconds(60));
+        }
     }
 
     public IWebDriver Driver => _driver;

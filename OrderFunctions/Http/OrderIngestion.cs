@@ -22,6 +22,7 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderMetrics
     /// </summary>
     public async Task<IResult> HandleAsync(HttpRequest request, bool batchOnly, CancellationToken cancellationToken)
     {
+        if (CompressedWith(request) is { } encoding) return Rejected(Problems.UnsupportedContentEncoding(encoding), RejectReason.Validation);
         var ndjson = IsNdjson(request);
         if (!ndjson && !request.HasJsonContentType()) return Rejected(Problems.UnsupportedMediaType(), RejectReason.Validation);
 
@@ -59,7 +60,8 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderMetrics
         }
         catch (OrderStoreUnavailableException ex)
         {
-            LogNotStored(ex, valid.Count, ex.Message);
+            LogNotStored(valid.Count, ex.Message);
+            StoreFailureLog.Stack(logger, ex);
             return Rejected(Problems.Unavailable(ex), RejectReason.Unavailable);
         }
     }
@@ -130,9 +132,23 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderMetrics
     private static string ConflictDetail(StoredOrder existing) =>
         $"clientOrderId '{existing.ClientOrderId}' was already used by '{existing.Username}' for a different order (id {existing.Id}).";
 
+    // Bodies are read as sent: a gzipped order would be "malformed JSON", and one labelled br but sent plain would be
+    // stored although the client meant something else. Only identity (or no Content-Encoding) is read.
+    private static string? CompressedWith(HttpRequest request)
+    {
+        foreach (var value in request.Headers.ContentEncoding)
+        {
+            foreach (var coding in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!coding.Equals("identity", StringComparison.OrdinalIgnoreCase)) return coding;
+            }
+        }
+        return null;
+    }
+
     private static bool IsNdjson(HttpRequest request) =>
         request.ContentType is { } type && type.StartsWith(CreateOrder.NdjsonContentType, StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} orders not stored: {Reason}")]
-    private partial void LogNotStored(Exception ex, int count, string reason);
+    private partial void LogNotStored(int count, string reason);
 }

@@ -20,6 +20,12 @@ public static class Problems
         title: "Unsupported Media Type",
         detail: "Request must be JSON: send the order as application/json (many orders: a JSON array, or application/x-ndjson).");
 
+    /// <summary>415 for a compressed body: the service reads bodies as sent (identity) and says so rather than misreading one.</summary>
+    public static ProblemHttpResult UnsupportedContentEncoding(string encoding) => TypedResults.Problem(
+        statusCode: StatusCodes.Status415UnsupportedMediaType,
+        title: "Unsupported Media Type",
+        detail: $"Content-Encoding '{encoding}' is not supported: send the body uncompressed (no Content-Encoding, or identity).");
+
     public static ProblemHttpResult TooLarge(long limitBytes) => TypedResults.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge,
         title: "Payload Too Large",

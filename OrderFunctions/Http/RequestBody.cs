@@ -50,7 +50,7 @@ public sealed class RequestBody : IDisposable
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                var read = await ReadSomeAsync(request, buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
                 if (read == 0) break;
                 length += read;
                 limit ??= LimitFor(buffer.AsSpan(0, length));
@@ -66,6 +66,22 @@ public sealed class RequestBody : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
+        }
+    }
+
+    // Kestrel refuses most malformed bodies with a BadHttpRequestException (408, 413, 400), but a chunk size past int32
+    // ("FFFFFFFFF") surfaces as an IOException ("Bad chunk size data", an OverflowException inside): still the
+    // client's malformed request, so it becomes the same 400 refusal, not a 500. A caller that went away is not this.
+    private static async ValueTask<int> ReadSomeAsync(HttpRequest request, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await request.Body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (ex.GetType() == typeof(IOException) && !request.HttpContext.RequestAborted.IsCancellationRequested
+            && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BadHttpRequestException($"The request body could not be read: {ex.Message}", StatusCodes.Status400BadRequest, ex);
         }
     }
 

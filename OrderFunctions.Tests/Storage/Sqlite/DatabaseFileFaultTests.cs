@@ -26,7 +26,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
     }
 
-    [Theory(Timeout = TestTimeouts.Server)]
+    [RootTheory(Timeout = TestTimeouts.Server)]
     [InlineData(ReadOnlyDirectory.How.BindMount)]
     [InlineData(ReadOnlyDirectory.How.Immutable)]
     public async Task Store_recovers_by_itself_when_a_read_only_volume_left_by_a_crash_becomes_writable(ReadOnlyDirectory.How how)

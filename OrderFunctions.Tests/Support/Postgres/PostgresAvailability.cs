@@ -1,3 +1,5 @@
+using OrderFunctions.Tests.Support;
+
 namespace OrderFunctions.Tests.Support.Postgres;
 
 /// <summary>
@@ -13,7 +15,7 @@ public static class PostgresAvailability
         Environment.GetEnvironmentVariable("ORDERS_TEST_POSTGRES") is { Length: > 0 } value ? value : null;
 
     /// <summary>The folder holding initdb, pg_ctl and postgres, or null.</summary>
-    public static string? BinDirectory { get; } = FindBinDirectory();
+    public static string? BinDirectory { get; } = FindBinDirectory(Environment.GetEnvironmentVariable("PATH") ?? "", "/usr/lib/postgresql");
 
     /// <summary>Why PostgreSQL tests are skipped here, or null when they run.</summary>
     public static string? SkipReason =>
@@ -21,22 +23,42 @@ public static class PostgresAvailability
             ? null
             : $"PostgreSQL is not installed: {InstallCommand} (Debian/Ubuntu), or set ORDERS_TEST_POSTGRES to a connection string";
 
-    private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    private static bool IsCi => TestEnvironment.IsCi;
 
-    private static string? FindBinDirectory()
+    // Every candidate must run, not merely exist: a link left on PATH by an uninstalled server (File.Exists is true
+    // for a dangling link), or binaries whose libraries are gone, would make the tests fail instead of skip.
+    internal static string? FindBinDirectory(string path, string debian)
     {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        var candidates = path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).ToList();
+        // Debian installs the server outside PATH: /usr/lib/postgresql/<version>/bin, the newest first.
+        if (Directory.Exists(debian))
         {
-            if (File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl"))) return dir;
+            candidates.AddRange(Directory.GetDirectories(debian)
+                .Select(version => Path.Combine(version, "bin"))
+                .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0));
         }
-        // Debian installs the server outside PATH: /usr/lib/postgresql/<version>/bin.
-        const string debian = "/usr/lib/postgresql";
-        if (!Directory.Exists(debian)) return null;
-        return Directory.GetDirectories(debian)
-            .Select(version => Path.Combine(version, "bin"))
-            .Where(bin => File.Exists(Path.Combine(bin, "initdb")))
-            .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
-            .FirstOrDefault();
+        return candidates.FirstOrDefault(dir => Runs(Path.Combine(dir, "initdb")) && Runs(Path.Combine(dir, "pg_ctl")) && Runs(Path.Combine(dir, "postgres")));
+    }
+
+    /// <summary>Whether <paramref name="file"/> exists and answers <c>--version</c> with exit code 0.</summary>
+    internal static bool Runs(string file)
+    {
+        if (!File.Exists(file)) return false;
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, ["--version"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            })!;
+            process.StandardOutput.ReadToEnd();
+            process.StandardError.ReadToEnd();
+            return process.WaitForExit(TimeSpan.FromSeconds(30)) && process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false; // a dangling link, or not executable
+        }
     }
 }

@@ -12,6 +12,5 @@ internal static class StoreSkip
             : null;
 
     public static IXunitTestCase TestCase(IMessageSink sink, ITestFrameworkDiscoveryOptions options, ITestMethod testMethod, string reason) =>
-        new XunitSkippedDataRowTestCase(sink, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(),
-            testMethod, reason);
+        new VisiblySkippedTestCase(sink, options, testMethod, reason);
 }

@@ -59,7 +59,8 @@ public sealed partial class PostgresOrderQueries(
             return orders;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count,
+        CancellationToken cancellationToken = default) =>
         Read<IReadOnlyList<MarketStats>>(async connection =>
         {
             await using var command = new NpgsqlCommand { Connection = connection };
@@ -149,11 +150,12 @@ public sealed partial class PostgresOrderQueries(
         }
         catch (Exception ex) when (PostgresFaults.Describe(ex) is { } reason && ex is not OperationCanceledException)
         {
-            LogReadFailed(ex, reason);
+            LogReadFailed(reason, StoreFailureLog.Cause(ex));
+            StoreFailureLog.Stack(logger, ex);
             throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed: {Reason}")]
-    private partial void LogReadFailed(Exception ex, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed: {Reason} ({Cause})")]
+    private partial void LogReadFailed(string reason, string cause);
 }

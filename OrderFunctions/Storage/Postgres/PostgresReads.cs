@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrderFunctions.Orders;
 using Npgsql;
 
 namespace OrderFunctions.Storage.Postgres;

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrderFunctions.Orders;
 
 namespace OrderFunctions.Storage.Sqlite;
 
@@ -18,7 +19,7 @@ public sealed partial class SqliteReads
     private readonly SqliteReadGate _gate;
     private readonly ILogger<SqliteReads> _logger;
 
-    public SqliteReads(IOptions<OrderStorageOptions> options, SqliteReadGate gate, ILogger<SqliteReads> logger)
+    public SqliteReads(IOptions<SqliteOrderStoreOptions> options, IOptions<OrderStorageOptions> storageOptions, SqliteReadGate gate, ILogger<SqliteReads> logger)
     {
         var storage = options.Value;
         _connectionString = new SqliteConnectionStringBuilder(storage.ConnectionString)
@@ -27,7 +28,7 @@ public sealed partial class SqliteReads
             DefaultTimeout = storage.BusyTimeoutSeconds,
         }.ToString();
         _timeoutSeconds = storage.BusyTimeoutSeconds;
-        _retryAfter = TimeSpan.FromSeconds(storage.RetryAfterSeconds);
+        _retryAfter = TimeSpan.FromSeconds(storageOptions.Value.RetryAfterSeconds);
         _gate = gate;
         _logger = logger;
     }

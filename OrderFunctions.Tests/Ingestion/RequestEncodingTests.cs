@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OrderFunctions.Tests.Support;
+
+namespace OrderFunctions.Tests.Ingestion;
+
+/// <summary>
+/// Bodies the service cannot read as sent: a chunk size past int32 (Kestrel's IOException, not a BadHttpRequestException)
+/// is the client's malformed request, 400, logged at Information; a compressed body is 415 (the Content-Encoding
+/// cases run on both hosts in <c>OrderApiContract</c>).
+/// </summary>
+public sealed class RequestEncodingTests
+{
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Run_returns_400_problem_logged_at_information_when_the_body_stream_fails_with_a_chunk_size_overflow()
+    {
+        // Arrange: what Kestrel's chunked decoder throws for "FFFFFFFFF", handed to the function as the worker would.
+        await using var api = new InProcessOrderApi();
+        var body = new FailingStream(new IOException("Bad chunk size data.", new OverflowException()));
+
+        // Act
+        var response = await api.PostAsync(body, contentLength: null);
+
+        // Assert
+        Assert.Equal(400, response.Status);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Equal(400, response.Json.GetProperty("status").GetInt32());
+        AssertRefusalLoggedAtInformation(api.Logs);
+        Assert.Equal(0, api.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_400_problem_over_kestrel_when_a_chunk_size_is_past_int32()
+    {
+        // Arrange
+        await using var host = await StandaloneApplication.StartAsync();
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(IPAddress.Loopback, host.BaseAddress.Port);
+        var stream = socket.GetStream();
+        var request = $"POST /API/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nFFFFFFFFF\r\n{{}}";
+
+        // Act
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        var text = await ReadToEndAsync(stream);
+
+        // Assert
+        Assert.StartsWith("HTTP/1.1 400", text);
+        Assert.Contains("Content-Type: application/problem+json", text, StringComparison.OrdinalIgnoreCase);
+        var problem = JsonDocument.Parse(Dechunk(text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..])).RootElement;
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        AssertRefusalLoggedAtInformation(host.Logs);
+        Assert.Equal(0, host.CountRows());
+    }
+
+    // The request's own lines (the function's, ASP.NET Core's): the refusal at Information, nothing higher, no stack.
+    private static void AssertRefusalLoggedAtInformation(CapturedLogs logs)
+    {
+        var request = logs.Records.Where(r => r.Category == typeof(CreateOrder).FullName || r.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)).ToList();
+        Assert.All(request, r => Assert.True(r.Level <= LogLevel.Information && r.Exception is null, $"{r.Level} {r.Category}: {r.Message} {r.Exception}"));
+        Assert.Contains(request, r => r.Level == LogLevel.Information && r.Message.Contains("refused with 400", StringComparison.Ordinal));
+    }
+
+    private static async Task<string> ReadToEndAsync(NetworkStream stream)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, deadline.Token)) > 0) received.Write(buffer, 0, read);
+        return Encoding.UTF8.GetString(received.ToArray());
+    }
+
+    private static string Dechunk(string body)
+    {
+        var result = new StringBuilder();
+        while (true)
+        {
+            var line = body.IndexOf("\r\n", StringComparison.Ordinal);
+            var size = Convert.ToInt32(body[..line], 16);
+            if (size == 0) return result.ToString();
+            result.Append(body, line + 2, size);
+            body = body[(line + 2 + size + 2)..];
+        }
+    }
+
+    private sealed class FailingStream(Exception failure) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw failure;
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromException<int>(failure);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
