@@ -45,6 +45,7 @@ public static class OrderClientApp
             GetCommandLine(environment),
             ListCommandLine(environment),
             StatsCommandLine(environment),
+            ExportCommand.CommandLine(environment),
         };
 
     private static Command SendCommandLine(ClientEnvironment environment)

@@ -38,6 +38,16 @@ public static class OrderServiceCollectionExtensions
         services.AddOrderStorage();
         services.AddSqliteOrderStore();
         services.AddPostgresOrderStore();
+        // Statistics over time and the export (issue 21): the implementation of the engine the queries come from.
+        services.AddSingleton<SqliteReads>();
+        services.AddSingleton<PostgresReads>();
+        services.AddSingleton<IOrderBucketQueries>(sp => sp.GetRequiredService<IOrderQueries>() is PostgresOrderQueries
+            ? ActivatorUtilities.CreateInstance<PostgresOrderBucketQueries>(sp)
+            : ActivatorUtilities.CreateInstance<SqliteOrderBucketQueries>(sp));
+        services.AddSingleton<IOrderExportQueries>(sp => sp.GetRequiredService<IOrderQueries>() is PostgresOrderQueries
+            ? ActivatorUtilities.CreateInstance<PostgresOrderExport>(sp)
+            : ActivatorUtilities.CreateInstance<SqliteOrderExport>(sp));
+        services.AddTransient<StatsOverTime>();
         return services;
     }
 }

@@ -18,6 +18,12 @@ public static class OrderRoutes
     /// <summary>Route of <c>OrderStats</c>.</summary>
     public const string Stats = Orders + "/stats";
 
+    /// <summary>Route of <c>ExportOrders</c>.</summary>
+    public const string Export = Orders + "/export";
+
+    /// <summary>Route of <c>Dashboard</c> (the page; anonymous, its data calls carry the key).</summary>
+    public const string Dashboard = "dashboard";
+
     /// <summary>Route of <c>GetOrder</c>.</summary>
     public const string Order = Orders + "/{id:long}";
 

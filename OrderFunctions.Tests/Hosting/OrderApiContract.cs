@@ -371,6 +371,84 @@ public abstract class OrderApiContract(IOrderApiHost host)
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Stats_with_an_interval_answers_buckets_per_market_and_minute()
+    {
+        using var posted = await PostAsync($"[{OrderJson(size: "1.5", price: "42000", timestamp: "2026-11-27T10:15:01Z")},"
+            + $"{OrderJson(size: "0.5", price: "44000", side: "sell", timestamp: "2026-11-27T10:15:59.9999999Z")},"
+            + $"{OrderJson(size: "1", price: "43000", timestamp: "2026-11-27T10:17:00Z")}]");
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+
+        using var response = await GetAsync($"{OrdersPath}/stats?interval=1m&market={_market}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await JsonAsync(response);
+        Assert.Equal("1m", body.GetProperty("interval").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("next").ValueKind);
+        var buckets = body.GetProperty("buckets").EnumerateArray().ToArray();
+        Assert.Equal([new DateTimeOffset(2026, 11, 27, 10, 15, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 27, 10, 17, 0, TimeSpan.Zero)],
+            buckets.Select(b => b.GetProperty("start").GetDateTimeOffset()));
+        Assert.Equal(2, buckets[0].GetProperty("count").GetInt64());
+        Assert.Equal("85000", buckets[0].GetProperty("notional").GetRawText());
+        Assert.Equal("42500", buckets[0].GetProperty("vwap").GetRawText());
+        Assert.Equal("42000", buckets[0].GetProperty("firstPrice").GetRawText());
+        Assert.Equal("44000", buckets[0].GetProperty("lastPrice").GetRawText());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Stats_with_an_unknown_interval_answers_400_naming_it()
+    {
+        using var response = await GetAsync($"{OrdersPath}/stats?interval=2m");
+
+        Assert.True((await ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("interval", out _));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Export_answers_a_csv_attachment_of_the_filtered_orders()
+    {
+        using var posted = await PostAsync($"[{OrderJson(size: "0.00000001", price: "9999999999.99999999")},{OrderJson(size: "2", side: "sell")}]");
+        var ids = (await JsonAsync(posted)).EnumerateArray().Select(o => o.GetProperty("id").GetInt64()).ToArray();
+
+        using var response = await GetAsync($"{OrdersPath}/export?format=csv&username={_user}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.EndsWith(".csv", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'), StringComparison.Ordinal);
+        var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("id,timestamp,username,market,side,size,price,clientOrderId", lines[0]);
+        Assert.Equal($"{ids[0]},2026-11-27T10:15:30.123Z,{_user},{_market},buy,0.00000001,9999999999.99999999,", lines[1]);
+        Assert.Equal($"{ids[1]},2026-11-27T10:15:30.123Z,{_user},{_market},sell,2,43000.12345678,", lines[2]);
+        Assert.Equal(3, lines.Length);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Export_as_ndjson_answers_one_order_object_per_line()
+    {
+        using var posted = await PostAsync($"[{OrderJson(size: "1")},{OrderJson(size: "3")}]");
+        var orders = (await JsonAsync(posted)).EnumerateArray().Select(o => o.GetRawText()).ToArray();
+
+        using var response = await GetAsync($"{OrdersPath}/export?format=ndjson&username={_user}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(orders, lines.Select(l => JsonDocument.Parse(l).RootElement.GetRawText()));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Dashboard_is_served_anonymously_as_one_html_page_with_its_own_content_security_policy()
+    {
+        using var response = await GetAsync("/API/dashboard");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var policy = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("default-src 'none'", policy, StringComparison.Ordinal);
+        Assert.Contains("connect-src 'self'", policy, StringComparison.Ordinal);
+        Assert.Equal(OrderFunctions.Dashboard.Content.ToArray(), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Health_answers_200_healthy()
     {
         using var response = await GetAsync("/API/health");

@@ -49,7 +49,7 @@ public sealed class RouteTableTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(7, endpoints.Count);
+        Assert.Equal(9, endpoints.Count);
         Assert.Equal(FromBuiltMetadata(), endpoints);
         Assert.Contains("CreateOrders POST /API/orders/batch Function", endpoints);
     }

@@ -69,6 +69,8 @@ internal static class OpenApiContract
             problems.Add($"{status}: Content-Type '{response.Header("Content-Type") ?? response.ContentType}' is not one of {string.Join(", ", content.Select(c => c.Key))}");
             return problems;
         }
+        // A text body (CSV, NDJSON, HTML) is documented as a string: its type is what can be checked.
+        if (type.Split(';')[0].Trim() is not ("application/json" or "application/problem+json")) return problems;
         var pointer = $"#/paths/{Escape(path)}/{method.ToLowerInvariant()}/responses/{status}/content/{Escape(type)}/schema";
         var schema = JsonSchema.FromText($$"""{"$ref":"{{DocumentUri}}{{pointer}}"}""", Build.Value);
         using var body = JsonDocument.Parse(response.Body);

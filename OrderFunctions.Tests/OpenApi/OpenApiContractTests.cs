@@ -64,6 +64,12 @@ public sealed class OpenApiContractTests
         await Send("GET", "/API/orders", "/API/orders?limit=0&colour=red");                                                   // 400
         await Send("GET", "/API/orders/stats", "/API/orders/stats?market=BTC-USD");                                           // 200
         await Send("GET", "/API/orders/stats", "/API/orders/stats?from=yesterday");                                           // 400
+        await Send("GET", "/API/orders/stats", "/API/orders/stats?interval=1m&market=BTC-USD");                               // 200 over time
+        await Send("GET", "/API/orders/stats", "/API/orders/stats?interval=2m");                                              // 400
+        await Send("GET", "/API/orders/export", "/API/orders/export?format=csv");                                             // 200 CSV
+        await Send("GET", "/API/orders/export", "/API/orders/export?format=ndjson");                                          // 200 NDJSON
+        await Send("GET", "/API/orders/export", "/API/orders/export?format=xml");                                             // 400
+        await Send("GET", "/API/dashboard", "/API/dashboard", withKey: false);                                                // 200
         await Send("GET", "/API/health", "/API/health");                                                                      // 200
         await Send("HEAD", "/API/health", "/API/health");                                                                     // 200, no body
         await Send("GET", "/API/openapi.json", "/API/openapi.json", withKey: false);                                         // 200
@@ -85,7 +91,9 @@ public sealed class OpenApiContractTests
             "POST /API/orders/batch 400", "POST /API/orders/batch 415", "POST /API/orders/batch 401",
             "POST /API/orders 400", "POST /API/orders 400", "POST /API/orders 415", "POST /API/orders 413",
             "POST /API/orders 401", "GET /API/orders/{id} 200", "GET /API/orders/{id} 404", "GET /API/orders 200", "GET /API/orders 400",
-            "GET /API/orders/stats 200", "GET /API/orders/stats 400", "GET /API/health 200", "HEAD /API/health 200", "GET /API/openapi.json 200",
+            "GET /API/orders/stats 200", "GET /API/orders/stats 400", "GET /API/orders/stats 200", "GET /API/orders/stats 400",
+            "GET /API/orders/export 200", "GET /API/orders/export 200", "GET /API/orders/export 400", "GET /API/dashboard 200",
+            "GET /API/health 200", "HEAD /API/health 200", "GET /API/openapi.json 200",
             "POST /API/orders 503", "GET /API/health 503",
         ], statuses);
         var problems = exchanges.SelectMany(e => OpenApiContract.Check(e.Method, e.Path, e.Response).Select(p => $"{e.Method} {e.Path}: {p}")).ToList();

@@ -30,7 +30,7 @@ public sealed class OpenApiDocumentTests
         var paths = document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal);
 
         Assert.StartsWith("3.1", document["openapi"]!.GetValue<string>());
-        Assert.Equal(["/API/health", "/API/openapi.json", "/API/orders", "/API/orders/batch", "/API/orders/stats", "/API/orders/{id}"], paths);
+        Assert.Equal(["/API/dashboard", "/API/health", "/API/openapi.json", "/API/orders", "/API/orders/batch", "/API/orders/export", "/API/orders/stats", "/API/orders/{id}"], paths);
         var schemes = document["components"]!["securitySchemes"]!;
         Assert.Equal(("header", "x-functions-key"), (schemes["functionKey"]!["in"]!.GetValue<string>(), schemes["functionKey"]!["name"]!.GetValue<string>()));
         Assert.Equal(("query", "code"), (schemes["functionKeyQuery"]!["in"]!.GetValue<string>(), schemes["functionKeyQuery"]!["name"]!.GetValue<string>()));

@@ -9,6 +9,7 @@ public sealed class ReadFunctionsMetadataTests
     [InlineData("GetOrder", "orders/{id:long}")]
     [InlineData("ListOrders", "orders")]
     [InlineData("OrderStats", "orders/stats")]
+    [InlineData("ExportOrders", "orders/export")]
     public void Metadata_lists_the_function_with_its_route_when_built(string name, string route)
     {
         using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "functions.metadata")));

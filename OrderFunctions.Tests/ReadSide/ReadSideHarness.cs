@@ -54,6 +54,9 @@ internal sealed class ReadSideHarness : IAsyncDisposable
     public Task<ReadResponse> StatsAsync(string query) =>
         InvokeAsync<OrderStats>("/API/orders/stats", query, (function, request) => function.Run(request, CancellationToken.None));
 
+    public Task<ReadResponse> ExportAsync(string query) =>
+        InvokeAsync<ExportOrders>("/API/orders/export", query, (function, request) => function.Run(request, CancellationToken.None));
+
     private async Task<ReadResponse> InvokeAsync<TFunction>(string path, string query, Func<TFunction, HttpRequest, Task<IResult>> run)
     {
         var context = new DefaultHttpContext { RequestServices = Services };
@@ -67,7 +70,10 @@ internal sealed class ReadSideHarness : IAsyncDisposable
         var result = await run(function, context.Request);
         await result.ExecuteAsync(context);
 
-        return new ReadResponse(context.Response.StatusCode, context.Response.ContentType, Encoding.UTF8.GetString(body.ToArray()));
+        return new ReadResponse(context.Response.StatusCode, context.Response.ContentType, Encoding.UTF8.GetString(body.ToArray()))
+        {
+            Headers = context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+        };
     }
 
     public async ValueTask DisposeAsync()
@@ -80,6 +86,9 @@ internal sealed class ReadSideHarness : IAsyncDisposable
 /// <summary>What a function answered: status, content type and body.</summary>
 internal sealed record ReadResponse(int Status, string? ContentType, string Body)
 {
+    /// <summary>The response headers, each as one string.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
     /// <summary>The keys of a validation problem's <c>errors</c>.</summary>

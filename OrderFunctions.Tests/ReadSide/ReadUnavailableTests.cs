@@ -26,15 +26,19 @@ public sealed class ReadUnavailableTests : IAsyncDisposable
     [InlineData("get")]
     [InlineData("list")]
     [InlineData("stats")]
+    [InlineData("stats-over-time")]
+    [InlineData("export")]
     public async Task Run_returns_503_problem_with_Retry_After_when_the_store_cannot_be_read(string function)
     {
         var context = new DefaultHttpContext { RequestServices = _services };
         context.Response.Body = new MemoryStream();
+        if (function == "stats-over-time") context.Request.QueryString = new QueryString("?interval=1m");
 
         var result = function switch
         {
             "get" => await ActivatorUtilities.CreateInstance<GetOrder>(_services).Run(context.Request, 1, CancellationToken.None),
             "list" => await ActivatorUtilities.CreateInstance<ListOrders>(_services).Run(context.Request, CancellationToken.None),
+            "export" => await ActivatorUtilities.CreateInstance<ExportOrders>(_services).Run(context.Request, CancellationToken.None),
             _ => await ActivatorUtilities.CreateInstance<OrderStats>(_services).Run(context.Request, CancellationToken.None),
         };
         await result.ExecuteAsync(context);

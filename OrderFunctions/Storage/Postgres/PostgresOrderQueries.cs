@@ -18,7 +18,7 @@ public sealed partial class PostgresOrderQueries(
 
     // A timestamp as one exact number of 100 ns ticks since the Unix epoch, so MIN/MAX cover the ticks column too.
     // Npgsql writes DateTime.MinValue (0001-01-01T00:00:00Z, a valid order timestamp) as -infinity, which has no epoch.
-    private const string Ticks =
+    internal const string Ticks =
         "CASE WHEN timestamp = '-infinity' THEN -621355968000000000 ELSE (extract(epoch FROM timestamp) * 10000000)::bigint END + timestamp_ticks";
 
     private const string StatsSelect = $"""

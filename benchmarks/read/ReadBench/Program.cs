@@ -10,6 +10,7 @@ using OrderFunctions.Storage.Sqlite;
 // Fills a store with orders through the service's own writer, starts the standalone host on it, and prints the time
 // each read takes at the server (its Server-Timing header) and, for reference, at the client over loopback.
 // Usage: ReadBench <standalone-dll> [--orders N] [--calls N] [--write-cost] [--random-timestamps]
+//        [--over-time-only] (only the statistics-over-time shapes)  [--export-rss] (only the export's memory and rate)
 var hostDll = args[0];
 var orderCount = IntOption("--orders", 1_000_000);
 var calls = IntOption("--calls", 200);
@@ -122,9 +123,21 @@ async Task BenchmarkAsync(string path, int count)
         string OneDay() { var d = random.Next(Days); return $"from={At(d)}&to={At(d + 1)}"; }
         string At(int day) => start.AddDays(day).ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
 
+        if (args.Contains("--export-rss"))
+        {
+            await ExportRssAsync(http, host, count);
+            return;
+        }
+
         Console.WriteLine();
         Console.WriteLine($"{"request (random parameters per call)",-58} {"calls",5} {"server median",13} {"server p90",10} " +
             $"{"client median",13} {"client p90",10} {"items",6}");
+        // Statistics over time (issue 21): the target is one market-day in 1m buckets under 100 ms at 1,000,000 orders.
+        await Measure(http, "stats over time: one market-day, 1m buckets", calls, () => $"/API/orders/stats?interval=1m&market={Market()}&{OneDay()}");
+        await Measure(http, "stats over time: one market-day, 5m buckets", calls, () => $"/API/orders/stats?interval=5m&market={Market()}&{OneDay()}");
+        await Measure(http, "stats over time: one market, 30 days, 1h buckets", Math.Max(calls / 10, 5), () => $"/API/orders/stats?interval=1h&market={Market()}");
+        await Measure(http, "stats over time: all markets, one day, 1h (first page)", Math.Max(calls / 10, 5), () => $"/API/orders/stats?interval=1h&{OneDay()}");
+        if (args.Contains("--over-time-only")) return;
         await Measure(http, "one order: GET /API/orders/{id}", calls, () => $"/API/orders/{random.Next(1, count + 1)}");
         await Measure(http, "page of 100: market + username", calls, () => $"/API/orders?market={Market()}&username={User()}&limit=100");
         await Measure(http, "page of 100: market + from/to (one day)", calls, () => $"/API/orders?market={Market()}&{OneDay()}&limit=100");
@@ -142,6 +155,56 @@ async Task BenchmarkAsync(string path, int count)
         host.Kill(entireProcessTree: true);
         await host.WaitForExitAsync();
     }
+}
+
+// The export's memory: downloads the whole store as CSV, reading it as it arrives, while sampling the host's RSS
+// (/proc/<pid>/status VmRSS) every 50 ms; prints rows, bytes, rate, and RSS before, at peak and after.
+static async Task ExportRssAsync(HttpClient http, Process host, int count)
+{
+    static long RssKb(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        return 0;
+    }
+
+    // Warm up the host (JIT of the read path) with a small export first.
+    using (var warm = await http.GetAsync("/API/orders/export?format=csv&market=MKT00-USD&from=2026-10-01T00:00Z&to=2026-10-01T01:00Z")) warm.EnsureSuccessStatusCode();
+    var before = RssKb(host.Id);
+    var peak = before;
+    using var sampling = new CancellationTokenSource();
+    var sampler = Task.Run(async () =>
+    {
+        while (!sampling.IsCancellationRequested)
+        {
+            peak = Math.Max(peak, RssKb(host.Id));
+            try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
+        }
+    });
+
+    foreach (var format in new[] { "csv", "ndjson" })
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.GetAsync($"/API/orders/export?format={format}", HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[81920];
+        long bytes = 0, lines = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            bytes += read;
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        var rows = format == "csv" ? lines - 1 : lines;
+        Console.WriteLine($"export {format}: {rows:N0} rows ({count:N0} stored), {bytes / 1048576.0:N1} MiB in {seconds:N2} s = {rows / seconds:N0} rows/s, {bytes / 1048576.0 / seconds:N1} MiB/s");
+    }
+    sampling.Cancel();
+    await sampler;
+    Console.WriteLine($"host RSS: {before / 1024.0:N1} MiB before, {peak / 1024.0:N1} MiB peak during both exports, {RssKb(host.Id) / 1024.0:N1} MiB after");
 }
 
 static async Task Measure(HttpClient http, string name, int count, Func<string> url)
@@ -171,6 +234,7 @@ static async Task<(double Server, double Client, int Items)> Fetch(HttpClient ht
     var server = double.Parse(timing[(timing.IndexOf("dur=", StringComparison.Ordinal) + 4)..], CultureInfo.InvariantCulture);
     var items = body.StartsWith("{\"items\"", StringComparison.Ordinal) ? CountOf(body, "\"id\":")
         : body.StartsWith("{\"markets\"", StringComparison.Ordinal) ? CountOf(body, "\"market\":")
+        : body.StartsWith("{\"interval\"", StringComparison.Ordinal) ? CountOf(body, "\"start\":")
         : 1;
     return (server, client, items);
 }

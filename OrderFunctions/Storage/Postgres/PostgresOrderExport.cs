@@ -1,0 +1,86 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Npgsql;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Storage.Postgres;
+
+/// <summary>
+/// <see cref="IOrderExportQueries"/> on PostgreSQL: one read-only REPEATABLE READ transaction, whose snapshot is taken
+/// by its first statement (the newest id) when the export opens, so orders committed later are all left out, also those
+/// another instance drew a smaller id for. The rows then come from one statement that Npgsql reads as they arrive (the
+/// server waits on the socket when the client is slow), so memory does not grow with the range.
+/// </summary>
+public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueries
+{
+    public async Task<IOrderExport> OpenExportAsync(OrderFilter filter, CancellationToken cancellationToken = default)
+    {
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await reads.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+            await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
+            {
+                await readOnly.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await using var max = new NpgsqlCommand("SELECT COALESCE(MAX(id), 0) FROM orders", connection, transaction);
+            var maxId = (long)(await max.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            return new Export(reads, connection, transaction, filter, maxId);
+        }
+        catch (Exception ex)
+        {
+            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+            if (reads.Unavailable(ex) is { } unavailable) throw unavailable;
+            throw;
+        }
+    }
+
+    private sealed class Export(PostgresReads reads, NpgsqlConnection connection, NpgsqlTransaction transaction, OrderFilter filter, long maxId) : IOrderExport
+    {
+        public long MaxId => maxId;
+
+        public async IAsyncEnumerable<StoredOrder> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+            var sql = new StringBuilder($"SELECT {PostgresOrderSchema.Columns} FROM orders");
+            sql.Append(PostgresReads.Where(sql, command, filter) ? " AND " : " WHERE ").Append("id <= @max_id ORDER BY id");
+            command.Parameters.AddWithValue("max_id", maxId);
+            command.CommandText = sql.ToString();
+
+            NpgsqlDataReader row;
+            try
+            {
+                row = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (reads.Unavailable(ex) is { } unavailable)
+            {
+                throw unavailable;
+            }
+            await using (row)
+            {
+                while (true)
+                {
+                    StoredOrder order;
+                    try
+                    {
+                        if (!await row.ReadAsync(cancellationToken).ConfigureAwait(false)) yield break;
+                        order = PostgresOrderReader.ReadOrder(row);
+                    }
+                    catch (Exception ex) when (reads.Unavailable(ex) is { } unavailable)
+                    {
+                        throw unavailable;
+                    }
+                    yield return order;
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Orders;
+using Npgsql;
+
+namespace OrderFunctions.Storage.Postgres;
+
+/// <summary>
+/// What the statistics-over-time and export reads share on PostgreSQL: a connection from the shared pool, failures
+/// turned into <see cref="OrderStoreUnavailableException"/>, and the filter clauses (constant text, values as parameters).
+/// </summary>
+public sealed partial class PostgresReads(PostgresConnections connections, IOptions<OrderStorageOptions> options, ILogger<PostgresReads> logger)
+{
+    private readonly TimeSpan _retryAfter = TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
+
+    public NpgsqlDataSource DataSource => connections.DataSource;
+
+    /// <summary>Runs <paramref name="query"/> on a pooled connection.</summary>
+    public async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> query, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await query(connection).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Unavailable(ex) is { } unavailable)
+        {
+            throw unavailable;
+        }
+    }
+
+    /// <summary>The exception to throw for a store failure, logged; null for anything else (cancellation, bugs).</summary>
+    public OrderStoreUnavailableException? Unavailable(Exception ex)
+    {
+        if (ex is OperationCanceledException || PostgresFaults.Describe(ex) is not { } reason) return null;
+        LogReadFailed(ex, reason);
+        return new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
+    }
+
+    /// <summary>Appends <c>WHERE</c>/<c>AND</c> and a clause per given filter; returns whether any was appended.</summary>
+    public static bool Where(StringBuilder sql, NpgsqlCommand command, OrderFilter filter)
+    {
+        var first = true;
+        void Clause(string clause)
+        {
+            sql.Append(first ? " WHERE " : " AND ").Append(clause);
+            first = false;
+        }
+
+        if (filter.Username is { } username)
+        {
+            Clause("username = @username");
+            command.Parameters.AddWithValue("username", username);
+        }
+        if (filter.Market is { } market)
+        {
+            Clause("market = @market");
+            command.Parameters.AddWithValue("market", market);
+        }
+        if (filter.Side is { } side)
+        {
+            Clause("side = @side");
+            command.Parameters.AddWithValue("side", side);
+        }
+        if (filter.From is { } from)
+        {
+            Clause("(timestamp, timestamp_ticks) >= (@from, @from_ticks)");
+            AddTimestamp(command, "from", from);
+        }
+        if (filter.To is { } to)
+        {
+            Clause("(timestamp, timestamp_ticks) < (@to, @to_ticks)");
+            AddTimestamp(command, "to", to);
+        }
+        return !first;
+    }
+
+    /// <summary>A timestamp as the two parameters <c>@name</c> (microseconds) and <c>@name_ticks</c> (the last 100 ns digit).</summary>
+    public static void AddTimestamp(NpgsqlCommand command, string name, DateTime utc)
+    {
+        var (micros, ticks) = PostgresOrderSchema.Split(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+        command.Parameters.Add(new NpgsqlParameter<DateTime>(name, NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = micros });
+        command.Parameters.Add(new NpgsqlParameter<short>(name + "_ticks", ticks));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed: {Reason}")]
+    private partial void LogReadFailed(Exception ex, string reason);
+}

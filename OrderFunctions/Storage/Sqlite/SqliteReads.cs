@@ -1,0 +1,86 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Storage.Sqlite;
+
+/// <summary>
+/// What the statistics-over-time and export reads share: a pooled read-only connection per read, run inside a slot of
+/// the <see cref="SqliteReadGate"/>, SQLite errors turned into <see cref="OrderStoreUnavailableException"/>, and the
+/// filter clauses (constant text, every value a parameter).
+/// </summary>
+public sealed partial class SqliteReads
+{
+    private readonly string _connectionString;
+    private readonly int _timeoutSeconds;
+    private readonly TimeSpan _retryAfter;
+    private readonly SqliteReadGate _gate;
+    private readonly ILogger<SqliteReads> _logger;
+
+    public SqliteReads(IOptions<SqliteOrderStoreOptions> options, IOptions<OrderStorageOptions> storageOptions, SqliteReadGate gate, ILogger<SqliteReads> logger)
+    {
+        var storage = options.Value;
+        _connectionString = new SqliteConnectionStringBuilder(storage.ConnectionString)
+        {
+            Mode = SqliteOpenMode.ReadOnly,
+            DefaultTimeout = storage.BusyTimeoutSeconds,
+        }.ToString();
+        _timeoutSeconds = storage.BusyTimeoutSeconds;
+        _retryAfter = TimeSpan.FromSeconds(storageOptions.Value.RetryAfterSeconds);
+        _gate = gate;
+        _logger = logger;
+    }
+
+    /// <summary>Runs <paramref name="query"/> on its own connection inside a gate slot, released when it returns.</summary>
+    public async Task<T> ReadAsync<T>(Func<SqliteConnection, T> query, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            return query(connection);
+        }
+        catch (SqliteException ex)
+        {
+            LogReadFailed(ex, ex.SqliteErrorCode);
+            throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public SqliteCommand Command(SqliteConnection connection)
+    {
+        var command = connection.CreateCommand();
+        command.CommandTimeout = _timeoutSeconds;
+        return command;
+    }
+
+    /// <summary>Appends <c>WHERE</c>/<c>AND</c> and a clause per given filter; returns whether any was appended.</summary>
+    public static bool Where(StringBuilder sql, SqliteCommand command, OrderFilter filter)
+    {
+        var first = true;
+        void Clause(string clause, string name, object value)
+        {
+            sql.Append(first ? " WHERE " : " AND ").Append(clause);
+            command.Parameters.AddWithValue(name, value);
+            first = false;
+        }
+
+        if (filter.Username is { } username) Clause("username = $username", "$username", username);
+        if (filter.Market is { } market) Clause("market = $market", "$market", market);
+        if (filter.Side is { } side) Clause("side = $side", "$side", side);
+        // Timestamps are stored in one fixed-width UTC format, so comparing the text compares the instants.
+        if (filter.From is { } from) Clause("timestamp >= $from", "$from", SqliteOrderSchema.FormatTimestamp(from));
+        if (filter.To is { } to) Clause("timestamp < $to", "$to", SqliteOrderSchema.FormatTimestamp(to));
+        return !first;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed (SQLite error {ErrorCode})")]
+    private partial void LogReadFailed(Exception ex, int errorCode);
+}
