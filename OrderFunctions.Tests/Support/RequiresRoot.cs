@@ -15,7 +15,7 @@ public static class RootAvailability
 
     public static string? SkipReason => Environment.IsPrivilegedProcess || TestEnvironment.IsCi
         ? null
-        : "needs root (mount --bind, chattr +i): run the suite as root, or leave it out with --filter Requires!=root";
+        : "needs root (mount, chattr +i): run the suite as root, or leave it out with --filter Requires!=root";
 }
 
 /// <summary>Whether this is a CI run (<c>CI=true</c>): there nothing that is missing may skip a test.</summary>
@@ -30,6 +30,23 @@ public static class TestEnvironment
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class RootTheoryAttribute : TheoryAttribute, ITraitAttribute;
 
+/// <summary>A fact that needs root (a tmpfs mount): skipped, with the reason, for a non-root user outside CI.</summary>
+[XunitTestCaseDiscoverer("OrderFunctions.Tests.Support.RootFactDiscoverer", "OrderFunctions.Tests")]
+[TraitDiscoverer("OrderFunctions.Tests.Support.RequiresRootTraitDiscoverer", "OrderFunctions.Tests")]
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RootFactAttribute : FactAttribute, ITraitAttribute;
+
+/// <summary>Discovers <see cref="RootFactAttribute"/> tests: as facts, or one skipped test saying why.</summary>
+public sealed class RootFactDiscoverer(IMessageSink diagnosticMessageSink) : IXunitTestCaseDiscoverer
+{
+    private readonly FactDiscoverer _inner = new(diagnosticMessageSink);
+
+    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute) =>
+        RootAvailability.SkipReason is { } reason
+            ? [new VisiblySkippedTestCase(diagnosticMessageSink, discoveryOptions, testMethod, reason)]
+            : _inner.Discover(discoveryOptions, testMethod, factAttribute);
+}
+
 /// <summary>Discovers <see cref="RootTheoryAttribute"/> tests: as theories, or one skipped test saying why.</summary>
 public sealed class RootTheoryDiscoverer(IMessageSink diagnosticMessageSink) : IXunitTestCaseDiscoverer
 {
@@ -41,7 +58,7 @@ public sealed class RootTheoryDiscoverer(IMessageSink diagnosticMessageSink) : I
             : _inner.Discover(discoveryOptions, testMethod, theoryAttribute);
 }
 
-/// <summary>Gives every <see cref="RootTheoryAttribute"/> test the trait <c>Requires=root</c>.</summary>
+/// <summary>Gives every <see cref="RootTheoryAttribute"/> and <see cref="RootFactAttribute"/> test the trait <c>Requires=root</c>.</summary>
 public sealed class RequiresRootTraitDiscoverer : ITraitDiscoverer
 {
     public IEnumerable<KeyValuePair<string, string>> GetTraits(IAttributeInfo traitAttribute) =>
