@@ -15,7 +15,8 @@ namespace OrderFunctions.Tests.Storage;
 /// </summary>
 internal sealed class WriterHold : IDisposable
 {
-    private static readonly ActivitySource Tests = new("OrderFunctions.Tests.WriterHold");
+    private const string TestsSource = "OrderFunctions.Tests.WriterHold";
+    private static readonly ActivitySource Tests = new(TestsSource);
 
     private readonly ActivityListener _listener;
     private readonly Activity _trace;
@@ -28,10 +29,10 @@ internal sealed class WriterHold : IDisposable
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is OrderTelemetry.Name || ReferenceEquals(source, Tests),
+            ShouldListenTo = source => source.Name is OrderTelemetry.Name or TestsSource, // by name: Tests may be created during this call
             // Only this test's commits are recorded (other tests' hosts commit in parallel).
             Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
-                options.Source == Tests || options.Parent.TraceId == _traceId && _traceId != default ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
+                options.Source.Name == TestsSource || options.Parent.TraceId == _traceId && _traceId != default ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
             ActivityStarted = Started,
         };
         ActivitySource.AddActivityListener(_listener);
