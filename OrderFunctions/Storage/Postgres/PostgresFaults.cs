@@ -8,6 +8,7 @@ internal static class PostgresFaults
     /// <summary>The cause when <paramref name="exception"/> is a fault of the server or the way to it; else null.</summary>
     public static string? Describe(Exception exception) => exception switch
     {
+        PostgresStoreException scrubbed => scrubbed.Cause,
         PostgresException pg => pg.SqlState switch
         {
             "57P01" or "57P02" or "57P03" => "the database server is shutting down or starting up",
@@ -25,4 +26,11 @@ internal static class PostgresFaults
         TimeoutException => "the database did not answer in time",
         _ => null,
     };
+
+    /// <summary>
+    /// <paramref name="exception"/> without the driver's message when it is a fault of the server (see
+    /// <see cref="PostgresStoreException"/>); any other exception as it is.
+    /// </summary>
+    public static Exception Scrubbed(Exception exception) =>
+        exception is not PostgresStoreException && Describe(exception) is { } cause ? new PostgresStoreException(exception, cause) : exception;
 }

@@ -149,8 +149,9 @@ public sealed partial class PostgresOrderQueries(
         }
         catch (Exception ex) when (PostgresFaults.Describe(ex) is { } reason && ex is not OperationCanceledException)
         {
-            LogReadFailed(ex, reason);
-            throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
+            var scrubbed = PostgresFaults.Scrubbed(ex); // the driver's message names the host, port or login
+            LogReadFailed(scrubbed, reason);
+            throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, scrubbed);
         }
     }
 

@@ -50,9 +50,32 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
     /// <summary>How orders without a client order id are inserted (COPY by default; unnest kept for measurement).</summary>
     internal PostgresBulkInsert BulkInsert { get; init; } = options.Value.PostgresBulkInsert;
 
-    public void Open() => EnsureConnection();
+    // Faults leave this class scrubbed (PostgresStoreException): the queue logs them and puts them in its 503s.
+    public void Open()
+    {
+        try
+        {
+            EnsureConnection();
+        }
+        catch (Exception ex) when (PostgresFaults.Describe(ex) is not null)
+        {
+            throw PostgresFaults.Scrubbed(ex);
+        }
+    }
 
     public void Write(IReadOnlyList<PendingWrite> batch)
+    {
+        try
+        {
+            WriteWithRetry(batch);
+        }
+        catch (Exception ex) when (PostgresFaults.Describe(ex) is not null)
+        {
+            throw PostgresFaults.Scrubbed(ex);
+        }
+    }
+
+    private void WriteWithRetry(IReadOnlyList<PendingWrite> batch)
     {
         var connection = EnsureConnection();
         for (var attempt = 1; ; attempt++)
