@@ -13,7 +13,7 @@
 #   CONCURRENCY=1 tests/mutation.sh      # gentler on a shared machine
 #   tests/mutation.sh Orders/OrderJsonReader.cs    # only the files given (paths under OrderFunctions/)
 #   SCOPE=storage tests/mutation.sh      # Storage/ (needs PostgreSQL, as the tests do; 1 session unless CONCURRENCY)
-#   SCOPE=storage TEST_FILTER='FullyQualifiedName~ReadBoundTests' tests/mutation.sh Storage/Sqlite/SqliteReadGate.cs
+#   SCOPE=storage TEST_FILTER='FullyQualifiedName~StorageFaultTests' tests/mutation.sh Storage/Sqlite/SqliteFaults.cs
 #                                        # a quick check: one file, the tests chosen by TEST_FILTER only
 #
 # Stryker builds and rewrites OrderFunctions.Tests/bin/Debug: do not build or test Debug in this tree meanwhile.
@@ -99,6 +99,9 @@ for folder, counts in sorted(folders.items()):
 total = sum((c for c in folders.values()), Counter())
 line("all", total)
 print()
+if score(total) is None:
+    print("no mutant was tested (none in the files given, or none could be injected): no score")
+    sys.exit(1)
 print(f"{len(survivors)} mutants not killed:" if survivors else "every mutant killed")
 for s in survivors:
     print("  " + s)
