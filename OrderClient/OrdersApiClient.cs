@@ -56,8 +56,6 @@ public sealed class OrdersApiClient(HttpClient http, ApiEndpoint endpoint)
 {
     private const string ReplayedHeader = "Idempotent-Replayed";
 
-    public ApiEndpoint Endpoint => endpoint;
-
     // Every field the server always sends must be there and not null; a 2xx that lacks one is not the answer expected.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
     {

@@ -6,9 +6,6 @@ using System.Text.RegularExpressions;
 
 namespace OrderClient;
 
-/// <summary>What a replay did, for the summary line and for tests.</summary>
-public sealed record ReplaySummary(long Read, long Sent, long Stored, long Replayed, long Rejected, TimeSpan Elapsed);
-
 /// <summary>
 /// <c>OrderClient replay</c>: sends a file's orders in batches (JSON arrays). Resumable, since every order has a
 /// deterministic clientOrderId: after an interruption the same command sends everything again and the server answers
@@ -22,8 +19,6 @@ public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output
     private RejectsWriter? _rejects;
     private long _sent, _stored, _replayed, _rejected;
     private long? _pending;
-
-    public ReplaySummary? Summary { get; private set; }
 
     public async Task<int> RunAsync(string file, int batchSize, string rejectsPath, CancellationToken cancellationToken)
     {
@@ -95,7 +90,6 @@ public sealed partial class ReplayCommand(OrdersApiClient api, TextWriter output
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        Summary = new ReplaySummary(read, _sent, _stored, _replayed, _rejected, elapsed);
         var c = CultureInfo.InvariantCulture;
         var rate = (_stored + _replayed) / Math.Max(elapsed.TotalSeconds, 1e-9);
         var interrupted = exit == ExitCodes.Interrupted ? "Interrupted: " : "";

@@ -18,22 +18,14 @@ public sealed partial class GetOrder(IOrderQueries orders, ILogger<GetOrder> log
     [ProducesResponseType<StoredOrder>(200, "application/json", Description = "The order.")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json", Description = "There is no order with this id.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
-    public async Task<IResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Order)] HttpRequest request,
         long id,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await HandleAsync(request, id, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            return UnexpectedFailure.Handle(logger, request, ex, cancellationToken);
-        }
-    }
+        CancellationToken cancellationToken) =>
+        FunctionBoundary.RunAsync(request, (Function: this, Id: id),
+            static (_, state, ct) => state.Function.HandleAsync(state.Id, ct), logger, cancellationToken);
 
-    private async Task<IResult> HandleAsync(HttpRequest request, long id, CancellationToken cancellationToken)
+    private async Task<IResult> HandleAsync(long id, CancellationToken cancellationToken)
     {
         try
         {

@@ -19,19 +19,10 @@ public sealed partial class Health(IOrderStoreHealth store, ILogger<Health> logg
     [Tags("Service")]
     [ProducesResponseType<HealthReport>(200, "application/json", Description = "The store answers and its last write succeeded.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store cannot take orders now: the reason, and Retry-After.")]
-    public async Task<IResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "health")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await HandleAsync(request, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            return UnexpectedFailure.Handle(logger, request, ex, cancellationToken);
-        }
-    }
+        CancellationToken cancellationToken) =>
+        FunctionBoundary.RunAsync(request, this, static (request, function, ct) => function.HandleAsync(request, ct), logger, cancellationToken);
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {

@@ -28,19 +28,10 @@ public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders>
     [ProducesResponseType<OrderPage>(200, "application/json", Description = "One page of orders.")]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
-    public async Task<IResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Orders)] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await HandleAsync(request, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            return UnexpectedFailure.Handle(logger, request, ex, cancellationToken);
-        }
-    }
+        CancellationToken cancellationToken) =>
+        FunctionBoundary.RunAsync(request, this, static (request, function, ct) => function.HandleAsync(request, ct), logger, cancellationToken);
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -49,11 +40,10 @@ public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders>
 
         try
         {
-            // One more than the page: whether it comes back says if there is a next page, without a COUNT.
-            var found = await orders.ListAsync(query.Filter, query.AfterId, query.Limit + 1, cancellationToken);
-            if (found.Count <= query.Limit) return TypedResults.Ok(new OrderPage(found, null));
-            var page = found.Take(query.Limit).ToArray();
-            return TypedResults.Ok(new OrderPage(page, PageCursor.Encode(page[^1].Id)));
+            return TypedResults.Ok(await Paging.ReadAsync(query.Limit,
+                count => orders.ListAsync(query.Filter, query.AfterId, count, cancellationToken),
+                order => PageCursor.Encode(order.Id),
+                (page, next) => new OrderPage(page, next)));
         }
         catch (OrderStoreUnavailableException ex)
         {

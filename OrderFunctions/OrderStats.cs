@@ -28,19 +28,10 @@ public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats>
     [ProducesResponseType<OrderStatsReport>(200, "application/json", Description = "One entry per market, ordered by market.")]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
-    public async Task<IResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Stats)] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await HandleAsync(request, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            return UnexpectedFailure.Handle(logger, request, ex, cancellationToken);
-        }
-    }
+        CancellationToken cancellationToken) =>
+        FunctionBoundary.RunAsync(request, this, static (request, function, ct) => function.HandleAsync(request, ct), logger, cancellationToken);
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -49,11 +40,10 @@ public sealed partial class OrderStats(IOrderQueries orders, ILogger<OrderStats>
 
         try
         {
-            // One more than the page: whether it comes back says if there is a next page.
-            var found = await orders.StatsAsync(query.Filter, query.AfterMarket, query.Limit + 1, cancellationToken);
-            if (found.Count <= query.Limit) return TypedResults.Ok(new OrderStatsReport(found, null));
-            var page = found.Take(query.Limit).ToArray();
-            return TypedResults.Ok(new OrderStatsReport(page, PageCursor.EncodeMarket(page[^1].Market)));
+            return TypedResults.Ok(await Paging.ReadAsync(query.Limit,
+                count => orders.StatsAsync(query.Filter, query.AfterMarket, count, cancellationToken),
+                market => PageCursor.EncodeMarket(market.Market),
+                (page, next) => new OrderStatsReport(page, next)));
         }
         catch (OrderStoreUnavailableException ex)
         {

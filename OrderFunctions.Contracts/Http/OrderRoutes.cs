@@ -9,8 +9,11 @@ public static class OrderRoutes
     /// <summary>host.json's <c>extensions.http.routePrefix</c>; a metadata test keeps the two equal.</summary>
     public const string Prefix = "API";
 
-    /// <summary>Route of <c>CreateOrder</c> and <c>ListOrders</c>.</summary>
+    /// <summary>Route of <c>CreateOrder</c> (one order) and <c>ListOrders</c>.</summary>
     public const string Orders = "orders";
+
+    /// <summary>Route of <c>CreateOrders</c>: many orders (a JSON array or NDJSON), stored all or nothing, answered as the list.</summary>
+    public const string Batch = Orders + "/batch";
 
     /// <summary>Route of <c>OrderStats</c>.</summary>
     public const string Stats = Orders + "/stats";

@@ -31,8 +31,6 @@ public sealed class ValidationErrors
     /// <summary>Adds an error for <paramref name="field"/> of order <paramref name="index"/> (-1: the only order).</summary>
     public void Add(int index, string field, string message) => Add(Key(index, field), message);
 
-    public bool Contains(string key) => _errors.ContainsKey(key);
-
     public bool Contains(int index, string field) => !IsEmpty && _errors.ContainsKey(Key(index, field));
 
     /// <summary><c>price</c> for a lone order, <c>[3].price</c> for the fourth of many: built only when an error needs it.</summary>

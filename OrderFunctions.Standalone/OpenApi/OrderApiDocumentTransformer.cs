@@ -1,18 +1,41 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using OrderFunctions.Http;
+using OrderFunctions.Orders;
 
 namespace OrderFunctions.Standalone.OpenApi;
 
 /// <summary>
-/// The document as a whole: title, the two ways to send a function key, the shapes of an order body (one object, a
-/// JSON array, NDJSON) and of the stored answer (one order or an array), the rules of the posted fields, and examples.
+/// The document as a whole, as third-party tools read it (Redocly and Spectral lint it, Kiota generates from it): title
+/// and relative server, the two ways to send a function key, the posted order (which no signature names: the functions
+/// read it themselves), amounts as exact decimals, the problem extensions the server writes (traceId, existingId,
+/// index), the real Content-Type of JSON answers, the headers of the create answers, and examples.
 /// </summary>
 public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
 {
     private const string OrderRequest = "OrderRequest";
     private const string StoredOrder = "StoredOrder";
-    private const int MaxBatch = 10_000;
+    private const string ProblemDetails = "ProblemDetails";
+    private const string ValidationProblemDetails = "HttpValidationProblemDetails";
+    private const string ConflictProblemDetails = "ConflictProblemDetails";
+
+    /// <summary>
+    /// What the server writes for every JSON answer (System.Text.Json through the typed results); the document says the
+    /// same so that a tester comparing the header with the document (Dredd) matches it. The document itself is served
+    /// as plain application/json and problems as application/problem+json.
+    /// </summary>
+    public const string JsonContentType = "application/json; charset=utf-8";
+
+    /// <summary>A decimal written as JSON text: what the server reads from a string amount (decimal.TryParse, invariant).</summary>
+    public const string AmountStringPattern = @"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$";
+
+    private const string SendNote =
+        " An exact decimal (format decimal), never rounded: JavaScript clients should send it as a string.";
+
+    private const string ReadNote =
+        "An exact decimal (format decimal), written as a JSON number: JavaScript clients should read it as a string"
+        + " (JSON.parse with a reviver taking context.source, or a lossless JSON parser), not as a number that keeps 15 digits.";
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
@@ -21,7 +44,17 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
             Title = "OrderFunctions",
             Version = "1",
             Description = "Order ingestion for trading software: post orders, read them back, per-market statistics. "
-                + "Every error is RFC 9457 problem details (application/problem+json), and no error writes anything.",
+                + "Every error is RFC 9457 problem details (application/problem+json), and no error writes anything. "
+                + "Sizes, prices and every statistics amount are exact decimals (format decimal, up to 10 digits before and 8 "
+                + "after the point for size and price): JavaScript clients should send them as strings (\"43000.12345678\"), "
+                + "which the server accepts wherever it accepts a number, and read them as strings (JSON.parse with a reviver "
+                + "that takes context.source, or a lossless JSON parser), since a JavaScript number keeps about 15 digits.",
+        };
+        document.Servers = [new OpenApiServer { Url = "/", Description = "The host serving this document: relative, so the same document works locally and deployed." }];
+        document.Tags = new HashSet<OpenApiTag>
+        {
+            new() { Name = "Orders", Description = "Post orders (one, or a batch stored all or nothing), read them back, and per-market statistics." },
+            new() { Name = "Service", Description = "Health for load balancers, and this document." },
         };
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
@@ -37,129 +70,255 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 Description = "The same function key as a query parameter; never written to the request log.",
             },
         };
-        DescribeOrderRequest(document);
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas[OrderRequest] = OrderRequestSchema();
+        DescribeAmounts(document);
+        DescribeProblems(document);
+
         foreach (var path in document.Paths.Values)
         {
             if (path.Operations is null) continue;
-            foreach (var operation in path.Operations.Values)
+            foreach (var (method, operation) in path.Operations)
             {
-                if (operation.OperationId == nameof(CreateOrder)) DescribeCreateOrder(operation, document);
+                switch (operation.OperationId)
+                {
+                    case nameof(CreateOrder): DescribeCreateOrder(operation, document); break;
+                    case nameof(CreateOrders): DescribeCreateOrders(operation, document); break;
+                    case nameof(Health) when method == HttpMethod.Head: DescribeHealthHead(operation); break;
+                }
+                if (operation.OperationId != nameof(GetOpenApiDocument)) UseServerJsonContentType(operation);
             }
         }
         return Task.CompletedTask;
     }
 
-    // The generator sees OrderRequest's CLR shape; the rules live in OrderValidator and OrderJsonReader.
-    private static void DescribeOrderRequest(OpenApiDocument document)
+    // The functions read the posted order themselves (OrderJsonReader), so no signature shows it to the generator:
+    // the schema is written here from the rules in OrderValidator and OrderJsonReader.
+    private static OpenApiSchema OrderRequestSchema() => new()
     {
-        if (document.Components?.Schemas?.TryGetValue(OrderRequest, out var found) != true || found is not OpenApiSchema schema) return;
-        schema.Description = "An order as posted. Any other field is refused with a 400, so a typo is never silently dropped.";
-        schema.Required = new HashSet<string> { "timestamp", "username", "market", "side", "size", "price" };
-        schema.AdditionalPropertiesAllowed = false;
-        schema.Properties = new Dictionary<string, IOpenApiSchema>
+        Type = JsonSchemaType.Object,
+        Description = "An order as posted. Any other field is refused with a 400, so a typo is never silently dropped.",
+        Required = new HashSet<string> { "timestamp", "username", "market", "side", "size", "price" },
+        AdditionalPropertiesAllowed = false,
+        Properties = new Dictionary<string, IOpenApiSchema>
         {
             ["timestamp"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String,
                 Description = "ISO 8601, T or a space between date and time, up to 7 fraction digits; without an offset it is UTC.",
+                Examples = [JsonValue.Create("2026-11-27T10:15:30.123Z")],
             },
-            ["username"] = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 64, Description = "Not blank, no control characters." },
+            ["username"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String, MinLength = 1, MaxLength = OrderValidator.MaxUsernameLength,
+                Description = "Not blank, no control characters.",
+            },
             ["market"] = new OpenApiSchema
             {
-                Type = JsonSchemaType.String, MinLength = 1, MaxLength = 32, Pattern = "^[A-Za-z0-9][A-Za-z0-9./_:-]*$",
+                Type = JsonSchemaType.String, MinLength = 1, MaxLength = OrderValidator.MaxMarketLength, Pattern = "^[A-Za-z0-9][A-Za-z0-9./_:-]*$",
                 Description = "Letters, digits and . - / _ : starting with a letter or digit; case matters.",
             },
             ["side"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "buy or sell, any case; stored lower case." },
-            ["size"] = Decimal("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one."),
-            ["price"] = Decimal("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one."),
+            ["size"] = Amount("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one.", AmountStringPattern),
+            ["price"] = Amount("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one.", AmountStringPattern),
             ["clientOrderId"] = new OpenApiSchema
             {
-                Type = JsonSchemaType.String | JsonSchemaType.Null, MinLength = 1, MaxLength = 64, Pattern = "^[\\x21-\\x7E]+$",
+                Type = JsonSchemaType.String | JsonSchemaType.Null, MinLength = 1, MaxLength = OrderValidator.MaxClientOrderIdLength, Pattern = "^[\\x21-\\x7E]+$",
                 Description = "Optional, unique per username: a retry with the same id and content answers 200 with the stored order.",
             },
-        };
-    }
-
-    private static OpenApiSchema Decimal(string description) => new()
-    {
-        Type = JsonSchemaType.Number | JsonSchemaType.String,
-        Description = description,
+        },
     };
 
+    // number or string, format decimal: Kiota (and format-aware generators) map it to decimal, and a JSON Schema
+    // validator still accepts the strings the server reads.
+    private static OpenApiSchema Amount(string description, string pattern) => new()
+    {
+        Type = JsonSchemaType.Number | JsonSchemaType.String,
+        Format = "decimal",
+        Pattern = pattern,
+        Description = description + SendNote,
+    };
+
+    // The generator describes C# decimal as format double (a binary float): every amount the server writes is exact.
+    private static void DescribeAmounts(OpenApiDocument document)
+    {
+        foreach (var schema in document.Components!.Schemas!.Values.OfType<OpenApiSchema>())
+        {
+            foreach (var property in (schema.Properties ?? new Dictionary<string, IOpenApiSchema>()).Values)
+            {
+                if (property is OpenApiSchema amount && amount.Format == "double" && amount.Type?.HasFlag(JsonSchemaType.Number) == true)
+                {
+                    amount.Format = "decimal";
+                    amount.Description = ReadNote;
+                }
+            }
+        }
+    }
+
+    // Extensions the server adds to problem details: traceId (ASP.NET Core's problem writer on the standalone host, and
+    // every 500), and for a clientOrderId conflict existingId (and index in a batch), as their own schema so a
+    // generated client reads them as typed fields.
+    private static void DescribeProblems(OpenApiDocument document)
+    {
+        var schemas = document.Components!.Schemas!;
+        var traceId = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The trace id of this request, to quote when reporting a failure." };
+        foreach (var name in new[] { ProblemDetails, ValidationProblemDetails })
+        {
+            if (schemas.TryGetValue(name, out var found) && found is OpenApiSchema problem)
+            {
+                problem.Properties ??= new Dictionary<string, IOpenApiSchema>();
+                problem.Properties["traceId"] = traceId;
+                problem.Description = name == ProblemDetails
+                    ? "RFC 9457 problem details."
+                    : "RFC 9457 problem details of a refused request: errors maps each offending field ([3].price: the fourth order of a batch) to its messages.";
+            }
+        }
+        if (schemas.TryGetValue(ProblemDetails, out var baseProblem) && baseProblem is OpenApiSchema problemDetails)
+        {
+            var properties = new Dictionary<string, IOpenApiSchema>(problemDetails.Properties!)
+            {
+                ["existingId"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Description = "The id of the order stored before with this clientOrderId." },
+                ["index"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "In a batch: the position (from 0) of the conflicting order." },
+            };
+            schemas[ConflictProblemDetails] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Description = "A clientOrderId used before by the same username for a different order; nothing was written.",
+                Required = new HashSet<string> { "existingId" },
+                Properties = properties,
+            };
+        }
+    }
+
     private static void DescribeCreateOrder(OpenApiOperation operation, OpenApiDocument document)
+    {
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "One order.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = new OpenApiSchemaReference(OrderRequest, document), Example = Json(OneOrder) },
+            },
+        };
+        var stored = new OpenApiSchemaReference(StoredOrder, document);
+        if (Response(operation, "201") is { } created)
+        {
+            created.Content!["application/json"].Schema = stored;
+            created.Content["application/json"].Example = Json(StoredExample);
+            created.Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["Location"] = new OpenApiHeader
+                {
+                    Description = "The path of the stored order (/API/orders/{id}).", Required = true,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String }, Example = JsonValue.Create("/API/orders/1"),
+                },
+            };
+        }
+        DescribeReplayed(operation, stored);
+        if (Response(operation, "400") is { } invalid) invalid.Content!["application/problem+json"].Example = Json(ValidationExample);
+        DescribeConflict(operation, document, ConflictExample);
+    }
+
+    private static void DescribeCreateOrders(OpenApiOperation operation, OpenApiDocument document)
     {
         var order = new OpenApiSchemaReference(OrderRequest, document);
         operation.RequestBody = new OpenApiRequestBody
         {
             Required = true,
-            Description = "One order (a JSON object), a batch (a JSON array of up to 10,000), or NDJSON (one order object per line).",
+            Description = $"Up to {OrderJsonReader.MaxOrdersPerRequest:N0} orders: a JSON array, or NDJSON (one order object per line).",
             Content = new Dictionary<string, OpenApiMediaType>
             {
                 ["application/json"] = new()
                 {
-                    Schema = new OpenApiSchema { OneOf = [order, new OpenApiSchema { Type = JsonSchemaType.Array, Items = order, MinItems = 1, MaxItems = MaxBatch }] },
-                    Examples = new Dictionary<string, IOpenApiExample>
-                    {
-                        ["one"] = new OpenApiExample { Summary = "One order", Value = Json(OneOrder) },
-                        ["batch"] = new OpenApiExample { Summary = "A batch, stored whole or not at all", Value = Json($"[{OneOrder},{SecondOrder}]") },
-                    },
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Array, Items = order, MinItems = 1, MaxItems = OrderJsonReader.MaxOrdersPerRequest },
+                    Example = Json($"[{OneOrder},{SecondOrder}]"),
                 },
                 [CreateOrder.NdjsonContentType] = new()
                 {
                     Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.String,
-                        Description = "One order object (the OrderRequest schema) per line, up to 10,000 lines; all or nothing.",
+                        Description = $"One order object (the OrderRequest schema) per line, up to {OrderJsonReader.MaxOrdersPerRequest:N0} lines.",
                     },
                     Example = JsonValue.Create($"{OneOrder}\n{SecondOrder}\n"),
                 },
             },
         };
+        var list = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(StoredOrder, document) };
+        if (Response(operation, "201") is { } created)
+        {
+            created.Content!["application/json"].Schema = list;
+            created.Content["application/json"].Example = Json($"[{StoredExample},{SecondStoredExample}]");
+        }
+        DescribeReplayed(operation, list);
+        if (Response(operation, "400") is { } invalid) invalid.Content!["application/problem+json"].Example = Json(BatchValidationExample);
+        DescribeConflict(operation, document, BatchConflictExample);
+    }
 
-        var stored = new OpenApiSchemaReference(StoredOrder, document);
-        var oneOrMany = new OpenApiSchema { OneOf = [stored, new OpenApiSchema { Type = JsonSchemaType.Array, Items = stored }] };
-        if (operation.Responses?.TryGetValue("201", out var created) == true && created is OpenApiResponse createdResponse)
+    private static void DescribeReplayed(OpenApiOperation operation, IOpenApiSchema schema)
+    {
+        if (Response(operation, "200") is not { } replayed) return;
+        replayed.Content!["application/json"].Schema = schema;
+        replayed.Headers = new Dictionary<string, IOpenApiHeader>
         {
-            var media = createdResponse.Content!["application/json"];
-            media.Schema = oneOrMany;
-            media.Example = Json(StoredExample);
-            createdResponse.Headers = new Dictionary<string, IOpenApiHeader>
+            [CreateOrder.ReplayedHeader] = new OpenApiHeader
             {
-                ["Location"] = new OpenApiHeader { Description = "/API/orders/{id} of a single stored order (absent for a batch).", Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
-            };
-        }
-        if (operation.Responses?.TryGetValue("200", out var replayed) == true && replayed is OpenApiResponse replayedResponse)
+                Description = "true: every order was stored before; nothing was written.", Required = true,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("true")] },
+            },
+        };
+    }
+
+    private static void DescribeConflict(OpenApiOperation operation, OpenApiDocument document, string example)
+    {
+        if (Response(operation, "409") is not { } conflict) return;
+        conflict.Content!["application/problem+json"].Schema = new OpenApiSchemaReference(ConflictProblemDetails, document);
+        conflict.Content["application/problem+json"].Example = Json(example);
+    }
+
+    // HEAD answers the GET's status and headers without a body.
+    private static void DescribeHealthHead(OpenApiOperation operation)
+    {
+        operation.OperationId = nameof(Health) + "Head";
+        operation.Summary = "Health, without a body";
+        foreach (var response in (operation.Responses ?? []).Values.OfType<OpenApiResponse>()) response.Content = null;
+    }
+
+    private static void UseServerJsonContentType(OpenApiOperation operation)
+    {
+        foreach (var response in (operation.Responses ?? []).Values.OfType<OpenApiResponse>())
         {
-            replayedResponse.Content!["application/json"].Schema = oneOrMany;
-            replayedResponse.Headers = new Dictionary<string, IOpenApiHeader>
-            {
-                [CreateOrder.ReplayedHeader] = new OpenApiHeader { Description = "true: nothing was written.", Required = true, Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
-            };
-        }
-        if (operation.Responses?.TryGetValue("400", out var invalid) == true && invalid is OpenApiResponse invalidResponse)
-        {
-            invalidResponse.Content!["application/problem+json"].Example = Json(ValidationExample);
-        }
-        if (operation.Responses?.TryGetValue("409", out var conflict) == true && conflict is OpenApiResponse conflictResponse)
-        {
-            conflictResponse.Content!["application/problem+json"].Example = Json(ConflictExample);
+            if (response.Content?.Remove("application/json", out var media) == true) response.Content[JsonContentType] = media;
         }
     }
+
+    private static OpenApiResponse? Response(OpenApiOperation operation, string status) =>
+        operation.Responses?.TryGetValue(status, out var response) == true ? response as OpenApiResponse : null;
 
     private static JsonNode Json(string text) => JsonNode.Parse(text)!;
 
     private const string OneOrder =
-        """{"timestamp":"2026-11-27T10:15:30.123Z","username":"alice","market":"BTC-USD","side":"buy","size":0.1,"price":43000.12345678,"clientOrderId":"a1b2c3"}""";
+        """{"timestamp":"2026-11-27T10:15:30.123Z","username":"alice","market":"BTC-USD","side":"buy","size":"0.1","price":"43000.12345678","clientOrderId":"a1b2c3"}""";
 
     private const string SecondOrder =
-        """{"timestamp":"2026-11-27T10:15:31Z","username":"alice","market":"ETH-USD","side":"sell","size":"2.5","price":"2300.5"}""";
+        """{"timestamp":"2026-11-27T10:15:31Z","username":"alice","market":"ETH-USD","side":"sell","size":2.5,"price":2300.5}""";
 
     private const string StoredExample =
         """{"id":1,"timestamp":"2026-11-27T10:15:30.123Z","username":"alice","market":"BTC-USD","side":"buy","size":0.1,"price":43000.12345678,"clientOrderId":"a1b2c3"}""";
 
+    private const string SecondStoredExample =
+        """{"id":2,"timestamp":"2026-11-27T10:15:31Z","username":"alice","market":"ETH-USD","side":"sell","size":2.5,"price":2300.5}""";
+
     private const string ValidationExample =
         """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"side":["must be \"buy\" or \"sell\""],"size":["must be greater than 0"],"prcie":["is not a known field"]}}""";
 
+    private const string BatchValidationExample =
+        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"[3].price":["must be greater than 0"]}}""";
+
     private const string ConflictExample =
         """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,"detail":"clientOrderId 'a1b2c3' was already used by 'alice' for a different order (id 1).","existingId":1}""";
+
+    private const string BatchConflictExample =
+        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,"detail":"Order [0]: clientOrderId 'a1b2c3' was already used by 'alice' for a different order (id 1). Nothing of this request was written.","index":0,"existingId":1}""";
 }

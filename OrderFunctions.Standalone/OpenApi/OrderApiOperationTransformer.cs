@@ -8,8 +8,8 @@ namespace OrderFunctions.Standalone.OpenApi;
 
 /// <summary>
 /// What the generator cannot see in a function's signature: the query parameters it reads itself
-/// (<see cref="OpenApiQueryAttribute"/>), the key it needs (401) unless anonymous, the 500 every function may answer,
-/// and the Retry-After header of a 503.
+/// (<see cref="OpenApiQueryAttribute"/>), an example for each path parameter, the key it needs (401) unless anonymous,
+/// the 431 and 500 every function may answer, and the Retry-After header of a 503.
 /// </summary>
 public sealed class OrderApiOperationTransformer : IOpenApiOperationTransformer
 {
@@ -31,11 +31,13 @@ public sealed class OrderApiOperationTransformer : IOpenApiOperationTransformer
                     Name = parameter.Name,
                     In = ParameterLocation.Path,
                     Required = true,
+                    Description = integer ? $"The {parameter.Name} the API gave it." : null,
                     Schema = new OpenApiSchema
                     {
                         Type = integer ? JsonSchemaType.Integer : JsonSchemaType.String,
                         Format = parameter.ParameterType == typeof(long) ? "int64" : null,
                     },
+                    Example = integer ? JsonValue.Create(1) : JsonValue.Create("example"),
                 });
             }
         }
@@ -67,6 +69,12 @@ public sealed class OrderApiOperationTransformer : IOpenApiOperationTransformer
             operation.Responses["401"] = Problem(document,
                 "No valid function key in x-functions-key or ?code= (the Functions host answers this 401 with an empty body).");
         }
+        // Kestrel (the standalone host, and the Functions host below it) refuses oversized request headers before any
+        // function runs, with an empty body: a 4xx every operation can answer, keyed or not.
+        operation.Responses["431"] = new OpenApiResponse
+        {
+            Description = "The request headers are larger than the web server takes (32 KiB on Kestrel); refused before the function runs, with an empty body.",
+        };
         operation.Responses["500"] = Problem(document,
             "An unexpected failure: the problem carries a traceId to quote, never the exception.");
         if (operation.Responses.TryGetValue("503", out var unavailable) && unavailable is OpenApiResponse response)

@@ -43,7 +43,7 @@ public sealed class AppSettingsTests
 
     [Theory]
     [InlineData("OrderStorage__Provider", "Postgres", "OrderStorageOptions.Provider")]
-    [InlineData("ConnectionStrings__Orders", "Host=example", "OrderStorageOptions.ConnectionString")]
+    [InlineData("ConnectionStrings__Orders", "Host=example", "PostgresOrderStoreOptions.ConnectionString")]
     [InlineData("OrderStorage__QueueCapacity", "17", "OrderStorageOptions.QueueCapacity")]
     [InlineData("APPLICATIONINSIGHTS_CONNECTION_STRING", "InstrumentationKey=00000000-0000-0000-0000-000000000000", "service registrations")]
     [InlineData("OrderStorage__Provder", "Postgres", null)]
@@ -67,12 +67,13 @@ public sealed class AppSettingsTests
         // the engine checks that the connection string fits the provider (no connection is opened).
         using var provider = Services(values);
         var options = provider.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
+        var postgres = provider.GetRequiredService<IOptions<PostgresOrderStoreOptions>>().Value;
         var writer = provider.GetRequiredService<IOrderBatchWriter>();
         var queries = provider.GetRequiredService<IOrderQueries>();
 
         // SQLite is the code's default and is one file on one machine: in Azure the template must choose PostgreSQL.
-        Assert.True(OrderStoreProvider.IsPostgres(options.Provider), $"Provider is '{options.Provider}'");
-        Assert.Equal(resolved, options.ConnectionString);
+        Assert.Equal(PostgresOrderStore.ProviderName, options.Provider, ignoreCase: true);
+        Assert.Equal(resolved, postgres.ConnectionString);
         Assert.IsType<PostgresOrderWriter>(writer);
         Assert.IsType<PostgresOrderQueries>(queries);
     }
@@ -153,7 +154,7 @@ public sealed class AppSettingsTests
 
     private static IEnumerable<Type> OptionsTypes() =>
         typeof(OrderServiceCollectionExtensions).Assembly.GetTypes().Where(t =>
-            t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true });
+            t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true }).OrderBy(t => t.Name, StringComparer.Ordinal);
 
     private static object OptionsValue(IServiceProvider services, Type optionsType)
     {

@@ -12,7 +12,8 @@ internal sealed class CompiledInfra
     {
         var (template, diagnostics) = await BicepCli.BuildAsync(RepositoryFiles.MainTemplate);
         return template is null
-            ? throw new InvalidOperationException($"infra/main.bicep does not compile:{Environment.NewLine}{string.Join(Environment.NewLine, diagnostics)}")
+            ? throw new InvalidOperationException(
+                $"infra/main.bicep does not compile:{Environment.NewLine}{string.Join(Environment.NewLine, diagnostics)}")
             : new CompiledInfra(template);
     });
 

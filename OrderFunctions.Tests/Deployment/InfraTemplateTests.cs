@@ -138,7 +138,8 @@ public sealed class InfraTemplateTests
         Assert.Equal("[variables('tags')]", (string?)module["properties"]!["parameters"]!["tags"]!["value"]);
         Assert.Contains(tagged, r => (string?)r["type"] == "Microsoft.Web/sites");
         Assert.Contains(tagged, r => (string?)r["type"] == "Microsoft.DBforPostgreSQL/flexibleServers");
-        Assert.All(tagged, r => Assert.Matches(@"^\[(variables\('tags'\)|parameters\('tags'\)|union\(parameters\('tags'\), .*\))\]$", (string?)r["tags"]));
+        Assert.All(tagged, r =>
+            Assert.Matches(@"^\[(variables\('tags'\)|parameters\('tags'\)|union\(parameters\('tags'\), .*\))\]$", (string?)r["tags"]));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

@@ -23,11 +23,11 @@ public sealed class CompositionTests : IDisposable
     {
         await using var services = FunctionHost.Services(_database);
 
-        Assert.IsType<OrderWriteQueue>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<OrderWriteQueue<SqlitePreparedWrite>>(services.GetRequiredService<IOrderRepository>());
         Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
         Assert.IsType<SqliteOrderQueries>(services.GetRequiredService<IOrderQueries>());
         Assert.Equal(_database.ConnectionString,
-            services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.ConnectionString);
+            services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.ConnectionString);
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
@@ -73,7 +73,7 @@ public sealed class CompositionTests : IDisposable
 
         services.GetRequiredService<IStartupValidator>().Validate();
 
-        Assert.IsType<OrderWriteQueue>(services.GetRequiredService<IOrderRepository>());
+        Assert.IsType<OrderWriteQueue<OrderWrite>>(services.GetRequiredService<IOrderRepository>());
         Assert.IsType<PostgresOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
         Assert.IsType<PostgresOrderQueries>(services.GetRequiredService<IOrderQueries>());
         Assert.IsType<PostgresStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());

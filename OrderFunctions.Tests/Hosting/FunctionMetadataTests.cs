@@ -72,6 +72,17 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
+    public void CreateOrders_answers_post_at_orders_batch_with_function_key_when_built()
+    {
+        var trigger = Trigger("CreateOrders");
+
+        Assert.Equal(OrderFunctions.Http.OrderRoutes.Batch, trigger.GetProperty("route").GetString());
+        Assert.Equal("orders/batch", trigger.GetProperty("route").GetString()); // the client library posts here
+        Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
+    }
+
+    [Fact]
     public void FunctionsMetadata_points_at_the_function_app_assembly()
     {
         var entry = Read("functions.metadata").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "CreateOrder");

@@ -53,6 +53,19 @@ public sealed class HealthTests
         Assert.Equal("{\"status\":\"healthy\"}", await response.Content.ReadAsStringAsync());
     }
 
+    // The document describes HEAD /API/health without content: over a socket no byte of body follows the headers.
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Head_returns_200_without_a_body_over_http()
+    {
+        await using var host = await StandaloneApplication.StartAsync();
+        using var client = new HttpClient();
+
+        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri(host.BaseAddress, "/API/health")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public void Metadata_declares_health_as_anonymous_get_and_head_on_route_health()
     {

@@ -14,6 +14,7 @@ namespace OrderFunctions.Tests.Hosting;
 public abstract class OrderApiContract(IOrderApiHost host)
 {
     private const string OrdersPath = "/API/orders";
+    private const string BatchPath = "/" + OrderFunctions.Http.OrderRoutes.Prefix + "/" + OrderFunctions.Http.OrderRoutes.Batch;
 
     private readonly string _user = "u" + Guid.NewGuid().ToString("N")[..12];
     private readonly string _market = "M" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
@@ -25,10 +26,10 @@ public abstract class OrderApiContract(IOrderApiHost host)
         return $"{{\"timestamp\":\"{timestamp}\",\"username\":\"{_user}\",\"market\":\"{_market}\",\"side\":\"{side}\",\"size\":{size},\"price\":{price}{id}}}";
     }
 
-    private async Task<HttpResponseMessage> PostAsync(string body, string contentType = "application/json")
+    private async Task<HttpResponseMessage> PostAsync(string body, string contentType = "application/json", string path = OrdersPath)
     {
         using var client = host.CreateClient();
-        return await client.PostAsync(OrdersPath, new StringContent(body, Encoding.UTF8, contentType));
+        return await client.PostAsync(path, new StringContent(body, Encoding.UTF8, contentType));
     }
 
     private async Task<HttpResponseMessage> GetAsync(string pathAndQuery)
@@ -156,6 +157,87 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal(1, RowsOfThisTest());
     }
 
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Batch_answers_201_with_the_stored_orders_in_input_order_and_no_Location()
+    {
+        using var response = await PostAsync($"[{OrderJson(size: "1")},{OrderJson(size: "2", price: "9999999999.99999999")}]", path: BatchPath);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        var orders = (await JsonAsync(response)).EnumerateArray().ToArray();
+        Assert.Equal([1m, 2m], orders.Select(o => o.GetProperty("size").GetDecimal()));
+        Assert.Equal("9999999999.99999999", orders[1].GetProperty("price").GetRawText());
+        Assert.True(orders[0].GetProperty("id").GetInt64() < orders[1].GetProperty("id").GetInt64());
+        Assert.Equal(2, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Batch_answers_201_with_the_list_when_given_ndjson()
+    {
+        using var response = await PostAsync($"{OrderJson(size: "1")}\n{OrderJson(size: "2")}\n", "application/x-ndjson", BatchPath);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(2, (await JsonAsync(response)).GetArrayLength());
+        Assert.Equal(2, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Batch_answers_201_with_a_list_of_one_when_given_an_array_of_one()
+    {
+        using var response = await PostAsync($"[{OrderJson()}]", path: BatchPath);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(JsonValueKind.Array, (await JsonAsync(response)).ValueKind);
+        Assert.Equal(1, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Batch_answers_400_and_stores_nothing_when_given_a_lone_object()
+    {
+        using var response = await PostAsync(OrderJson(), path: BatchPath);
+
+        var errors = (await ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
+        Assert.Equal([OrderFunctions.Http.OrderIngestion.BatchOnlyMessage], errors.GetProperty("$").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(0, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Batch_answers_400_naming_the_element_and_stores_none_of_it()
+    {
+        using var response = await PostAsync($"[{OrderJson()},{OrderJson(price: "-1")}]", path: BatchPath);
+
+        var errors = (await ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("[1].price", out _));
+        Assert.Equal(0, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Batch_answers_409_with_index_and_existingId_and_stores_none_of_it_when_a_clientOrderId_is_reused()
+    {
+        using var first = await PostAsync(OrderJson(clientOrderId: "b-1"));
+        using var batch = await PostAsync($"[{OrderJson()},{OrderJson(clientOrderId: "b-1", price: "1")}]", path: BatchPath);
+
+        var problem = await ProblemAsync(batch, HttpStatusCode.Conflict);
+        Assert.Equal(1, problem.GetProperty("index").GetInt32());
+        Assert.Equal((await JsonAsync(first)).GetProperty("id").GetInt64(), problem.GetProperty("existingId").GetInt64());
+        Assert.Equal(1, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Batch_answers_200_Idempotent_Replayed_with_the_stored_list_when_the_same_batch_is_sent_again()
+    {
+        var body = $"[{OrderJson(clientOrderId: "r-1")},{OrderJson(clientOrderId: "r-2", size: "2")}]";
+        using var first = await PostAsync(body, path: BatchPath);
+        using var again = await PostAsync(body, path: BatchPath);
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal((await JsonAsync(first)).EnumerateArray().Select(o => o.GetProperty("id").GetInt64()),
+            (await JsonAsync(again)).EnumerateArray().Select(o => o.GetProperty("id").GetInt64()));
+        Assert.Equal(2, RowsOfThisTest());
+    }
+
+    // The batch forms on POST /API/orders: kept for the clients that already send them.
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_201_with_the_orders_in_input_order_when_given_a_json_array()
     {

@@ -49,8 +49,9 @@ public sealed class RouteTableTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(6, endpoints.Count);
+        Assert.Equal(7, endpoints.Count);
         Assert.Equal(FromBuiltMetadata(), endpoints);
+        Assert.Contains("CreateOrders POST /API/orders/batch Function", endpoints);
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

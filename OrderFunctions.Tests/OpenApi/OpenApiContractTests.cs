@@ -45,9 +45,13 @@ public sealed class OpenApiContractTests
         var created = await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "c1"));                 // 201
         await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "c1"));                               // 200 replay
         await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "c1", price: "1"));                   // 409
-        await Send("POST", "/API/orders", "/API/orders", $"[{ApiTestOrders.Json(clientOrderId: "c2")},{ApiTestOrders.Json()}]");  // 201 batch
-        await Send("POST", "/API/orders", "/API/orders", $"[{ApiTestOrders.Json(clientOrderId: "c1", price: "1")}]");           // 409 batch
-        await Send("POST", "/API/orders", "/API/orders", $"{ApiTestOrders.Json()}\n{ApiTestOrders.Json(username: "bob")}\n", CreateOrder.NdjsonContentType); // 201 NDJSON
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{ApiTestOrders.Json(clientOrderId: "c2")},{ApiTestOrders.Json()}]");  // 201 batch
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{ApiTestOrders.Json(clientOrderId: "c2")}]");           // 200 batch replay
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{ApiTestOrders.Json(clientOrderId: "c1", price: "1")}]"); // 409 batch
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"{ApiTestOrders.Json()}\n{ApiTestOrders.Json(username: "bob")}\n", CreateOrder.NdjsonContentType); // 201 NDJSON
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", ApiTestOrders.Json());                                      // 400 not an array
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", "side=buy", "text/plain");                                  // 415 batch
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", "[]", withKey: false);                                      // 401 batch
         await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(side: "hold"));                                      // 400
         await Send("POST", "/API/orders", "/API/orders", "{\"timestamp\":", "application/json");                                // 400 malformed
         await Send("POST", "/API/orders", "/API/orders", "side=buy", "text/plain");                                            // 415
@@ -61,6 +65,7 @@ public sealed class OpenApiContractTests
         await Send("GET", "/API/orders/stats", "/API/orders/stats?market=BTC-USD");                                           // 200
         await Send("GET", "/API/orders/stats", "/API/orders/stats?from=yesterday");                                           // 400
         await Send("GET", "/API/health", "/API/health");                                                                      // 200
+        await Send("HEAD", "/API/health", "/API/health");                                                                     // 200, no body
         await Send("GET", "/API/openapi.json", "/API/openapi.json", withKey: false);                                         // 200
         using (var locker = Database.Open(app.DatabasePath))
         {
@@ -75,29 +80,35 @@ public sealed class OpenApiContractTests
         var statuses = exchanges.Select(e => $"{e.Method} {e.Path} {e.Response.Status}").ToList();
         Assert.Equal(
         [
-            "POST /API/orders 201", "POST /API/orders 200", "POST /API/orders 409", "POST /API/orders 201", "POST /API/orders 409",
-            "POST /API/orders 201", "POST /API/orders 400", "POST /API/orders 400", "POST /API/orders 415", "POST /API/orders 413",
+            "POST /API/orders 201", "POST /API/orders 200", "POST /API/orders 409",
+            "POST /API/orders/batch 201", "POST /API/orders/batch 200", "POST /API/orders/batch 409", "POST /API/orders/batch 201",
+            "POST /API/orders/batch 400", "POST /API/orders/batch 415", "POST /API/orders/batch 401",
+            "POST /API/orders 400", "POST /API/orders 400", "POST /API/orders 415", "POST /API/orders 413",
             "POST /API/orders 401", "GET /API/orders/{id} 200", "GET /API/orders/{id} 404", "GET /API/orders 200", "GET /API/orders 400",
-            "GET /API/orders/stats 200", "GET /API/orders/stats 400", "GET /API/health 200", "GET /API/openapi.json 200",
+            "GET /API/orders/stats 200", "GET /API/orders/stats 400", "GET /API/health 200", "HEAD /API/health 200", "GET /API/openapi.json 200",
             "POST /API/orders 503", "GET /API/health 503",
         ], statuses);
         var problems = exchanges.SelectMany(e => OpenApiContract.Check(e.Method, e.Path, e.Response).Select(p => $"{e.Method} {e.Path}: {p}")).ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
-    // The check itself can fail: a body missing required fields, an undocumented status, a missing required header.
+    // The check itself can fail: a body missing required fields, an undocumented status, a missing required header,
+    // a Content-Type other than the document's (Dredd compares the whole header).
     [Fact]
     public void Check_reports_bodies_statuses_and_headers_the_document_does_not_allow()
     {
         var json = new Dictionary<string, string>();
 
-        var wrongBody = OpenApiContract.Check("GET", "/API/orders/{id}", new ApiResponse(200, "application/json", """{"id":1,"side":5}""", json));
+        var wrongBody = OpenApiContract.Check("GET", "/API/orders/{id}", new ApiResponse(200, "application/json; charset=utf-8", """{"id":1,"side":5}""", json));
         var undocumented = OpenApiContract.Check("GET", "/API/health", new ApiResponse(418, "application/json", "{}", json));
         var noRetryAfter = OpenApiContract.Check("GET", "/API/health",
             new ApiResponse(503, "application/problem+json", """{"title":"Service Unavailable","status":503}""", json));
+        var withoutCharset = OpenApiContract.Check("GET", "/API/orders/{id}", new ApiResponse(200, "application/json", "{}",
+            new Dictionary<string, string> { ["Content-Type"] = "application/json" }));
 
         Assert.Contains(wrongBody, p => p.Contains("body does not match", StringComparison.Ordinal));
         Assert.Contains(undocumented, p => p.Contains("does not list", StringComparison.Ordinal));
         Assert.Contains(noRetryAfter, p => p.Contains("Retry-After", StringComparison.Ordinal));
+        Assert.Contains(withoutCharset, p => p.Contains("Content-Type 'application/json' is not one of", StringComparison.Ordinal));
     }
 }

@@ -30,13 +30,66 @@ public sealed class OpenApiDocumentTests
         var paths = document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal);
 
         Assert.StartsWith("3.1", document["openapi"]!.GetValue<string>());
-        Assert.Equal(["/API/health", "/API/openapi.json", "/API/orders", "/API/orders/stats", "/API/orders/{id}"], paths);
+        Assert.Equal(["/API/health", "/API/openapi.json", "/API/orders", "/API/orders/batch", "/API/orders/stats", "/API/orders/{id}"], paths);
         var schemes = document["components"]!["securitySchemes"]!;
         Assert.Equal(("header", "x-functions-key"), (schemes["functionKey"]!["in"]!.GetValue<string>(), schemes["functionKey"]!["name"]!.GetValue<string>()));
         Assert.Equal(("query", "code"), (schemes["functionKeyQuery"]!["in"]!.GetValue<string>(), schemes["functionKeyQuery"]!["name"]!.GetValue<string>()));
         var create = document["paths"]!["/API/orders"]!["post"]!;
-        Assert.Equal(["application/json", "application/x-ndjson"], create["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
-        Assert.Equal(["200", "201", "400", "401", "409", "413", "415", "500", "503"], create["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["application/json"], create["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
+        Assert.Equal(["200", "201", "400", "401", "409", "413", "415", "431", "500", "503"], create["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        var batch = document["paths"]!["/API/orders/batch"]!["post"]!;
+        Assert.Equal(["application/json", "application/x-ndjson"], batch["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
+        Assert.Equal("array", batch["responses"]!["201"]!["content"]!["application/json; charset=utf-8"]!["schema"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Document_describes_every_operation_as_generators_and_testers_read_it()
+    {
+        var document = OpenApiContract.Committed;
+        var operations = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(op => (Name: $"{op.Key.ToUpperInvariant()} {path.Key}", Operation: op.Value!)))
+            .ToList();
+
+        Assert.Equal("/", document["servers"]![0]!["url"]!.GetValue<string>()); // relative: local and deployed alike
+        Assert.Equal(operations.Count, operations.Select(o => o.Operation["operationId"]!.GetValue<string>()).Distinct().Count());
+        Assert.All(operations, o => Assert.Contains(o.Operation["responses"]!.AsObject(), r => r.Key.StartsWith('4')));
+        Assert.All(operations.Where(o => o.Operation["security"]!.AsArray().Count > 0), o => Assert.NotNull(o.Operation["responses"]!["401"]));
+        Assert.All(operations.Where(o => o.Name.StartsWith("HEAD ", StringComparison.Ordinal)),
+            o => Assert.All(o.Operation["responses"]!.AsObject(), r => Assert.Null(r.Value!["content"])));
+        Assert.All(operations.SelectMany(o => o.Operation["parameters"]?.AsArray() ?? []).Where(p => p!["in"]!.GetValue<string>() == "path"),
+            p => Assert.NotNull(p!["example"]));
+        var create = document["paths"]!["/API/orders"]!["post"]!["responses"]!;
+        Assert.True(create["201"]!["headers"]!["Location"]!["required"]!.GetValue<bool>());
+        Assert.True(create["200"]!["headers"]!["Idempotent-Replayed"]!["required"]!.GetValue<bool>());
+        Assert.Equal("#/components/schemas/StoredOrder", create["201"]!["content"]!["application/json; charset=utf-8"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/ConflictProblemDetails", create["409"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Document_resolves_every_ref_and_describes_amounts_and_problem_extensions()
+    {
+        var document = OpenApiContract.Committed;
+        var schemas = document["components"]!["schemas"]!;
+        static IEnumerable<string> Refs(JsonNode? node) => node switch
+        {
+            JsonObject o => o.SelectMany(p => p.Key == "$ref" ? [p.Value!.GetValue<string>()] : Refs(p.Value)),
+            JsonArray a => a.SelectMany(Refs),
+            _ => [],
+        };
+
+        Assert.All(Refs(document).Distinct(), r => Assert.NotNull(schemas[r.Replace("#/components/schemas/", "", StringComparison.Ordinal)]));
+        foreach (var (schema, property) in new[] { ("OrderRequest", "size"), ("OrderRequest", "price"), ("StoredOrder", "size"), ("StoredOrder", "price"),
+                     ("MarketStats", "buyVolume"), ("MarketStats", "sellVolume"), ("MarketStats", "notional"), ("MarketStats", "vwap"),
+                     ("MarketStats", "minPrice"), ("MarketStats", "maxPrice") })
+        {
+            var amount = schemas[schema]!["properties"]![property]!;
+            Assert.Equal("decimal", amount["format"]!.GetValue<string>());
+            Assert.Equal(["number", "string"], amount["type"]!.AsArray().Select(t => t!.GetValue<string>()));
+        }
+        Assert.NotNull(schemas["ProblemDetails"]!["properties"]!["traceId"]);
+        Assert.NotNull(schemas["HttpValidationProblemDetails"]!["properties"]!["traceId"]);
+        Assert.Equal(["existingId", "index", "traceId"], schemas["ConflictProblemDetails"]!["properties"]!.AsObject()
+            .Select(p => p.Key).Where(k => k is "existingId" or "index" or "traceId").Order(StringComparer.Ordinal));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

@@ -20,7 +20,8 @@ public sealed class ExactDecimalTests
         var value = ExactDecimal.FromUnits(BigInteger.Parse(units), scale);
 
         Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), value);
-        Assert.Equal(expected.Contains('.') ? expected.TrimEnd('0').TrimEnd('.') : expected, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(expected.Contains('.') ? expected.TrimEnd('0').TrimEnd('.') : expected,
+            value.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]

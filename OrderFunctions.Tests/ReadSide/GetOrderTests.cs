@@ -17,7 +17,8 @@ public abstract class GetOrderTests(StoreEngine engine) : IAsyncLifetime
     public async Task Run_returns_the_stored_order_in_the_201_shape()
     {
         var stored = await _store.AddAsync(
-            new Order(new DateTime(2026, 11, 27, 10, 15, 30, DateTimeKind.Utc).AddTicks(1234560), "alice", "BTC-USD", "buy", 0.1m, 43000.12345678m, "x"));
+            new Order(new DateTime(2026, 11, 27, 10, 15, 30, DateTimeKind.Utc).AddTicks(1234560), "alice", "BTC-USD", "buy", 0.1m,
+                43000.12345678m, "x"));
 
         var response = await _store.GetOrderAsync(stored[0].Id);
 

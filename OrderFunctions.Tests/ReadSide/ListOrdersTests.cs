@@ -18,14 +18,12 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
     // 24 orders: 3 users x 2 markets x 2 sides x 2 hours, in an order that does not follow time.
     private async Task<StoredOrder[]> AddSampleAsync()
     {
-        var orders = new List<Order>();
-        foreach (var hour in new[] { 5, 1 })
-        foreach (var user in new[] { "alice", "bob", "carol" })
-        foreach (var market in new[] { "BTC-USD", "ETH-USD" })
-        foreach (var side in new[] { "buy", "sell" })
-        {
-            orders.Add(new Order(Day.AddHours(hour), user, market, side, 1m, 100m));
-        }
+        var orders =
+            from hour in new[] { 5, 1 }
+            from user in new[] { "alice", "bob", "carol" }
+            from market in new[] { "BTC-USD", "ETH-USD" }
+            from side in new[] { "buy", "sell" }
+            select new Order(Day.AddHours(hour), user, market, side, 1m, 100m);
         return await _store.AddAsync([.. orders]);
     }
 
@@ -126,7 +124,8 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
     [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_up_to_1000_orders_when_limit_is_the_maximum()
     {
-        var stored = await _store.AddAsync(Enumerable.Range(0, ReadQuery.MaxLimit + 1).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
+        var stored = await _store.AddAsync(
+            Enumerable.Range(0, ReadQuery.MaxLimit + 1).Select(i => new Order(Day, "alice", "BTC-USD", "buy", 1m, 1m)).ToArray());
 
         var response = await _store.ListAsync("limit=1000");
 

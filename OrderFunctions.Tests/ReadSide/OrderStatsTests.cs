@@ -134,7 +134,8 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
     public async Task Run_sums_exactly_when_the_totals_pass_the_range_of_a_64_bit_integer()
     {
         // 20 sizes of 10^18 - 1 units pass long.MaxValue (SQLite's SUM would fail); size x price passes it at once.
-        var orders = Enumerable.Range(0, 20).Select(i => new Order(Start.AddMinutes(i), "alice", "BIG", i % 3 == 0 ? "sell" : "buy", Max, 0.00000001m + i))
+        var orders = Enumerable.Range(0, 20)
+            .Select(i => new Order(Start.AddMinutes(i), "alice", "BIG", i % 3 == 0 ? "sell" : "buy", Max, 0.00000001m + i))
             .Append(new Order(Start, "bob", "BIG", "buy", 12345.6789m, 43000.12345678m))
             .ToArray();
         var stored = await _store.AddAsync(orders);

@@ -67,7 +67,8 @@ public sealed class ReadEndpointsEndToEndTests : IAsyncLifetime
             """);
 
         var first = await _http.GetFromJsonAsync<JsonElement>("/API/orders?username=alice&market=BTC-USD&limit=1");
-        var second = await _http.GetFromJsonAsync<JsonElement>($"/API/orders?username=alice&market=BTC-USD&limit=1&after={first.GetProperty("next").GetString()}");
+        var second = await _http.GetFromJsonAsync<JsonElement>(
+            $"/API/orders?username=alice&market=BTC-USD&limit=1&after={first.GetProperty("next").GetString()}");
 
         Assert.Equal(posted[0].GetRawText(), Assert.Single(first.GetProperty("items").EnumerateArray()).GetRawText());
         Assert.Equal(posted[3].GetRawText(), Assert.Single(second.GetProperty("items").EnumerateArray()).GetRawText());

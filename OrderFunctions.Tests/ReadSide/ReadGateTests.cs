@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Support;
@@ -46,6 +47,6 @@ public sealed class ReadGateTests : IAsyncLifetime
     [Fact]
     public void MaxConcurrentReads_defaults_to_half_the_processors_and_at_least_one()
     {
-        Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), new OrderStorageOptions().MaxConcurrentReads);
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), new SqliteOrderStoreOptions().MaxConcurrentReads);
     }
 }

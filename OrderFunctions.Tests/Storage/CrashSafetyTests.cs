@@ -46,9 +46,11 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         // Assert
         var duplicates = afterRestart.Values.Count(count => count > 1) + final.Values.Count(count => count > 1);
         output.WriteLine($"SIGKILL: orders sent {load.Sent}, acknowledged (201) before the kill {load.Acknowledged.Count}, " +
-            $"found after restart {afterRestart.Count} ({afterRestart.Count - load.Acknowledged.Count(afterRestart.ContainsKey)} committed but not acknowledged), " +
+            $"found after restart {afterRestart.Count} " +
+            $"({afterRestart.Count - load.Acknowledged.Count(afterRestart.ContainsKey)} committed but not acknowledged), " +
             $"acknowledged but missing {load.Acknowledged.Count(id => !afterRestart.ContainsKey(id))}, duplicates {duplicates}; " +
-            $"resend: {resend.Created} stored (201), {resend.Replayed} replayed (200), other {resend.Other}; final rows {host.CountRows()} for {Orders} distinct orders");
+            $"resend: {resend.Created} stored (201), {resend.Replayed} replayed (200), other {resend.Other}; " +
+            $"final rows {host.CountRows()} for {Orders} distinct orders");
         Assert.True(load.Acknowledged.Count > 0);
         Assert.True(load.Sent < Orders, "the kill came after every order was sent; it must land mid-load");
         Assert.All(load.Acknowledged, id => Assert.Equal(1, afterRestart.GetValueOrDefault(id)));
@@ -78,7 +80,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var integrity = Database.Scalar<string>(host.DatabasePath, "PRAGMA integrity_check");
 
         // Assert
-        output.WriteLine($"SIGTERM: orders sent {load.Sent}, acknowledged (201) {load.Acknowledged.Count}, refused (503 while stopping) {load.Unavailable}, " +
+        output.WriteLine($"SIGTERM: orders sent {load.Sent}, acknowledged (201) {load.Acknowledged.Count}, " +
+            $"refused (503 while stopping) {load.Unavailable}, " +
             $"no answer (connection closed) {load.Failed}, found after exit {stored.Count}, " +
             $"acknowledged but missing {load.Acknowledged.Count(id => !stored.ContainsKey(id))}, exit code {exitCode}, integrity_check {integrity}");
         Assert.Equal(0, exitCode);
@@ -106,7 +109,10 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         {
             _ = task.ContinueWith(_ =>
             {
-                if (Interlocked.Exchange(ref held, 1) == 0) stopped.Wait(holdUntil - DateTime.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+                if (Interlocked.Exchange(ref held, 1) == 0)
+                {
+                    stopped.Wait(holdUntil - DateTime.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+                }
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
@@ -114,7 +120,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         await repository.StopAsync(CancellationToken.None);
         var completedAtStop = accepted.Count(t => t.IsCompletedSuccessfully);
         stopped.Set();
-        var afterStop = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => repository.AddAsync(ApiTestOrders.Order(clientOrderId: "late")));
+        var afterStop = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() =>
+            repository.AddAsync(ApiTestOrders.Order(clientOrderId: "late")));
 
         // Assert
         Assert.Equal(accepted.Length, completedAtStop);

@@ -88,7 +88,8 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
         var answers = statuses.ToArray();
         var byStatus = answers.GroupBy(a => a.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}");
         var rows = await _store.CountRowsAsync();
-        output.WriteLine($"hosts {Hosts}, clients {Clients} x {OrdersPerClient} orders, pairs raced {Pairs}, rows {rows}, answers {string.Join(", ", byStatus)}");
+        output.WriteLine(
+            $"hosts {Hosts}, clients {Clients} x {OrdersPerClient} orders, pairs raced {Pairs}, rows {rows}, answers {string.Join(", ", byStatus)}");
 
         Assert.DoesNotContain(answers, a => a.Status >= 500);
         Assert.Equal(Clients * OrdersPerClient + Pairs, rows);

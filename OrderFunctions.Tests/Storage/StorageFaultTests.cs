@@ -38,7 +38,7 @@ public sealed class StorageFaultTests
         var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "during"));
         var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "during-1")},{ApiTestOrders.Json(clientOrderId: "during-2")}]");
         var healthDuring = await api.GetHealthAsync();
-        api.StorageOptions.ConnectionString = $"Data Source={path}"; // the fault clears
+        api.SqliteOptions.ConnectionString = $"Data Source={path}"; // the fault clears
         var healthAfter = await api.GetHealthAsync();
         var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
 
@@ -46,7 +46,8 @@ public sealed class StorageFaultTests
         AssertUnavailable(refused, "read-only");
         AssertUnavailable(batchRefused, "read-only");
         AssertUnavailable(healthDuring, "read-only");
-        Assert.Contains(api.Logs.Entries, e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("read-only") && e.Contains("SqliteException"));
+        Assert.Contains(api.Logs.Entries,
+            e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("read-only") && e.Contains("SqliteException"));
         Assert.Equal(200, healthAfter.Status);
         Assert.Equal(201, accepted.Status);
         Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(path).Keys.Order());
@@ -56,7 +57,8 @@ public sealed class StorageFaultTests
     public async Task Post_returns_503_then_recovers_when_another_connection_holds_the_lock_past_the_timeout()
     {
         // Arrange
-        await using var host = await StandaloneApplication.StartAsync(environment: new Dictionary<string, string> { ["OrderStorage__BusyTimeoutSeconds"] = "1" });
+        await using var host = await StandaloneApplication.StartAsync(
+            environment: new Dictionary<string, string> { ["OrderStorage__BusyTimeoutSeconds"] = "1" });
         using var client = new HttpClient();
         Assert.Equal(201, (await PostAsync(client, host, "before")).Status);
 
@@ -101,7 +103,7 @@ public sealed class StorageFaultTests
             else refused = response;
         }
         var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "batch-1")},{ApiTestOrders.Json(clientOrderId: "batch-2")}]");
-        api.StorageOptions.MaxPageCount = 0; // room again
+        api.SqliteOptions.MaxPageCount = 0; // room again
         var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
 
         // Assert

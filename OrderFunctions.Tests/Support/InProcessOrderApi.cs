@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Support;
 
 using OrderFunctions.Tests.Ingestion;
@@ -42,7 +43,7 @@ internal sealed class InProcessOrderApi : IAsyncDisposable
     public CapturedLogs Logs => _app.Logs;
 
     /// <summary>The store's options object itself: a test may change the connection string the writer reopens with.</summary>
-    public OrderStorageOptions StorageOptions => _app.Services.GetRequiredService<IOptions<OrderStorageOptions>>().Value;
+    public SqliteOrderStoreOptions SqliteOptions => _app.Services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value;
 
     public IOrderRepository Repository => _app.Services.GetRequiredService<IOrderRepository>();
 

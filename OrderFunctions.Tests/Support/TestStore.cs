@@ -1,4 +1,5 @@
-using OrderFunctions.Storage;
+using OrderFunctions.Storage.Postgres;
+using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Support.Postgres;
 
 namespace OrderFunctions.Tests.Support;
@@ -16,7 +17,7 @@ public abstract class TestStore : IAsyncDisposable
     /// <summary><c>OrderStorage:Provider</c> and <c>ConnectionStrings:Orders</c>, as the host reads them.</summary>
     public Dictionary<string, string?> Settings => new()
     {
-        ["OrderStorage:Provider"] = Engine == StoreEngine.Postgres ? OrderStoreProvider.Postgres : OrderStoreProvider.Sqlite,
+        ["OrderStorage:Provider"] = Engine == StoreEngine.Postgres ? PostgresOrderStore.ProviderName : SqliteOrderStore.ProviderName,
         ["ConnectionStrings:Orders"] = ConnectionString,
     };
 

@@ -72,7 +72,10 @@ public abstract class CommitTelemetryContract(StoreEngine engine) : IAsyncLifeti
         using var client = app.CreateClient();
 
         // Act
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/API/orders") { Content = new StringContent(ApiTestOrders.Json(), Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/API/orders")
+        {
+            Content = new StringContent(ApiTestOrders.Json(), Encoding.UTF8, "application/json"),
+        };
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
         using var response = await client.SendAsync(request);
 

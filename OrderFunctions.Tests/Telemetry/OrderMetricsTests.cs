@@ -41,7 +41,9 @@ public sealed class OrderMetricsTests
             await PostAsync(client, ApiTestOrders.Json(price: "-1")),                                           // 400
             await PostAsync(client, "price=1", "text/plain"),                                                // 415
             await PostAsync(client, new string(' ', RequestBody.SingleOrderLimit + 1) + ApiTestOrders.Json()), // 413
-            await PostAsync(client, $"[{ApiTestOrders.Json(clientOrderId: "one")},{ApiTestOrders.Json(clientOrderId: "two")},{ApiTestOrders.Json()}]"), // 201: 2 stored, 1 replayed
+            // 201: 2 stored, 1 replayed
+            await PostAsync(client,
+                $"[{ApiTestOrders.Json(clientOrderId: "one")},{ApiTestOrders.Json(clientOrderId: "two")},{ApiTestOrders.Json()}]"),
         };
 
         // Assert

@@ -58,7 +58,8 @@ internal sealed class OtlpCollector : IAsyncDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The collector did not receive what the test waited for: {Count(Traces)} trace, {Count(Metrics)} metric, {Count(Logs)} log posts.");
+                throw new TimeoutException($"The collector did not receive what the test waited for: {Count(Traces)} trace, " +
+                    $"{Count(Metrics)} metric, {Count(Logs)} log posts.");
             }
             await Task.Delay(50);
         }

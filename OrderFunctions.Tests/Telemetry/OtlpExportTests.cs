@@ -32,7 +32,8 @@ public sealed class OtlpExportTests
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
 
         // Act
-        using var response = await http.PostAsync($"/API/orders?code={Key}", new StringContent(ApiTestOrders.Json(), Encoding.UTF8, "application/json"));
+        using var response = await http.PostAsync($"/API/orders?code={Key}",
+            new StringContent(ApiTestOrders.Json(), Encoding.UTF8, "application/json"));
 
         // Assert
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using OrderFunctions.Orders;
-using OrderFunctions.Storage;
 
 namespace OrderFunctions.Http;
 
@@ -50,17 +49,24 @@ public sealed record ReadQuery(OrderFilter Filter, int Limit, long AfterId, stri
 
         foreach (var key in query.Keys)
         {
-            if (!allowed.Contains(key, StringComparer.OrdinalIgnoreCase) && !string.Equals(key, FunctionKeyParameter, StringComparison.OrdinalIgnoreCase))
+            if (!allowed.Contains(key, StringComparer.OrdinalIgnoreCase)
+                && !string.Equals(key, FunctionKeyParameter, StringComparison.OrdinalIgnoreCase))
             {
                 errors.Add(key, $"is not a known parameter; known: {string.Join(", ", allowed)}");
             }
         }
 
         var username = Single("username");
-        if (username is { Length: > OrderValidator.MaxUsernameLength }) errors.Add("username", $"must be at most {OrderValidator.MaxUsernameLength} characters");
+        if (username is { Length: > OrderValidator.MaxUsernameLength })
+        {
+            errors.Add("username", $"must be at most {OrderValidator.MaxUsernameLength} characters");
+        }
 
         var market = Single("market");
-        if (market is { Length: > OrderValidator.MaxMarketLength }) errors.Add("market", $"must be at most {OrderValidator.MaxMarketLength} characters");
+        if (market is { Length: > OrderValidator.MaxMarketLength })
+        {
+            errors.Add("market", $"must be at most {OrderValidator.MaxMarketLength} characters");
+        }
 
         string? side = null;
         if (allowed.Contains("side") && Single("side") is { } sideText)

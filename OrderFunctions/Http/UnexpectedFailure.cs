@@ -16,7 +16,8 @@ public static partial class UnexpectedFailure
     public static IResult Handle(ILogger logger, HttpRequest request, Exception exception, CancellationToken cancellationToken)
     {
         var traceId = Activity.Current?.Id ?? request.HttpContext.TraceIdentifier;
-        if (exception is OperationCanceledException && (cancellationToken.IsCancellationRequested || request.HttpContext.RequestAborted.IsCancellationRequested))
+        if (exception is OperationCanceledException
+            && (cancellationToken.IsCancellationRequested || request.HttpContext.RequestAborted.IsCancellationRequested))
         {
             // The caller went away: nobody reads this answer, and it is no fault of the service.
             LogAborted(logger, request.Method, request.Path, traceId);

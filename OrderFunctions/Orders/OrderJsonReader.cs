@@ -258,7 +258,8 @@ public static class OrderJsonReader
                 return value;
             case JsonTokenType.String when reader.ValueSpan.Length <= 64:
                 var text = SafeGetString(ref reader); // null (not UTF-8) fails to parse
-                if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value))
+                if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                    CultureInfo.InvariantCulture, out value))
                 {
                     errors.Add(index, key, "must be a number");
                     return null;

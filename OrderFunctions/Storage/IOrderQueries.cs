@@ -28,14 +28,3 @@ public interface IOrderQueries
     /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
     Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default);
 }
-
-/// <summary>
-/// Which orders a query covers; null means any. <see cref="From"/> is inclusive and <see cref="To"/> exclusive, both
-/// on the order's timestamp (UTC). <see cref="Side"/> is the stored form, "buy" or "sell".
-/// </summary>
-public sealed record OrderFilter(
-    string? Username = null,
-    string? Market = null,
-    string? Side = null,
-    DateTime? From = null,
-    DateTime? To = null);

@@ -6,21 +6,21 @@ namespace OrderFunctions.Storage;
 /// Healthy when the engine's probe answers and the writer's last transaction did not fail. After a failure the writer
 /// reconnects and the probe must also prove a write, so health recovers with the store even when no order arrives.
 /// </summary>
-public sealed class OrderStoreHealth(OrderWriteQueue queue, IOrderStoreProbe probe, IOptions<OrderStorageOptions> options)
-    : IOrderStoreHealth
+public sealed class OrderStoreHealth(OrderWriteQueue queue, LastWriteFailure lastFailure, IOrderStoreProbe probe,
+    IOptions<OrderStorageOptions> options) : IOrderStoreHealth
 {
     private readonly TimeSpan _retryAfter = TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
 
     public async Task<StoreHealth> CheckAsync(CancellationToken cancellationToken = default)
     {
-        var failure = queue.LastWriteFailure;
+        var failure = lastFailure.Reason;
         // After a failure, health retries the store itself (the writer reconnects), so it heals without an order.
         if (failure is not null && await queue.ReconnectAsync(cancellationToken).ConfigureAwait(false) is { } reconnect)
         {
             return new StoreHealth(reconnect, _retryAfter);
         }
         var problem = await probe.ProbeAsync(proveWrite: failure is not null, cancellationToken).ConfigureAwait(false);
-        if (problem is null && failure is not null) queue.ClearWriteFailure(failure);
+        if (problem is null && failure is not null) lastFailure.Clear(failure);
         return new StoreHealth(problem, _retryAfter);
     }
 }

@@ -1,63 +1,61 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Tasks.Sources;
-using OrderFunctions.Orders;
 
 namespace OrderFunctions.Storage;
 
 /// <summary>
-/// One request's orders waiting for the writer, and the awaitable its caller waits on. Pooled, so a single-order
-/// request allocates no task, no result array and no wrapper of its own on the way to the disk and back. An engine's
-/// <see cref="IOrderBatchWriter"/> reads <see cref="Single"/> or <see cref="Many"/> and fills in the results.
+/// One request waiting for the writer: the engine's prepared form of its orders, and the awaitable its caller waits
+/// on. Pooled, so a single-order request allocates no task and no wrapper of its own on the way to the disk and back.
+/// Only the queue reads and writes it; the engine sees <see cref="Prepared"/> alone.
 /// </summary>
-public sealed class PendingWrite : IValueTaskSource
+internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
 {
-    private static readonly ConcurrentQueue<PendingWrite> Pool = new();
+    private static readonly ConcurrentQueue<PendingWrite<TPrepared>> Pool = new();
     private const int MaxPooled = 4096;
 
     // Continuations run where the write is completed: CompleteAll hands a whole commit's requests to one thread-pool
     // work item, which resumes them one after another, instead of one work item (and thread wake-up) per request.
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
 
-    private PendingWrite() { }
+    private PendingWrite()
+    {
+    }
 
-    public Order? Single { get; private set; }
-    public IReadOnlyList<Order>? Many { get; private set; }
-    public int Count => Many?.Count ?? 1;
+    public TPrepared Prepared { get; private set; } = default!;
 
-    /// <summary>The result for <see cref="Single"/>.</summary>
-    public SaveResult SingleResult { get; set; }
+    /// <summary>Orders in the request.</summary>
+    public int Count { get; private set; }
 
-    /// <summary>The results for <see cref="Many"/>, in input order.</summary>
-    public SaveResult[]? ManyResults { get; set; }
-
-    /// <summary>
-    /// The engine's own form of the orders' values, computed by <see cref="IOrderBatchWriter.Prepare"/> on the request's
-    /// thread and read by its writer; owned by the engine, forgotten when the write is returned to the pool.
-    /// </summary>
-    public object? Prepared { get; set; }
+    /// <summary>What the engine returned for this request; set by the queue before the caller resumes.</summary>
+    public WriteResult Result { get; set; }
 
     /// <summary>The trace context of the request that queued this write (default when none is traced).</summary>
-    public System.Diagnostics.ActivityContext Caller { get; private set; }
+    public ActivityContext Caller { get; private set; }
 
-    internal static PendingWrite Rent(Order? single, IReadOnlyList<Order>? many)
+    public static PendingWrite<TPrepared> Rent(TPrepared prepared, int count)
     {
-        var pending = Pool.TryDequeue(out var pooled) ? pooled : new PendingWrite();
-        pending.Single = single;
-        pending.Many = many;
-        pending.Caller = System.Diagnostics.Activity.Current?.Context ?? default;
+        var pending = Pool.TryDequeue(out var pooled) ? pooled : new PendingWrite<TPrepared>();
+        pending.Prepared = prepared;
+        pending.Count = count;
+        pending.Caller = Activity.Current?.Context ?? default;
         return pending;
     }
 
-    internal ValueTask Task => new(this, _core.Version);
+    public ValueTask Task => new(this, _core.Version);
+
+    /// <summary>Forgets the prepared form once the engine has released it.</summary>
+    public void Released() => Prepared = default!;
 
     /// <summary>
     /// Completes every write of a commit (or fails them with <paramref name="error"/>) on one thread-pool thread, so
     /// the writer thread never runs request code and a commit costs one hand-off, not one per request; then calls
     /// <paramref name="done"/>, once every caller has resumed.
     /// </summary>
-    internal static void CompleteAll(List<PendingWrite> batch, Exception? error, Action? done = null)
+    public static void CompleteAll(List<PendingWrite<TPrepared>> batch, Exception? error, Action? done = null,
+        PendingWrite<TPrepared>? except = null)
     {
-        var writes = batch.ToArray();
+        var writes = except is null ? batch.ToArray() : batch.Where(w => w != except).ToArray();
         ThreadPool.UnsafeQueueUserWorkItem(static state =>
         {
             var (writes, error, done) = state;
@@ -76,15 +74,20 @@ public sealed class PendingWrite : IValueTaskSource
         }, (writes, error, done), preferLocal: false);
     }
 
-    /// <summary>Back to the pool; call after the awaiting caller has read its results.</summary>
-    internal void Return()
+    /// <summary>Completes this write on the calling thread (a leader's own request, before it awaits).</summary>
+    public void Complete(Exception? error)
     {
-        Single = null;
-        Many = null;
+        if (error is null) _core.SetResult(true);
+        else _core.SetException(error);
+    }
+
+    /// <summary>Back to the pool; call after the awaiting caller has read its result.</summary>
+    public void Return()
+    {
+        Prepared = default!;
+        Count = 0;
         Caller = default;
-        ManyResults = null;
-        Prepared = null;
-        SingleResult = default;
+        Result = default;
         _core.Reset();
         if (Pool.Count < MaxPooled) Pool.Enqueue(this);
     }

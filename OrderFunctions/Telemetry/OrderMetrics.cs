@@ -35,12 +35,17 @@ public sealed class OrderMetrics
     {
         _meter = meterFactory.Create(OrderTelemetry.Name);
         _stored = _meter.CreateCounter<long>(Stored, "{order}", "Orders written (a 201): new rows on disk.");
-        _replayed = _meter.CreateCounter<long>(Replayed, "{order}", "Orders answered from an earlier write of the same clientOrderId (a 200 with Idempotent-Replayed).");
-        _rejected = _meter.CreateCounter<long>(Rejected, "{request}", "Requests refused, by reason (validation, conflict, too_large, unavailable); a batch counts once.");
+        _replayed = _meter.CreateCounter<long>(Replayed, "{order}",
+            "Orders answered from an earlier write of the same clientOrderId (a 200 with Idempotent-Replayed).");
+        _rejected = _meter.CreateCounter<long>(Rejected, "{request}",
+            "Requests refused, by reason (validation, conflict, too_large, unavailable); a batch counts once.");
         _commitOrders = _meter.CreateHistogram(CommitOrders, "{order}", "Orders per commit of the write queue.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000] });
         _commitDuration = _meter.CreateHistogram(CommitDuration, "s", "Time from the start of a transaction to its commit (or failure).",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+            advice: new InstrumentAdvice<double>
+            {
+                HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+            });
     }
 
     public void OrdersStored(int count)

@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace OrderFunctions.Telemetry;
 
-/// <summary>The app's own telemetry names: one <see cref="System.Diagnostics.Metrics.Meter"/> and one <see cref="ActivitySource"/>, both "OrderFunctions".</summary>
+/// <summary>
+/// The app's own telemetry names: one <see cref="System.Diagnostics.Metrics.Meter"/> and one <see cref="ActivitySource"/>, both
+/// "OrderFunctions".
+/// </summary>
 public static class OrderTelemetry
 {
     public const string Name = "OrderFunctions";

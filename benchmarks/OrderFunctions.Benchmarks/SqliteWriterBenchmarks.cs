@@ -54,8 +54,8 @@ public class SqliteWriterBenchmarks
         _label = "store";
         _path = NewPath();
         _start = DateTime.UtcNow;
-        var options = Options.Create(new OrderStorageOptions { ConnectionString = $"Data Source={_path}" });
-        _store = new OrderWriteQueue(new SqliteOrderWriter(options), options, NullLogger<OrderWriteQueue>.Instance);
+        var engine = new SqliteOrderWriter(Options.Create(new SqliteOrderStoreOptions { ConnectionString = $"Data Source={_path}" }));
+        _store = new OrderWriteQueue<SqlitePreparedWrite>(engine, Options.Create(new OrderStorageOptions()), NullLogger<OrderWriteQueue>.Instance);
         _store.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 

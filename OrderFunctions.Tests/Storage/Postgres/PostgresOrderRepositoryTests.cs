@@ -28,7 +28,8 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
         Assert.Equal("d", await Postgres.ScalarAsync<string>(
             "SELECT attidentity::text FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'id'"));
         Assert.Equal(1L, await Postgres.ScalarAsync<long>(
-            "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders' AND indexdef LIKE 'CREATE UNIQUE INDEX%(username, client_order_id)%'"));
+            "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders' " +
+            "AND indexdef LIKE 'CREATE UNIQUE INDEX%(username, client_order_id)%'"));
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
@@ -46,6 +47,7 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
 
         foreach (var connection in connections) await connection.DisposeAsync();
         Assert.Equal(0L, await Store.CountRowsAsync());
-        Assert.Equal(3L, await Postgres.ScalarAsync<long>("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders'"));
+        Assert.Equal(3L, await Postgres.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders'"));
     }
 }

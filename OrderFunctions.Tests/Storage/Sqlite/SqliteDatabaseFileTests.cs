@@ -25,7 +25,7 @@ public sealed class SqliteDatabaseFileTests : IDisposable
     private SqliteDatabaseFile Opened()
     {
         using (_database.Open()) { } // the file exists, as after the writer's open
-        var file = new SqliteDatabaseFile(Options.Create(new OrderStorageOptions { ConnectionString = _database.ConnectionString }));
+        var file = new SqliteDatabaseFile(Options.Create(new SqliteOrderStoreOptions { ConnectionString = _database.ConnectionString }));
         file.Opened();
         return file;
     }
@@ -69,7 +69,7 @@ public sealed class SqliteDatabaseFileTests : IDisposable
     [Fact]
     public void Check_returns_null_for_an_in_memory_database()
     {
-        using var file = new SqliteDatabaseFile(Options.Create(new OrderStorageOptions { ConnectionString = "Data Source=:memory:" }));
+        using var file = new SqliteDatabaseFile(Options.Create(new SqliteOrderStoreOptions { ConnectionString = "Data Source=:memory:" }));
         file.Opened();
 
         Assert.Null(file.Check());

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Support;
 
 using OrderFunctions.Tests.Hosting;
@@ -131,8 +132,10 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         var services = Services(("OrderStorage:QueueCapacity", "1"), ("OrderStorage:BusyTimeoutSeconds", "10"));
         var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writes = 0;
-        var engine = new SignallingWriter(services.GetRequiredService<IOrderBatchWriter>(), () => { if (Interlocked.Increment(ref writes) == 2) writing.TrySetResult(); });
-        using var repository = new OrderWriteQueue(engine, services.GetRequiredService<IOptions<OrderStorageOptions>>(), NullLogger<OrderWriteQueue>.Instance);
+        var engine = new SignallingWriter<SqlitePreparedWrite>((SqliteOrderWriter)services.GetRequiredService<IOrderBatchWriter>(),
+            () => { if (Interlocked.Increment(ref writes) == 2) writing.TrySetResult(); });
+        using var repository = new OrderWriteQueue<SqlitePreparedWrite>(engine, services.GetRequiredService<IOptions<OrderStorageOptions>>(),
+            NullLogger<OrderWriteQueue>.Instance);
         await repository.AddAsync(TestOrders.Order());
         using var locker = Database.Open();
         using (var begin = locker.CreateCommand())

@@ -10,7 +10,7 @@ namespace OrderFunctions.Storage.Postgres;
 /// </summary>
 public sealed class PostgresConnections : IDisposable
 {
-    public PostgresConnections(IOptions<OrderStorageOptions> options, ILoggerFactory loggerFactory)
+    public PostgresConnections(IOptions<PostgresOrderStoreOptions> options, ILoggerFactory loggerFactory)
     {
         var builder = new NpgsqlDataSourceBuilder(options.Value.ConnectionString);
         builder.UseLoggerFactory(loggerFactory);

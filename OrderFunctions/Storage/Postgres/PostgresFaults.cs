@@ -11,14 +11,15 @@ internal static class PostgresFaults
         PostgresStoreException scrubbed => scrubbed.Cause,
         PostgresException pg => pg.SqlState switch
         {
-            "57P01" or "57P02" or "57P03" => "the database server is shutting down or starting up",
-            "53100" => "the database server's disk is full",
-            ['5', '3', ..] => "the database server is out of resources",
-            "25006" => "the database is read-only",
-            "40P01" or "40001" => "the write collided with another instance's; retry",
-            "57014" => "the database did not answer in time",
-            ['2', '8', ..] => "the database refused the login",
-            "3D000" => "the database does not exist",
+            PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow =>
+                "the database server is shutting down or starting up",
+            PostgresErrorCodes.DiskFull => "the database server's disk is full",
+            var state when InClass(state, PostgresErrorCodes.InsufficientResources) => "the database server is out of resources",
+            PostgresErrorCodes.ReadOnlySqlTransaction => "the database is read-only",
+            PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure => "the write collided with another instance's; retry",
+            PostgresErrorCodes.QueryCanceled => "the database did not answer in time",
+            var state when InClass(state, PostgresErrorCodes.InvalidAuthorizationSpecification) => "the database refused the login",
+            PostgresErrorCodes.InvalidCatalogName => "the database does not exist",
             _ => "the database refused the write",
         },
         NpgsqlException { InnerException: TimeoutException } => "the database did not answer in time",
@@ -33,4 +34,8 @@ internal static class PostgresFaults
     /// </summary>
     public static Exception Scrubbed(Exception exception) =>
         exception is not PostgresStoreException && Describe(exception) is { } cause ? new PostgresStoreException(exception, cause) : exception;
+
+    // A SQLSTATE's class is its first two characters; a class's own code (such as 53000) names the class.
+    private static bool InClass(string state, string classCode) =>
+        state.Length == classCode.Length && state.AsSpan(0, 2).SequenceEqual(classCode.AsSpan(0, 2));
 }

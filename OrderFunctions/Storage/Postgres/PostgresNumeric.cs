@@ -6,7 +6,9 @@ namespace OrderFunctions.Storage.Postgres;
 /// <summary>PostgreSQL numerics read as text (sums may pass what <see cref="decimal"/> holds) into exact integer units.</summary>
 internal static class PostgresNumeric
 {
-    /// <summary>The value of <paramref name="text"/> in units of 10^-<paramref name="scale"/>; the text has at most that many fraction digits.</summary>
+    /// <summary>
+    /// The value of <paramref name="text"/> in units of 10^-<paramref name="scale"/>; the text has at most that many fraction digits.
+    /// </summary>
     public static BigInteger ToUnits(string text, int scale)
     {
         var point = text.IndexOf('.');

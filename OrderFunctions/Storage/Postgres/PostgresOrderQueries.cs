@@ -59,7 +59,8 @@ public sealed partial class PostgresOrderQueries(
             return orders;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count,
+        CancellationToken cancellationToken = default) =>
         Read<IReadOnlyList<MarketStats>>(async connection =>
         {
             await using var command = new NpgsqlCommand { Connection = connection };

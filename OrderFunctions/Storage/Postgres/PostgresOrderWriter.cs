@@ -13,7 +13,8 @@ namespace OrderFunctions.Storage.Postgres;
 /// idempotency holds across processes. The writer thread owns one connection and uses Npgsql's synchronous API: real
 /// blocking I/O on a dedicated thread, never a thread-pool thread.
 /// </summary>
-public sealed class PostgresOrderWriter(PostgresConnections connections, IOptions<OrderStorageOptions> options) : IOrderBatchWriter
+public sealed class PostgresOrderWriter(PostgresConnections connections, IOptions<PostgresOrderStoreOptions> options)
+    : IOrderBatchWriter<OrderWrite>
 {
     private const string CopySql =
         $"COPY orders ({PostgresOrderSchema.Columns}) FROM STDIN (FORMAT BINARY)";
@@ -41,14 +42,16 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
     private const string IdsSql = "SELECT nextval(@sequence::regclass) FROM generate_series(1, @count)";
 
-    private readonly OrderStorageOptions _options = options.Value;
+    private readonly PostgresOrderStoreOptions _options = options.Value;
 
     // Owned by the writer thread only.
     private NpgsqlConnection? _connection;
     private string? _sequence;
 
     /// <summary>How orders without a client order id are inserted (COPY by default; unnest kept for measurement).</summary>
-    internal PostgresBulkInsert BulkInsert { get; init; } = options.Value.PostgresBulkInsert;
+    internal PostgresBulkInsert BulkInsert { get; init; } = options.Value.BulkInsert;
+
+    public string SystemName => "postgresql";
 
     // Faults leave this class scrubbed (PostgresStoreException): the queue logs them and puts them in its 503s.
     public void Open()
@@ -63,7 +66,14 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         }
     }
 
-    public void Write(IReadOnlyList<PendingWrite> batch)
+    /// <summary>Nothing to compute ahead: the orders go to Npgsql as they are.</summary>
+    public OrderWrite Prepare(OrderWrite write) => write;
+
+    public void Release(OrderWrite prepared)
+    {
+    }
+
+    public IReadOnlyList<WriteResult> Write(IReadOnlyList<OrderWrite> batch)
     {
         try
         {
@@ -82,8 +92,7 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         {
             try
             {
-                if (!TryWriteTogether(connection, batch)) WriteOneByOne(connection, batch);
-                return;
+                return TryWriteTogether(connection, batch) ?? WriteOneByOne(connection, batch);
             }
             catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DeadlockDetected
                                                    or PostgresErrorCodes.SerializationFailure && attempt < 3)
@@ -97,52 +106,56 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
     // The usual case: every order of the commit in one COPY and one INSERT. When a request of many orders meets a
     // conflict, it must land not at all while the rest of the commit lands: roll back and go request by request.
-    private bool TryWriteTogether(NpgsqlConnection connection, IReadOnlyList<PendingWrite> batch)
+    // Null when a request of many met a conflict: the transaction is then rolled back (disposed uncommitted).
+    private WriteResult[]? TryWriteTogether(NpgsqlConnection connection, IReadOnlyList<OrderWrite> batch)
     {
         var orders = new List<Order>(batch.Count);
-        foreach (var pending in batch)
+        foreach (var write in batch)
         {
-            if (pending.Single is { } order) orders.Add(order);
-            else orders.AddRange(pending.Many!);
+            if (write.Single is { } order) orders.Add(order);
+            else orders.AddRange(write.Many!);
         }
 
         using var transaction = connection.BeginTransaction();
         var results = Insert(connection, orders);
+        var written = new WriteResult[batch.Count];
         var offset = 0;
-        foreach (var pending in batch)
+        for (var r = 0; r < batch.Count; r++)
         {
-            if (pending.Single is not null)
+            if (batch[r].Single is not null)
             {
-                pending.SingleResult = results[offset++];
+                written[r] = WriteResult.One(results[offset++]);
                 continue;
             }
-            var many = new SaveResult[pending.Count];
+            var many = new SaveResult[batch[r].Count];
             Array.Copy(results, offset, many, 0, many.Length);
             offset += many.Length;
-            if (Array.Exists(many, r => r.Outcome == SaveOutcome.Conflict)) return false;
-            pending.ManyResults = many;
+            if (Array.Exists(many, s => s.Outcome == SaveOutcome.Conflict)) return null;
+            written[r] = WriteResult.All(many);
         }
         transaction.Commit();
-        return true;
+        return written;
     }
 
-    private void WriteOneByOne(NpgsqlConnection connection, IReadOnlyList<PendingWrite> batch)
+    private WriteResult[] WriteOneByOne(NpgsqlConnection connection, IReadOnlyList<OrderWrite> batch)
     {
         using var transaction = connection.BeginTransaction();
-        foreach (var pending in batch)
+        var written = new WriteResult[batch.Count];
+        for (var r = 0; r < batch.Count; r++)
         {
-            if (pending.Single is { } order)
+            if (batch[r].Single is { } order)
             {
-                pending.SingleResult = Insert(connection, [order])[0];
+                written[r] = WriteResult.One(Insert(connection, [order])[0]);
                 continue;
             }
             transaction.Save("request");
-            var results = Insert(connection, pending.Many!);
-            if (Array.Exists(results, r => r.Outcome == SaveOutcome.Conflict)) transaction.Rollback("request");
+            var results = Insert(connection, batch[r].Many!);
+            if (Array.Exists(results, s => s.Outcome == SaveOutcome.Conflict)) transaction.Rollback("request");
             transaction.Release("request");
-            pending.ManyResults = results;
+            written[r] = WriteResult.All(results);
         }
         transaction.Commit();
+        return written;
     }
 
     private SaveResult[] Insert(NpgsqlConnection connection, IReadOnlyList<Order> orders)
@@ -223,14 +236,16 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
         using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter<long[]>("id", id));
-        command.Parameters.Add(new NpgsqlParameter<DateTime[]>("timestamp", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = timestamp });
+        command.Parameters.Add(
+            new NpgsqlParameter<DateTime[]>("timestamp", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = timestamp });
         command.Parameters.Add(new NpgsqlParameter<short[]>("ticks", ticks));
         command.Parameters.Add(new NpgsqlParameter<string[]>("username", username));
         command.Parameters.Add(new NpgsqlParameter<string[]>("market", market));
         command.Parameters.Add(new NpgsqlParameter<string[]>("side", side));
         command.Parameters.Add(new NpgsqlParameter<decimal[]>("size", size));
         command.Parameters.Add(new NpgsqlParameter<decimal[]>("price", price));
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("client_order_id", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = clientOrderId });
+        command.Parameters.Add(
+            new NpgsqlParameter<string?[]>("client_order_id", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = clientOrderId });
 
         var inserted = new HashSet<long>();
         using var reader = command.ExecuteReader();

@@ -12,12 +12,12 @@ namespace OrderFunctions.Storage.Sqlite;
 /// the store stays refused until a restart (a fresh empty file must not silently take new orders). Shared by the
 /// writer (checked after each commit, before it is acknowledged) and the health probe.
 /// </summary>
-public sealed class SqliteDatabaseFile(IOptions<OrderStorageOptions> options) : IDisposable
+public sealed class SqliteDatabaseFile(IOptions<SqliteOrderStoreOptions> options) : IDisposable
 {
     /// <summary>What health and refused requests say once the file is gone.</summary>
     public const string LostReason = "the database file was removed or replaced since the service opened it; restore it and restart the service";
 
-    private readonly OrderStorageOptions _options = options.Value;
+    private readonly SqliteOrderStoreOptions _options = options.Value;
     private readonly object _gate = new();
     private volatile OpenedFile? _opened; // set once, by the first open whose identity can be read
     // Held open for the life of the process so the file's inode cannot be freed and handed to a new file at the same

@@ -29,7 +29,8 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
 
     private readonly SqliteReadGate _gate;
 
-    public SqliteOrderQueries(IOptions<OrderStorageOptions> options, SqliteReadGate gate, ILogger<SqliteOrderQueries> logger)
+    public SqliteOrderQueries(IOptions<SqliteOrderStoreOptions> options, IOptions<OrderStorageOptions> storageOptions, SqliteReadGate gate,
+        ILogger<SqliteOrderQueries> logger)
     {
         _gate = gate;
         var storage = options.Value;
@@ -39,7 +40,7 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
             DefaultTimeout = storage.BusyTimeoutSeconds,
         }.ToString();
         _timeoutSeconds = storage.BusyTimeoutSeconds;
-        _retryAfter = TimeSpan.FromSeconds(storage.RetryAfterSeconds);
+        _retryAfter = TimeSpan.FromSeconds(storageOptions.Value.RetryAfterSeconds);
         _logger = logger;
     }
 
@@ -68,7 +69,8 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
             return orders;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count,
+        CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<MarketStats>>(connection =>
         {
             SqliteExactAggregates.Register(connection);

@@ -10,8 +10,8 @@ namespace OrderFunctions.Storage.Sqlite;
 /// <see cref="OrderWriteQueue"/>: one connection owned by the writer thread, the insert stepped through SQLitePCL. The
 /// values that need computing (timestamp text, units) are computed on the request's thread by <see cref="Prepare"/>.
 /// </summary>
-public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFileSystemProbe? fileSystem = null,
-    SqliteDatabaseFile? file = null) : IOrderBatchWriter
+public sealed class SqliteOrderWriter(IOptions<SqliteOrderStoreOptions> options, IFileSystemProbe? fileSystem = null,
+    SqliteDatabaseFile? file = null) : IOrderBatchWriter<SqlitePreparedWrite>
 {
     // No RETURNING: it costs about 2 us a row (docs/benchmarks.md). The one writer is the only one inserting while its
     // transaction lasts, so a row that went in (changes() = 1) has last_insert_rowid() as its id; a row that did not
@@ -25,15 +25,18 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
     private const string FindSql =
         $"SELECT {SqliteOrderReader.Columns} FROM Orders WHERE client_order_id = $clientOrderId AND username = $username";
 
-    private readonly OrderStorageOptions _options = options.Value;
+    private readonly SqliteOrderStoreOptions _options = options.Value;
     private readonly SqliteDatabaseFile _file = file ?? new SqliteDatabaseFile(options);
     private readonly bool _ownsFile = file is null; // else the container disposes the shared one
     private bool _faulted; // the connection was dropped after a fault: clear the pools before the next open
 
     // Owned by the writer thread only.
+    private readonly List<WriteResult> _results = [];
     private SqliteConnection? _connection;
     private SqliteRawStatement? _insert;
     private SqliteCommand? _find; // the conflict path only: not hot, so the provider's reader and row mapping serve
+
+    public string SystemName => "sqlite";
 
     public void Open() => EnsureConnection();
 
@@ -43,50 +46,42 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
     /// </summary>
     internal SqliteConnection? Connection => _connection;
 
-    /// <summary>Computes each order's <see cref="SqliteRow"/> into a pooled array that <see cref="Write"/> gives back.</summary>
-    public void Prepare(PendingWrite pending) => pending.Prepared = Rows(pending);
-
-    public void Write(IReadOnlyList<PendingWrite> batch)
+    /// <summary>Computes each order's <see cref="SqliteRow"/> into a pooled array that <see cref="Release"/> gives back.</summary>
+    public SqlitePreparedWrite Prepare(OrderWrite write)
     {
-        try
-        {
-            var connection = EnsureConnection();
-            using var transaction = connection.BeginTransaction();
-            _find!.Transaction = transaction;
-            foreach (var pending in batch)
-            {
-                var rows = pending.Prepared as SqliteRow[] ?? Rows(pending);
-                if (pending.Single is { } order) pending.SingleResult = InsertOrFind(order, in rows[0]);
-                else pending.ManyResults = InsertAllOrNone(connection, pending.Many!, rows);
-            }
-            transaction.Commit();
-            // After the commit, before any 201: a file deleted or replaced before this point took the batch into an
-            // inode no path reaches (lost at exit), so the batch is refused; past this point the orders were on disk.
-            _file.ThrowIfLost();
-        }
-        finally
-        {
-            foreach (var pending in batch)
-            {
-                if (pending.Prepared is SqliteRow[] rows) ArrayPool<SqliteRow>.Shared.Return(rows);
-                pending.Prepared = null;
-            }
-        }
-    }
-
-    private static SqliteRow[] Rows(PendingWrite pending)
-    {
-        var rows = ArrayPool<SqliteRow>.Shared.Rent(pending.Count);
-        if (pending.Single is { } order)
+        var rows = ArrayPool<SqliteRow>.Shared.Rent(write.Count);
+        if (write.Single is { } order)
         {
             rows[0] = SqliteRow.From(order);
         }
         else
         {
-            var many = pending.Many!;
+            var many = write.Many!;
             for (var i = 0; i < many.Count; i++) rows[i] = SqliteRow.From(many[i]);
         }
-        return rows;
+        return new SqlitePreparedWrite(write, rows);
+    }
+
+    public void Release(SqlitePreparedWrite prepared) => ArrayPool<SqliteRow>.Shared.Return(prepared.Rows);
+
+    public IReadOnlyList<WriteResult> Write(IReadOnlyList<SqlitePreparedWrite> batch)
+    {
+        _results.Clear();
+        var connection = EnsureConnection();
+        using var transaction = connection.BeginTransaction();
+        _find!.Transaction = transaction;
+        foreach (var prepared in batch)
+        {
+            var write = prepared.Orders;
+            _results.Add(write.Single is { } order
+                ? WriteResult.One(InsertOrFind(order, in prepared.Rows[0]))
+                : WriteResult.All(InsertAllOrNone(connection, write.Many!, prepared.Rows)));
+        }
+        transaction.Commit();
+        // After the commit, before any 201: a file deleted or replaced before this point took the batch into an
+        // inode no path reaches (lost at exit), so the batch is refused; past this point the orders were on disk.
+        _file.ThrowIfLost();
+        return _results;
     }
 
     public string? DescribeFault(Exception exception) => exception switch
@@ -232,6 +227,6 @@ public sealed class SqliteOrderWriter(IOptions<OrderStorageOptions> options, IFi
         if (type is null || !NetworkFileSystems.Contains(type, StringComparer.OrdinalIgnoreCase)) return;
         throw new InvalidOperationException(
             $"The SQLite file {builder.DataSource} lies on a network filesystem ({type}), where SQLite's WAL mode is not safe: " +
-            $"put it on a local disk, or set OrderStorage:Provider={OrderStoreProvider.Postgres} and point ConnectionStrings:Orders at a PostgreSQL server.");
+            "put it on a local disk, or set OrderStorage:Provider=Postgres and point ConnectionStrings:Orders at a PostgreSQL server.");
     }
 }

@@ -3,11 +3,11 @@ using Microsoft.Extensions.Options;
 namespace OrderFunctions.Storage.Sqlite;
 
 /// <summary>
-/// Bounds the synchronous SQLite reads running at once (<see cref="OrderStorageOptions.MaxConcurrentReads"/>). SQLite
+/// Bounds the synchronous SQLite reads running at once (<see cref="SqliteOrderStoreOptions.MaxConcurrentReads"/>). SQLite
 /// reads block the thread that runs them; unbounded, 32 clients looping on statistics held 32 thread-pool threads and
 /// POSTs waited seconds for one. A read past the bound waits here asynchronously, holding no thread.
 /// </summary>
-public sealed class SqliteReadGate(IOptions<OrderStorageOptions> options) : IDisposable
+public sealed class SqliteReadGate(IOptions<SqliteOrderStoreOptions> options) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentReads, options.Value.MaxConcurrentReads);
 

@@ -9,9 +9,9 @@ namespace OrderFunctions.Storage.Sqlite;
 /// write, take the write lock, run a write that changes no row and roll back. The connection is not pooled, so health
 /// keeps nothing open between checks.
 /// </summary>
-public sealed class SqliteStoreProbe(IOptions<OrderStorageOptions> options, SqliteDatabaseFile? file = null) : IOrderStoreProbe
+public sealed class SqliteStoreProbe(IOptions<SqliteOrderStoreOptions> options, SqliteDatabaseFile? file = null) : IOrderStoreProbe
 {
-    private readonly OrderStorageOptions _options = options.Value;
+    private readonly SqliteOrderStoreOptions _options = options.Value;
     private readonly SqliteDatabaseFile _file = file ?? new SqliteDatabaseFile(options);
 
     public Task<string?> ProbeAsync(bool proveWrite, CancellationToken cancellationToken = default)

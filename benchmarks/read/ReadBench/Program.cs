@@ -24,7 +24,8 @@ try
     Console.WriteLine($"Filling {database} with {orderCount:N0} orders ({Markets} markets, {Users} users, {Days} days, timestamps "
         + (randomTimestamps ? "random, not in id order)" : "in arrival order with up to a minute of jitter)"));
     var rate = await FillAsync(database, orderCount, dropReadIndexes: false);
-    Console.WriteLine($"  written through OrderWriteQueue + SqliteOrderWriter at {rate:N0} orders/s (batches of 10,000, with the read indexes{(indexUsername ? " and IX_Orders_username" : "")})");
+    Console.WriteLine($"  written through OrderWriteQueue + SqliteOrderWriter at {rate:N0} orders/s " +
+        $"(batches of 10,000, with the read indexes{(indexUsername ? " and IX_Orders_username" : "")})");
     if (args.Contains("--write-cost"))
     {
         var other = database + ".noidx.db";
@@ -48,8 +49,10 @@ int IntOption(string name, int fallback)
 async Task<double> FillAsync(string path, int count, bool dropReadIndexes)
 {
     var random = new Random(20261128);
-    var options = Options.Create(new OrderStorageOptions { ConnectionString = $"Data Source={path}", IndexUsername = indexUsername });
-    using var repository = new OrderWriteQueue(new SqliteOrderWriter(options), options, NullLogger<OrderWriteQueue>.Instance);
+    var engine = new SqliteOrderWriter(Options.Create(
+        new SqliteOrderStoreOptions { ConnectionString = $"Data Source={path}", IndexUsername = indexUsername }));
+    using var repository = new OrderWriteQueue<SqlitePreparedWrite>(engine, Options.Create(new OrderStorageOptions()),
+        NullLogger<OrderWriteQueue>.Instance);
     await repository.AddAsync(MakeOrder(random, 0, count)); // creates the schema
     if (dropReadIndexes)
     {
@@ -120,7 +123,8 @@ async Task BenchmarkAsync(string path, int count)
         string At(int day) => start.AddDays(day).ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
 
         Console.WriteLine();
-        Console.WriteLine($"{"request (random parameters per call)",-58} {"calls",5} {"server median",13} {"server p90",10} {"client median",13} {"client p90",10} {"items",6}");
+        Console.WriteLine($"{"request (random parameters per call)",-58} {"calls",5} {"server median",13} {"server p90",10} " +
+            $"{"client median",13} {"client p90",10} {"items",6}");
         await Measure(http, "one order: GET /API/orders/{id}", calls, () => $"/API/orders/{random.Next(1, count + 1)}");
         await Measure(http, "page of 100: market + username", calls, () => $"/API/orders?market={Market()}&username={User()}&limit=100");
         await Measure(http, "page of 100: market + from/to (one day)", calls, () => $"/API/orders?market={Market()}&{OneDay()}&limit=100");
@@ -152,7 +156,8 @@ static async Task Measure(HttpClient http, string name, int count, Func<string> 
         (server[i], client[i], var n) = await Fetch(http, url());
         items += n;
     }
-    Console.WriteLine($"{name,-58} {count,5} {Ms(Percentile(server, 0.5)),13} {Ms(Percentile(server, 0.9)),10} {Ms(Percentile(client, 0.5)),13} {Ms(Percentile(client, 0.9)),10} {items / (double)count,6:0.#}");
+    Console.WriteLine($"{name,-58} {count,5} {Ms(Percentile(server, 0.5)),13} {Ms(Percentile(server, 0.9)),10} " +
+        $"{Ms(Percentile(client, 0.5)),13} {Ms(Percentile(client, 0.9)),10} {items / (double)count,6:0.#}");
 }
 
 static async Task<(double Server, double Client, int Items)> Fetch(HttpClient http, string url)
@@ -164,7 +169,9 @@ static async Task<(double Server, double Client, int Items)> Fetch(HttpClient ht
     if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {body}");
     var timing = response.Headers.GetValues("Server-Timing").Single();
     var server = double.Parse(timing[(timing.IndexOf("dur=", StringComparison.Ordinal) + 4)..], CultureInfo.InvariantCulture);
-    var items = body.StartsWith("{\"items\"", StringComparison.Ordinal) ? CountOf(body, "\"id\":") : body.StartsWith("{\"markets\"", StringComparison.Ordinal) ? CountOf(body, "\"market\":") : 1;
+    var items = body.StartsWith("{\"items\"", StringComparison.Ordinal) ? CountOf(body, "\"id\":")
+        : body.StartsWith("{\"markets\"", StringComparison.Ordinal) ? CountOf(body, "\"market\":")
+        : 1;
     return (server, client, items);
 }
 

@@ -1,0 +1,225 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using OrderFunctions.Http;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Client;
+
+/// <summary>
+/// The typed request/response client of the orders API: post one order or a batch, read one, list, statistics and
+/// health. Every method returns an <see cref="OrderResponse{T}"/> and throws only for the caller's own cancellation:
+/// a 4xx/5xx is a typed <see cref="OrderProblem"/>, an unreachable server a <see cref="OrderResponse{T}.TransportError"/>.
+/// Orders are validated locally by the server's own <see cref="OrderValidator"/> first, so a bad order never leaves.
+/// </summary>
+public sealed class OrderFunctionsClient
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web);
+    private readonly HttpClient _http;
+    private readonly OrderFunctionsClientOptions _options;
+
+    /// <summary>A client over <paramref name="http"/> (from IHttpClientFactory, or one the caller keeps for the process's life).</summary>
+    public OrderFunctionsClient(HttpClient http, OrderFunctionsClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        _http = http;
+        _options = options;
+    }
+
+    /// <summary>A client with its own keep-alive connection pool.</summary>
+    public OrderFunctionsClient(Uri endpoint, string? key = null)
+        : this(new HttpClient(SenderHttp.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan }, new OrderFunctionsClientOptions { Endpoint = endpoint, Key = key })
+    {
+    }
+
+    /// <summary>The endpoint, key and timeout this client calls with.</summary>
+    public OrderFunctionsClientOptions Options => _options;
+
+    /// <summary>
+    /// <c>POST /API/orders</c> with one order: 201 with the stored order, or 200 with <see cref="OrderResponse{T}.Replayed"/>
+    /// when the same clientOrderId and content were stored before. An invalid order is answered locally (400, status
+    /// from the server's rules) without a request.
+    /// </summary>
+    public async Task<OrderResponse<StoredOrder>> CreateOrderAsync(OrderRequest order, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var errors = new ValidationErrors();
+        if (OrderValidator.Validate(order, errors) is null) return Invalid<StoredOrder>(errors);
+        var body = JsonSerializer.SerializeToUtf8Bytes(order, Json);
+        var response = await PostAsync(OrderRoutes.Orders, body, "application/json", cancellationToken).ConfigureAwait(false);
+        return Read<StoredOrder>(response);
+    }
+
+    /// <summary>
+    /// <c>POST /API/orders/batch</c>: all orders stored or none; the answer lists them in input order. Invalid orders are
+    /// answered locally with errors keyed <c>[i].field</c>, as the server would.
+    /// </summary>
+    public async Task<OrderResponse<IReadOnlyList<StoredOrder>>> CreateOrdersAsync(IReadOnlyList<OrderRequest> orders, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        var errors = new ValidationErrors();
+        for (var i = 0; i < orders.Count; i++) OrderValidator.Validate(orders[i], errors, i);
+        if (!errors.IsEmpty) return Invalid<IReadOnlyList<StoredOrder>>(errors);
+        var body = JsonSerializer.SerializeToUtf8Bytes(orders, Json);
+        var response = await PostBatchAsync(body, cancellationToken).ConfigureAwait(false);
+        return Read<IReadOnlyList<StoredOrder>>(response);
+    }
+
+    /// <summary><c>GET /API/orders/{id}</c>: the stored order, or a 404 problem.</summary>
+    public async Task<OrderResponse<StoredOrder>> GetOrderAsync(long id, CancellationToken cancellationToken = default) =>
+        Read<StoredOrder>(await GetAsync($"{OrderRoutes.Orders}/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}", null, cancellationToken).ConfigureAwait(false));
+
+    /// <summary><c>GET /API/orders</c>: one page, oldest first; pass <see cref="OrderPage.Next"/> as <see cref="OrderQuery.After"/> for the next.</summary>
+    public async Task<OrderResponse<OrderPage>> ListOrdersAsync(OrderQuery? query = null, CancellationToken cancellationToken = default) =>
+        Read<OrderPage>(await GetAsync(OrderRoutes.Orders, (query ?? new()).ToQueryString(), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Every page of a listing, following the cursor; stops at the first failed page (which it yields).</summary>
+    public async IAsyncEnumerable<OrderResponse<OrderPage>> ListAllOrdersAsync(OrderQuery? query = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var next = query ?? new();
+        while (true)
+        {
+            var page = await ListOrdersAsync(next, cancellationToken).ConfigureAwait(false);
+            yield return page;
+            if (!page.IsSuccess || page.Value!.Next is null) yield break;
+            next = next with { After = page.Value.Next };
+        }
+    }
+
+    /// <summary><c>GET /API/orders/stats</c>: a page of per-market statistics.</summary>
+    public async Task<OrderResponse<OrderStatsReport>> GetStatsAsync(OrderQuery? query = null, CancellationToken cancellationToken = default) =>
+        Read<OrderStatsReport>(await GetAsync(OrderRoutes.Stats, (query ?? new()).ToQueryString(), cancellationToken).ConfigureAwait(false));
+
+    /// <summary><c>GET /API/health</c>: the status (<c>healthy</c>), or a 503 problem with Retry-After.</summary>
+    public async Task<OrderResponse<string>> GetHealthAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await GetAsync("health", null, cancellationToken).ConfigureAwait(false);
+        if (response.Status is >= 200 and < 300)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(response.Body);
+                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String)
+                {
+                    return new(response.Status, status.GetString(), false, null, null, null);
+                }
+            }
+            catch (JsonException)
+            {
+            }
+            return new(response.Status, null, false, null, $"{_options.Endpoint} answered {response.Status} without a health report", null);
+        }
+        return new(response.Status, null, false, response.Problem, response.TransportError, response.RetryAfter);
+    }
+
+    private static OrderResponse<T> Invalid<T>(ValidationErrors errors) =>
+        new(400, default, false, OrderProblem.Invalid(errors.ToDictionary()), null, null);
+
+    private OrderResponse<T> Read<T>(RawResponse response)
+    {
+        if (response.Status is >= 200 and < 300)
+        {
+            try
+            {
+                var value = JsonSerializer.Deserialize<T>(response.Body, Json);
+                if (value is not null) return new(response.Status, value, response.Replayed, null, null, null);
+            }
+            catch (JsonException)
+            {
+            }
+            return new(response.Status, default, false, null, $"{_options.Endpoint} answered {response.Status} with a body that is not what the orders API sends", null);
+        }
+        return new(response.Status, default, false, response.Problem, response.TransportError, response.RetryAfter);
+    }
+
+    // A server from before POST /API/orders/batch answers it 404 or 405; its POST /API/orders takes the same JSON array,
+    // all or nothing. Remembered, so the probe costs one request per client.
+    private volatile bool _batchRouteMissing;
+
+    /// <summary>POSTs a JSON array of orders to the batch route (or to the orders route on a server without it).</summary>
+    internal async Task<RawResponse> PostBatchAsync(ReadOnlyMemory<byte> jsonArray, CancellationToken cancellationToken)
+    {
+        if (!_batchRouteMissing)
+        {
+            var response = await PostAsync(OrderRoutes.Batch, jsonArray, "application/json", cancellationToken).ConfigureAwait(false);
+            if (response.Status is not (404 or 405)) return response;
+            _batchRouteMissing = true;
+        }
+        return await PostAsync(OrderRoutes.Orders, jsonArray, "application/json", cancellationToken).ConfigureAwait(false);
+    }
+
+    internal Task<RawResponse> PostAsync(string route, ReadOnlyMemory<byte> body, string mediaType, CancellationToken cancellationToken)
+    {
+        var content = new ReadOnlyMemoryContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
+        return SendAsync(new HttpRequestMessage(HttpMethod.Post, _options.RouteUrl(route)) { Content = content }, cancellationToken);
+    }
+
+    private Task<RawResponse> GetAsync(string route, string? query, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, _options.RouteUrl(route, query)), cancellationToken);
+
+    private async Task<RawResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var _ = request;
+        if (_options.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(OrderHeaders.FunctionKey, key);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            var replayed = response.Headers.TryGetValues(OrderHeaders.IdempotentReplayed, out var values)
+                && values.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
+            var retryAfter = response.Headers.RetryAfter switch
+            {
+                { Delta: { } delta } => delta,
+                { Date: { } date } => date - DateTimeOffset.UtcNow,
+                _ => (TimeSpan?)null,
+            };
+            var problem = response.IsSuccessStatusCode ? null : OrderProblem.Parse(body, status, response.ReasonPhrase);
+            return new RawResponse(status, body, replayed, problem, null, retryAfter);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        {
+            return new RawResponse(0, [], false, null, Describe(ex, request.RequestUri), null);
+        }
+    }
+
+    /// <summary>A transport failure in plain words (never the key: it travels in a header, not the URL).</summary>
+    internal static string Describe(Exception ex, Uri? url)
+    {
+        var where = url is null ? "the server" : url.GetLeftPart(UriPartial.Path);
+        return ex switch
+        {
+            HttpRequestException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } } =>
+                $"could not connect to {where}: connection refused",
+            HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => $"could not resolve the host of {where}",
+            HttpRequestException http => $"could not reach {where}: {http.Message}",
+            OperationCanceledException => $"{where} did not answer in time",
+            _ => $"could not reach {where}: {ex.Message}",
+        };
+    }
+}
+
+/// <summary>An answer before its body is interpreted.</summary>
+internal sealed record RawResponse(int Status, byte[] Body, bool Replayed, OrderProblem? Problem, string? TransportError, TimeSpan? RetryAfter);
+
+/// <summary>The one HTTP handler shape the library uses: keep-alive, no cookies, no decompression, HTTP/1.1 or 2.</summary>
+internal static class SenderHttp
+{
+    public static SocketsHttpHandler CreateHandler() => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+    };
+}

@@ -1,0 +1,433 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OrderFunctions.Client.Spool;
+
+namespace OrderFunctions.Client;
+
+/// <summary>
+/// The buffered background sender a trading system keeps for its lifetime (the shape of Event Hubs'
+/// <c>EventHubBufferedProducerClient</c>): <see cref="TryEnqueue"/> copies an order into a preallocated ring, or into
+/// the memory-mapped spool when <see cref="OrderSenderOptions.SpoolDirectory"/> is set, and returns at once; one
+/// background thread sends batches (<see cref="OrderSenderOptions.MaxBatchOrders"/> or after
+/// <see cref="OrderSenderOptions.Linger"/>) over one keep-alive connection, in enqueue order. Every order carries a
+/// clientOrderId, so a batch resent after a timeout is answered as a replay, never stored twice. See docs/sender.md.
+/// </summary>
+public sealed partial class OrderSender : IAsyncDisposable
+{
+    private const int Running = 0, Stopping = 1, Stopped = 2;
+
+    private readonly OrderSenderOptions _options;
+    private readonly IOrderLog _log;
+    private readonly OrderFunctionsClient _client;
+    private readonly HttpClient? _ownedHttp;
+    private readonly ILogger _logger;
+    private readonly OrderSenderMetrics _metrics;
+    private readonly Thread _thread;
+    private readonly ManualResetEventSlim _wake = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _startTail;
+    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile int _state;
+    private volatile bool _flushRequested;
+    private Task<OrderSenderDrainResult>? _stopTask;
+    private long _sent, _stored, _replayed, _rejected;
+    private string? _stopReason;
+
+    /// <summary>
+    /// Opens the spool (when configured: recovers what a previous run left, which is sent first) and starts sending.
+    /// </summary>
+    /// <param name="options">Where to send and how to buffer; read once.</param>
+    /// <param name="httpClient">From IHttpClientFactory; null: the sender makes and owns one (keep-alive).</param>
+    /// <param name="logger">Where the sender says what it did (never the key); null: nowhere.</param>
+    /// <param name="meterFactory">Creates the <c>OrderFunctions.Client</c> meter; null: a meter of its own.</param>
+    /// <exception cref="OrderSpoolInUseException">Another sender holds the spool directory.</exception>
+    public OrderSender(OrderSenderOptions options, HttpClient? httpClient = null, ILogger<OrderSender>? logger = null, IMeterFactory? meterFactory = null)
+        : this(options, httpClient, logger, meterFactory, startSending: true)
+    {
+    }
+
+    /// <summary>A sender whose sending thread never starts: the enqueue benchmarks measure the caller's side alone.</summary>
+    internal static OrderSender WithoutSending(OrderSenderOptions options) => new(options, null, null, null, startSending: false);
+
+    /// <summary>Benchmarks only: releases everything enqueued as if the server had acknowledged it.</summary>
+    internal void AcknowledgeAll() => _log.Commit(_log.Tail);
+
+    private OrderSender(OrderSenderOptions options, HttpClient? httpClient, ILogger<OrderSender>? logger, IMeterFactory? meterFactory, bool startSending)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        if (httpClient is null)
+        {
+            _ownedHttp = new HttpClient(SenderHttp.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+            httpClient = _ownedHttp;
+        }
+        _client = new OrderFunctionsClient(httpClient, options.ClientOptions());
+        var idPrefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
+        _log = options.SpoolDirectory is null
+            ? new MemoryOrderLog(options.MaxBufferedOrders, idPrefix)
+            : new SpoolOrderLog(options, idPrefix, _logger);
+        _startTail = _log.Tail;
+        _metrics = new OrderSenderMetrics(this, meterFactory);
+        _thread = new Thread(Run) { IsBackground = true, Name = "OrderSender" };
+        if (startSending) _thread.Start();
+        else _finished.TrySetResult();
+    }
+
+    /// <summary>Raised (on the sender's thread) for each order the server refused for good; the other orders of its batch were sent.</summary>
+    public event EventHandler<OrderRejectedEventArgs>? OrderRejected;
+
+    /// <summary>Raised when the sender stops on its own: the key or the URL was refused. Orders stay where they are.</summary>
+    public event EventHandler<OrderSenderStoppedEventArgs>? SenderStopped;
+
+    /// <summary>Why the sender stopped on its own (401/403/404...), or null while it runs.</summary>
+    public string? StopReason => Volatile.Read(ref _stopReason);
+
+    /// <summary>The spool directory, or null in memory-only mode.</summary>
+    public string? SpoolDirectory => _log.Location;
+
+    /// <summary>Orders accepted and not yet acknowledged by the server.</summary>
+    public long BufferedOrders => _log.Tail - _log.Acked;
+
+    /// <summary>Orders accepted since this sender started (a spool's earlier orders not counted).</summary>
+    public long EnqueuedCount => _log.Tail - _startTail;
+
+    /// <summary>Orders in requests the server answered 2xx.</summary>
+    public long SentCount => Interlocked.Read(ref _sent);
+    /// <summary>Orders answered 201 (stored now).</summary>
+    public long StoredCount => Interlocked.Read(ref _stored);
+    /// <summary>Orders answered 200 Idempotent-Replayed (stored before, by an earlier attempt or run).</summary>
+    public long ReplayedCount => Interlocked.Read(ref _replayed);
+    /// <summary>Orders refused: invalid at enqueue, or refused by the server for good.</summary>
+    public long RejectedCount => Interlocked.Read(ref _rejected);
+    internal long SpooledBytes => _log.Location is null ? 0 : _log.BufferedBytes;
+
+    /// <summary>
+    /// Takes the order unless it says why not. Never blocks and never does I/O: with a spool the order is copied into
+    /// mapped memory (in the page cache when this returns, so it survives the process being killed); without one into a
+    /// preallocated slot. Allocates nothing. Any number of threads may call it; the orders of one thread are sent in
+    /// the order it enqueued them.
+    /// </summary>
+    public EnqueueStatus TryEnqueue(in OutgoingOrder order)
+    {
+        if (_state != Running) return EnqueueStatus.Stopped;
+        if (!order.IsValid())
+        {
+            Interlocked.Increment(ref _rejected);
+            return EnqueueStatus.Invalid;
+        }
+        return _log.TryAppend(order);
+    }
+
+    /// <summary>Like <see cref="TryEnqueue"/>, but waits for room when the buffer or the spool is full.</summary>
+    public async ValueTask<EnqueueStatus> EnqueueAsync(OutgoingOrder order, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var status = TryEnqueue(order);
+            if (status is not (EnqueueStatus.BufferFull or EnqueueStatus.SpoolFull or EnqueueStatus.DiskFull)) return status;
+            await Task.WhenAny(Volatile.Read(ref _progress).Task, Task.Delay(50, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// Sends what is buffered now without waiting for the linger, and completes when the server has acknowledged (or
+    /// refused for good) every order enqueued before the call: true, or false if the sender stopped first.
+    /// </summary>
+    public async Task<bool> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var target = _log.Tail;
+        while (true)
+        {
+            var progress = Volatile.Read(ref _progress).Task;
+            if (_log.Acked >= target) return true;
+            if (_state == Stopped || _finished.Task.IsCompleted) return false;
+            _flushRequested = true;
+            _wake.Set();
+            await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting orders, sends what is buffered for up to <paramref name="timeout"/>, then closes the spool and
+    /// says what was left and where.
+    /// </summary>
+    public Task<OrderSenderDrainResult> StopAsync(TimeSpan timeout)
+    {
+        lock (_wake)
+        {
+            return _stopTask ??= StopCoreAsync(timeout);
+        }
+    }
+
+    /// <summary>Stops within <see cref="OrderSenderOptions.DrainTimeout"/>; what was left is logged (see <see cref="StopAsync"/>).</summary>
+    public async ValueTask DisposeAsync() => await StopAsync(_options.DrainTimeout).ConfigureAwait(false);
+
+    private async Task<OrderSenderDrainResult> StopCoreAsync(TimeSpan timeout)
+    {
+        if (_state == Running) _state = Stopping;
+        _wake.Set();
+        _abort.CancelAfter(timeout);
+        await _finished.Task.ConfigureAwait(false);
+        _state = Stopped;
+        var result = new OrderSenderDrainResult(_log.Tail - _log.Acked, _log.Location, StopReason);
+        _log.Dispose();
+        _metrics.Dispose();
+        _ownedHttp?.Dispose();
+        if (result.OrdersLeft > 0) LogLeft(result.OrdersLeft, result.ToString());
+        else LogDrained(SentCount);
+        Signal();
+        return result;
+    }
+
+    private void Run()
+    {
+        try
+        {
+            SendLoop();
+        }
+        catch (Exception ex)
+        {
+            Stop($"the sender failed: {ex.Message}", null);
+            LogFailed(ex);
+        }
+        finally
+        {
+            _finished.TrySetResult();
+            Signal();
+        }
+    }
+
+    private void SendLoop()
+    {
+        var max = _options.MaxBatchOrders;
+        var objects = new ArrayBufferWriter<byte>(256 * max);
+        var body = new ArrayBufferWriter<byte>(256 * max);
+        using var writer = new Utf8JsonWriter(objects, new JsonWriterOptions { SkipValidation = true });
+        var batch = new Batch(max);
+        var next = _log.Acked;
+        while (true)
+        {
+            if (_state == Stopped || _abort.IsCancellationRequested) return;
+            var draining = _state == Stopping;
+            if (_log.Tail == next)
+            {
+                if (draining) return;
+                _wake.Wait(1);
+                _wake.Reset();
+                continue;
+            }
+            // Linger: give a small batch a few milliseconds to grow, unless a flush or the stop is waiting.
+            var lingerEnd = Stopwatch.GetTimestamp() + (long)(_options.Linger.TotalSeconds * Stopwatch.Frequency);
+            while (_log.Tail - next < max && !_flushRequested && _state == Running && Stopwatch.GetTimestamp() < lingerEnd)
+            {
+                _wake.Wait(1);
+                _wake.Reset();
+            }
+            _flushRequested = false;
+
+            objects.ResetWrittenCount();
+            writer.Reset(objects);
+            batch.Clear();
+            var end = Math.Min(_log.Tail, next + max);
+            var position = next;
+            for (; position < end; position++)
+            {
+                var state = _log.WriteJson(position, writer);
+                if (state == SlotState.Pending) break;
+                if (state == SlotState.Skip) continue;
+                writer.Flush();
+                writer.Reset(objects); // each object starts fresh: the writer would put a comma between top-level values
+                batch.Add(position, objects.WrittenCount);
+            }
+            if (position == next)
+            {
+                Thread.Yield(); // a producer is still writing the next slot
+                continue;
+            }
+            if (_options.SpoolFlush == SpoolFlushMode.EveryBatch) _log.FlushToDisk(position);
+            if (batch.Count > 0 && !Resolve(batch, objects, body)) return;
+            _log.Commit(position);
+            next = position;
+            Signal();
+        }
+    }
+
+    /// <summary>Sends one batch until every order in it is stored or refused for good; false when the sender must stop.</summary>
+    private bool Resolve(Batch batch, ArrayBufferWriter<byte> objects, ArrayBufferWriter<byte> body)
+    {
+        var chunks = new Stack<List<int>>();
+        chunks.Push([.. Enumerable.Range(0, batch.Count)]);
+        var failures = 0;
+        while (chunks.Count > 0)
+        {
+            var chunk = chunks.Peek();
+            if (chunk.Count == 0)
+            {
+                chunks.Pop();
+                continue;
+            }
+            Compose(batch, chunk, objects, body);
+            var started = Stopwatch.GetTimestamp();
+            RawResponse response;
+            try
+            {
+                response = _client.PostBatchAsync(body.WrittenMemory, _abort.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                return false; // the drain's time is up
+            }
+            _metrics.SendDuration(Stopwatch.GetElapsedTime(started), response.Status);
+            var problem = response.Problem;
+            switch (response.Status)
+            {
+                case >= 200 and < 300:
+                    Interlocked.Add(ref _sent, chunk.Count);
+                    Interlocked.Add(ref response.Replayed ? ref _replayed : ref _stored, chunk.Count);
+                    if (failures > 0) LogRecovered(failures);
+                    failures = 0;
+                    chunks.Pop();
+                    break;
+                case 400 when problem!.ErrorIndexes() is { Count: > 0 } indexes && indexes[^1] < chunk.Count:
+                    for (var i = indexes.Count - 1; i >= 0; i--)
+                    {
+                        Reject(batch, chunk[indexes[i]], problem with { Errors = problem.ErrorsOf(indexes[i]), Index = indexes[i] });
+                        chunk.RemoveAt(indexes[i]);
+                    }
+                    break;
+                case 409 when problem!.Index is { } index && index >= 0 && index < chunk.Count:
+                    Reject(batch, chunk[index], problem);
+                    chunk.RemoveAt(index);
+                    break;
+                case 400 or 409 or 413 or 422:
+                    chunks.Pop();
+                    if (chunk.Count == 1)
+                    {
+                        Reject(batch, chunk[0], problem!);
+                    }
+                    else
+                    {
+                        // The answer names no order (413: too large): halve until it does, or until one order is left.
+                        chunks.Push(chunk.GetRange(chunk.Count / 2, chunk.Count - chunk.Count / 2));
+                        chunks.Push(chunk.GetRange(0, chunk.Count / 2));
+                    }
+                    break;
+                case 0 or 408 or 429 or >= 500:
+                    failures++;
+                    var delay = Backoff(failures, response.RetryAfter);
+                    if (failures == 1 || failures % 10 == 0) LogRetrying(response.Status, response.TransportError ?? problem?.ToString(), failures, delay.TotalMilliseconds);
+                    if (_abort.Token.WaitHandle.WaitOne(delay)) return false;
+                    break;
+                default:
+                    Stop(response.Status is 401 or 403
+                        ? $"the server refused the key ({response.Status} {problem})"
+                        : $"the server refused the request ({response.Status} {problem}); is Endpoint the OrderFunctions service?", problem);
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    private TimeSpan Backoff(int failures, TimeSpan? retryAfter)
+    {
+        var exponential = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20));
+        var capped = Math.Min(exponential, _options.MaxRetryDelay.TotalMilliseconds);
+        var jittered = capped / 2 + Random.Shared.NextDouble() * capped / 2; // "equal jitter": never all senders at once
+        if (retryAfter is { } after) jittered = Math.Max(jittered, Math.Min(after.TotalMilliseconds, TimeSpan.FromMinutes(5).TotalMilliseconds));
+        return TimeSpan.FromMilliseconds(jittered);
+    }
+
+    private static void Compose(Batch batch, List<int> chunk, ArrayBufferWriter<byte> objects, ArrayBufferWriter<byte> body)
+    {
+        body.ResetWrittenCount();
+        var written = objects.WrittenSpan;
+        body.Write("["u8);
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            if (i > 0) body.Write(","u8);
+            var entry = chunk[i];
+            body.Write(written[batch.Start(entry)..batch.Ends[entry]]);
+        }
+        body.Write("]"u8);
+    }
+
+    private void Reject(Batch batch, int entry, OrderProblem problem)
+    {
+        Interlocked.Increment(ref _rejected);
+        var order = _log.Read(batch.Positions[entry]);
+        LogRejected(order.ClientOrderId, order.Username, order.Market, problem.Status, problem.ToString());
+        try
+        {
+            OrderRejected?.Invoke(this, new OrderRejectedEventArgs(order, problem));
+        }
+        catch (Exception ex)
+        {
+            LogHandlerFailed(ex);
+        }
+    }
+
+    private void Stop(string reason, OrderProblem? problem)
+    {
+        Volatile.Write(ref _stopReason, reason);
+        _state = Stopped;
+        var left = _log.Tail - _log.Acked;
+        LogStopped(reason, left, _log.Location ?? "memory (lost when the process ends)");
+        try
+        {
+            SenderStopped?.Invoke(this, new OrderSenderStoppedEventArgs(reason, problem, left, _log.Location));
+        }
+        catch (Exception ex)
+        {
+            LogHandlerFailed(ex);
+        }
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>The consumer's view of one batch: each order's position in the log and where its JSON ends.</summary>
+    private sealed class Batch(int capacity)
+    {
+        public long[] Positions { get; } = new long[capacity];
+        public int[] Ends { get; } = new int[capacity];
+        public int Count { get; private set; }
+        public void Clear() => Count = 0;
+        public void Add(long position, int end)
+        {
+            Positions[Count] = position;
+            Ends[Count++] = end;
+        }
+        public int Start(int entry) => entry == 0 ? 0 : Ends[entry - 1];
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {ClientOrderId} of {Username} on {Market} refused by the server ({Status}): {Problem}; removed, the rest of its batch is sent")]
+    private partial void LogRejected(string? clientOrderId, string username, string market, int status, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending failed ({Status}: {Reason}), attempt {Attempt}; retrying in {DelayMs:F0} ms, orders stay buffered")]
+    private partial void LogRetrying(int status, string? reason, int attempt, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sending succeeded again after {Failures} failed attempts")]
+    private partial void LogRecovered(int failures);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "OrderSender stopped: {Reason}. {Left} orders not sent, kept in {Where}")]
+    private partial void LogStopped(string reason, long left, string where);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OrderSender closed with {Left} orders not acknowledged: {Detail}")]
+    private partial void LogLeft(long left, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OrderSender closed; {Sent} orders sent, none left")]
+    private partial void LogDrained(long sent);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An OrderSender event handler threw; the sender goes on")]
+    private partial void LogHandlerFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "OrderSender failed and stopped")]
+    private partial void LogFailed(Exception ex);
+}

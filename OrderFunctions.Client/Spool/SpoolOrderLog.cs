@@ -1,0 +1,429 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.MemoryMappedFiles;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace OrderFunctions.Client.Spool;
+
+/// <summary>
+/// The crash-safe log: append-only memory-mapped segment files in one directory, written by the producers themselves
+/// (an order is in the page cache, and so survives the process being killed, when TryAppend returns), read by the
+/// sender, released when the server acknowledged them. The design is Chronicle Queue's: fixed segment files mapped
+/// ahead of the writers, a length and checksum per record, the reader's position persisted apart (here a 24-byte
+/// <c>position</c> file; losing it only means resending, which clientOrderIds make harmless), acknowledged segments
+/// recycled (renamed, their space kept). The directory is locked (<c>spool.lock</c>) so one sender owns it.
+/// </summary>
+internal sealed unsafe partial class SpoolOrderLog : IOrderLog
+{
+    private const string SegmentPrefix = "segment-";
+    private const string SegmentSuffix = ".log";
+    private const string FreePrefix = "free-";
+    private const string PositionFile = "position";
+    private const ulong PositionCheck = 0x4f52_4445_5253_504c; // "ORDERSPL"
+
+    private sealed class Segment(long index, string path, MemoryMappedFile file, MemoryMappedViewAccessor view, nint pointer)
+    {
+        public long Index { get; } = index;
+        public string Path { get; set; } = path;
+        public MemoryMappedFile File { get; } = file;
+        public MemoryMappedViewAccessor View { get; } = view;
+        public nint Pointer { get; } = pointer;
+    }
+
+    private readonly string _directory;
+    private readonly SpoolLock _lock;
+    private readonly byte[] _idPrefix;
+    private readonly ILogger _logger;
+    private readonly long _slotsPerSegment;
+    private readonly long _segmentBytes;
+    private readonly int _maxSegments;
+    private readonly Segment?[] _segments;
+    private readonly nint[] _bases;
+    private readonly Queue<string> _free = new();
+    private readonly FileStream _position;
+    private readonly SpoolFlushMode _flushMode;
+    private readonly TimeSpan _flushInterval;
+    private readonly Thread _keeper;
+    private readonly ManualResetEventSlim _stop = new();
+    private readonly object _mapping = new();
+    private long _tail;
+    private long _acked;
+    private long _writableEnd;
+    private long _highestMapped = -1;
+    private long _recoveredEnd;
+    private long _closedTail = -1;
+    private long _flushedTail;
+    private volatile string? _diskFull;
+    private DateTime _nextDiskRetry;
+
+    public SpoolOrderLog(OrderSenderOptions options, byte[] idPrefix, ILogger logger)
+    {
+        _directory = Path.GetFullPath(options.SpoolDirectory!);
+        Directory.CreateDirectory(_directory);
+        _lock = SpoolLock.Acquire(_directory);
+        try
+        {
+            _idPrefix = idPrefix;
+            _logger = logger;
+            _flushMode = options.SpoolFlush;
+            _flushInterval = options.SpoolFlushInterval;
+            _position = new FileStream(Path.Combine(_directory, PositionFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var (acked, storedSlots) = ReadPosition();
+            _slotsPerSegment = storedSlots > 0 ? storedSlots : Math.Max(16, options.SpoolSegmentBytes / SpoolRecord.SlotBytes);
+            if (storedSlots > 0 && storedSlots != options.SpoolSegmentBytes / SpoolRecord.SlotBytes)
+            {
+                LogSegmentSizeKept(_logger, _directory, storedSlots * SpoolRecord.SlotBytes);
+            }
+            _segmentBytes = _slotsPerSegment * SpoolRecord.SlotBytes;
+            var existing = ExistingSegments();
+            var firstLive = acked / _slotsPerSegment;
+            var live = existing.Where(e => e.Index >= firstLive).ToList();
+            _maxSegments = (int)Math.Max(options.MaxSpoolBytes / _segmentBytes, live.Count == 0 ? 2 : live[^1].Index - firstLive + 2);
+            _segments = new Segment?[_maxSegments];
+            _bases = new nint[_maxSegments];
+            foreach (var (index, path) in existing.Where(e => e.Index < firstLive)) _free.Enqueue(Recycle(path));
+            foreach (var file in Directory.EnumerateFiles(_directory, FreePrefix + "*")) _free.Enqueue(file);
+
+            _acked = acked;
+            _highestMapped = firstLive - 1;
+            foreach (var (index, path) in live)
+            {
+                while (_highestMapped + 1 < index) MapNew(_highestMapped + 1); // a segment file deleted by hand: a hole, skipped
+                Map(index, path, create: false);
+            }
+            Recover();
+            _flushedTail = _tail;
+            EnsureMapped();
+        }
+        catch
+        {
+            DisposeSegments();
+            _lock.Dispose();
+            throw;
+        }
+        _keeper = new Thread(Keep) { IsBackground = true, Name = "OrderSender spool" };
+        _keeper.Start();
+    }
+
+    public long Acked => Volatile.Read(ref _acked);
+    public long Tail => _closedTail >= 0 ? _closedTail : Volatile.Read(ref _tail);
+    public long BufferedBytes => (Tail - Acked) * SpoolRecord.SlotBytes;
+    public string? Location => _directory;
+
+    /// <summary>Why the spool refuses orders now, in words, or null.</summary>
+    public string? DiskFullReason => _diskFull;
+
+    public EnqueueStatus TryAppend(in OutgoingOrder order)
+    {
+        var position = Volatile.Read(ref _tail);
+        while (true)
+        {
+            if (position >= Volatile.Read(ref _writableEnd)) return Refusal();
+            var observed = Interlocked.CompareExchange(ref _tail, position + 1, position);
+            if (observed == position) break;
+            position = observed;
+        }
+        SpoolRecord.Write(Slot(position), position, order, _idPrefix);
+        return EnqueueStatus.Accepted;
+    }
+
+    private EnqueueStatus Refusal()
+    {
+        if (Volatile.Read(ref _highestMapped) + 1 - Acked / _slotsPerSegment >= _maxSegments) return EnqueueStatus.SpoolFull;
+        return _diskFull is not null ? EnqueueStatus.DiskFull : EnqueueStatus.BufferFull;
+    }
+
+    private byte* Slot(long position) =>
+        (byte*)_bases[(int)(position / _slotsPerSegment % _maxSegments)] + position % _slotsPerSegment * SpoolRecord.SlotBytes;
+
+    public SlotState WriteJson(long position, Utf8JsonWriter writer)
+    {
+        var slot = Slot(position);
+        if (SpoolRecord.Check(slot, position, out var length) != RecordCheck.Valid) return position < _recoveredEnd ? SlotState.Skip : SlotState.Pending;
+        SpoolRecord.WriteJson(slot, length, writer);
+        return SlotState.Ready;
+    }
+
+    public OutgoingOrder Read(long position)
+    {
+        var slot = Slot(position);
+        SpoolRecord.Check(slot, position, out var length);
+        return SpoolRecord.Read(slot, length);
+    }
+
+    public void Commit(long next)
+    {
+        Volatile.Write(ref _acked, next);
+        WritePosition(next);
+    }
+
+    public void FlushToDisk(long end)
+    {
+        for (var index = Acked / _slotsPerSegment; index <= (end - 1) / _slotsPerSegment && index <= Volatile.Read(ref _highestMapped); index++)
+        {
+            _segments[index % _maxSegments]?.View.Flush();
+        }
+    }
+
+    /// <summary>Finds where the last run stopped: the last complete record after the acknowledged position; logs what is skipped.</summary>
+    private void Recover()
+    {
+        var end = (_highestMapped + 1) * _slotsPerSegment;
+        var lastValid = _acked - 1;
+        for (var position = _acked; position < end; position++)
+        {
+            if (SpoolRecord.Check(Slot(position), position, out _) == RecordCheck.Valid) lastValid = position;
+        }
+        _tail = lastValid + 1;
+        _recoveredEnd = _tail;
+        long skipped = 0;
+        for (var position = _acked; position <= lastValid; position++)
+        {
+            if (SpoolRecord.Check(Slot(position), position, out _) != RecordCheck.Valid)
+            {
+                if (skipped++ < 10) LogSkipped(_logger, position, SegmentPath(position / _slotsPerSegment));
+            }
+        }
+        if (skipped > 10) LogSkippedMore(_logger, skipped - 10, _directory);
+        if (_tail < end && SpoolRecord.Check(Slot(_tail), _tail, out _) == RecordCheck.Torn)
+        {
+            LogTornTail(_logger, _tail, SegmentPath(_tail / _slotsPerSegment));
+        }
+        if (_tail > _acked) LogRecovered(_logger, _tail - _acked - skipped, _directory);
+    }
+
+    private void Keep()
+    {
+        var nextFlush = DateTime.UtcNow + _flushInterval;
+        while (!_stop.Wait(1))
+        {
+            try
+            {
+                EnsureMapped();
+                if (_flushMode == SpoolFlushMode.Interval && DateTime.UtcNow >= nextFlush)
+                {
+                    var tail = Tail;
+                    if (tail != _flushedTail) FlushToDisk(tail);
+                    _flushedTail = tail;
+                    nextFlush = DateTime.UtcNow + _flushInterval;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogKeeperFailed(_logger, ex, _directory);
+            }
+        }
+    }
+
+    /// <summary>Releases acknowledged segments and maps one segment ahead of the writers, within the size limit.</summary>
+    private void EnsureMapped()
+    {
+        lock (_mapping)
+        {
+            var firstLive = Acked / _slotsPerSegment;
+            for (var i = 0; i < _segments.Length; i++)
+            {
+                if (_segments[i] is { } segment && segment.Index < firstLive)
+                {
+                    _segments[i] = null;
+                    Unmap(segment);
+                    _free.Enqueue(Recycle(segment.Path));
+                }
+            }
+            // Two segments ahead of the writers: a burst may fill one before this thread wakes again.
+            var wanted = Tail / _slotsPerSegment + 2;
+            while (_highestMapped < wanted && _highestMapped + 1 - firstLive < _maxSegments)
+            {
+                if (_diskFull is not null && DateTime.UtcNow < _nextDiskRetry && _free.Count == 0) return;
+                if (!MapNew(_highestMapped + 1)) return;
+            }
+        }
+    }
+
+    private bool MapNew(long index)
+    {
+        var path = SegmentPath(index);
+        try
+        {
+            if (_free.TryDequeue(out var free))
+            {
+                File.Move(free, path);
+                Map(index, path, create: false, prefault: true);
+            }
+            else
+            {
+                Map(index, path, create: true, prefault: true);
+            }
+            if (_diskFull is not null)
+            {
+                _diskFull = null;
+                LogDiskRoom(_logger, _directory);
+            }
+            return true;
+        }
+        catch (IOException ex)
+        {
+            if (_diskFull is null) LogDiskFull(_logger, ex, _directory);
+            _diskFull = $"no room for spool segment {path} ({_segmentBytes} bytes): {ex.Message}";
+            _nextDiskRetry = DateTime.UtcNow.AddSeconds(1);
+            return false;
+        }
+    }
+
+    private void Map(long index, string path, bool create, bool prefault = false)
+    {
+        var stream = create
+            ? new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, PreallocationSize = _segmentBytes })
+            : new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        MemoryMappedFile? file = null;
+        try
+        {
+            // A segment cut short (by hand, or a torn copy) is extended with zeros: its records up to the cut stay readable.
+            if (stream.Length != _segmentBytes) stream.SetLength(_segmentBytes);
+            file = MemoryMappedFile.CreateFromFile(stream, null, _segmentBytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            var view = file.CreateViewAccessor(0, _segmentBytes, MemoryMappedFileAccess.ReadWrite);
+            byte* pointer = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            pointer += view.PointerOffset;
+            // Touch every page before the writers may use the segment: the page faults (a few microseconds each, one
+            // per ten records) are paid here on the spool's thread, not by TryEnqueue on the caller's.
+            if (prefault)
+            {
+                for (long offset = 0; offset < _segmentBytes; offset += Environment.SystemPageSize)
+                {
+                    Volatile.Write(ref pointer[offset], Volatile.Read(ref pointer[offset]));
+                }
+            }
+            var segment = new Segment(index, path, file, view, (nint)pointer);
+            _segments[index % _maxSegments] = segment;
+            _bases[index % _maxSegments] = (nint)pointer;
+            Volatile.Write(ref _highestMapped, index);
+            Volatile.Write(ref _writableEnd, (index + 1) * _slotsPerSegment);
+        }
+        catch
+        {
+            file?.Dispose();
+            stream.Dispose();
+            if (create) File.Delete(path);
+            throw;
+        }
+    }
+
+    private static void Unmap(Segment segment)
+    {
+        segment.View.SafeMemoryMappedViewHandle.ReleasePointer();
+        segment.View.Dispose();
+        segment.File.Dispose();
+    }
+
+    private string Recycle(string path)
+    {
+        var free = Path.Combine(_directory, $"{FreePrefix}{Guid.NewGuid():N}{SegmentSuffix}");
+        File.Move(path, free);
+        return free;
+    }
+
+    private string SegmentPath(long index) =>
+        Path.Combine(_directory, $"{SegmentPrefix}{index.ToString("D12", CultureInfo.InvariantCulture)}{SegmentSuffix}");
+
+    private List<(long Index, string Path)> ExistingSegments()
+    {
+        var result = new List<(long, string)>();
+        foreach (var path in Directory.EnumerateFiles(_directory, SegmentPrefix + "*" + SegmentSuffix))
+        {
+            var name = Path.GetFileName(path);
+            if (long.TryParse(name.AsSpan(SegmentPrefix.Length, name.Length - SegmentPrefix.Length - SegmentSuffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                result.Add((index, path));
+            }
+        }
+        result.Sort();
+        return result;
+    }
+
+    private (long Acked, long SlotsPerSegment) ReadPosition()
+    {
+        Span<byte> bytes = stackalloc byte[24];
+        if (RandomAccess.Read(_position.SafeFileHandle, bytes, 0) != 24) return (0, 0);
+        var acked = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        var slots = BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]);
+        var check = BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]);
+        if (check != ((ulong)acked ^ (ulong)slots ^ PositionCheck) || acked < 0 || slots <= 0)
+        {
+            LogPositionLost(_logger, _directory);
+            return (0, 0);
+        }
+        return (acked, slots);
+    }
+
+    private void WritePosition(long acked)
+    {
+        Span<byte> bytes = stackalloc byte[24];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, acked);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes[8..], _slotsPerSegment);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[16..], (ulong)acked ^ (ulong)_slotsPerSegment ^ PositionCheck);
+        RandomAccess.Write(_position.SafeFileHandle, bytes, 0);
+    }
+
+    private void DisposeSegments()
+    {
+        if (_segments is null) return;
+        for (var i = 0; i < _segments.Length; i++)
+        {
+            if (_segments[i] is { } segment)
+            {
+                _segments[i] = null;
+                try { if (_flushMode != SpoolFlushMode.Never) segment.View.Flush(); } catch (IOException) { }
+                Unmap(segment);
+            }
+        }
+        _position?.Dispose();
+    }
+
+    public void Dispose()
+    {
+        // A producer may be between its state check and its write while the sender closes: poison the tail so no
+        // reservation succeeds any more, and wait for the ones already made to be written before unmapping, so no
+        // TryEnqueue ever writes into memory that is gone.
+        var closed = Interlocked.Exchange(ref _tail, long.MaxValue / 2);
+        _closedTail = closed;
+        var deadline = DateTime.UtcNow.AddSeconds(1);
+        for (var position = Math.Max(Acked, _recoveredEnd); position < closed; position++)
+        {
+            var spin = new SpinWait();
+            while (SpoolRecord.Check(Slot(position), position, out _) != RecordCheck.Valid && DateTime.UtcNow < deadline) spin.SpinOnce();
+        }
+        _stop.Set();
+        _keeper.Join();
+        lock (_mapping) DisposeSegments();
+        _lock.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: record {Position} in {Segment} is torn or corrupt (length or checksum); skipped, the records around it are kept")]
+    private static partial void LogSkipped(ILogger logger, long position, string segment);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: {Count} more torn or corrupt records skipped in {Directory}")]
+    private static partial void LogSkippedMore(ILogger logger, long count, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: torn tail at record {Position} in {Segment} (the process stopped mid-append); skipped, every record before it is kept")]
+    private static partial void LogTornTail(ILogger logger, long position, string segment);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spool: {Count} orders not yet acknowledged found in {Directory}; sending them first")]
+    private static partial void LogRecovered(ILogger logger, long count, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: the position file in {Directory} is unreadable; every record in the spool is sent again (the server answers replays, nothing is stored twice)")]
+    private static partial void LogPositionLost(ILogger logger, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: {Directory} keeps the segment size it was created with ({Bytes} bytes)")]
+    private static partial void LogSegmentSizeKept(ILogger logger, string directory, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Spool: the disk of {Directory} is full; new orders are refused (DiskFull) until there is room, orders already spooled are kept")]
+    private static partial void LogDiskFull(ILogger logger, Exception ex, string directory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spool: {Directory} has room again; orders are accepted")]
+    private static partial void LogDiskRoom(ILogger logger, string directory);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Spool: maintaining {Directory} failed")]
+    private static partial void LogKeeperFailed(ILogger logger, Exception ex, string directory);
+}

@@ -1,0 +1,14 @@
+namespace OrderFunctions.Http;
+
+/// <summary>The HTTP header names of the orders API, named once for the server and its clients.</summary>
+public static class OrderHeaders
+{
+    /// <summary>The function key (Azure Functions' <c>x-functions-key</c>); the <c>code</c> query parameter also works.</summary>
+    public const string FunctionKey = "x-functions-key";
+
+    /// <summary><c>true</c> on a 200 that answers a POST whose orders were all stored before (same clientOrderId, same content).</summary>
+    public const string IdempotentReplayed = "Idempotent-Replayed";
+
+    /// <summary>The NDJSON media type a batch may be posted as (one order object per line).</summary>
+    public const string NdjsonContentType = "application/x-ndjson";
+}

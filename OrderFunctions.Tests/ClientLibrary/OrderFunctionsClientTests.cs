@@ -1,0 +1,92 @@
+using OrderFunctions.Client;
+using OrderFunctions.Orders;
+using OrderFunctions.Tests.Support;
+using static OrderFunctions.Tests.Sender.SenderTestData;
+
+namespace OrderFunctions.Tests.ClientLibrary;
+
+/// <summary>The typed client against the real standalone host: values, replays and typed problems, never an exception.</summary>
+public sealed class OrderFunctionsClientTests
+{
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task CreateOrderAsync_returns_the_stored_order_then_a_replay_for_the_same_id()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        var client = new OrderFunctionsClient(app.BaseAddress);
+        var order = Order(1, "typed", "typed-1").ToRequest();
+
+        var created = await client.CreateOrderAsync(order);
+        var replayed = await client.CreateOrderAsync(order);
+
+        Assert.Equal(201, created.Status);
+        Assert.False(created.Replayed);
+        Assert.Equal("typed-1", created.Value!.ClientOrderId);
+        Assert.Equal(200, replayed.Status);
+        Assert.True(replayed.Replayed);
+        Assert.Equal(created.Value.Id, replayed.Value!.Id);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task CreateOrderAsync_returns_409_with_existingId_when_the_id_names_another_order()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        var client = new OrderFunctionsClient(app.BaseAddress);
+        var first = await client.CreateOrderAsync(Order(1, "typed", "same").ToRequest());
+
+        var conflict = await client.CreateOrderAsync(Order(2, "typed", "same").ToRequest());
+
+        Assert.Equal(409, conflict.Status);
+        Assert.False(conflict.IsSuccess);
+        Assert.Equal(first.Value!.Id, conflict.Problem!.ExistingId);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task CreateOrderAsync_answers_an_invalid_order_locally_with_the_servers_messages()
+    {
+        var client = new OrderFunctionsClient(Nowhere());
+        var request = Order(1).ToRequest();
+        request.Side = "hold";
+
+        var response = await client.CreateOrderAsync(request);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal([OrderValidator.SideMessage], response.Problem!.Errors["side"]);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task CreateOrdersAsync_stores_a_batch_and_GetOrderAsync_ListOrdersAsync_GetStatsAsync_read_it()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        var client = new OrderFunctionsClient(app.BaseAddress);
+        var batch = Enumerable.Range(0, 5).Select(i => Order(i, "reader", $"r-{i}").ToRequest()).ToList();
+
+        var stored = await client.CreateOrdersAsync(batch);
+        var one = await client.GetOrderAsync(stored.Value![2].Id);
+        var page = await client.ListOrdersAsync(new OrderQuery { Username = "reader", Limit = 2 });
+        var stats = await client.GetStatsAsync(new OrderQuery { Market = "BTC-USD" });
+        var health = await client.GetHealthAsync();
+        var missing = await client.GetOrderAsync(999_999);
+
+        Assert.Equal(201, stored.Status);
+        Assert.Equal(["r-0", "r-1", "r-2", "r-3", "r-4"], stored.Value.Select(o => o.ClientOrderId));
+        Assert.Equal("r-2", one.Value!.ClientOrderId);
+        Assert.Equal(2, page.Value!.Items.Count);
+        Assert.NotNull(page.Value.Next);
+        Assert.Equal(5, Assert.Single(stats.Value!.Markets).Count);
+        Assert.Equal("healthy", health.Value);
+        Assert.Equal(404, missing.Status);
+        Assert.Equal(404, missing.Problem!.Status);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Client_returns_a_transport_error_instead_of_throwing_when_nothing_listens()
+    {
+        var client = new OrderFunctionsClient(Nowhere());
+
+        var response = await client.GetOrderAsync(1);
+
+        Assert.Equal(0, response.Status);
+        Assert.True(response.IsTransient);
+        Assert.Contains("connection refused", response.TransportError, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrderFunctions.Client;
+using OrderFunctions.Tests.Support;
+using static OrderFunctions.Tests.Sender.SenderTestData;
+
+namespace OrderFunctions.Tests.Sender;
+
+/// <summary>
+/// How the sender answers each status, through a scripted handler (answers the real server gives only under load or
+/// never: a 400 naming an element, 413, 503 with Retry-After); and the DI registration that drains on shutdown.
+/// </summary>
+public sealed class OrderSenderResponseTests
+{
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_removes_the_orders_a_400_names_and_resends_the_rest()
+    {
+        var handler = new ScriptedHandler(request =>
+            request.Count == 5 && request.Ids[3] is { } bad
+                ? Problem(400, """{"title":"One or more validation errors occurred.","status":400,"errors":{"[3].price":["must be greater than 0"]}}""")
+                : Stored(request));
+        await using var sender = Sender(handler);
+        var rejected = new List<OrderRejectedEventArgs>();
+        sender.OrderRejected += (_, e) => rejected.Add(e);
+        for (var i = 0; i < 5; i++) sender.TryEnqueue(Order(i, "t", $"id-{i}"));
+        Assert.True(await sender.FlushAsync());
+
+        Assert.Equal(["id-0", "id-1", "id-2", "id-3", "id-4"], handler.Requests[0].Ids);
+        Assert.Equal(["id-0", "id-1", "id-2", "id-4"], handler.Requests[1].Ids);
+        var refusal = Assert.Single(rejected);
+        Assert.Equal("id-3", refusal.Order.ClientOrderId);
+        Assert.Equal(["must be greater than 0"], refusal.Problem.Errors["price"]);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_halves_a_batch_the_server_answers_413_and_keeps_the_order()
+    {
+        var handler = new ScriptedHandler(request => request.Count > 2 ? Problem(413, """{"title":"Payload Too Large","status":413}""") : Stored(request));
+        await using var sender = Sender(handler);
+        for (var i = 0; i < 8; i++) sender.TryEnqueue(Order(i, "t", $"id-{i}"));
+        Assert.True(await sender.FlushAsync());
+
+        var stored = handler.Requests.Where(r => r.Count <= 2).SelectMany(r => r.Ids).ToList();
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"id-{i}"), stored);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_retries_the_same_ids_after_503_and_honours_Retry_After()
+    {
+        var calls = 0;
+        var handler = new ScriptedHandler(request => Interlocked.Increment(ref calls) == 1
+            ? Problem(503, """{"title":"Service Unavailable","status":503}""", retryAfterSeconds: 1)
+            : Stored(request));
+        await using var sender = Sender(handler);
+        for (var i = 0; i < 3; i++) sender.TryEnqueue(Order(i));
+        Assert.True(await sender.FlushAsync());
+
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.Equal(handler.Requests[0].Ids, handler.Requests[1].Ids); // generated ids are stable across retries
+        Assert.All(handler.Requests[0].Ids, id => Assert.Matches("^[0-9A-Z]{14}-[0-9a-f]{12}$", id));
+        Assert.True(handler.Requests[1].At - handler.Requests[0].At >= TimeSpan.FromSeconds(0.9), "Retry-After: 1 was not waited for");
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task AddOrderSender_binds_its_section_and_the_host_drains_the_sender_on_stop()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OrderSender:Endpoint"] = app.BaseAddress.ToString(),
+            ["OrderSender:Linger"] = "00:00:05", // only the stop's drain sends these
+            ["OrderSender:MaxBatchOrders"] = "500",
+        }).Build();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddOrderSender(configuration.GetSection("OrderSender"));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var sender = host.Services.GetRequiredService<OrderSender>();
+        for (var i = 0; i < 300; i++) Assert.Equal(EnqueueStatus.Accepted, sender.TryEnqueue(Order(i)));
+
+        await host.StopAsync();
+
+        Assert.Equal(300, app.CountRows());
+        Assert.Equal(EnqueueStatus.Stopped, sender.TryEnqueue(Order(1)));
+    }
+
+    private static OrderSender Sender(ScriptedHandler handler) =>
+        new(Options(new Uri("http://orders.test")) with { Linger = TimeSpan.FromMilliseconds(50) }, new HttpClient(handler));
+
+    private static HttpResponseMessage Stored(ScriptedHandler.Request request)
+    {
+        var items = request.Ids.Select((id, i) => new { id = i + 1, clientOrderId = id });
+        return new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent(JsonSerializer.Serialize(items), Encoding.UTF8, "application/json") };
+    }
+
+    private static HttpResponseMessage Problem(int status, string json, int? retryAfterSeconds = null)
+    {
+        var response = new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(json, Encoding.UTF8, "application/problem+json") };
+        if (retryAfterSeconds is { } seconds) response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(seconds));
+        return response;
+    }
+
+    /// <summary>Answers each batch POST with what the script says, and records the clientOrderIds each one carried.</summary>
+    private sealed class ScriptedHandler(Func<ScriptedHandler.Request, HttpResponseMessage> script) : HttpMessageHandler
+    {
+        public sealed record Request(IReadOnlyList<string> Ids, DateTime At)
+        {
+            public int Count => Ids.Count;
+        }
+
+        private readonly List<Request> _requests = [];
+
+        public List<Request> Requests
+        {
+            get { lock (_requests) return [.. _requests]; }
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var document = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken));
+            var recorded = new Request([.. document.RootElement.EnumerateArray().Select(o => o.GetProperty("clientOrderId").GetString()!)], DateTime.UtcNow);
+            lock (_requests) _requests.Add(recorded);
+            return script(recorded);
+        }
+    }
+}

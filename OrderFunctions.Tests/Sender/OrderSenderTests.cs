@@ -1,0 +1,215 @@
+using OrderFunctions.Client;
+using OrderFunctions.Tests.Support;
+using static OrderFunctions.Tests.Sender.SenderTestData;
+
+namespace OrderFunctions.Tests.Sender;
+
+/// <summary>The sender against the real standalone host on a socket (SQLite): batching, exactly once, rejection, keys, buffer limits.</summary>
+public sealed class OrderSenderTests
+{
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task FlushAsync_stores_every_order_once_when_many_threads_enqueue()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        await using var sender = new OrderSender(Options(app.BaseAddress));
+
+        var threads = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 2500; i++) Assert.Equal(EnqueueStatus.Accepted, sender.TryEnqueue(Order(i, $"trader{t}")));
+        })).ToArray();
+        await Task.WhenAll(threads);
+        Assert.True(await sender.FlushAsync());
+
+        var rows = RowsByClientOrderId(app.DatabasePath);
+        Assert.Equal(10_000, rows.Count);
+        Assert.All(rows.Values, count => Assert.Equal(1, count));
+        Assert.Equal(10_000, sender.StoredCount);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_keeps_each_threads_order_when_it_sends()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        await using var sender = new OrderSender(Options(app.BaseAddress));
+        for (var i = 0; i < 3000; i++) sender.TryEnqueue(Order(i, "ordered", $"ordered-{i:D5}"));
+        Assert.True(await sender.FlushAsync());
+
+        // Ids grow with the row id: stored in the order enqueued.
+        var client = new OrderFunctionsClient(app.BaseAddress);
+        var ids = new List<string>();
+        await foreach (var page in client.ListAllOrdersAsync(new OrderQuery { Username = "ordered", Limit = 1000 }))
+        {
+            ids.AddRange(page.GetValueOrThrow().Items.Select(o => o.ClientOrderId!));
+        }
+        Assert.Equal(Enumerable.Range(0, 3000).Select(i => $"ordered-{i:D5}"), ids);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task TryEnqueue_refuses_invalid_order_with_servers_reason_and_the_rest_are_stored()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        await using var sender = new OrderSender(Options(app.BaseAddress));
+        var statuses = new List<EnqueueStatus>();
+        for (var i = 0; i < 1000; i++)
+        {
+            var order = i == 500 ? Order(i) with { Price = -1 } : Order(i);
+            statuses.Add(sender.TryEnqueue(order));
+        }
+        Assert.True(await sender.FlushAsync());
+
+        Assert.Equal(EnqueueStatus.Invalid, statuses[500]);
+        Assert.Equal(999, statuses.Count(s => s == EnqueueStatus.Accepted));
+        Assert.Equal(["must be greater than 0"], (Order(500) with { Price = -1 }).Explain()["price"]);
+        Assert.Equal(999, app.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_removes_the_order_the_server_refuses_with_409_and_stores_the_other_999()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        var client = new OrderFunctionsClient(app.BaseAddress);
+        var earlier = await client.CreateOrderAsync(Order(0, "trader", "taken").ToRequest());
+        Assert.Equal(201, earlier.Status);
+        await using var sender = new OrderSender(Options(app.BaseAddress) with { Linger = TimeSpan.FromSeconds(1) });
+        var rejected = new List<OrderRejectedEventArgs>();
+        sender.OrderRejected += (_, e) => rejected.Add(e);
+
+        for (var i = 0; i < 1000; i++) sender.TryEnqueue(i == 700 ? Order(12345, "trader", "taken") : Order(i));
+        Assert.True(await sender.FlushAsync());
+
+        Assert.Equal(1000, app.CountRows()); // the earlier order + 999
+        var refusal = Assert.Single(rejected);
+        Assert.Equal("taken", refusal.Order.ClientOrderId);
+        Assert.Equal(409, refusal.Problem.Status);
+        Assert.Equal(earlier.Value!.Id, refusal.Problem.ExistingId);
+        Assert.Equal(1, sender.RejectedCount);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_stops_and_keeps_orders_in_spool_when_the_key_is_refused()
+    {
+        var spool = NewSpoolDirectory();
+        try
+        {
+            await using var app = await StandaloneApplication.StartAsync(environment: new Dictionary<string, string> { ["OrderApi__Keys__0"] = "right-key" });
+            var stopped = new TaskCompletionSource<OrderSenderStoppedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+            OrderSenderDrainResult result;
+            await using (var sender = new OrderSender(Options(app.BaseAddress, spool, key: "wrong-key")))
+            {
+                sender.SenderStopped += (_, e) => stopped.TrySetResult(e);
+                for (var i = 0; i < 50; i++) Assert.Equal(EnqueueStatus.Accepted, sender.TryEnqueue(Order(i)));
+                var stop = await stopped.Task;
+                Assert.Equal(401, stop.Problem!.Status);
+                Assert.Contains("refused the key", sender.StopReason, StringComparison.Ordinal);
+                Assert.Equal(EnqueueStatus.Stopped, sender.TryEnqueue(Order(99)));
+                result = await sender.StopAsync(TimeSpan.FromSeconds(5));
+            }
+            Assert.Equal(50, result.OrdersLeft);
+            Assert.Equal(Path.GetFullPath(spool), result.SpoolDirectory);
+            Assert.Equal(0, app.CountRows());
+
+            // The spooled orders were kept: a sender with the right key sends them.
+            await using (var sender = new OrderSender(Options(app.BaseAddress, spool, key: "right-key")))
+            {
+                Assert.True(await sender.FlushAsync());
+            }
+            Assert.Equal(50, app.CountRows());
+        }
+        finally
+        {
+            DeleteDirectory(spool);
+        }
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task TryEnqueue_answers_BufferFull_when_MaxBufferedOrders_wait_and_nothing_accepted_is_lost()
+    {
+        // Documented policy (docs/sender.md): memory mode never drops an accepted order and never blocks; when
+        // MaxBufferedOrders are waiting, TryEnqueue refuses the new one (BufferFull) and EnqueueAsync waits for room.
+        var nowhere = Nowhere();
+        var options = Options(nowhere) with { MaxBufferedOrders = 1000, MaxBatchOrders = 100, DrainTimeout = TimeSpan.Zero };
+        await using var sender = new OrderSender(options);
+        for (var i = 0; i < 1000; i++) Assert.Equal(EnqueueStatus.Accepted, sender.TryEnqueue(Order(i)));
+
+        Assert.Equal(EnqueueStatus.BufferFull, sender.TryEnqueue(Order(1000)));
+        Assert.Equal(1000, sender.BufferedOrders);
+        var result = await sender.StopAsync(TimeSpan.Zero);
+        Assert.Equal(1000, result.OrdersLeft);
+        Assert.Null(result.SpoolDirectory);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task EnqueueAsync_waits_for_room_and_every_order_is_stored()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        await using var sender = new OrderSender(Options(app.BaseAddress) with { MaxBufferedOrders = 200, MaxBatchOrders = 100 });
+        for (var i = 0; i < 2000; i++) Assert.Equal(EnqueueStatus.Accepted, await sender.EnqueueAsync(Order(i)));
+        Assert.True(await sender.FlushAsync());
+        Assert.Equal(2000, app.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task TryEnqueue_allocates_nothing_with_or_without_a_spool()
+    {
+        var spool = NewSpoolDirectory();
+        try
+        {
+            foreach (var directory in new[] { null, spool })
+            {
+                await using var sender = new OrderSender(Options(Nowhere(), directory) with { DrainTimeout = TimeSpan.Zero });
+                var order = Order(1, "allocation");
+                sender.TryEnqueue(order); // first call: JIT, statics
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < 10_000; i++) sender.TryEnqueue(order);
+                var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.Equal(0, allocated);
+                await sender.StopAsync(TimeSpan.Zero);
+            }
+        }
+        finally
+        {
+            DeleteDirectory(spool);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void IsValid_agrees_with_the_servers_validator(OutgoingOrder order)
+    {
+        var errors = new OrderFunctions.Orders.ValidationErrors();
+        var serverAccepts = OrderFunctions.Orders.OrderValidator.Validate(order.ToRequest(), errors) is not null;
+        Assert.Equal(serverAccepts, order.IsValid());
+        Assert.Equal(serverAccepts, order.Explain().Count == 0);
+    }
+
+    public static TheoryData<OutgoingOrder> Cases()
+    {
+        var valid = Order(1);
+        return new TheoryData<OutgoingOrder>
+        {
+            valid,
+            valid with { Side = "SELL" },
+            valid with { Side = "hold" },
+            valid with { Username = "" },
+            valid with { Username = "   " },
+            valid with { Username = new string('u', 64) },
+            valid with { Username = new string('u', 65) },
+            valid with { Username = "tab\there" },
+            valid with { Username = "Zoë 😀" },
+            valid with { Market = "9ETH/USD:perp_1.x" },
+            valid with { Market = "-BTC" },
+            valid with { Market = "BTC USD" },
+            valid with { Market = new string('M', 33) },
+            valid with { Size = 0 },
+            valid with { Size = 0.000000001m },
+            valid with { Size = 0.00000001m },
+            valid with { Price = 9_999_999_999.99999999m },
+            valid with { Price = 10_000_000_000m },
+            valid with { ClientOrderId = "" },
+            valid with { ClientOrderId = "has space" },
+            valid with { ClientOrderId = new string('x', 64) },
+            valid with { ClientOrderId = new string('x', 65) },
+            valid with { ClientOrderId = "é" },
+        };
+    }
+}

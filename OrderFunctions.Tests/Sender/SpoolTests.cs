@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using OrderFunctions.Client;
+using OrderFunctions.Client.Spool;
+using OrderFunctions.Tests.Support;
+using static OrderFunctions.Tests.Sender.SenderTestData;
+
+namespace OrderFunctions.Tests.Sender;
+
+/// <summary>The spool: what survives, what is skipped, what is refused, who may open it.</summary>
+public sealed class SpoolTests : IDisposable
+{
+    private readonly string _spool = NewSpoolDirectory();
+
+    public void Dispose() => DeleteDirectory(_spool);
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Spool_skips_a_torn_tail_with_a_log_line_and_sends_the_records_before_it()
+    {
+        // Ten orders spooled while the server is away; the process "dies" mid-append of the tenth (file cut inside it).
+        var result = await SpoolWhileAwayAsync(10);
+        Assert.Equal(10, result.OrdersLeft);
+        var segment = Directory.GetFiles(_spool, "segment-*.log").Order().First(); // the first segment; the next one is mapped ahead, empty
+        using (var file = new FileStream(segment, FileMode.Open)) file.SetLength(9L * SpoolRecord.SlotBytes + 60);
+
+        await using var app = await StandaloneApplication.StartAsync();
+        var logs = new CapturedLogs();
+        using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        await using (var sender = new OrderSender(Options(app.BaseAddress, _spool), logger: factory.CreateLogger<OrderSender>()))
+        {
+            Assert.True(await sender.FlushAsync());
+        }
+
+        var rows = RowsByClientOrderId(app.DatabasePath);
+        Assert.Equal(Enumerable.Range(0, 9).Select(i => $"spooled-{i}").Order(), rows.Keys.Order());
+        Assert.Contains(logs.Entries, e => e.Contains("torn tail at record 9", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Spool_skips_a_corrupt_record_in_the_middle_and_keeps_the_ones_around_it()
+    {
+        await SpoolWhileAwayAsync(10);
+        var segment = Directory.GetFiles(_spool, "segment-*.log").Order().First(); // the first segment; the next one is mapped ahead, empty
+        using (var file = new FileStream(segment, FileMode.Open))
+        {
+            file.Position = 4L * SpoolRecord.SlotBytes + SpoolRecord.HeaderBytes + 3;
+            file.WriteByte(0x7f); // a flipped byte inside record 4: its checksum no longer matches
+        }
+
+        await using var app = await StandaloneApplication.StartAsync();
+        var logs = new CapturedLogs();
+        using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        await using (var sender = new OrderSender(Options(app.BaseAddress, _spool), logger: factory.CreateLogger<OrderSender>()))
+        {
+            Assert.True(await sender.FlushAsync());
+        }
+
+        var rows = RowsByClientOrderId(app.DatabasePath);
+        Assert.Equal(Enumerable.Range(0, 10).Where(i => i != 4).Select(i => $"spooled-{i}").Order(), rows.Keys.Order());
+        Assert.Contains(logs.Entries, e => e.Contains("record 4 in", StringComparison.Ordinal) && e.Contains("torn or corrupt", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task TryEnqueue_answers_SpoolFull_at_the_size_limit_and_every_accepted_order_is_sent_later()
+    {
+        // 2 segments of 16 records: at most 32 orders wait.
+        var options = Options(Nowhere(), _spool) with { SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = 32L * SpoolRecord.SlotBytes, DrainTimeout = TimeSpan.Zero };
+        var accepted = 0;
+        await using (var sender = new OrderSender(options))
+        {
+            EnqueueStatus status;
+            while ((status = sender.TryEnqueue(Order(accepted, "full", $"full-{accepted}"))) == EnqueueStatus.Accepted) accepted++;
+            Assert.Equal(EnqueueStatus.SpoolFull, status);
+        }
+        Assert.InRange(accepted, 16, 32);
+
+        await using var app = await StandaloneApplication.StartAsync();
+        await using (var sender = new OrderSender(options with { Endpoint = app.BaseAddress }))
+        {
+            Assert.True(await sender.FlushAsync());
+        }
+        Assert.Equal(Enumerable.Range(0, accepted).Select(i => $"full-{i}").Order(), RowsByClientOrderId(app.DatabasePath).Keys.Order());
+    }
+
+    [RootFact]
+    public async Task TryEnqueue_answers_DiskFull_on_a_full_tmpfs_and_every_accepted_order_is_sent_later()
+    {
+        Directory.CreateDirectory(_spool);
+        Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", _spool);
+        try
+        {
+            // 256 KiB segments on a 1 MiB disk, a 64 MiB limit: the disk fills first.
+            var options = Options(Nowhere(), _spool) with { SpoolSegmentBytes = 682L * SpoolRecord.SlotBytes, MaxSpoolBytes = 64L << 20, DrainTimeout = TimeSpan.Zero };
+            var accepted = 0;
+            await using (var sender = new OrderSender(options))
+            {
+                var status = EnqueueStatus.Accepted;
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while (status is EnqueueStatus.Accepted or EnqueueStatus.BufferFull && DateTime.UtcNow < deadline)
+                {
+                    status = sender.TryEnqueue(Order(accepted, "disk", $"disk-{accepted}"));
+                    if (status == EnqueueStatus.Accepted) accepted++;
+                    else if (status == EnqueueStatus.BufferFull) await Task.Delay(10); // the next segment is being mapped
+                }
+                Assert.Equal(EnqueueStatus.DiskFull, status);
+            }
+            Assert.True(accepted > 682, $"only {accepted} accepted");
+
+            await using var app = await StandaloneApplication.StartAsync();
+            await using (var sender = new OrderSender(options with { Endpoint = app.BaseAddress }))
+            {
+                Assert.True(await sender.FlushAsync());
+            }
+            Assert.Equal(Enumerable.Range(0, accepted).Select(i => $"disk-{i}").Order(), RowsByClientOrderId(app.DatabasePath).Keys.Order());
+        }
+        finally
+        {
+            Run("umount", _spool);
+        }
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task OrderSender_refuses_to_open_a_spool_another_sender_holds()
+    {
+        await using var first = new OrderSender(Options(Nowhere(), _spool) with { DrainTimeout = TimeSpan.Zero });
+
+        var error = Assert.Throws<OrderSpoolInUseException>(() => new OrderSender(Options(Nowhere(), _spool)));
+
+        Assert.Contains(Path.GetFullPath(_spool), error.Message, StringComparison.Ordinal);
+        Assert.Contains($"process {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("one sender per spool directory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Spool_recycles_acknowledged_segments_and_stays_within_its_limit()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        var options = Options(app.BaseAddress, _spool) with { SpoolSegmentBytes = 64L * SpoolRecord.SlotBytes, MaxSpoolBytes = 4 * 64L * SpoolRecord.SlotBytes };
+        await using (var sender = new OrderSender(options))
+        {
+            for (var i = 0; i < 3000; i++) Assert.Equal(EnqueueStatus.Accepted, await sender.EnqueueAsync(Order(i)));
+            Assert.True(await sender.FlushAsync());
+            var files = Directory.GetFiles(_spool, "*.log");
+            Assert.InRange(files.Length, 1, 6); // 3000 orders went through 47 segments' worth of space, in at most 4 live files (+ free ones)
+        }
+        Assert.Equal(3000, app.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task StopAsync_while_threads_enqueue_keeps_every_accepted_order_in_the_spool()
+    {
+        var accepted = new int[4];
+        var options = Options(Nowhere(), _spool) with { DrainTimeout = TimeSpan.Zero };
+        await using (var sender = new OrderSender(options))
+        {
+            using var started = new CountdownEvent(4);
+            var producers = Enumerable.Range(0, 4).Select(t => Task.Factory.StartNew(() =>
+            {
+                started.Signal();
+                for (var i = 0; ; i++)
+                {
+                    var status = sender.TryEnqueue(Order(i, $"closing{t}", $"closing{t}-{i}"));
+                    if (status == EnqueueStatus.Accepted) accepted[t]++;
+                    else if (status == EnqueueStatus.Stopped) return;
+                    else Thread.Yield(); // BufferFull while the next segment is mapped
+                }
+            }, TaskCreationOptions.LongRunning)).ToArray();
+            started.Wait();
+            await WaitUntilAsync(() => accepted.Sum() > 5000, "the producers enqueued");
+            await sender.StopAsync(TimeSpan.Zero); // unmaps the spool while the producers run
+            await Task.WhenAll(producers);
+        }
+
+        await using var app = await StandaloneApplication.StartAsync();
+        await using (var sender = new OrderSender(options with { Endpoint = app.BaseAddress }))
+        {
+            Assert.True(await sender.FlushAsync());
+        }
+        Assert.Equal(accepted.Sum(), app.CountRows());
+    }
+
+    private async Task<OrderSenderDrainResult> SpoolWhileAwayAsync(int count)
+    {
+        await using var sender = new OrderSender(Options(Nowhere(), _spool) with { DrainTimeout = TimeSpan.Zero });
+        for (var i = 0; i < count; i++) Assert.Equal(EnqueueStatus.Accepted, sender.TryEnqueue(Order(i, "spooled", $"spooled-{i}")));
+        return await sender.StopAsync(TimeSpan.Zero);
+    }
+
+    private static void Run(string file, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed: {error}");
+    }
+}
+
+/// <summary>A fact that needs root (mounting a tmpfs): skipped with the reason for other users, never in CI (where it must run).</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        Timeout = TestTimeouts.Server;
+        if (Environment.UserName != "root" && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Skip = "Needs root to mount a small tmpfs; the size-limit variant (SpoolFull) covers the refusal for other users.";
+        }
+    }
+}

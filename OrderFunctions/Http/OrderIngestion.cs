@@ -1,0 +1,138 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using OrderFunctions.Orders;
+using OrderFunctions.Storage;
+using OrderFunctions.Telemetry;
+
+namespace OrderFunctions.Http;
+
+/// <summary>
+/// What <see cref="CreateOrder"/> and <see cref="CreateOrders"/> share, written once: content type, body,
+/// <see cref="OrderJsonReader"/>, <see cref="OrderValidator"/>, the repository, the response (201 with Location for one
+/// order, 201 with the list for many, 200 Idempotent-Replayed, 409 with existingId and index, 400, 413, 415, 503).
+/// </summary>
+public sealed partial class OrderIngestion(IOrderRepository orders, OrderMetrics metrics, ILogger logger)
+{
+    /// <summary>The error of a lone JSON object posted to the batch route.</summary>
+    public const string BatchOnlyMessage = "must be a JSON array of orders (one order goes to POST /API/orders)";
+
+    /// <summary>
+    /// Reads, validates and stores the posted orders. <paramref name="batchOnly"/>: the body must be many orders (a JSON
+    /// array or NDJSON) and the answer is always the list, so a generated client can tell the two operations apart.
+    /// </summary>
+    public async Task<IResult> HandleAsync(HttpRequest request, bool batchOnly, CancellationToken cancellationToken)
+    {
+        var ndjson = IsNdjson(request);
+        if (!ndjson && !request.HasJsonContentType()) return Rejected(Problems.UnsupportedMediaType(), RejectReason.Validation);
+
+        using var body = await RequestBody.ReadAsync(request, ndjson, cancellationToken);
+        if (body.ExceededLimit is { } limit) return Rejected(Problems.TooLarge(limit), RejectReason.TooLarge);
+
+        var errors = new ValidationErrors();
+        var isArray = ndjson;
+        var requests = ndjson
+            ? OrderJsonReader.ReadNdjson(body.Span, errors)
+            : OrderJsonReader.ReadJson(body.Span, errors, out isArray);
+        if (requests is null) return Rejected(Problems.Validation(errors), RejectReason.Validation);
+        if (batchOnly && !isArray)
+        {
+            errors.Add("$", BatchOnlyMessage);
+            return Rejected(Problems.Validation(errors), RejectReason.Validation);
+        }
+
+        var valid = new List<Order>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? i : -1) is { } order)
+            {
+                valid.Add(order);
+            }
+        }
+        if (isArray && errors.IsEmpty) CheckRepeatedClientOrderIds(valid, errors); // indexes of valid match the request only when all are valid
+        if (!errors.IsEmpty) return Rejected(Problems.Validation(errors), RejectReason.Validation);
+
+        try
+        {
+            return isArray
+                ? ManyStored(await orders.AddManyAsync(valid, cancellationToken))
+                : OneStored(request, await orders.AddAsync(valid[0], cancellationToken));
+        }
+        catch (OrderStoreUnavailableException ex)
+        {
+            LogNotStored(ex, valid.Count, ex.Message);
+            return Rejected(Problems.Unavailable(ex), RejectReason.Unavailable);
+        }
+    }
+
+    private IResult Rejected(IResult problem, RejectReason reason)
+    {
+        metrics.RequestRejected(reason);
+        return problem;
+    }
+
+    private IResult OneStored(HttpRequest request, SaveResult result)
+    {
+        switch (result.Outcome)
+        {
+            case SaveOutcome.Created:
+                metrics.OrdersStored(1);
+                return TypedResults.Created(OrderRoutes.OrderPath(request.PathBase.Value ?? "", result.Order.Id), result.Order);
+            case SaveOutcome.Replayed:
+                metrics.OrdersReplayed(1);
+                return new WithHeader(TypedResults.Ok(result.Order), CreateOrder.ReplayedHeader, "true");
+            default:
+                return Rejected(
+                    Problems.Conflict(ConflictDetail(result.Order), new Dictionary<string, object?> { ["existingId"] = result.Order.Id }),
+                    RejectReason.Conflict);
+        }
+    }
+
+    private IResult ManyStored(IReadOnlyList<SaveResult> results)
+    {
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].Outcome == SaveOutcome.Conflict)
+            {
+                return Rejected(Problems.Conflict(
+                    $"Order [{i}]: {ConflictDetail(results[i].Order)} Nothing of this request was written.",
+                    new Dictionary<string, object?> { ["index"] = i, ["existingId"] = results[i].Order.Id }), RejectReason.Conflict);
+            }
+        }
+        var stored = new StoredOrder[results.Count];
+        var replayed = 0;
+        for (var i = 0; i < results.Count; i++)
+        {
+            stored[i] = results[i].Order;
+            if (results[i].Outcome == SaveOutcome.Replayed) replayed++;
+        }
+        metrics.OrdersStored(results.Count - replayed);
+        metrics.OrdersReplayed(replayed);
+        var allReplayed = replayed == results.Count;
+        return allReplayed
+            ? new WithHeader(TypedResults.Ok(stored), CreateOrder.ReplayedHeader, "true")
+            : TypedResults.Created((string?)null, stored);
+    }
+
+    // One request naming two different orders with the same clientOrderId contradicts itself: the store would answer
+    // 409 against a row of this very request that the rollback then removes, so it is refused as invalid instead.
+    private static void CheckRepeatedClientOrderIds(List<Order> orders, ValidationErrors errors)
+    {
+        var first = new Dictionary<(string, string), int>();
+        for (var i = 0; i < orders.Count; i++)
+        {
+            if (orders[i].ClientOrderId is not { } id) continue;
+            var key = (orders[i].Username, id);
+            if (!first.TryGetValue(key, out var earlier)) first[key] = i;
+            else if (orders[earlier] != orders[i]) errors.Add($"[{i}].clientOrderId", $"is also used by [{earlier}] for a different order");
+        }
+    }
+
+    private static string ConflictDetail(StoredOrder existing) =>
+        $"clientOrderId '{existing.ClientOrderId}' was already used by '{existing.Username}' for a different order (id {existing.Id}).";
+
+    private static bool IsNdjson(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith(CreateOrder.NdjsonContentType, StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} orders not stored: {Reason}")]
+    private partial void LogNotStored(Exception ex, int count, string reason);
+}

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace OrderFunctions.Storage;
+
+/// <summary>
+/// The engine-agnostic part of the store: the write queue, health, and the choice of engine. Engines register
+/// themselves beside it (<c>AddSqliteOrderStore()</c>, <c>AddPostgresOrderStore()</c>); <c>OrderStorage:Provider</c>
+/// chooses one of them when the services are first resolved.
+/// </summary>
+public static class OrderStorageServiceCollectionExtensions
+{
+    public static IServiceCollection AddOrderStorage(this IServiceCollection services)
+    {
+        services.AddOptions<OrderStorageOptions>()
+            .BindConfiguration(OrderStorageOptions.SectionName)
+            .Validate(o => o.QueueCapacity > 0, "OrderStorage:QueueCapacity must be positive")
+            .Validate(o => o.MaxOrdersPerTransaction > 0, "OrderStorage:MaxOrdersPerTransaction must be positive")
+            .Validate(o => o.RetryAfterSeconds > 0, "OrderStorage:RetryAfterSeconds must be positive")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OrderStorageOptions>, ProviderValidation>();
+
+        // The engine is chosen when the services are first resolved, from the bound (and validated) options, so every
+        // configuration source (app settings, environment, a test's overrides) takes part.
+        services.AddSingleton<IOrderBatchWriter>(sp => Selected(sp).CreateWriter(sp));
+        services.AddSingleton<IOrderStoreProbe>(sp => Selected(sp).CreateProbe(sp));
+        services.AddSingleton<IOrderQueries>(sp => Selected(sp).CreateQueries(sp));
+
+        services.AddSingleton<LastWriteFailure>();
+        services.AddSingleton<OrderWriteQueue>(sp => sp.GetRequiredService<IOrderBatchWriter>().CreateQueue(sp));
+        services.AddSingleton<IOrderRepository>(sp => sp.GetRequiredService<OrderWriteQueue>());
+        services.AddSingleton<IOrderStoreHealth, OrderStoreHealth>();
+        // Started with the host, stopped before it exits: a graceful stop commits every order already accepted.
+        services.AddHostedService(sp => sp.GetRequiredService<OrderWriteQueue>());
+        return services;
+    }
+
+    // The connection string is checked against the engine here, when the host starts the writer, rather than in the
+    // options' validation: each setting stays valid on its own, and a mismatch still stops the start with this message.
+    private static OrderStoreEngine Selected(IServiceProvider services)
+    {
+        var provider = services.GetRequiredService<IOptions<OrderStorageOptions>>().Value.Provider;
+        var engines = services.GetServices<OrderStoreEngine>().ToList();
+        var engine = (provider is null ? engines.FirstOrDefault() : engines.Find(e => e.IsNamed(provider)))
+            ?? throw Invalid($"{ProviderValidation.Message(engines)}, not '{provider}'");
+        if (engine.CheckConnectionString(services) is { } problem) throw Invalid(problem);
+        return engine;
+    }
+
+    private static OptionsValidationException Invalid(string message) =>
+        new(OrderStorageOptions.SectionName, typeof(OrderStorageOptions), [message]);
+
+    /// <summary><c>OrderStorage:Provider</c> names a registered engine, or none (the first).</summary>
+    private sealed class ProviderValidation(IEnumerable<OrderStoreEngine> engines) : IValidateOptions<OrderStorageOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, OrderStorageOptions options) =>
+            options.Provider is null || engines.Any(e => e.IsNamed(options.Provider))
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail(Message([.. engines]));
+
+        // "OrderStorage:Provider must be 'Sqlite' (the default) or 'Postgres'", from the engines registered.
+        public static string Message(IReadOnlyList<OrderStoreEngine> engines)
+        {
+            var names = engines.Select((e, i) => i == 0 ? $"'{e.Name}' (the default)" : $"'{e.Name}'").ToList();
+            var list = names.Count < 2 ? string.Concat(names) : $"{string.Join(", ", names[..^1])} or {names[^1]}";
+            return $"{OrderStorageOptions.SectionName}:Provider must be {list}";
+        }
+    }
+}

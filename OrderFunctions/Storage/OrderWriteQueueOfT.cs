@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Orders;
+using OrderFunctions.Telemetry;
+
+namespace OrderFunctions.Storage;
+
+/// <summary>
+/// The write queue (see <see cref="OrderWriteQueue"/>) over an engine whose prepared form is
+/// <typeparamref name="TPrepared"/>: the request's thread prepares, the queue carries the prepared form to the one
+/// writer thread, the engine writes the batch and returns its results, and the queue gives every prepared form back
+/// to the engine, written, failed or refused. With <see cref="OrderCommitMode.Leader"/> (an experiment) there is no
+/// writer thread: the request that finds no commit under way commits the group on its own thread.
+/// </summary>
+public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
+{
+    private readonly IOrderBatchWriter<TPrepared> _engine;
+    private readonly OrderStorageOptions _options;
+    private readonly ILogger<OrderWriteQueue> _logger;
+    private readonly Channel<WriterCommand> _queue;
+    private readonly Lazy<Thread?> _writer; // the writer thread (null in Leader mode), started with the engine's first open
+    private readonly WriterDrain _drain = new();
+    private readonly LastWriteFailure _failure;
+    private readonly CommitTelemetry _telemetry;
+    // The idle writer sleeps on this (no spinning, see WaitForWork); the request that wakes it sets it.
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
+    private readonly Action _setWake;
+    private readonly TimeSpan _retryAfter;
+    private readonly bool _leaderMode;
+    private int _leading; // Leader mode: 1 while a thread commits for the group
+
+    // Owned by the thread that commits (the writer thread, or the leader of the moment).
+    private readonly List<PendingWrite<TPrepared>> _batch = [];
+    private readonly List<TPrepared> _prepared = [];
+    private readonly List<ReconnectCommand> _reconnects = [];
+
+    public OrderWriteQueue(IOrderBatchWriter<TPrepared> engine, IOptions<OrderStorageOptions> options, ILogger<OrderWriteQueue> logger,
+        LastWriteFailure? failure = null, OrderMetrics? metrics = null)
+    {
+        _engine = engine;
+        _options = options.Value;
+        _logger = logger;
+        _failure = failure ?? new LastWriteFailure();
+        _telemetry = new CommitTelemetry(engine.SystemName, metrics);
+        _retryAfter = TimeSpan.FromSeconds(_options.RetryAfterSeconds);
+        _leaderMode = _options.CommitMode == OrderCommitMode.Leader;
+        _queue = Channel.CreateBounded<WriterCommand>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 503
+            // The request that finds the writer idle wakes it itself (the writer thread blocks in the wait below),
+            // instead of queueing the wake-up to the thread pool: one hand-off per lone order fewer. Nothing else
+            // waits on this channel: writers only TryWrite, and the one reader is the writer thread.
+            AllowSynchronousContinuations = true,
+        });
+        _writer = new Lazy<Thread?>(StartWriter, LazyThreadSafetyMode.ExecutionAndPublication);
+        _setWake = _wake.Set;
+        metrics?.ObserveWriteQueue(() => _queue.Reader.Count);
+    }
+
+    public override async Task<SaveResult> AddAsync(Order order, CancellationToken cancellationToken = default)
+    {
+        // On the caller's thread, so the one writer thread does less per order.
+        var pending = PendingWrite<TPrepared>.Rent(_engine.Prepare(OrderWrite.One(order)), 1);
+        await EnqueueAndWait(pending).ConfigureAwait(false);
+        var result = pending.Result.Single;
+        pending.Return();
+        return result;
+    }
+
+    public override async Task<IReadOnlyList<SaveResult>> AddManyAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken = default)
+    {
+        if (orders.Count == 0) return [];
+        var pending = PendingWrite<TPrepared>.Rent(_engine.Prepare(OrderWrite.All(orders)), orders.Count);
+        await EnqueueAndWait(pending).ConfigureAwait(false);
+        var results = pending.Result.Many!;
+        pending.Return();
+        return results;
+    }
+
+    // Once queued, a write is not cancelled: the order may reach the disk whether or not the caller still listens,
+    // and the caller's retry with the same client order id finds it.
+    private ValueTask EnqueueAndWait(PendingWrite<TPrepared> pending)
+    {
+        if (TryEnqueue(pending) is { } refused)
+        {
+            _engine.Release(pending.Prepared);
+            pending.Return();
+            throw refused;
+        }
+        if (_leaderMode) Lead(pending);
+        return pending.Task;
+    }
+
+    private OrderStoreUnavailableException? TryEnqueue(WriterCommand command)
+    {
+        _ = _writer.Value;
+        if (_queue.Writer.TryWrite(command)) return null;
+        var reason = _queue.Reader.Completion.IsCompleted || _drain.IsWriterStopped
+            ? "the service is shutting down"
+            : "too many orders are waiting to be written";
+        return new OrderStoreUnavailableException(reason, _retryAfter);
+    }
+
+    public override Task<string?> ReconnectAsync(CancellationToken cancellationToken = default)
+    {
+        var command = new ReconnectCommand();
+        if (TryEnqueue(command) is { } refused) return Task.FromResult<string?>(refused.Message);
+        if (_leaderMode) Lead(null);
+        // A caller that stops waiting leaves the command to the writer, which still reconnects.
+        return command.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = _writer.Value;
+        return Task.CompletedTask;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (_leaderMode && _writer.IsValueCreated) Lead(null); // with no leader under way, this call sees the queue drained
+        if (_writer.IsValueCreated)
+        {
+            await _drain.Drained.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        if (_leaderMode && _writer.IsValueCreated)
+        {
+            Lead(null);
+            SpinWait.SpinUntil(() => Volatile.Read(ref _leading) == 0, TimeSpan.FromSeconds(30));
+        }
+        if (_writer.IsValueCreated) _writer.Value?.Join();
+        _wake.Dispose();
+    }
+
+    private Thread? StartWriter()
+    {
+        try
+        {
+            _engine.Open();
+        }
+        catch (Exception ex) when (_engine.DescribeFault(ex) is { } reason)
+        {
+            // Not fatal: the writer retries on the next batch, so the service recovers once the fault clears.
+            _failure.Failed(reason);
+            LogStoreUnavailable(ex, reason);
+            _engine.Reset();
+        }
+        if (_leaderMode) return null;
+        var thread = new Thread(WriterLoop) { IsBackground = true, Name = "order-writer" };
+        thread.Start();
+        return thread;
+    }
+
+    private void WriterLoop()
+    {
+        var reader = _queue.Reader;
+        try
+        {
+            while (WaitForWork(reader)) CommitGroup(mine: null);
+        }
+        finally
+        {
+            _engine.Reset();
+            _drain.WriterStopped();
+        }
+    }
+
+    // Takes what is waiting (up to MaxOrdersPerTransaction orders), commits it and completes its requests: on one
+    // thread-pool work item, except mine (a leader's own request), completed on this thread. Reconnect commands taken
+    // with the group run after it. True when mine was in the group.
+    private bool CommitGroup(PendingWrite<TPrepared>? mine)
+    {
+        var reader = _queue.Reader;
+        var orders = 0;
+        var mineTaken = false;
+        while (orders < _options.MaxOrdersPerTransaction && reader.TryRead(out var command))
+        {
+            switch (command)
+            {
+                case PendingWrite<TPrepared> pending:
+                    _batch.Add(pending);
+                    _prepared.Add(pending.Prepared);
+                    orders += pending.Count;
+                    mineTaken |= pending == mine;
+                    break;
+                case ReconnectCommand reconnect:
+                    _reconnects.Add(reconnect);
+                    break;
+            }
+        }
+        if (_batch.Count > 0)
+        {
+            var error = CommitBatch(_batch, _prepared, orders);
+            _drain.CompletionStarted();
+            if (!mineTaken)
+            {
+                PendingWrite<TPrepared>.CompleteAll(_batch, error, _drain.CompletionDone);
+            }
+            else
+            {
+                mine!.Complete(error);
+                if (_batch.Count == 1) _drain.CompletionDone();
+                else PendingWrite<TPrepared>.CompleteAll(_batch, error, _drain.CompletionDone, except: mine);
+            }
+            _batch.Clear();
+            _prepared.Clear();
+        }
+        if (_reconnects.Count > 0)
+        {
+            Reconnect(_reconnects);
+            _reconnects.Clear();
+        }
+        return mineTaken;
+    }
+
+    // Leader mode: the calling thread commits for every request waiting, unless another thread already does (that one
+    // takes this request too).
+    private void Lead(PendingWrite<TPrepared>? mine)
+    {
+        if (Interlocked.CompareExchange(ref _leading, 1, 0) == 0) LeadWhileWaiting(mine);
+    }
+
+    // Holding the lead. The caller's own request (mine) is answered on this thread, with no hand-off; should more be
+    // waiting once it is committed, a thread-pool thread takes the lead over, so the caller is not held up.
+    private void LeadWhileWaiting(PendingWrite<TPrepared>? mine)
+    {
+        var mineDone = false;
+        while (true)
+        {
+            mineDone |= CommitGroup(mine);
+            if (_queue.Reader.Count == 0 && !ReacquireAfterRelease()) return;
+            if (mineDone)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static queue => queue.LeadWhileWaiting(null), this, preferLocal: false);
+                return;
+            }
+        }
+    }
+
+    // Gives the lead up; takes it back when a request was queued meanwhile (its own attempt found the lead taken).
+    private bool ReacquireAfterRelease()
+    {
+        Interlocked.Exchange(ref _leading, 0);
+        if (_queue.Reader.Count > 0 && Interlocked.CompareExchange(ref _leading, 1, 0) == 0) return true;
+        if (_queue.Reader.Completion.IsCompleted && Interlocked.CompareExchange(ref _leading, 1, 0) == 0)
+        {
+            // The queue is closed and empty: the end of the writer's life, as when the writer thread exits.
+            _engine.Reset();
+            _drain.WriterStopped();
+            Interlocked.Exchange(ref _leading, 0);
+        }
+        return false;
+    }
+
+    // Blocks the writer thread until a command is queued (true) or the queue is completed and empty (false), without
+    // spinning first: Task.Wait spins and yields before it sleeps, which on two cores takes the CPU from the requests
+    // the writer is waiting for, and counts as a context switch per yield.
+    private bool WaitForWork(ChannelReader<WriterCommand> reader)
+    {
+        var wait = reader.WaitToReadAsync();
+        if (!wait.IsCompleted)
+        {
+            _wake.Reset();
+            wait.GetAwaiter().UnsafeOnCompleted(_setWake);
+            _wake.Wait();
+        }
+        return wait.GetAwaiter().GetResult();
+    }
+
+    private void Reconnect(List<ReconnectCommand> commands)
+    {
+        string? problem = null;
+        try
+        {
+            _engine.Open();
+        }
+        catch (Exception ex)
+        {
+            problem = _engine.DescribeFault(ex) ?? "the store could not be opened";
+            _failure.Failed(problem);
+            LogStoreUnavailable(ex, problem);
+            _engine.Reset();
+        }
+        foreach (var command in commands) command.Done.TrySetResult(problem);
+    }
+
+    // Writes one group and gives every prepared form back to the engine; the error the group's requests fail with,
+    // or null when it committed.
+    private Exception? CommitBatch(List<PendingWrite<TPrepared>> batch, List<TPrepared> prepared, int orders)
+    {
+        using var activity = _telemetry.Start(batch, orders);
+        var started = Stopwatch.GetTimestamp();
+        Exception? error = null;
+        try
+        {
+            var results = _engine.Write(prepared);
+            for (var i = 0; i < batch.Count; i++) batch[i].Result = results[i];
+            _telemetry.Committed(orders, Stopwatch.GetElapsedTime(started));
+            _failure.Committed();
+        }
+        catch (Exception ex)
+        {
+            var reason = _engine.DescribeFault(ex);
+            CommitTelemetry.Failed(activity, reason ?? ex.GetType().Name);
+            _failure.Failed(reason ?? ex.GetType().Name);
+            LogWriteFailed(ex, batch.Count, reason ?? ex.GetType().Name);
+            _engine.Reset();
+            // A store fault is answered 503 (retry later); anything else reaches the function as it is (500).
+            error = reason is null ? ex : new OrderStoreUnavailableException(reason, _retryAfter, ex);
+        }
+        foreach (var pending in batch)
+        {
+            _engine.Release(pending.Prepared);
+            pending.Released();
+        }
+        return error;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Order store unavailable: {Reason}")]
+    private partial void LogStoreUnavailable(Exception ex, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed and was answered 503: {Reason}")]
+    private partial void LogWriteFailed(Exception ex, int requests, string reason);
+}

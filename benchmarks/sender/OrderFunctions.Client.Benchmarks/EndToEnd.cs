@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using OrderFunctions.Orders;
+
+namespace OrderFunctions.Client.Benchmarks;
+
+/// <summary>
+/// The end-to-end figures, one process against a running host: the sender (N orders, time until every one is
+/// acknowledged, i.e. a row), one order per request (the baseline), and the outage run (the script stops the server).
+/// Each prints one line of key=value figures, including this process's CPU per order and peak RSS.
+/// </summary>
+internal static class EndToEnd
+{
+    public static async Task<int> SenderAsync(Uri endpoint, int count, string? spool, string label)
+    {
+        var options = new OrderSenderOptions { Endpoint = endpoint, SpoolDirectory = spool, MaxBufferedOrders = Math.Max(count, 1000), MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20), SpoolFlush = SpoolFlushMode.Never };
+        await using var sender = new OrderSender(options);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var start = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc);
+        var enqueueClock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var order = new OutgoingOrder(start.AddTicks(i), $"{label}-{i % 4}", "BTC-USD", (i & 1) == 0 ? "buy" : "sell", 1 + i % 9, 100 + i % 97);
+            while (sender.TryEnqueue(order) != EnqueueStatus.Accepted) Thread.SpinWait(100);
+        }
+        var enqueued = enqueueClock.Elapsed;
+        if (!await sender.FlushAsync()) return Fail($"the sender stopped: {sender.StopReason}");
+        var elapsed = clock.Elapsed;
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Report(label, count, elapsed, used, $"enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} replayed={sender.ReplayedCount} rejected={sender.RejectedCount}");
+        return 0;
+    }
+
+    public static async Task<int> OnePerRequestAsync(Uri endpoint, int count, int connections)
+    {
+        var client = new OrderFunctionsClient(endpoint);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var next = -1;
+        var failures = 0;
+        var start = new DateTime(2026, 12, 2, 0, 0, 0, DateTimeKind.Utc);
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var request = new OrderRequest
+                {
+                    Timestamp = start.AddTicks(i).ToString("O", CultureInfo.InvariantCulture),
+                    Username = "single", Market = "BTC-USD", Side = "buy", Size = 1, Price = 100 + i % 97,
+                    ClientOrderId = $"single-{i}",
+                };
+                if (!(await client.CreateOrderAsync(request)).IsSuccess) Interlocked.Increment(ref failures);
+            }
+        }));
+        Report("one-per-request", count, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu, $"connections={connections} failures={failures}");
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Enqueues at a steady rate (the script stops and restarts the server meanwhile), then checks the rows.</summary>
+    public static async Task<int> OutageAsync(Uri endpoint, int count, int rate, string spool)
+    {
+        var options = new OrderSenderOptions { Endpoint = endpoint, SpoolDirectory = spool, MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20), MaxRetryDelay = TimeSpan.FromSeconds(2) };
+        var label = $"outage{DateTime.UtcNow:HHmmss}";
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await using (var sender = new OrderSender(options))
+        {
+            var start = new DateTime(2026, 12, 3, 0, 0, 0, DateTimeKind.Utc);
+            for (var i = 0; i < count; i++)
+            {
+                while (clock.Elapsed.TotalSeconds * rate < i) Thread.Sleep(1);
+                var status = sender.TryEnqueue(new OutgoingOrder(start.AddTicks(i), label, "ETH-USD", "sell", 1, 2000 + i % 50, $"{label}-{i:D7}"));
+                if (status != EnqueueStatus.Accepted) return Fail($"order {i} refused: {status}");
+                if (i % rate == 0) Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1}s] enqueued {i:N0}, buffered {sender.BufferedOrders:N0}");
+            }
+            while (!await sender.FlushAsync().WaitAsync(TimeSpan.FromMinutes(5))) { }
+        }
+        var elapsed = clock.Elapsed;
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+
+        // Rows: every id once, in enqueue order (ids ascend with the row id).
+        var client = new OrderFunctionsClient(endpoint);
+        var rows = 0;
+        var duplicates = 0;
+        var outOfOrder = 0;
+        string? previous = null;
+        var seen = new HashSet<string>();
+        await foreach (var page in client.ListAllOrdersAsync(new OrderQuery { Username = label, Limit = 1000 }))
+        {
+            foreach (var order in page.GetValueOrThrow().Items)
+            {
+                rows++;
+                if (!seen.Add(order.ClientOrderId!)) duplicates++;
+                if (previous is not null && string.CompareOrdinal(order.ClientOrderId, previous) < 0) outOfOrder++;
+                previous = order.ClientOrderId;
+            }
+        }
+        Report("outage", count, elapsed, used, $"rows={rows} duplicates={duplicates} out_of_order={outOfOrder}");
+        return rows == count && duplicates == 0 && outOfOrder == 0 ? 0 : 1;
+    }
+
+    private static void Report(string label, int count, TimeSpan elapsed, TimeSpan cpu, string extra)
+    {
+        var process = Process.GetCurrentProcess();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label}: orders={count} seconds={elapsed.TotalSeconds:F2} orders_per_s={count / elapsed.TotalSeconds:F0} cpu_us_per_order={cpu.TotalMicroseconds / count:F2} peak_rss_mb={process.PeakWorkingSet64 / 1048576.0:F0} {extra}"));
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 1;
+    }
+}

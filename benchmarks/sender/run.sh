@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The sender's figures (issue 17), side by side in one run on one host:
+#   1. TryEnqueue's cost to the caller: per-call median / p99 / p99.9 and bytes allocated (memory ring and spool,
+#      1 and 4 producer threads), then BenchmarkDotNet with MemoryDiagnoser for the same four cases.
+#   2. End to end: 1,000,000 orders through OrderSender (memory, then spool) until every one is acknowledged (a row),
+#      against the server's own batch throughput (OrderClient load, batches of 1,000) and one order per request from
+#      the same kind of process (ratio targets: >= 80% of the batch figure, >= 20x one per request), with this
+#      process's CPU per order.
+#   3. Outage: 200,000 orders at a steady rate while the server is stopped for 20 s and started again: rows,
+#      duplicates, order kept, peak RSS of the sending process.
+#
+#   benchmarks/sender/run.sh                              # the full run (about 6 minutes on a quiet 2-core machine)
+#   ORDERS=20000 OUTAGE_ORDERS=4000 OUTAGE_RATE=1000 OUTAGE_STOP=2 OUTAGE_DOWN=2 LATENCY_CALLS=20000 BDN=0 \
+#       LOAD_SECONDS=3 benchmarks/sender/run.sh           # a smoke run
+#
+# Options (environment): ORDERS=1000000, SINGLE_ORDERS=50000, SINGLE_CONNECTIONS=8, LOAD_SECONDS=15,
+# LOAD_CONNECTIONS=4, LATENCY_CALLS=1000000, BDN=1 (0 skips BenchmarkDotNet), OUTAGE_ORDERS=200000,
+# OUTAGE_RATE=5000 (orders/s), OUTAGE_STOP=10 (s after the start), OUTAGE_DOWN=20 (s), KEEP=0.
+set -euo pipefail
+
+ORDERS=${ORDERS:-1000000}
+SINGLE_ORDERS=${SINGLE_ORDERS:-50000}
+SINGLE_CONNECTIONS=${SINGLE_CONNECTIONS:-8}
+LOAD_SECONDS=${LOAD_SECONDS:-15}
+LOAD_CONNECTIONS=${LOAD_CONNECTIONS:-4}
+LATENCY_CALLS=${LATENCY_CALLS:-1000000}
+BDN=${BDN:-1}
+OUTAGE_ORDERS=${OUTAGE_ORDERS:-200000}
+OUTAGE_RATE=${OUTAGE_RATE:-5000}
+OUTAGE_STOP=${OUTAGE_STOP:-10}
+OUTAGE_DOWN=${OUTAGE_DOWN:-20}
+
+# shellcheck source=benchmarks/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+make_workdir sender
+BENCH_DLL="$REPO_DIR/benchmarks/sender/OrderFunctions.Client.Benchmarks/bin/Release/net10.0/OrderFunctions.Client.Benchmarks.dll"
+
+build_release
+build_client
+log "building the sender benchmarks (Release)"
+dotnet build "$REPO_DIR/benchmarks/sender/OrderFunctions.Client.Benchmarks/OrderFunctions.Client.Benchmarks.csproj" -c Release -nologo -v q \
+    -clp:ErrorsOnly >"$WORK/bench-build.log" 2>&1 || { cat "$WORK/bench-build.log" >&2; die "build failed"; }
+
+echo "== 1. TryEnqueue"
+dotnet "$BENCH_DLL" latency "$LATENCY_CALLS"
+if [ "$BDN" = 1 ]; then
+    (cd "$WORK" && dotnet "$BENCH_DLL" bdn --filter '*EnqueueBenchmarks*' --join) | sed -n '/^| Method/,/^$/p'
+fi
+
+echo "== 2. End to end (SQLite)"
+base() { echo "${SERVER_URL%/API/orders}"; }
+start_host batch "$WORK/batch.db"
+dotnet "$CLIENT_DLL" load --url "$SERVER_URL" -c "$LOAD_CONNECTIONS" --batch 1000 -d "${LOAD_SECONDS}s" --json >"$WORK/load.json"
+BATCH_RATE=$("$PY" -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["acceptedOrdersPerSecond"]))' "$WORK/load.json")
+echo "server batch figure: orders_per_s=$BATCH_RATE (OrderClient load, $LOAD_CONNECTIONS connections, batches of 1,000, ${LOAD_SECONDS} s)"
+stop_server
+
+start_host memory "$WORK/memory.db"
+MEMORY=$(dotnet "$BENCH_DLL" sender "$(base)" "$ORDERS")
+echo "$MEMORY"
+stop_server
+
+start_host spool "$WORK/spool.db"
+SPOOL=$(dotnet "$BENCH_DLL" sender "$(base)" "$ORDERS" "$WORK/spool")
+echo "$SPOOL"
+stop_server
+
+start_host single "$WORK/single.db"
+SINGLE=$(dotnet "$BENCH_DLL" single "$(base)" "$SINGLE_ORDERS" "$SINGLE_CONNECTIONS")
+echo "$SINGLE"
+stop_server
+
+rate() { sed -n 's/.*orders_per_s=\([0-9]*\).*/\1/p' <<<"$1"; }
+"$PY" - "$BATCH_RATE" "$(rate "$MEMORY")" "$(rate "$SPOOL")" "$(rate "$SINGLE")" <<'PY'
+import sys
+batch, memory, spool, single = map(float, sys.argv[1:])
+for name, value in (("memory", memory), ("spool", spool)):
+    print(f"sender ({name}): {value:,.0f} orders/s = {value / batch:.0%} of the server's batch figure (target >= 80%), "
+          f"{value / single:.1f}x one per request (target >= 20x)")
+PY
+
+echo "== 3. Outage: server stopped at ${OUTAGE_STOP} s for ${OUTAGE_DOWN} s"
+start_host outage "$WORK/outage.db"
+PORT=${SERVER_URL#http://127.0.0.1:}; PORT=${PORT%%/*}
+URL=$(base)
+dotnet "$BENCH_DLL" outage "$URL" "$OUTAGE_ORDERS" "$OUTAGE_RATE" "$WORK/outage-spool" 2>"$WORK/outage-progress.log" &
+SENDER=$!
+sleep "$OUTAGE_STOP"
+log "stopping the server (SIGKILL) for ${OUTAGE_DOWN} s"
+kill -KILL "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+sleep "$OUTAGE_DOWN"
+log "starting it again"
+env DOTNET_ENVIRONMENT=Production Logging__LogLevel__Default=Warning ConnectionStrings__Orders="Data Source=$WORK/outage.db" \
+    dotnet "$HOST_DLL" --urls "http://127.0.0.1:$PORT" >"$WORK/outage2.log" 2>&1 &
+SERVER_PID=$!
+wait_listening "$PORT" "$SERVER_PID" outage2
+wait "$SENDER" || die "the outage run failed (see $WORK/outage-progress.log; KEEP=1 keeps it)"
