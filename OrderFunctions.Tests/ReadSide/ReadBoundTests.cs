@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Support;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrderFunctions.Storage;
+using OrderFunctions.Storage.Postgres;
 using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Support.Postgres;
 using Xunit.Abstractions;
@@ -122,7 +123,7 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
 
     private Task<StandaloneApplication> StartAsync(string password) => StandaloneApplication.StartAsync(environment: new Dictionary<string, string>
     {
-        ["OrderStorage__Provider"] = OrderStoreProvider.Postgres,
+        ["OrderStorage__Provider"] = PostgresOrderStore.ProviderName,
         ["ConnectionStrings__Orders"] = ConnectionString(password),
     }, services: services => services.AddSingleton<ILoggerProvider>(_logs));
 

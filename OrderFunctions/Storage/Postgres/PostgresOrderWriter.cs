@@ -77,7 +77,7 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
     {
         try
         {
-            WriteWithRetry(batch);
+            return WriteWithRetry(batch);
         }
         catch (Exception ex) when (PostgresFaults.Describe(ex) is not null)
         {
@@ -85,7 +85,7 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         }
     }
 
-    private void WriteWithRetry(IReadOnlyList<PendingWrite> batch)
+    private IReadOnlyList<WriteResult> WriteWithRetry(IReadOnlyList<OrderWrite> batch)
     {
         var connection = EnsureConnection();
         for (var attempt = 1; ; attempt++)
