@@ -1,34 +1,61 @@
 #!/usr/bin/env bash
-# Mutation testing of the pure logic (OrderFunctions/Orders/ and OrderFunctions/Http/) with Stryker.NET, killed by the
-# fast in-process tests that stryker-config.json selects. Prints the mutation score per file and every mutant that
-# survived; docs/mutation.md explains the survivors. Not part of .ci/run: it takes many minutes of CPU.
+# Mutation testing with Stryker.NET. Two scopes, each with its own config (the files mutated and the tests that may
+# kill them):
+#   SCOPE=logic (default)  stryker-config.json: OrderFunctions/Orders/ and OrderFunctions/Http/, killed by the fast
+#                          in-process tests (Ingestion/, ReadSide/, every Run_ test).
+#   SCOPE=storage          stryker-storage.json: OrderFunctions/Storage/ (the write queue and both engines), killed by
+#                          the in-process storage tests (Storage/, the engines' ReadSide/ tests, health, commit
+#                          telemetry) on SQLite and PostgreSQL. Slower: every test stands the app up on a real store.
+# Prints the mutation score per file and every mutant that survived; docs/mutation.md explains the survivors. Not part
+# of .ci/run: it takes many minutes of CPU.
 #
-#   tests/mutation.sh                    # whole scope, 2 test sessions at once
+#   tests/mutation.sh                    # logic scope, 2 test sessions at once
 #   CONCURRENCY=1 tests/mutation.sh      # gentler on a shared machine
 #   tests/mutation.sh Orders/OrderJsonReader.cs    # only the files given (paths under OrderFunctions/)
+#   SCOPE=storage tests/mutation.sh      # Storage/ (needs PostgreSQL, as the tests do; 1 session unless CONCURRENCY)
+#   SCOPE=storage TEST_FILTER='FullyQualifiedName~StorageFaultTests' tests/mutation.sh Storage/Sqlite/SqliteFaults.cs
+#                                        # a quick check: one file, the tests chosen by TEST_FILTER only
 #
 # Stryker builds and rewrites OrderFunctions.Tests/bin/Debug: do not build or test Debug in this tree meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-output="$root/StrykerOutput/mutation"
+scope="${SCOPE:-logic}"
+case "$scope" in
+    logic) config="$root/stryker-config.json"; output="$root/StrykerOutput/mutation"; concurrency="${CONCURRENCY:-2}" ;;
+    storage) config="$root/stryker-storage.json"; output="$root/StrykerOutput/mutation-storage"; concurrency="${CONCURRENCY:-1}" ;;
+    *) echo "SCOPE must be logic or storage, not '$scope'" >&2; exit 2 ;;
+esac
 threshold=85
+log="$output.log"
 
 mutate=()
 for file in "$@"; do mutate+=(--mutate "**/$file"); done
 
-echo "load before: $(uptime)"
+echo "scope: $scope ($(basename "$config")), load before: $(uptime)"
 dotnet tool restore >/dev/null
 rm -rf "$output"
 mkdir -p "$root/StrykerOutput"
+if [[ -n "${TEST_FILTER:-}" ]]; then
+    # The same config with another test selection (Stryker takes the filter from its config file only).
+    filtered="$root/StrykerOutput/stryker-$scope-filtered.json"
+    python3 - "$config" "$filtered" "$TEST_FILTER" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["stryker-config"]["test-case-filter"] = sys.argv[3]
+json.dump(config, open(sys.argv[2], "w"), indent=2)
+PY
+    config="$filtered"
+    echo "tests: $TEST_FILTER"
+fi
 status=0
-(cd OrderFunctions.Tests && dotnet stryker --config-file ../stryker-config.json --concurrency "${CONCURRENCY:-2}" \
-    --output "$output" --skip-version-check "${mutate[@]}") > "$root/StrykerOutput/stryker.log" 2>&1 || status=$?
+(cd OrderFunctions.Tests && dotnet stryker --config-file "$config" --concurrency "$concurrency" \
+    --output "$output" --skip-version-check "${mutate[@]}") > "$log" 2>&1 || status=$?
 echo "load after:  $(uptime)"
 if [[ $status -ne 0 || ! -f "$output/reports/mutation-report.json" ]]; then
-    tail -40 "$root/StrykerOutput/stryker.log"
-    echo "Stryker failed (exit $status); full log: StrykerOutput/stryker.log" >&2
+    tail -40 "$log"
+    echo "Stryker failed (exit $status); full log: ${log#"$root/"}" >&2
     exit 1
 fi
 
@@ -72,6 +99,9 @@ for folder, counts in sorted(folders.items()):
 total = sum((c for c in folders.values()), Counter())
 line("all", total)
 print()
+if score(total) is None:
+    print("no mutant was tested (none in the files given, or none could be injected): no score")
+    sys.exit(1)
 print(f"{len(survivors)} mutants not killed:" if survivors else "every mutant killed")
 for s in survivors:
     print("  " + s)

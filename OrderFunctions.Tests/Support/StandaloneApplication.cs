@@ -36,6 +36,11 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
 
     public Uri OrdersUrl => new(BaseAddress, "/API/orders");
 
+    /// <summary>Where <see cref="ServeOnSocket"/> listens: loopback, a port the system picks.</summary>
+    public const string LoopbackAnyPort = "http://127.0.0.1:0";
+
+    private bool _onSocket;
+
     /// <summary>
     /// Serves the app on a loopback socket. <paramref name="environment"/> takes environment-variable names
     /// (<c>OrderApi__Keys__0</c>) as the process harness did; they become configuration keys.
@@ -49,9 +54,18 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
     }
 
     /// <summary>Starts the app on Kestrel at a free loopback port (a streamed request body stays streamed).</summary>
+    /// <remarks>
+    /// The port is chosen by the app's own configuration (<c>urls</c> = <see cref="LoopbackAnyPort"/>, read by the host
+    /// as it starts Kestrel), never by <c>UseKestrel(port)</c>. With a port, the factory clears and refills
+    /// <c>IServerAddressesFeature.Addresses</c> on the test's thread after the host is built, while the app's entry point
+    /// (<c>app.Run()</c>, on the thread HostFactoryResolver runs it on) is already starting Kestrel, which makes that
+    /// collection read-only as it binds. Whenever Kestrel won the race the factory threw "IServerAddressesFeature.Addresses
+    /// cannot be modified after the server has started" (dotnet/aspnetcore#67714): the flaky start-up of issue 24.
+    /// </remarks>
     public StandaloneApplication ServeOnSocket()
     {
-        UseKestrel(0);
+        _onSocket = true;
+        UseKestrel();
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
@@ -71,6 +85,7 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
     protected override IHost CreateHost(IHostBuilder builder)
     {
         var values = new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={DatabasePath}" };
+        if (_onSocket) values["urls"] = LoopbackAnyPort; // over appsettings.json's Urls (host settings reach the app as arguments)
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(values));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));

@@ -76,6 +76,23 @@ public sealed class PostgresTestServer : IAsyncDisposable
     public Task StopServerAsync(bool immediate = false) => RunAsync(Path.Combine(PostgresAvailability.BinDirectory!, "pg_ctl"),
         ["-D", DataDirectory, "-w", "-m", immediate ? "immediate" : "fast", "stop"], asPostgres: true);
 
+    /// <summary>The loopback port of an owned cluster.</summary>
+    public int Port => _port;
+
+    /// <summary>
+    /// Makes the owned cluster check <paramref name="role"/>'s password over TCP (scram-sha-256; every other login
+    /// stays trusted), so a wrong password is refused as on a real server.
+    /// </summary>
+    public async Task RequirePasswordAsync(string role)
+    {
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        await File.WriteAllTextAsync(hba, $"host all {role} 127.0.0.1/32 scram-sha-256\n" + await File.ReadAllTextAsync(hba));
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection);
+        await reload.ExecuteScalarAsync();
+    }
+
     /// <summary>A new empty schema of its own for one test: its connection string sets the search path to it.</summary>
     public async Task<string> CreateSchemaAsync(string schema)
     {

@@ -8,6 +8,7 @@ internal static class PostgresFaults
     /// <summary>The cause when <paramref name="exception"/> is a fault of the server or the way to it; else null.</summary>
     public static string? Describe(Exception exception) => exception switch
     {
+        PostgresStoreException scrubbed => scrubbed.Cause,
         PostgresException pg => pg.SqlState switch
         {
             PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow =>
@@ -26,6 +27,13 @@ internal static class PostgresFaults
         TimeoutException => "the database did not answer in time",
         _ => null,
     };
+
+    /// <summary>
+    /// <paramref name="exception"/> without the driver's message when it is a fault of the server (see
+    /// <see cref="PostgresStoreException"/>); any other exception as it is.
+    /// </summary>
+    public static Exception Scrubbed(Exception exception) =>
+        exception is not PostgresStoreException && Describe(exception) is { } cause ? new PostgresStoreException(exception, cause) : exception;
 
     // A SQLSTATE's class is its first two characters; a class's own code (such as 53000) names the class.
     private static bool InClass(string state, string classCode) =>

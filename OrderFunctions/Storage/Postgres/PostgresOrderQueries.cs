@@ -150,9 +150,12 @@ public sealed partial class PostgresOrderQueries(
         }
         catch (Exception ex) when (PostgresFaults.Describe(ex) is { } reason && ex is not OperationCanceledException)
         {
-            LogReadFailed(reason, StoreFailureLog.Cause(ex));
+            // The driver's message names the host, port or login: Warning and above carry the scrubbed cause only,
+            // the driver's own exception goes to Debug for an operator who turns it on.
+            var scrubbed = PostgresFaults.Scrubbed(ex);
+            LogReadFailed(reason, StoreFailureLog.Cause(scrubbed));
             StoreFailureLog.Stack(logger, ex);
-            throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
+            throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, scrubbed);
         }
     }
 

@@ -53,7 +53,18 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
     public string SystemName => "postgresql";
 
-    public void Open() => EnsureConnection();
+    // Faults leave this class scrubbed (PostgresStoreException): the queue logs them and puts them in its 503s.
+    public void Open()
+    {
+        try
+        {
+            EnsureConnection();
+        }
+        catch (Exception ex) when (PostgresFaults.Describe(ex) is not null)
+        {
+            throw PostgresFaults.Scrubbed(ex);
+        }
+    }
 
     /// <summary>Nothing to compute ahead: the orders go to Npgsql as they are.</summary>
     public OrderWrite Prepare(OrderWrite write) => write;
@@ -63,6 +74,18 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
     }
 
     public IReadOnlyList<WriteResult> Write(IReadOnlyList<OrderWrite> batch)
+    {
+        try
+        {
+            return WriteWithRetry(batch);
+        }
+        catch (Exception ex) when (PostgresFaults.Describe(ex) is not null)
+        {
+            throw PostgresFaults.Scrubbed(ex);
+        }
+    }
+
+    private IReadOnlyList<WriteResult> WriteWithRetry(IReadOnlyList<OrderWrite> batch)
     {
         var connection = EnsureConnection();
         for (var attempt = 1; ; attempt++)
