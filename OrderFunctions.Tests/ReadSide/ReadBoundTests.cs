@@ -118,7 +118,7 @@ public sealed class ReadBoundTests
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                if (!IsEnabled(logLevel) || exception is not SqliteException) return;
+                if (!IsEnabled(logLevel)) return; // the one-line read failure (its exception goes to Debug)
                 Interlocked.Increment(ref owner._held);
                 owner._released.Wait(TimeSpan.FromSeconds(90)); // a failed test must not hold the reads forever
             }
