@@ -7,8 +7,8 @@ using OrderFunctions.Orders;
 namespace OrderFunctions.Client;
 
 /// <summary>
-/// The typed request/response client of the orders API: post one order or a batch, read one, list, statistics and
-/// health. Every method returns an <see cref="OrderResponse{T}"/> and throws only for the caller's own cancellation:
+/// The typed request/response client of the orders API: post one order or a batch, read one, list, statistics (per
+/// market and over time), the export and health. Every method returns an <see cref="OrderResponse{T}"/> and throws only for the caller's own cancellation:
 /// a 4xx/5xx is a typed <see cref="OrderProblem"/>, an unreachable server a <see cref="OrderResponse{T}.TransportError"/>.
 /// Orders are validated locally by the server's own <see cref="OrderValidator"/> first, so a bad order never leaves.
 /// </summary>
@@ -91,6 +91,72 @@ public sealed class OrderFunctionsClient
     /// <summary><c>GET /API/orders/stats</c>: a page of per-market statistics.</summary>
     public async Task<OrderResponse<OrderStatsReport>> GetStatsAsync(OrderQuery? query = null, CancellationToken cancellationToken = default) =>
         Read<OrderStatsReport>(await GetAsync(OrderRoutes.Stats, (query ?? new()).ToQueryString(), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// <c>GET /API/orders/stats?interval=</c>: a page of per-market statistics in UTC-aligned buckets (<c>1m</c>, <c>5m</c>,
+    /// <c>1h</c>, <c>1d</c>), exact decimals; pass <see cref="StatsBucketReport.Next"/> as <see cref="OrderQuery.After"/> for the next page.
+    /// </summary>
+    public async Task<OrderResponse<StatsBucketReport>> GetStatsOverTimeAsync(string interval, OrderQuery? query = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(interval);
+        var queryString = (query ?? new()).ToQueryString();
+        queryString += $"{(queryString.Length == 0 ? '?' : '&')}interval={Uri.EscapeDataString(interval)}";
+        return Read<StatsBucketReport>(await GetAsync(OrderRoutes.Stats, queryString, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// <c>GET /API/orders/export?format=csv|ndjson</c>: every order matching the filters (one snapshot), streamed into
+    /// <paramref name="destination"/> as it arrives; the value is the number of bytes written. The request timeout bounds
+    /// the wait for the answer's headers only, so a long export is limited by <paramref name="cancellationToken"/> alone.
+    /// A failure after the first byte (the server aborts a broken export) is a transport error: discard what was written.
+    /// </summary>
+    public async Task<OrderResponse<long>> ExportAsync(Stream destination, string format = "csv", OrderQuery? query = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentException.ThrowIfNullOrEmpty(format);
+        var queryString = (query ?? new()).ToQueryString();
+        queryString += $"{(queryString.Length == 0 ? '?' : '&')}format={Uri.EscapeDataString(format)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, _options.RouteUrl(OrderRoutes.Export, queryString));
+        if (_options.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(OrderHeaders.FunctionKey, key);
+        try
+        {
+            HttpResponseMessage response;
+            using (var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                headersTimeout.CancelAfter(_options.RequestTimeout);
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token).ConfigureAwait(false);
+            }
+            using (response)
+            {
+                var status = (int)response.StatusCode;
+                if (!response.IsSuccessStatusCode)
+                {
+                    var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                    return new(status, 0, false, OrderProblem.Parse(body, status, response.ReasonPhrase), null, response.Headers.RetryAfter?.Delta);
+                }
+                await using var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = new byte[81920];
+                long written = 0;
+                int read;
+                while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    written += read;
+                }
+                return new(status, written, false, null, null, null);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        {
+            return new(0, 0, false, null, Describe(ex, request.RequestUri), null);
+        }
+    }
 
     /// <summary><c>GET /API/health</c>: the status (<c>healthy</c>), or a 503 problem with Retry-After.</summary>
     public async Task<OrderResponse<string>> GetHealthAsync(CancellationToken cancellationToken = default)

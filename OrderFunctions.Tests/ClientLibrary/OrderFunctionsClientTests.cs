@@ -89,4 +89,34 @@ public sealed class OrderFunctionsClientTests
         Assert.True(response.IsTransient);
         Assert.Contains("connection refused", response.TransportError, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task GetStatsOverTimeAsync_and_ExportAsync_read_the_buckets_and_every_order_exactly()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        var client = new OrderFunctionsClient(app.BaseAddress);
+        var batch = await client.CreateOrdersAsync([Order(0, "export").ToRequest(), Order(1, "export").ToRequest(), Order(60_000, "export").ToRequest()]);
+        Assert.Equal(201, batch.Status);
+        var query = new OrderQuery { Username = "export" };
+
+        var buckets = await client.GetStatsOverTimeAsync("1m", query);
+        using var csv = new MemoryStream();
+        var exported = await client.ExportAsync(csv, "csv", query);
+        var refused = await client.ExportAsync(new MemoryStream(), "xlsx", query);
+
+        Assert.Equal(200, buckets.Status);
+        Assert.Equal("1m", buckets.Value!.Interval);
+        Assert.Equal([2L, 1L], buckets.Value.Buckets.Select(b => b.Count));
+        var first = buckets.Value.Buckets[0];
+        Assert.Equal(Order(0).Price * Order(0).Size + Order(1).Price * Order(1).Size, first.Notional);
+        Assert.Equal(Order(0).Price, first.FirstPrice);
+        Assert.Equal(Order(1).Price, first.LastPrice);
+        Assert.Equal(200, exported.Status);
+        var lines = System.Text.Encoding.UTF8.GetString(csv.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(exported.Value, csv.Length);
+        Assert.Equal(4, lines.Length);
+        Assert.Equal(batch.Value!.Select(o => o.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines.Skip(1).Select(l => l.Split(',')[0]));
+        Assert.Equal(400, refused.Status);
+        Assert.NotNull(refused.Problem);
+    }
 }
