@@ -93,52 +93,15 @@ public sealed partial class PostgresOrderQueries(
         new DateTime(UnixEpochTicks + row.GetInt64(7), DateTimeKind.Utc),
         new DateTime(UnixEpochTicks + row.GetInt64(8), DateTimeKind.Utc));
 
+    // The filter clauses are the ones stats over time and the export use (PostgresReads.Where); a listing adds its cursor.
     private static void Where(StringBuilder sql, NpgsqlCommand command, OrderFilter filter, long? afterId)
     {
-        var first = true;
-        void Clause(string clause)
-        {
-            sql.Append(first ? " WHERE " : " AND ").Append(clause);
-            first = false;
-        }
-
-        if (filter.Username is { } username)
-        {
-            Clause("username = @username");
-            command.Parameters.AddWithValue("username", username);
-        }
-        if (filter.Market is { } market)
-        {
-            Clause("market = @market");
-            command.Parameters.AddWithValue("market", market);
-        }
-        if (filter.Side is { } side)
-        {
-            Clause("side = @side");
-            command.Parameters.AddWithValue("side", side);
-        }
-        if (filter.From is { } from)
-        {
-            Clause("(timestamp, timestamp_ticks) >= (@from, @from_ticks)");
-            AddTimestamp(command, "from", from);
-        }
-        if (filter.To is { } to)
-        {
-            Clause("(timestamp, timestamp_ticks) < (@to, @to_ticks)");
-            AddTimestamp(command, "to", to);
-        }
+        var filtered = PostgresReads.Where(sql, command, filter);
         if (afterId is { } after)
         {
-            Clause("id > @after");
+            sql.Append(filtered ? " AND " : " WHERE ").Append("id > @after");
             command.Parameters.AddWithValue("after", after);
         }
-    }
-
-    private static void AddTimestamp(NpgsqlCommand command, string name, DateTime utc)
-    {
-        var (micros, ticks) = PostgresOrderSchema.Split(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
-        command.Parameters.Add(new NpgsqlParameter<DateTime>(name, NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = micros });
-        command.Parameters.Add(new NpgsqlParameter<short>(name + "_ticks", ticks));
     }
 
     private async Task<T> Read<T>(Func<NpgsqlConnection, Task<T>> query, CancellationToken cancellationToken)

@@ -103,22 +103,17 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
             SqliteOrderSchema.ParseTimestamp(row.GetString(6)));
     }
 
-    // Timestamps are stored in one fixed-width UTC format, so comparing the text compares the instants.
+    // The filter clauses are the ones stats over time and the export use (SqliteReads.Where); list and stats add their cursor.
     private static void Where(StringBuilder sql, SqliteCommand command, OrderFilter filter, long? afterId, string? afterMarket)
     {
-        var first = true;
+        var filtered = SqliteReads.Where(sql, command, filter);
         void Clause(string clause, string name, object value)
         {
-            sql.Append(first ? " WHERE " : " AND ").Append(clause);
+            sql.Append(filtered ? " AND " : " WHERE ").Append(clause);
             command.Parameters.AddWithValue(name, value);
-            first = false;
+            filtered = true;
         }
 
-        if (filter.Username is { } username) Clause("username = $username", "$username", username);
-        if (filter.Market is { } market) Clause("market = $market", "$market", market);
-        if (filter.Side is { } side) Clause("side = $side", "$side", side);
-        if (filter.From is { } from) Clause("timestamp >= $from", "$from", SqliteOrderSchema.FormatTimestamp(from));
-        if (filter.To is { } to) Clause("timestamp < $to", "$to", SqliteOrderSchema.FormatTimestamp(to));
         if (afterId is { } after) Clause("id > $after", "$after", after);
         if (afterMarket is { } marketAfter) Clause("market > $afterMarket", "$afterMarket", marketAfter);
     }
