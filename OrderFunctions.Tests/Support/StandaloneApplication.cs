@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -9,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrderFunctions.Standalone;
+using OrderFunctions.Storage;
 
 namespace OrderFunctions.Tests.Support;
 
@@ -18,12 +22,28 @@ namespace OrderFunctions.Tests.Support;
 /// <see cref="CreateClient"/> goes through the in-memory TestServer; <see cref="StartAsync"/> serves on a real
 /// loopback socket (Kestrel on port 0) for tests that need one (the client, locks held while requests wait).
 /// Child processes remain only where a process is the point (Functions-host fixture, SIGKILL/SIGTERM, process logs).
+/// <see cref="SendAsync"/> hands the in-memory server a request the test builds itself (a raw query string, a body
+/// stream it watches); <see cref="InvokeAsync{TFunction}"/> runs one function class over the app's services, for the few
+/// tests about a function apart from any host's routing.
 /// The type argument only names the standalone assembly (its top-level <c>Program</c> shares a name with the function app's).
 /// </summary>
-public class StandaloneApplication(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? databasePath = null)
+public class StandaloneApplication(
+    IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? databasePath = null)
     : WebApplicationFactory<OrderApiOptions>
 {
-    public string DatabasePath { get; } = databasePath ?? Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
+    public string DatabasePath { get; } = databasePath ?? NewDatabasePath();
+
+    /// <summary>A path for a new SQLite file in the temporary directory, unique to the caller.</summary>
+    public static string NewDatabasePath() => Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
+
+    /// <summary>The app on <paramref name="store"/> (either engine): its provider and connection string over the defaults.</summary>
+    public static StandaloneApplication ForStore(
+        TestStore store, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var values = new Dictionary<string, string?>(store.Settings);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        return new StandaloneApplication(values, services, (store as SqliteTestStore)?.Database.Path);
+    }
 
     /// <summary>Everything the app logged.</summary>
     public CapturedLogs Logs { get; } = new();
@@ -40,6 +60,88 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
     public const string LoopbackAnyPort = "http://127.0.0.1:0";
 
     private bool _onSocket;
+    private HttpClient? _client;
+
+    /// <summary>A client of the app: over the socket after <see cref="ServeOnSocket"/>, else over the in-memory server.</summary>
+    public HttpClient Client => _client ??= _onSocket ? new HttpClient { BaseAddress = BaseAddress } : CreateClient();
+
+    /// <summary>The app's own repository (the write queue in front of the engine).</summary>
+    public IOrderRepository Repository => Services.GetRequiredService<IOrderRepository>();
+
+    public Task<ApiResponse> PostAsync(string body, string? contentType = "application/json") =>
+        PostAsync(Encoding.UTF8.GetBytes(body), contentType, OrdersPath);
+
+    public async Task<ApiResponse> PostAsync(byte[] body, string? contentType = "application/json", string path = OrdersPath)
+    {
+        using var content = new ByteArrayContent(body);
+        if (contentType is not null) content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        using var response = await Client.PostAsync(path, content);
+        return await ApiResponse.ReadAsync(response);
+    }
+
+    /// <summary>
+    /// POSTs <paramref name="body"/> as the request stream itself, through the in-memory server: a test can count how
+    /// much of an endless body the app read, which a socket's buffers would hide.
+    /// </summary>
+    public Task<ApiResponse> PostAsync(Stream body, long? contentLength, string contentType = "application/json") =>
+        SendAsync(context =>
+        {
+            context.Request.Method = HttpMethods.Post;
+            context.Request.Path = OrdersPath;
+            context.Request.ContentType = contentType;
+            context.Request.ContentLength = contentLength;
+            context.Request.Body = body;
+        });
+
+    /// <summary>A GET of <paramref name="pathAndQuery"/> through <see cref="Client"/>.</summary>
+    public async Task<ApiResponse> GetAsync(string pathAndQuery)
+    {
+        using var response = await Client.GetAsync(pathAndQuery);
+        return await ApiResponse.ReadAsync(response);
+    }
+
+    /// <summary>A GET whose query string is any text, even what a URI cannot hold (the in-memory server takes it as is).</summary>
+    public Task<ApiResponse> GetAsync(string path, string queryString) =>
+        SendAsync(context =>
+        {
+            context.Request.Method = HttpMethods.Get;
+            context.Request.Path = path;
+            context.Request.QueryString = queryString.Length == 0 ? QueryString.Empty
+                : new QueryString(queryString.StartsWith('?') ? queryString : "?" + queryString);
+        });
+
+    public Task<ApiResponse> GetHealthAsync() => GetAsync("/API/health");
+
+    /// <summary>A request the test builds on the context itself, through the whole app on the in-memory server.</summary>
+    public async Task<ApiResponse> SendAsync(Action<HttpContext> configure)
+    {
+        if (_onSocket) throw new InvalidOperationException("SendAsync goes through the in-memory server; this app serves a socket.");
+        var context = await Server.SendAsync(configure);
+        return await ApiResponse.ReadAsync(context.Response);
+    }
+
+    /// <summary>
+    /// One function class created over the app's services as the worker creates it, given a request built by
+    /// <paramref name="configure"/> (a POST of nothing to the orders route unless it says otherwise), its result
+    /// executed as the host executes it.
+    /// </summary>
+    public async Task<ApiResponse> InvokeAsync<TFunction>(
+        Func<TFunction, HttpRequest, Task<IResult>> run, Action<HttpRequest>? configure = null) where TFunction : class
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = HttpMethods.Post;
+        context.Request.Scheme = "http";
+        context.Request.Host = new HostString("localhost");
+        context.Request.Path = OrdersPath;
+        configure?.Invoke(context.Request);
+        context.Response.Body = new MemoryStream();
+        var function = ActivatorUtilities.CreateInstance<TFunction>(scope.ServiceProvider);
+        await (await run(function, context.Request)).ExecuteAsync(context);
+        return await ApiResponse.ReadAsync(context.Response);
+    }
+
+    private const string OrdersPath = "/API/orders";
 
     /// <summary>
     /// Serves the app on a loopback socket. <paramref name="environment"/> takes environment-variable names
@@ -68,7 +170,9 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
         UseKestrel();
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        BaseAddress = new Uri(address
+            .Replace("[::]", "127.0.0.1", StringComparison.Ordinal)
+            .Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
         return this;
     }
 
@@ -97,6 +201,7 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
 
     public override async ValueTask DisposeAsync()
     {
+        _client?.Dispose();
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" })
