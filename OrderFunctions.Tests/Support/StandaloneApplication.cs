@@ -11,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Orders;
 using OrderFunctions.Standalone;
 using OrderFunctions.Storage;
 
@@ -36,13 +37,49 @@ public class StandaloneApplication(
     /// <summary>A path for a new SQLite file in the temporary directory, unique to the caller.</summary>
     public static string NewDatabasePath() => Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
 
-    /// <summary>The app on <paramref name="store"/> (either engine): its provider and connection string over the defaults.</summary>
+    /// <summary>
+    /// The app on <paramref name="store"/> (either engine): its provider and connection string over the defaults. The
+    /// store stays the caller's (several apps may share it, as several instances share a database).
+    /// </summary>
     public static StandaloneApplication ForStore(
         TestStore store, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var values = new Dictionary<string, string?>(store.Settings);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
-        return new StandaloneApplication(values, services, (store as SqliteTestStore)?.Database.Path);
+        return new StandaloneApplication(values, services, (store as SqliteTestStore)?.Database.Path) { _keepsDatabase = true };
+    }
+
+    private bool _keepsDatabase;
+
+    /// <summary>
+    /// The app on a new empty store of <paramref name="engine"/>, its table created as the writer creates it at start (so
+    /// reads of an empty store find one); the store goes with the app on dispose.
+    /// </summary>
+    public static async Task<StandaloneApplication> OnEmptyStoreAsync(
+        StoreEngine engine, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var store = await TestStore.CreateAsync(engine);
+        await store.CreateSchemaAsync();
+        var app = ForStore(store, settings, services);
+        app._ownedStore = store;
+        return app;
+    }
+
+    private TestStore? _ownedStore;
+
+    /// <summary>
+    /// The services <c>AddOrderServices</c> registers for these settings (what both hosts' <c>Program.cs</c> call), built
+    /// and validated but not started: for tests of the composition itself, whose settings (an unknown provider, a server
+    /// that does not exist) would stop a start.
+    /// </summary>
+    public static ServiceProvider ComposeServices(IDictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddOrderServices(configuration)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
     /// <summary>Everything the app logged.</summary>
@@ -112,6 +149,23 @@ public class StandaloneApplication(
 
     public Task<ApiResponse> GetHealthAsync() => GetAsync("/API/health");
 
+    /// <summary>Stores the orders through the app's repository, in one request; returns them with their ids.</summary>
+    public async Task<StoredOrder[]> AddAsync(params Order[] orders)
+    {
+        var results = await Repository.AddManyAsync(orders);
+        Assert.All(results, r => Assert.Equal(SaveOutcome.Created, r.Outcome));
+        return results.Select(r => r.Order).ToArray();
+    }
+
+    public Task<ApiResponse> GetOrderAsync(long id) => GetAsync($"{OrdersPath}/{id}", "");
+
+    /// <summary>A page of the listing for this raw query string (without or with its <c>?</c>).</summary>
+    public Task<ApiResponse> ListAsync(string query) => GetAsync(OrdersPath, query);
+
+    public Task<ApiResponse> StatsAsync(string query) => GetAsync($"{OrdersPath}/stats", query);
+
+    public Task<ApiResponse> ExportAsync(string query) => GetAsync($"{OrdersPath}/export", query);
+
     /// <summary>A request the test builds on the context itself, through the whole app on the in-memory server.</summary>
     public async Task<ApiResponse> SendAsync(Action<HttpContext> configure)
     {
@@ -122,23 +176,44 @@ public class StandaloneApplication(
 
     /// <summary>
     /// One function class created over the app's services as the worker creates it, given a request built by
-    /// <paramref name="configure"/> (a POST of nothing to the orders route unless it says otherwise), its result
+    /// <paramref name="configure"/> (an empty POST to the orders route unless it says otherwise), its result
     /// executed as the host executes it.
     /// </summary>
     public async Task<ApiResponse> InvokeAsync<TFunction>(
         Func<TFunction, HttpRequest, Task<IResult>> run, Action<HttpRequest>? configure = null) where TFunction : class
     {
         await using var scope = Services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        var request = NewRequest(scope.ServiceProvider, "");
+        configure?.Invoke(request);
+        var function = ActivatorUtilities.CreateInstance<TFunction>(scope.ServiceProvider);
+        return await ExecuteAsync(await run(function, request), request.HttpContext);
+    }
+
+    /// <summary>
+    /// Executes <paramref name="result"/> as the host executes it, over the app's services (its JSON options and problem
+    /// details apply), on <paramref name="context"/> or a new one; returns what a client would read.
+    /// </summary>
+    public async Task<ApiResponse> ExecuteAsync(IResult result, HttpContext? context = null)
+    {
+        context ??= new DefaultHttpContext { RequestServices = Services };
+        context.Response.Body = new MemoryStream();
+        await result.ExecuteAsync(context);
+        return await ApiResponse.ReadAsync(context.Response);
+    }
+
+    /// <summary>A POST of <paramref name="body"/> to the orders route as a function receives it, over <paramref name="services"/>.</summary>
+    public static HttpRequest NewRequest(IServiceProvider services, string body, string? contentType = "application/json")
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var context = new DefaultHttpContext { RequestServices = services };
         context.Request.Method = HttpMethods.Post;
         context.Request.Scheme = "http";
         context.Request.Host = new HostString("localhost");
         context.Request.Path = OrdersPath;
-        configure?.Invoke(context.Request);
-        context.Response.Body = new MemoryStream();
-        var function = ActivatorUtilities.CreateInstance<TFunction>(scope.ServiceProvider);
-        await (await run(function, context.Request)).ExecuteAsync(context);
-        return await ApiResponse.ReadAsync(context.Response);
+        context.Request.ContentType = contentType;
+        context.Request.ContentLength = bytes.Length;
+        context.Request.Body = new MemoryStream(bytes);
+        return context.Request;
     }
 
     private const string OrdersPath = "/API/orders";
@@ -203,10 +278,14 @@ public class StandaloneApplication(
     {
         _client?.Dispose();
         await base.DisposeAsync();
+        if (_ownedStore is not null) await _ownedStore.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        if (!_keepsDatabase)
         {
-            try { File.Delete(DatabasePath + suffix); } catch (IOException) { }
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                try { File.Delete(DatabasePath + suffix); } catch (IOException) { }
+            }
         }
         GC.SuppressFinalize(this);
     }
