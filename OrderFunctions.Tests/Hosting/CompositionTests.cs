@@ -16,7 +16,7 @@ namespace OrderFunctions.Tests.Hosting;
 /// <summary>The function resolved from Program.cs's registration, posting to a real SQLite file.</summary>
 public sealed class CompositionTests : IDisposable
 {
-    private readonly TempDatabase _database = new();
+    private readonly TestStore _database = TestStore.Sqlite();
 
     public void Dispose() => _database.Dispose();
 

@@ -144,7 +144,7 @@ public sealed class IdempotentSubmissionTests
             Assert.Equal([SaveOutcome.Created, SaveOutcome.Replayed], new[] { a.Outcome, b.Outcome }.Order());
         }
         Assert.Equal(pairs, api.CountRows());
-        Assert.All(Database.ClientOrderIdCounts(api.DatabasePath).Values, count => Assert.Equal(1, count));
+        Assert.All(api.Store.ClientOrderIdCounts().Values, count => Assert.Equal(1, count));
 
         Task<SaveResult> Submit(int i) => Task.Run(() =>
         {
@@ -203,7 +203,7 @@ public sealed class IdempotentSubmissionTests
         Assert.Equal(2, conflicted.Json.GetProperty("index").GetInt32());
         Assert.StartsWith("Order [2]:", conflicted.Json.GetProperty("detail").GetString());
         Assert.All(bystanders, response => Assert.Equal(201, response.Status));
-        var stored = Database.ClientOrderIdCounts(api.DatabasePath);
+        var stored = api.Store.ClientOrderIdCounts();
         Assert.DoesNotContain("new-1", stored.Keys);
         Assert.DoesNotContain("new-2", stored.Keys);
         Assert.DoesNotContain("new-3", stored.Keys);

@@ -92,7 +92,7 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
 
         // Assert: read back from the file, not from the answer.
         Assert.Equal(201, response.Status);
-        using var connection = Database.Open(api.DatabasePath);
+        using var connection = api.Store.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT username, client_order_id FROM Orders";
         using var row = command.ExecuteReader();

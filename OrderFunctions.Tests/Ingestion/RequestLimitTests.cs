@@ -158,7 +158,7 @@ public sealed class RequestLimitTests
 
         Assert.Equal(201, response.Status);
         Assert.Equal(clientOrderId, response.Json.GetProperty("clientOrderId").GetString());
-        Assert.Equal(clientOrderId, Assert.Single(Database.ClientOrderIdCounts(api.DatabasePath).Keys));
+        Assert.Equal(clientOrderId, Assert.Single(api.Store.ClientOrderIdCounts().Keys));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -213,7 +213,7 @@ public sealed class RequestLimitTests
         Assert.Equal(stored, response.Json.GetProperty("size").GetRawText());
         Assert.Equal(stored, response.Json.GetProperty("price").GetRawText());
         var units = (long)(decimal.Parse(stored, System.Globalization.CultureInfo.InvariantCulture) * 100_000_000m);
-        Assert.Equal(units, Database.Scalar<long>(api.DatabasePath, "SELECT price FROM Orders"));
+        Assert.Equal(units, api.Store.Scalar<long>("SELECT price FROM Orders"));
     }
 
     // One digit more than the store keeps, in the same spellings: refused with the precision message, not rounded.

@@ -73,7 +73,7 @@ public sealed class OpenApiContractTests
         await Send("GET", "/API/health", "/API/health");                                                                      // 200
         await Send("HEAD", "/API/health", "/API/health");                                                                     // 200, no body
         await Send("GET", "/API/openapi.json", "/API/openapi.json", withKey: false);                                         // 200
-        using (var locker = Database.Open(app.DatabasePath))
+        using (var locker = app.Store.Open())
         {
             using var exclusive = locker.CreateCommand();
             exclusive.CommandText = "BEGIN EXCLUSIVE";

@@ -38,10 +38,10 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         load.Stop();
         await sending;
         await host.RestartAsync();
-        var afterRestart = Database.ClientOrderIdCounts(host.DatabasePath);
+        var afterRestart = host.Store.ClientOrderIdCounts();
         var resend = new Load(client, host.OrdersUrl, "kill");
         await resend.SendAsync(Orders);
-        var final = Database.ClientOrderIdCounts(host.DatabasePath);
+        var final = host.Store.ClientOrderIdCounts();
 
         // Assert
         var duplicates = afterRestart.Values.Count(count => count > 1) + final.Values.Count(count => count > 1);
@@ -76,8 +76,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var exitCode = await host.StopAsync();
         load.Stop();
         await sending;
-        var stored = Database.ClientOrderIdCounts(host.DatabasePath);
-        var integrity = Database.Scalar<string>(host.DatabasePath, "PRAGMA integrity_check");
+        var stored = host.Store.ClientOrderIdCounts();
+        var integrity = host.Store.Scalar<string>("PRAGMA integrity_check");
 
         // Assert
         output.WriteLine($"SIGTERM: orders sent {load.Sent}, acknowledged (201) {load.Acknowledged.Count}, " +

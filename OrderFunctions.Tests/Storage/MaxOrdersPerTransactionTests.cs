@@ -37,7 +37,7 @@ public sealed class MaxOrdersPerTransactionTests
         hold.Release();
         var everyRequest = Task.WhenAll(requests.Append<Task>(first));
         await Task.WhenAny(everyRequest, Task.Delay(TimeSpan.FromSeconds(60))); // a dropped request is never answered
-        var stored = Database.ClientOrderIdCounts(api.DatabasePath);
+        var stored = api.Store.ClientOrderIdCounts();
 
         // Assert
         Assert.Equal(Requests, requests.Count(t => t.IsCompletedSuccessfully));

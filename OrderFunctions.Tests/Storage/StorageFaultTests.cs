@@ -27,7 +27,7 @@ public sealed class StorageFaultTests
         // Arrange: a file with one order, opened the way SQLite opens a file it may not write. Tests run as root in CI,
         // where chmod 0444 stops nothing; Mode=ReadOnly gives the same state (SQLITE_READONLY on every write).
         var path = StandaloneApplication.NewDatabasePath();
-        using (var seed = Database.Open(path))
+        using (var seed = TestStore.Sqlite(path).Open())
         {
             SqliteOrderSchema.EnsureCreated(seed);
             using var insert = seed.CreateCommand();
@@ -54,7 +54,7 @@ public sealed class StorageFaultTests
             e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("read-only") && e.Contains("SqliteException"));
         Assert.Equal(200, healthAfter.Status);
         Assert.Equal(201, accepted.Status);
-        Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(path).Keys.Order());
+        Assert.Equal(["after", "before"], TestStore.Sqlite(path).ClientOrderIdCounts().Keys.Order());
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -62,7 +62,7 @@ public sealed class StorageFaultTests
     {
         // Arrange: a store every write fails on (read-only), as in the test above.
         var path = StandaloneApplication.NewDatabasePath();
-        using (var seed = Database.Open(path)) SqliteOrderSchema.EnsureCreated(seed);
+        using (var seed = TestStore.Sqlite(path).Open()) SqliteOrderSchema.EnsureCreated(seed);
         await using var api = new StandaloneApplication(
             new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={path};Mode=ReadOnly" }, databasePath: path);
 
@@ -89,7 +89,7 @@ public sealed class StorageFaultTests
 
         // Act
         ApiResponse refused, healthDuring;
-        using (var locker = Database.Open(host.DatabasePath))
+        using (var locker = host.Store.Open())
         {
             using var exclusive = locker.CreateCommand();
             exclusive.CommandText = "BEGIN EXCLUSIVE";
@@ -109,7 +109,7 @@ public sealed class StorageFaultTests
         Assert.Contains("the database is locked by another writer", host.Output);
         Assert.Equal(200, healthAfter.Status);
         Assert.Equal(201, accepted.Status);
-        Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(host.DatabasePath).Keys.Order());
+        Assert.Equal(["after", "before"], host.Store.ClientOrderIdCounts().Keys.Order());
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -138,7 +138,7 @@ public sealed class StorageFaultTests
         Assert.Contains(api.Logs.Entries, e => e.Contains("the disk is full") && e.Contains("SqliteException"));
         Assert.Equal(201, accepted.Status);
         Assert.Equal(created + 1, api.CountRows());
-        Assert.Equal("ok", Database.Scalar<string>(api.DatabasePath, "PRAGMA integrity_check"));
+        Assert.Equal("ok", api.Store.Scalar<string>("PRAGMA integrity_check"));
     }
 
     internal static void AssertUnavailable(ApiResponse response, string cause)

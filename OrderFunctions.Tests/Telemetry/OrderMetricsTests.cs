@@ -75,7 +75,7 @@ public sealed class OrderMetricsTests
         // Act
         int deepest;
         HttpStatusCode[] refused;
-        using (var locker = Database.Open(app.DatabasePath))
+        using (var locker = app.Store.Open())
         {
             using var exclusive = locker.CreateCommand();
             exclusive.CommandText = "BEGIN EXCLUSIVE";

@@ -14,9 +14,9 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 [RequiresPostgres]
 public sealed class PostgresDurabilityTests : IAsyncLifetime
 {
-    private PostgresTestStore _store = null!;
+    private TestStore _store = null!;
 
-    public async Task InitializeAsync() => _store = await PostgresTestStore.CreateAsync(await PostgresTestServer.SharedAsync());
+    public async Task InitializeAsync() => _store = await TestStore.PostgresAsync(await PostgresTestServer.SharedAsync());
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 

@@ -21,13 +21,13 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 public sealed class PostgresFaultTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private PostgresTestServer _server = null!;
-    private PostgresTestStore _store = null!;
+    private TestStore _store = null!;
     private StandaloneHost _host = null!;
 
     public async Task InitializeAsync()
     {
         _server = await PostgresTestServer.StartOwnAsync();
-        _store = await PostgresTestStore.CreateAsync(_server);
+        _store = await TestStore.PostgresAsync(_server);
         _host = await StandaloneHost.StartAsync(environment: _store.Environment);
     }
 

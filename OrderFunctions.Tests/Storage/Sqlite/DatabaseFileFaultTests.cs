@@ -53,7 +53,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
             Assert.Equal(200, listDuring.Status);
             Assert.Equal(200, healthAfter.Status);
             Assert.Equal(201, accepted.Status);
-            Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(DatabasePath).Keys.Order());
+            Assert.Equal(["after", "before"], TestStore.Sqlite(DatabasePath).ClientOrderIdCounts().Keys.Order());
         }
         finally
         {
@@ -78,7 +78,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         if (replaced)
         {
             var other = Path.Combine(_directory, "other.db");
-            using (var connection = Database.Open(other)) SqliteOrderSchema.EnsureCreated(connection);
+            using (var connection = TestStore.Sqlite(other).Open()) SqliteOrderSchema.EnsureCreated(connection);
             File.Move(other, DatabasePath);
         }
         var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
@@ -92,7 +92,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         StorageFaultTests.AssertUnavailable(health, "removed or replaced");
         StorageFaultTests.AssertUnavailable(healthAgain, "removed or replaced");
         Assert.Contains(api.Logs.Entries, e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("removed or replaced"));
-        if (replaced) Assert.Equal(0, Database.CountRows(DatabasePath));
+        if (replaced) Assert.Equal(0, TestStore.Sqlite(DatabasePath).CountRows());
         else Assert.False(File.Exists(DatabasePath), "a removed database file was created again");
     }
 
@@ -116,8 +116,8 @@ public sealed class DatabaseFileFaultTests : IDisposable
         Assert.False(createdDuring);
         Assert.Equal(200, healthAfter.Status);
         Assert.Equal(201, accepted.Status);
-        Assert.Equal("wal", Database.Scalar<string>(DatabasePath, "PRAGMA journal_mode")); // the writer's file, not an empty one
-        Assert.Equal(["after"], Database.ClientOrderIdCounts(DatabasePath).Keys);
+        Assert.Equal("wal", TestStore.Sqlite(DatabasePath).Scalar<string>("PRAGMA journal_mode")); // the writer's file, not an empty one
+        Assert.Equal(["after"], TestStore.Sqlite(DatabasePath).ClientOrderIdCounts().Keys);
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -156,7 +156,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         var source = Path.Combine(Path.GetTempPath(), $"orders-crashed-{Guid.NewGuid():N}.db");
         try
         {
-            using var connection = Database.Open(source);
+            using var connection = TestStore.Sqlite(source).Open();
             SqliteOrderSchema.EnsureCreated(connection);
             using var insert = connection.CreateCommand();
             insert.CommandText = "INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id) " +
@@ -168,7 +168,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         }
         finally
         {
-            Database.Delete(source);
+            TestStore.Sqlite(source).Dispose();
         }
     }
 }

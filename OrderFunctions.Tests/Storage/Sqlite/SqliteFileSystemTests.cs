@@ -13,7 +13,7 @@ namespace OrderFunctions.Tests.Storage.Sqlite;
 /// <summary>SQLite refuses, at start, a file on a network filesystem (probed through an injected <see cref="IFileSystemProbe"/>).</summary>
 public sealed class SqliteFileSystemTests : IDisposable
 {
-    private readonly TempDatabase _database = new();
+    private readonly TestStore _database = TestStore.Sqlite();
 
     public void Dispose() => _database.Dispose();
 
