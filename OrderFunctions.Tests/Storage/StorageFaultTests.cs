@@ -39,12 +39,12 @@ public sealed class StorageFaultTests
             new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={path};Mode=ReadOnly" }, databasePath: path);
 
         // Act
-        var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "during"));
-        var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "during-1")},{ApiTestOrders.Json(clientOrderId: "during-2")}]");
+        var refused = await api.PostAsync(TestOrders.Json(clientOrderId: "during"));
+        var batchRefused = await api.PostAsync($"[{TestOrders.Json(clientOrderId: "during-1")},{TestOrders.Json(clientOrderId: "during-2")}]");
         var healthDuring = await api.GetHealthAsync();
         api.Services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.ConnectionString = $"Data Source={path}"; // the fault clears
         var healthAfter = await api.GetHealthAsync();
-        var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
+        var accepted = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
 
         // Assert
         AssertUnavailable(refused, "read-only");
@@ -68,7 +68,7 @@ public sealed class StorageFaultTests
 
         // Act
         var refused = new List<ApiResponse>();
-        for (var i = 0; i < 3; i++) refused.Add(await api.PostAsync(ApiTestOrders.Json(clientOrderId: $"during-{i}")));
+        for (var i = 0; i < 3; i++) refused.Add(await api.PostAsync(TestOrders.Json(clientOrderId: $"during-{i}")));
 
         // Assert: each 503 leaves lines naming the cause; none at Information or above carries an exception (a stack).
         Assert.All(refused, r => Assert.Equal(503, r.Status));
@@ -123,13 +123,13 @@ public sealed class StorageFaultTests
         var created = 0;
         for (var i = 0; i < 5000 && refused is null; i++)
         {
-            var response = await api.PostAsync(ApiTestOrders.Json(clientOrderId: $"fill-{i}", username: new string('u', 60)));
+            var response = await api.PostAsync(TestOrders.Json(clientOrderId: $"fill-{i}", username: new string('u', 60)));
             if (response.Status == 201) created++;
             else refused = response;
         }
-        var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "batch-1")},{ApiTestOrders.Json(clientOrderId: "batch-2")}]");
+        var batchRefused = await api.PostAsync($"[{TestOrders.Json(clientOrderId: "batch-1")},{TestOrders.Json(clientOrderId: "batch-2")}]");
         api.Services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.MaxPageCount = 0; // room again
-        var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
+        var accepted = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
 
         // Assert
         Assert.NotNull(refused);
@@ -158,7 +158,7 @@ public sealed class StorageFaultTests
     private static async Task<ApiResponse> PostAsync(HttpClient client, StandaloneApplication host, string clientOrderId)
     {
         using var response = await client.PostAsync(host.OrdersUrl,
-            new StringContent(ApiTestOrders.Json(clientOrderId: clientOrderId), Encoding.UTF8, "application/json"));
+            new StringContent(TestOrders.Json(clientOrderId: clientOrderId), Encoding.UTF8, "application/json"));
         return await ApiResponse.ReadAsync(response);
     }
 }

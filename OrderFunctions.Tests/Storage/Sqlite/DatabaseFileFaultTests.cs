@@ -40,12 +40,12 @@ public sealed class DatabaseFileFaultTests : IDisposable
         try
         {
             // Act
-            var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "during"));
+            var refused = await api.PostAsync(TestOrders.Json(clientOrderId: "during"));
             var healthDuring = await api.GetHealthAsync();
             var listDuring = await api.GetAsync("/API/orders/stats", ""); // reads keep pooled connections of their own
             readOnly.MakeWritable();
             var healthAfter = await HealthWithinDeadlineAsync(api, expected: 200); // no order posted to prove it
-            var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
+            var accepted = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
 
             // Assert
             StorageFaultTests.AssertUnavailable(refused, "read-only");
@@ -71,7 +71,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         // Arrange
         Directory.CreateDirectory(_directory);
         await using var api = new StandaloneApplication(databasePath: DatabasePath);
-        Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "before"))).Status);
+        Assert.Equal(201, (await api.PostAsync(TestOrders.Json(clientOrderId: "before"))).Status);
 
         // Act: the file goes with its -wal and -shm, and another database file may be moved into its place.
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(DatabasePath + suffix);
@@ -81,8 +81,8 @@ public sealed class DatabaseFileFaultTests : IDisposable
             using (var connection = TestStore.Sqlite(other).Open()) SqliteOrderSchema.EnsureCreated(connection);
             File.Move(other, DatabasePath);
         }
-        var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
-        var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "after-1")},{ApiTestOrders.Json(clientOrderId: "after-2")}]");
+        var refused = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
+        var batchRefused = await api.PostAsync($"[{TestOrders.Json(clientOrderId: "after-1")},{TestOrders.Json(clientOrderId: "after-2")}]");
         var health = await api.GetHealthAsync();
         var healthAgain = await api.GetHealthAsync();
 
@@ -108,7 +108,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         var createdDuring = Directory.Exists(_directory);
         Directory.CreateDirectory(_directory); // the volume appears, empty
         var healthAfter = await HealthWithinDeadlineAsync(api, expected: 200);
-        var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
+        var accepted = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
 
         // Assert
         StorageFaultTests.AssertUnavailable(healthDuring, "cannot be opened");
