@@ -69,18 +69,26 @@ public class StandaloneApplication(
     private bool _ownsStore;
 
     /// <summary>
-    /// The services <c>AddOrderServices</c> registers for these settings (what both hosts' <c>Program.cs</c> call), built
-    /// and validated but not started: for tests of the composition itself, whose settings (an unknown provider, a server
-    /// that does not exist) would stop a start.
+    /// The services <c>AddOrderServices</c> registers for these settings (what both hosts' <c>Program.cs</c> call), and
+    /// what <paramref name="configure"/> adds or replaces, built and validated but not started: for tests of the
+    /// composition itself, whose settings (an unknown provider, a server that does not exist) would stop a start.
     /// </summary>
-    public static ServiceProvider ComposeServices(IDictionary<string, string?> settings)
+    public static ServiceProvider ComposeServices(
+        IDictionary<string, string?> settings, Action<IServiceCollection, IConfiguration>? configure = null) =>
+        ComposeRegistrations(settings, configure)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+    /// <summary>The registrations <see cref="ComposeServices"/> builds, for tests that compare them.</summary>
+    public static IServiceCollection ComposeRegistrations(
+        IDictionary<string, string?> settings, Action<IServiceCollection, IConfiguration>? configure = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection()
+        var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IConfiguration>(configuration)
-            .AddOrderServices(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            .AddOrderServices(configuration);
+        configure?.Invoke(services, configuration);
+        return services;
     }
 
     /// <summary>Everything the app logged.</summary>
