@@ -95,13 +95,8 @@ public sealed class IdempotentSubmissionTests
     public async Task Post_replays_each_users_own_order_when_two_users_resend_the_same_client_order_id_over_http()
     {
         // Arrange: alice and bob each store a different order under the same clientOrderId.
-        await using var host = await StandaloneHost.StartAsync();
-        using var client = new HttpClient { BaseAddress = host.BaseAddress };
-        async Task<ApiResponse> Post(string body)
-        {
-            using var response = await client.PostAsync(host.OrdersUrl, new StringContent(body, Encoding.UTF8, "application/json"));
-            return await ApiResponse.ReadAsync(response);
-        }
+        await using var host = new StandaloneApplication();
+        Task<ApiResponse> Post(string body) => host.PostAsync(body);
         var aliceOrder = TestOrders.Json(username: "alice", clientOrderId: "shared-1", price: "100");
         var bobOrder = TestOrders.Json(username: "bob", clientOrderId: "shared-1", price: "200");
         var alice = await Post(aliceOrder);
