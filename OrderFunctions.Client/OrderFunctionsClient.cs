@@ -216,17 +216,34 @@ public sealed class OrderFunctionsClient
         return await PostAsync(OrderRoutes.Orders, jsonArray, "application/json", cancellationToken).ConfigureAwait(false);
     }
 
-    internal Task<RawResponse> PostAsync(string route, ReadOnlyMemory<byte> body, string mediaType, CancellationToken cancellationToken)
+    /// <summary>
+    /// The sender's batch POST: like <see cref="PostBatchAsync(ReadOnlyMemory{byte}, CancellationToken)"/>, but a 2xx
+    /// body is read into <paramref name="answer"/>'s reused buffer and only checked (a JSON array of
+    /// <paramref name="count"/> stored orders), never kept: <see cref="RawResponse.Unexpected"/> says what is wrong with it.
+    /// </summary>
+    internal async Task<RawResponse> PostBatchAsync(ReadOnlyMemory<byte> jsonArray, int count, BatchAnswerReader answer, CancellationToken cancellationToken)
+    {
+        if (!_batchRouteMissing)
+        {
+            var response = await PostAsync(OrderRoutes.Batch, jsonArray, "application/json", cancellationToken, answer, count).ConfigureAwait(false);
+            if (response.Status is not (404 or 405)) return response;
+            _batchRouteMissing = true;
+        }
+        return await PostAsync(OrderRoutes.Orders, jsonArray, "application/json", cancellationToken, answer, count).ConfigureAwait(false);
+    }
+
+    internal Task<RawResponse> PostAsync(string route, ReadOnlyMemory<byte> body, string mediaType, CancellationToken cancellationToken,
+        BatchAnswerReader? answer = null, int count = 0)
     {
         var content = new ReadOnlyMemoryContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
-        return SendAsync(new HttpRequestMessage(HttpMethod.Post, _options.RouteUrl(route)) { Content = content }, cancellationToken);
+        return SendAsync(new HttpRequestMessage(HttpMethod.Post, _options.RouteUrl(route)) { Content = content }, cancellationToken, answer, count);
     }
 
     private Task<RawResponse> GetAsync(string route, string? query, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, _options.RouteUrl(route, query)), cancellationToken);
 
-    private async Task<RawResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<RawResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, BatchAnswerReader? answer = null, int count = 0)
     {
         using var _ = request;
         if (_options.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(OrderHeaders.FunctionKey, key);
@@ -234,9 +251,21 @@ public sealed class OrderFunctionsClient
         timeout.CancelAfter(_options.RequestTimeout);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            var completion = answer is null ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead;
+            using var response = await _http.SendAsync(request, completion, timeout.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
+            string? unexpected = null;
+            byte[] body;
+            if (answer is not null && response.IsSuccessStatusCode)
+            {
+                // A batch's answer lists every stored order (about 150 bytes each): checked in a reused buffer, not kept.
+                unexpected = await answer.ReadAsync(response, count, request.RequestUri, timeout.Token).ConfigureAwait(false);
+                body = [];
+            }
+            else
+            {
+                body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            }
             var replayed = response.Headers.TryGetValues(OrderHeaders.IdempotentReplayed, out var values)
                 && values.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
             var retryAfter = response.Headers.RetryAfter switch
@@ -246,7 +275,7 @@ public sealed class OrderFunctionsClient
                 _ => (TimeSpan?)null,
             };
             var problem = response.IsSuccessStatusCode ? null : OrderProblem.Parse(body, status, response.ReasonPhrase);
-            return new RawResponse(status, body, replayed, problem, null, retryAfter);
+            return new RawResponse(status, body, replayed, problem, null, retryAfter) { Unexpected = unexpected };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -275,7 +304,11 @@ public sealed class OrderFunctionsClient
 }
 
 /// <summary>An answer before its body is interpreted.</summary>
-internal sealed record RawResponse(int Status, byte[] Body, bool Replayed, OrderProblem? Problem, string? TransportError, TimeSpan? RetryAfter);
+internal sealed record RawResponse(int Status, byte[] Body, bool Replayed, OrderProblem? Problem, string? TransportError, TimeSpan? RetryAfter)
+{
+    /// <summary>For a 2xx that is not the answer expected (another service, a proxy's page): what it is, in words.</summary>
+    public string? Unexpected { get; init; }
+}
 
 /// <summary>The one HTTP handler shape the library uses: keep-alive, no cookies, no decompression, HTTP/1.1 or 2.</summary>
 internal static class SenderHttp

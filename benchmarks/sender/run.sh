@@ -44,7 +44,11 @@ dotnet build "$REPO_DIR/benchmarks/sender/OrderFunctions.Client.Benchmarks/Order
 echo "== 1. TryEnqueue"
 dotnet "$BENCH_DLL" latency "$LATENCY_CALLS"
 if [ "$BDN" = 1 ]; then
-    (cd "$WORK" && dotnet "$BENCH_DLL" bdn --filter '*EnqueueBenchmarks*' --join) | sed -n '/^| Method/,/^$/p'
+    # BenchmarkDotNet builds its runner from the benchmark's .csproj, which it looks for from the working directory
+    # up: started in $WORK (under /tmp) it found none and reported NA. It runs from the repository; its files go to $WORK.
+    (cd "$REPO_DIR" && dotnet "$BENCH_DLL" bdn --filter '*EnqueueBenchmarks*' --join --artifacts "$WORK/bdn") \
+        | tee "$WORK/bdn.log" | sed -n '/^| Method/,/^$/p'
+    grep -q '^| TryEnqueue' "$WORK/bdn.log" || { tail -40 "$WORK/bdn.log" >&2; die "BenchmarkDotNet printed no results"; }
 fi
 
 echo "== 2. End to end (SQLite)"
