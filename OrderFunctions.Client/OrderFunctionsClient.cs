@@ -151,7 +151,11 @@ public sealed class OrderFunctionsClient
                     await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     written += read;
                 }
-                return new(status, written, false, null, null, null);
+                var snapshot = response.Headers.TryGetValues(ExportFormat.SnapshotHeader, out var values)
+                    && long.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+                    ? id
+                    : (long?)null;
+                return new(status, written, false, null, null, null) { SnapshotMaxId = snapshot };
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -12,6 +12,9 @@ public sealed record OrderResponse<T>(int Status, T? Value, bool Replayed, Order
     /// </summary>
     public ReadOnlyMemory<byte> Body { get; init; }
 
+    /// <summary><c>ExportAsync</c> only: the id of the newest order in the export's snapshot (its <c>Export-Snapshot-Max-Id</c> header).</summary>
+    public long? SnapshotMaxId { get; init; }
+
     /// <summary>2xx with the expected body.</summary>
     public bool IsSuccess => Status is >= 200 and < 300 && Value is not null;
 

@@ -356,7 +356,7 @@ public sealed partial class OrderSender : IAsyncDisposable
             switch (response.Status)
             {
                 case >= 200 and < 300 when response.Unexpected is { } unexpected:
-                    Stop($"{unexpected}; is Endpoint the OrderFunctions service?", null);
+                    Stop($"{unexpected}; is Endpoint the OrderFunctions service?", null, response.Status);
                     return false;
                 case >= 200 and < 300:
                     Stored(chunk.Count, response.Replayed);
@@ -399,7 +399,7 @@ public sealed partial class OrderSender : IAsyncDisposable
                 default:
                     Stop(response.Status is 401 or 403
                         ? $"the server refused the key ({response.Status} {problem})"
-                        : $"the server refused the request ({response.Status} {problem}); is Endpoint the OrderFunctions service?", problem);
+                        : $"the server refused the request ({response.Status} {problem}); is Endpoint the OrderFunctions service?", problem, response.Status);
                     return false;
             }
         }
@@ -450,7 +450,7 @@ public sealed partial class OrderSender : IAsyncDisposable
         }
     }
 
-    private void Stop(string reason, OrderProblem? problem)
+    private void Stop(string reason, OrderProblem? problem, int status = 0)
     {
         Volatile.Write(ref _stopReason, reason);
         _state = Stopped;
@@ -458,7 +458,7 @@ public sealed partial class OrderSender : IAsyncDisposable
         LogStopped(reason, left, _log.Location ?? "memory (lost when the process ends)");
         try
         {
-            SenderStopped?.Invoke(this, new OrderSenderStoppedEventArgs(reason, problem, left, _log.Location));
+            SenderStopped?.Invoke(this, new OrderSenderStoppedEventArgs(reason, problem, left, _log.Location, status));
         }
         catch (Exception ex)
         {
