@@ -56,6 +56,15 @@ public sealed record ApiEndpoint(Uri OrdersUrl, string? Key)
         }
     }
 
+    /// <summary>A URL the library made below <see cref="BaseAddress"/> (<c>/API/orders{rest}</c>), as <c>{OrdersUrl}{rest}</c>.</summary>
+    public Uri Map(Uri uri)
+    {
+        var library = $"{BaseAddress.GetLeftPart(UriPartial.Path).TrimEnd('/')}/{OrderRoutes.Prefix}/{OrderRoutes.Orders}";
+        var path = uri.GetLeftPart(UriPartial.Path);
+        if (!path.StartsWith(library, StringComparison.OrdinalIgnoreCase)) return uri;
+        return new Uri(OrdersUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + path[library.Length..] + uri.Query);
+    }
+
     /// <summary>For the typed client: one attempt may take as long as the resilience handler's whole budget allows.</summary>
     public OrderFunctionsClientOptions ClientOptions() =>
         new() { Endpoint = BaseAddress, Key = Key, RequestTimeout = TimeSpan.FromMinutes(3) };

@@ -25,6 +25,7 @@ public static class ClientServices
 
         var orders = services.AddHttpClient(OrdersClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddTypedClient((http, _) => new OrderFunctionsClient(http, endpoint.ClientOptions()));
+        orders.AddHttpMessageHandler(() => new OrdersUrlHandler(endpoint));
         if (environment.PrimaryHandler is { } handler) orders.ConfigurePrimaryHttpMessageHandler(handler);
         orders.AddStandardResilienceHandler(options =>
         {
@@ -55,7 +56,8 @@ public static class ClientServices
         });
 
         // The sender retries on its own (backoff, Retry-After, the same ids): its client only sends.
-        var sender = services.AddHttpClient(SenderClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        var sender = services.AddHttpClient(SenderClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler(() => new OrdersUrlHandler(endpoint));
         sender.ConfigurePrimaryHttpMessageHandler(environment.PrimaryHandler ?? (() => new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),

@@ -49,7 +49,8 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
                 Username = parseResult.GetValue(username), Market = parseResult.GetValue(market), Side = parseResult.GetValue(side),
                 From = parseResult.GetValue(from), To = parseResult.GetValue(to),
             };
-            using var http = new HttpClient(environment.PrimaryHandler?.Invoke() ?? new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+            var primary = environment.PrimaryHandler?.Invoke() ?? new SocketsHttpHandler();
+            using var http = new HttpClient(new OrdersUrlHandler(endpoint) { InnerHandler = primary }) { Timeout = Timeout.InfiniteTimeSpan };
             var options = endpoint.ClientOptions();
             options.RequestTimeout = TimeSpan.FromSeconds(100); // the wait for the answer's headers; the download itself is unbounded
             var client = new OrderFunctionsClient(http, options);
