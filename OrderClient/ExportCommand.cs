@@ -35,7 +35,10 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
         var username = new Option<string?>("--username") { Description = "Only this user's orders" };
         var market = new Option<string?>("--market") { Description = "Only this market" };
         var side = new Option<string?>("--side") { Description = "Only buy or sell" };
-        var from = new Option<DateTimeOffset?>("--from") { Description = "From this time (ISO 8601, inclusive)", CustomParser = OrderClientApp.Instant("from") };
+        var from = new Option<DateTimeOffset?>("--from")
+        {
+            Description = "From this time (ISO 8601, inclusive)", CustomParser = OrderClientApp.Instant("from"),
+        };
         var to = new Option<DateTimeOffset?>("--to") { Description = "Up to this time (ISO 8601, exclusive)", CustomParser = OrderClientApp.Instant("to") };
         var command = new Command("export", "Download every matching order as one CSV or NDJSON file (one snapshot), with progress on stderr.")
         {
@@ -54,7 +57,8 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
             var options = endpoint.ClientOptions();
             options.RequestTimeout = TimeSpan.FromSeconds(100); // the wait for the answer's headers; the download itself is unbounded
             var client = new OrderFunctionsClient(http, options);
-            return await new ExportCommand(client, endpoint, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, environment.Clock)
+            var (output, error) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
+            return await new ExportCommand(client, endpoint, output, error, environment.Clock)
                 .RunAsync(parseResult.GetValue(format)!, filter, parseResult.GetValue(file)!, ct);
         });
         return command;

@@ -31,7 +31,8 @@ public static class OutputFormat
     /// A failed call in plain words: "title (status): detail", then one line per field error; or what answered instead
     /// of the API; or the transport error. Then, when the answer shows a wrong URL, the hint naming the orders URL.
     /// </summary>
-    public static void WriteFailure<T>(TextWriter error, OrderResponse<T> result, ApiEndpoint endpoint, string? action = null, bool notFoundMayBeAnswer = false)
+    public static void WriteFailure<T>(TextWriter error, OrderResponse<T> result, ApiEndpoint endpoint, string? action = null,
+        bool notFoundMayBeAnswer = false)
     {
         var prefix = action is null ? "" : action + ": ";
         if (result.Problem is { } problem)

@@ -1,6 +1,9 @@
 namespace OrderClient;
 
-/// <summary>A write-only stream that passes every chunk to <paramref name="inner"/> and then to <paramref name="written"/> (export's progress).</summary>
+/// <summary>
+/// A write-only stream that passes every chunk to <paramref name="inner"/> and then to <paramref name="written"/>
+/// (export's progress).
+/// </summary>
 internal sealed class ProgressStream(Stream inner, Action<ReadOnlyMemory<byte>> written) : Stream
 {
     public override bool CanRead => false;

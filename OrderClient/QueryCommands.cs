@@ -34,7 +34,10 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
     public async Task<int> GetAsync(long id, bool json, CancellationToken cancellationToken)
     {
         var result = await api.GetOrderAsync(id, cancellationToken);
-        if (result is not { IsSuccess: true, Value: { } order }) return Fail(result, $"Order {id.ToString(CultureInfo.InvariantCulture)}", notFoundMayBeAnswer: true);
+        if (result is not { IsSuccess: true, Value: { } order })
+        {
+            return Fail(result, $"Order {id.ToString(CultureInfo.InvariantCulture)}", notFoundMayBeAnswer: true);
+        }
         if (json) output.WriteLine(Text(result));
         else
         {
@@ -158,7 +161,8 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
     [
         m.Market, m.Count.ToString(CultureInfo.InvariantCulture), OutputFormat.Number(m.BuyVolume),
         OutputFormat.Number(m.SellVolume), OutputFormat.Number(m.Notional), OutputFormat.Number(m.Vwap),
-        OutputFormat.Number(m.MinPrice), OutputFormat.Number(m.MaxPrice), OutputFormat.Timestamp(m.FirstTimestamp), OutputFormat.Timestamp(m.LastTimestamp),
+        OutputFormat.Number(m.MinPrice), OutputFormat.Number(m.MaxPrice),
+        OutputFormat.Timestamp(m.FirstTimestamp), OutputFormat.Timestamp(m.LastTimestamp),
     ];
 
     /// <summary>The page's items exactly as the server wrote them (every digit), appended to the open array.</summary>

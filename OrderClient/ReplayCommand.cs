@@ -17,7 +17,8 @@ namespace OrderClient;
 /// A server that stays away is retried <c>--retries</c> times (the sender's backoff, honouring Retry-After), then the
 /// replay stops and says where. Ctrl-C (the cancellation token) ends it with the summary so far and how to resume, exit 130.
 /// </summary>
-public sealed class ReplayCommand(ApiEndpoint endpoint, HttpClient http, TextWriter output, TextWriter error, ClientEnvironment environment, int retries)
+public sealed class ReplayCommand(
+    ApiEndpoint endpoint, HttpClient http, TextWriter output, TextWriter error, ClientEnvironment environment, int retries)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web);
@@ -120,7 +121,8 @@ public sealed class ReplayCommand(ApiEndpoint endpoint, HttpClient http, TextWri
         var rate = (stored + replayed) / Math.Max(elapsed.TotalSeconds, 1e-9);
         var interrupted = exit == ExitCodes.Interrupted ? "Interrupted: " : "";
         output.WriteLine(string.Create(c,
-            $"{interrupted}Replay of {file}: {read:N0} read, {sent:N0} sent, {stored:N0} stored, {replayed:N0} already stored (replayed), {rejected:N0} rejected; {elapsed.TotalSeconds:0.000} s, {rate:N0} orders/s"));
+            $"{interrupted}Replay of {file}: {read:N0} read, {sent:N0} sent, {stored:N0} stored, {replayed:N0} already stored (replayed), "
+            + $"{rejected:N0} rejected; {elapsed.TotalSeconds:0.000} s, {rate:N0} orders/s"));
         if (rejected > 0) output.WriteLine($"Rejected orders were written to {rejectsPath}: fix them and replay that file.");
         var where = stoppedAt is { } at ? string.Create(c, $" at {unit} {at}") : "";
         if (exit != ExitCodes.Interrupted && Volatile.Read(ref stopped) is { } why)

@@ -5,7 +5,10 @@ using OrderFunctions.Client;
 
 namespace OrderClient;
 
-/// <summary>What <c>load</c> through the sender reports: orders enqueued and acknowledged, and the throughput until the last acknowledgement.</summary>
+/// <summary>
+/// What <c>load</c> through the sender reports: orders enqueued and acknowledged, and the throughput until the last
+/// acknowledgement.
+/// </summary>
 public sealed record SenderLoadReport(
     double DurationSeconds,
     double? TargetRate,
@@ -29,9 +32,11 @@ public sealed record SenderLoadReport(
         var c = CultureInfo.InvariantCulture;
         var mode = TargetRate is { } rate ? string.Create(c, $"{rate:0.#} orders/s") : "as fast as the sender takes them";
         output.WriteLine(string.Create(c, $"Load through OrderSender: {DurationSeconds:0.###} s of enqueueing, {mode}, batches of up to {Batch:N0}"));
-        output.WriteLine(string.Create(c, $"  orders       {Enqueued:N0} enqueued, {Stored:N0} stored, {Replayed:N0} replayed, {Rejected:N0} rejected, {Left:N0} left"));
+        output.WriteLine(string.Create(c,
+            $"  orders       {Enqueued:N0} enqueued, {Stored:N0} stored, {Replayed:N0} replayed, {Rejected:N0} rejected, {Left:N0} left"));
         output.WriteLine(string.Create(c, $"  elapsed      {ElapsedSeconds:0.000} s (until the last acknowledgement)"));
-        output.WriteLine(string.Create(c, $"  throughput   {AcknowledgedOrdersPerSecond:N1} orders/s acknowledged; this process's CPU {CpuMicrosecondsPerOrder:0.00} us per order"));
+        output.WriteLine(string.Create(c,
+            $"  throughput   {AcknowledgedOrdersPerSecond:N1} orders/s acknowledged; this process's CPU {CpuMicrosecondsPerOrder:0.00} us per order"));
         if (Error is not null) output.WriteLine($"  stopped      {Error}");
     }
 }
@@ -47,13 +52,15 @@ public sealed class SenderLoad(HttpClient http, ApiEndpoint endpoint)
 
     private static readonly string[] Markets = ["BTC-USD", "ETH-USD", "SOL-USD", "ADA-EUR", "XRP-USD", "DOGE-USD", "BTC-EUR", "ETH-BTC"];
 
-    public async Task<(SenderLoadReport Report, OrderSenderStoppedEventArgs? Stopped)> RunAsync(LoadSettings settings, TimeProvider clock, CancellationToken cancellationToken)
+    public async Task<(SenderLoadReport Report, OrderSenderStoppedEventArgs? Stopped)> RunAsync(LoadSettings settings, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var random = new Random(settings.Seed);
         var users = Enumerable.Range(0, 100).Select(i => LoadGenerator.UsernamePrefix + i.ToString(CultureInfo.InvariantCulture)).ToArray();
         var markets = Markets.Select(m => LoadGenerator.MarketPrefix + m).ToArray();
         var orders = Enumerable.Range(0, 4096).Select(_ => new OutgoingOrder(
-            clock.GetUtcNow().UtcDateTime, users[random.Next(users.Length)], markets[random.Next(markets.Length)], random.Next(2) == 0 ? "buy" : "sell",
+            clock.GetUtcNow().UtcDateTime, users[random.Next(users.Length)], markets[random.Next(markets.Length)],
+            random.Next(2) == 0 ? "buy" : "sell",
             random.NextInt64(1, 100_000_000_000) / 100_000_000m, random.NextInt64(1, 10_000_000) / 100m)).ToArray();
 
         var sender = new OrderSender(new OrderSenderOptions

@@ -152,7 +152,8 @@ public sealed class OrderFunctionsClient
                     written += read;
                 }
                 var snapshot = response.Headers.TryGetValues(ExportFormat.SnapshotHeader, out var values)
-                    && long.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+                    && long.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None,
+                        System.Globalization.CultureInfo.InvariantCulture, out var id)
                     ? id
                     : (long?)null;
                 return new(status, written, false, null, null, null) { SnapshotMaxId = snapshot };
@@ -201,7 +202,10 @@ public sealed class OrderFunctionsClient
             try
             {
                 var value = JsonSerializer.Deserialize<T>(response.Body, Json);
-                if (value is not null && isComplete(value)) return new(response.Status, value, response.Replayed, null, null, null) { Body = response.Body };
+                if (value is not null && isComplete(value))
+                {
+                    return new(response.Status, value, response.Replayed, null, null, null) { Body = response.Body };
+                }
                 why = value is null ? "the body is null" : "fields it must have are missing";
             }
             catch (JsonException ex)
@@ -211,7 +215,8 @@ public sealed class OrderFunctionsClient
             // Another service, a proxy's page, the wrong route: say what answered instead of pretending it was an order.
             var status = response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var excerpt = BatchAnswerReader.Excerpt(response.Body, response.MediaType);
-            return new(response.Status, default, false, null, $"{response.Url} answered {status}, but not with {expected} ({why}); it sent {excerpt}", null)
+            var what = $"{response.Url} answered {status}, but not with {expected} ({why}); it sent {excerpt}";
+            return new(response.Status, default, false, null, what, null)
             {
                 Body = response.Body,
             };
@@ -246,7 +251,8 @@ public sealed class OrderFunctionsClient
     /// body is read into <paramref name="answer"/>'s reused buffer and only checked (a JSON array of
     /// <paramref name="count"/> stored orders), never kept: <see cref="RawResponse.Unexpected"/> says what is wrong with it.
     /// </summary>
-    internal async Task<RawResponse> PostBatchAsync(ReadOnlyMemory<byte> jsonArray, int count, BatchAnswerReader answer, CancellationToken cancellationToken)
+    internal async Task<RawResponse> PostBatchAsync(ReadOnlyMemory<byte> jsonArray, int count, BatchAnswerReader answer,
+        CancellationToken cancellationToken)
     {
         if (!_batchRouteMissing)
         {
@@ -268,7 +274,8 @@ public sealed class OrderFunctionsClient
     private Task<RawResponse> GetAsync(string route, string? query, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, _options.RouteUrl(route, query)), cancellationToken);
 
-    private async Task<RawResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, BatchAnswerReader? answer = null, int count = 0)
+    private async Task<RawResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, BatchAnswerReader? answer = null,
+        int count = 0)
     {
         using var _ = request;
         if (_options.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(OrderHeaders.FunctionKey, key);

@@ -298,7 +298,10 @@ public sealed partial class OrderSender : IAsyncDisposable
         }
     }
 
-    /// <summary>Serializes the ready orders after <see cref="Batch.End"/> into the batch, up to <paramref name="max"/>; returns the positions consumed.</summary>
+    /// <summary>
+    /// Serializes the ready orders after <see cref="Batch.End"/> into the batch, up to <paramref name="max"/>; returns the
+    /// positions consumed.
+    /// </summary>
     private int Fill(Batch batch, int max)
     {
         var tail = _log.Tail;
@@ -399,7 +402,8 @@ public sealed partial class OrderSender : IAsyncDisposable
                 default:
                     Stop(response.Status is 401 or 403
                         ? $"the server refused the key ({response.Status} {problem})"
-                        : $"the server refused the request ({response.Status} {problem}); is Endpoint the OrderFunctions service?", problem, response.Status);
+                        : $"the server refused the request ({response.Status} {problem}); is Endpoint the OrderFunctions service?",
+                        problem, response.Status);
                     return false;
             }
         }

@@ -53,6 +53,10 @@ if [ "$BDN" = 1 ]; then
         >"$WORK/bdn.log" 2>&1 || true
     sed -n '/^| Method/,/^$/{p;/^$/q}' "$WORK/bdn.log"
     grep -q '^| TryEnqueue' "$WORK/bdn.log" || { tail -40 "$WORK/bdn.log" >&2; die "BenchmarkDotNet printed no results"; }
+    if grep -Eq '^\| TryEnqueue \|[^|]*\|[^|]*\| +NA +\|' "$WORK/bdn.log"; then
+        grep -m 10 -i -B2 -A6 'error' "$WORK/bdn.log" >&2 || true
+        die "BenchmarkDotNet measured nothing (Mean NA); its log is $WORK/bdn.log (KEEP=1 keeps it)"
+    fi
 fi
 
 echo "== 2. End to end (SQLite)"
