@@ -96,7 +96,7 @@ public sealed class CompositionTests : IDisposable
         Assert.DoesNotContain("must name a PostgreSQL server", error.Message);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(null, false)]
     [InlineData("Information", true)]
     public async Task AddOrderServices_keeps_npgsql_command_logging_off_unless_configured(string? configured, bool enabled)
