@@ -147,8 +147,9 @@ public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture)
             Assert.Equal(3, rows.Select(r => r.ClientOrderId).Distinct().Count());
             Assert.Equal([10_000_000L, 150_000_000L, 300_000_000L], rows.Select(r => r.Size));
             var reject = Assert.Single(File.ReadAllLines(file + ".rejected.ndjson"));
-            Assert.Contains("\"line\":2", reject);
-            Assert.Contains("\"price\":[\"must be greater than 0\"]", reject);
+            var rejected = JsonDocument.Parse(reject).RootElement;
+            Assert.Equal(2, rejected.GetProperty("line").GetInt32());
+            Assert.Equal(["must be greater than 0"], rejected.GetProperty("errors").GetProperty("price").EnumerateArray().Select(m => m.GetString()));
         }
         finally
         {

@@ -49,8 +49,15 @@ public sealed class SendCommandTests
         await ClientRun.RunAsync(handler, "send", "--url", Url, "--username", "alice", "--market", "BTC-USD",
             "--side", "buy", "--size", "0.00000001", "--price", "9999999999.99999999");
 
-        Assert.Contains("\"size\":0.1,\"price\":43000.12345678,", handler.Requests[0].Body);
-        Assert.Contains("\"size\":0.00000001,\"price\":9999999999.99999999,", handler.Requests[1].Body);
+        Assert.Equal(("0.1", "43000.12345678"), SizeAndPrice(handler.Requests[0].Body));
+        Assert.Equal(("0.00000001", "9999999999.99999999"), SizeAndPrice(handler.Requests[1].Body));
+    }
+
+    // The numbers as the body spells them (GetRawText), so a rounded or reformatted digit fails.
+    private static (string Size, string Price) SizeAndPrice(string body)
+    {
+        var order = JsonDocument.Parse(body).RootElement;
+        return (order.GetProperty("size").GetRawText(), order.GetProperty("price").GetRawText());
     }
 
     [Fact]

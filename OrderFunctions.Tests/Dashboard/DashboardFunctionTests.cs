@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.Dashboard;
@@ -26,10 +25,10 @@ public sealed class DashboardFunctionTests
         var context = new DefaultHttpContext();
 
         var result = await new OrderFunctions.Dashboard().Run(context.Request);
-        var body = new MemoryStream();
-        context.Response.Body = body;
-        context.RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider();
-        await result.ExecuteAsync(context);
+        await using var app = new StandaloneApplication();
+        context.RequestServices = app.Services;
+        await app.ExecuteAsync(result, context);
+        var body = (MemoryStream)context.Response.Body;
 
         Assert.Equal("text/html; charset=utf-8", context.Response.ContentType);
         var policy = context.Response.Headers.ContentSecurityPolicy.ToString().Split(';', StringSplitOptions.TrimEntries).ToDictionary(d => d.Split(' ')[0], d => d.Split(' ')[1..]);

@@ -7,6 +7,7 @@ using Npgsql;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Postgres;
 using OrderFunctions.Telemetry;
+using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.Deployment;
 
@@ -168,16 +169,10 @@ public sealed class AppSettingsTests
         return optionsInterface.GetProperty(nameof(IOptions<object>.Value))!.GetValue(services.GetRequiredService(optionsInterface))!;
     }
 
-    private static ServiceProvider Services(IDictionary<string, string?> values) => Register(values).BuildServiceProvider();
+    private static ServiceProvider Services(IDictionary<string, string?> values) =>
+        StandaloneApplication.ComposeServices(values, (services, configuration) => services.AddFunctionAppTelemetry(configuration));
 
     /// <summary>The function app's services as OrderFunctions/Program.cs registers them, on the given settings.</summary>
-    private static ServiceCollection Register(IDictionary<string, string?> values)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection();
-        services.AddLogging().AddSingleton<IConfiguration>(configuration);
-        services.AddOrderServices(configuration);
-        services.AddFunctionAppTelemetry(configuration);
-        return services;
-    }
+    private static IServiceCollection Register(IDictionary<string, string?> values) =>
+        StandaloneApplication.ComposeRegistrations(values, (services, configuration) => services.AddFunctionAppTelemetry(configuration));
 }

@@ -16,7 +16,7 @@ namespace OrderFunctions.Tests.Hosting;
 /// <summary>The function resolved from Program.cs's registration, posting to a real SQLite file.</summary>
 public sealed class CompositionTests : IDisposable
 {
-    private readonly TempDatabase _database = new();
+    private readonly TestStore _database = TestStore.Sqlite();
 
     public void Dispose() => _database.Dispose();
 
@@ -96,7 +96,7 @@ public sealed class CompositionTests : IDisposable
         Assert.DoesNotContain("must name a PostgreSQL server", error.Message);
     }
 
-    [Theory]
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(null, false)]
     [InlineData("Information", true)]
     public async Task AddOrderServices_keeps_npgsql_command_logging_off_unless_configured(string? configured, bool enabled)

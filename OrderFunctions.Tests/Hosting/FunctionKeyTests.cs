@@ -118,6 +118,6 @@ public sealed class FunctionKeyTests
 
     private static HttpRequestMessage Post(Uri url, string clientOrderId) => new(HttpMethod.Post, url)
     {
-        Content = new StringContent(ApiTestOrders.Json(clientOrderId: clientOrderId), Encoding.UTF8, "application/json"),
+        Content = new StringContent(TestOrders.Json(clientOrderId: clientOrderId), Encoding.UTF8, "application/json"),
     };
 }

@@ -27,6 +27,6 @@ public sealed class FunctionsWorkerContractHost : IOrderApiHost, IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _host.DisposeAsync();
-        Database.Delete(DatabasePath);
+        TestStore.Sqlite(DatabasePath).Dispose();
     }
 }

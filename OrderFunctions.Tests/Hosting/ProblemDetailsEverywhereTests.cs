@@ -63,8 +63,8 @@ public sealed class ProblemDetailsEverywhereTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Unknown_route_and_wrong_method_answer_problems_over_kestrel()
     {
-        await using var host = await StandaloneHost.StartAsync();
-        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        await using var host = new StandaloneApplication().ServeOnSocket();
+        var client = host.Client;
 
         using var notFound = await client.GetAsync("/API/orders/abc");
         using var notAllowed = await client.DeleteAsync("/API/orders");
@@ -79,11 +79,13 @@ public sealed class ProblemDetailsEverywhereTests
     public async Task Post_answers_408_problem_when_the_body_arrives_too_slowly()
     {
         // Arrange: Kestrel's minimum body data rate (240 bytes/s after a 5 s grace period) is what times the body out.
-        await using var host = await StandaloneHost.StartAsync();
+        await using var host = new StandaloneApplication().ServeOnSocket();
+        var port = host.BaseAddress.Port;
         using var socket = new TcpClient();
-        await socket.ConnectAsync(IPAddress.Loopback, host.Port);
+        await socket.ConnectAsync(IPAddress.Loopback, port);
         var stream = socket.GetStream();
-        var head = $"POST /API/orders HTTP/1.1\r\nHost: 127.0.0.1:{host.Port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"username\":";
+        var head = $"POST /API/orders HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n" +
+            "Content-Length: 100000\r\n\r\n{\"username\":";
 
         // Act: a few bytes of the promised 100,000, then nothing; read until the server answers or closes.
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));

@@ -62,7 +62,7 @@ public sealed class UnexpectedFailureTests
         await using var app = new StandaloneApplication(services: FailingStore);
         using var client = app.CreateClient();
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (method == "POST") request.Content = new StringContent(ApiTestOrders.Json(), Encoding.UTF8, "application/json");
+        if (method == "POST") request.Content = new StringContent(TestOrders.Json(), Encoding.UTF8, "application/json");
 
         using var response = await client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
@@ -87,7 +87,7 @@ public sealed class UnexpectedFailureTests
         Stream? body = null, CancellationToken functionToken = default, CancellationToken requestAborted = default)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        var request = StandaloneApplication.NewRequest(scope.ServiceProvider, ApiTestOrders.Json());
+        var request = StandaloneApplication.NewRequest(scope.ServiceProvider, TestOrders.Json());
         if (body is not null) request.Body = body;
         request.HttpContext.TraceIdentifier = RequestTraceId;
         request.HttpContext.RequestAborted = requestAborted;

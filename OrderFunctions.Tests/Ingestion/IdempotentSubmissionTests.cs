@@ -19,10 +19,10 @@ public sealed class IdempotentSubmissionTests
     {
         // Arrange
         await using var api = new StandaloneApplication();
-        var first = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "retry-1"));
+        var first = await api.PostAsync(TestOrders.Json(clientOrderId: "retry-1"));
 
         // Act
-        var second = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "retry-1"));
+        var second = await api.PostAsync(TestOrders.Json(clientOrderId: "retry-1"));
 
         // Assert
         Assert.Equal(201, first.Status);
@@ -38,10 +38,10 @@ public sealed class IdempotentSubmissionTests
     public async Task Run_replays_when_resent_content_differs_only_in_spelling()
     {
         await using var api = new StandaloneApplication();
-        var first = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "retry-2", side: "buy", price: "43000.10"));
+        var first = await api.PostAsync(TestOrders.Json(clientOrderId: "retry-2", side: "buy", price: "43000.10"));
 
-        var second = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "retry-2", side: "BUY", price: "\"43000.1\"",
-            timestamp: "2026-11-27 11:15:30.123456+01:00"));
+        var second = await api.PostAsync(TestOrders.Json(clientOrderId: "retry-2", side: "BUY", price: "\"43000.1\"",
+            timestamp: "2026-11-27 11:15:30.123+01:00"));
 
         Assert.Equal(200, second.Status);
         Assert.Equal(first.Json.GetProperty("id").GetInt64(), second.Json.GetProperty("id").GetInt64());
@@ -57,13 +57,13 @@ public sealed class IdempotentSubmissionTests
     {
         // Arrange
         await using var api = new StandaloneApplication();
-        var first = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "reused"));
+        var first = await api.PostAsync(TestOrders.Json(clientOrderId: "reused"));
         var changed = field switch
         {
-            "price" => ApiTestOrders.Json(clientOrderId: "reused", price: value),
-            "side" => ApiTestOrders.Json(clientOrderId: "reused", side: value),
-            "market" => ApiTestOrders.Json(clientOrderId: "reused", market: value),
-            _ => ApiTestOrders.Json(clientOrderId: "reused", timestamp: value),
+            "price" => TestOrders.Json(clientOrderId: "reused", price: value),
+            "side" => TestOrders.Json(clientOrderId: "reused", side: value),
+            "market" => TestOrders.Json(clientOrderId: "reused", market: value),
+            _ => TestOrders.Json(clientOrderId: "reused", timestamp: value),
         };
 
         // Act
@@ -83,8 +83,8 @@ public sealed class IdempotentSubmissionTests
     {
         await using var api = new StandaloneApplication();
 
-        var alice = await api.PostAsync(ApiTestOrders.Json(username: "alice", clientOrderId: "shared"));
-        var bob = await api.PostAsync(ApiTestOrders.Json(username: "bob", clientOrderId: "shared"));
+        var alice = await api.PostAsync(TestOrders.Json(username: "alice", clientOrderId: "shared"));
+        var bob = await api.PostAsync(TestOrders.Json(username: "bob", clientOrderId: "shared"));
 
         Assert.Equal(201, alice.Status);
         Assert.Equal(201, bob.Status);
@@ -95,15 +95,10 @@ public sealed class IdempotentSubmissionTests
     public async Task Post_replays_each_users_own_order_when_two_users_resend_the_same_client_order_id_over_http()
     {
         // Arrange: alice and bob each store a different order under the same clientOrderId.
-        await using var host = await StandaloneHost.StartAsync();
-        using var client = new HttpClient { BaseAddress = host.BaseAddress };
-        async Task<ApiResponse> Post(string body)
-        {
-            using var response = await client.PostAsync(host.OrdersUrl, new StringContent(body, Encoding.UTF8, "application/json"));
-            return await ApiResponse.ReadAsync(response);
-        }
-        var aliceOrder = ApiTestOrders.Json(username: "alice", clientOrderId: "shared-1", price: "100");
-        var bobOrder = ApiTestOrders.Json(username: "bob", clientOrderId: "shared-1", price: "200");
+        await using var host = new StandaloneApplication();
+        Task<ApiResponse> Post(string body) => host.PostAsync(body);
+        var aliceOrder = TestOrders.Json(username: "alice", clientOrderId: "shared-1", price: "100");
+        var bobOrder = TestOrders.Json(username: "bob", clientOrderId: "shared-1", price: "200");
         var alice = await Post(aliceOrder);
         var bob = await Post(bobOrder);
 
@@ -144,12 +139,12 @@ public sealed class IdempotentSubmissionTests
             Assert.Equal([SaveOutcome.Created, SaveOutcome.Replayed], new[] { a.Outcome, b.Outcome }.Order());
         }
         Assert.Equal(pairs, api.CountRows());
-        Assert.All(Database.ClientOrderIdCounts(api.DatabasePath).Values, count => Assert.Equal(1, count));
+        Assert.All(api.Store.ClientOrderIdCounts().Values, count => Assert.Equal(1, count));
 
         Task<SaveResult> Submit(int i) => Task.Run(() =>
         {
             start.Wait();
-            return repository.AddAsync(ApiTestOrders.Order(username: $"trader-{i % 7}", clientOrderId: $"race-{i}"));
+            return repository.AddAsync(TestOrders.Order(username: $"trader-{i % 7}", clientOrderId: $"race-{i}"));
         });
     }
 
@@ -163,7 +158,7 @@ public sealed class IdempotentSubmissionTests
 
         // Act
         var tasks = Enumerable.Range(0, pairs)
-            .SelectMany(i => Enumerable.Repeat(ApiTestOrders.Json(username: $"trader-{i % 5}", clientOrderId: $"http-race-{i}"), 2))
+            .SelectMany(i => Enumerable.Repeat(TestOrders.Json(username: $"trader-{i % 5}", clientOrderId: $"http-race-{i}"), 2))
             .Select(async body =>
             {
                 using var response = await client.PostAsync(host.OrdersUrl, new StringContent(body, Encoding.UTF8, "application/json"));
@@ -189,11 +184,11 @@ public sealed class IdempotentSubmissionTests
         // Arrange: an order stored first, then a batch whose third element reuses its id with another price, sent
         // while single orders flow through the same writer (and so through the same transactions).
         await using var api = new StandaloneApplication();
-        Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "taken"))).Status);
-        var batch = $"[{ApiTestOrders.Json(clientOrderId: "new-1")},{ApiTestOrders.Json(clientOrderId: "new-2")},{ApiTestOrders.Json(clientOrderId: "taken", price: "1.5")},{ApiTestOrders.Json(clientOrderId: "new-3")}]";
+        Assert.Equal(201, (await api.PostAsync(TestOrders.Json(clientOrderId: "taken"))).Status);
+        var batch = $"[{TestOrders.Json(clientOrderId: "new-1")},{TestOrders.Json(clientOrderId: "new-2")},{TestOrders.Json(clientOrderId: "taken", price: "1.5")},{TestOrders.Json(clientOrderId: "new-3")}]";
 
         // Act
-        var others = Enumerable.Range(0, 100).Select(i => Task.Run(() => api.PostAsync(ApiTestOrders.Json(username: "bystander", clientOrderId: $"other-{i}")))).ToArray();
+        var others = Enumerable.Range(0, 100).Select(i => Task.Run(() => api.PostAsync(TestOrders.Json(username: "bystander", clientOrderId: $"other-{i}")))).ToArray();
         var conflicted = await api.PostAsync(batch);
         var bystanders = await Task.WhenAll(others);
 
@@ -203,7 +198,7 @@ public sealed class IdempotentSubmissionTests
         Assert.Equal(2, conflicted.Json.GetProperty("index").GetInt32());
         Assert.StartsWith("Order [2]:", conflicted.Json.GetProperty("detail").GetString());
         Assert.All(bystanders, response => Assert.Equal(201, response.Status));
-        var stored = Database.ClientOrderIdCounts(api.DatabasePath);
+        var stored = api.Store.ClientOrderIdCounts();
         Assert.DoesNotContain("new-1", stored.Keys);
         Assert.DoesNotContain("new-2", stored.Keys);
         Assert.DoesNotContain("new-3", stored.Keys);
@@ -214,7 +209,7 @@ public sealed class IdempotentSubmissionTests
     public async Task Run_returns_400_naming_element_when_batch_repeats_client_order_id_for_different_order()
     {
         await using var api = new StandaloneApplication();
-        var batch = $"[{ApiTestOrders.Json(clientOrderId: "twice")},{ApiTestOrders.Json(clientOrderId: "other")},{ApiTestOrders.Json(clientOrderId: "twice", price: "2")}]";
+        var batch = $"[{TestOrders.Json(clientOrderId: "twice")},{TestOrders.Json(clientOrderId: "other")},{TestOrders.Json(clientOrderId: "twice", price: "2")}]";
 
         var response = await api.PostAsync(batch);
 
@@ -227,7 +222,7 @@ public sealed class IdempotentSubmissionTests
     public async Task Run_stores_one_row_when_batch_repeats_the_same_order()
     {
         await using var api = new StandaloneApplication();
-        var batch = $"[{ApiTestOrders.Json(clientOrderId: "twice")},{ApiTestOrders.Json(clientOrderId: "twice")}]";
+        var batch = $"[{TestOrders.Json(clientOrderId: "twice")},{TestOrders.Json(clientOrderId: "twice")}]";
 
         var response = await api.PostAsync(batch);
 
@@ -240,7 +235,7 @@ public sealed class IdempotentSubmissionTests
     public async Task Run_stores_batch_with_201_then_replays_it_with_200_when_resent()
     {
         await using var api = new StandaloneApplication();
-        var batch = $"[{ApiTestOrders.Json(clientOrderId: "b-1")},{ApiTestOrders.Json(clientOrderId: "b-2")}]";
+        var batch = $"[{TestOrders.Json(clientOrderId: "b-1")},{TestOrders.Json(clientOrderId: "b-2")}]";
 
         var first = await api.PostAsync(batch);
         var second = await api.PostAsync(batch);

@@ -54,7 +54,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
     {
         // Arrange: one stored order, so a dropped or emptied table would show.
         await using var api = new StandaloneApplication();
-        Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "seed"))).Status);
+        Assert.Equal(201, (await api.PostAsync(TestOrders.Json(clientOrderId: "seed"))).Status);
         var random = new Random(Seed);
 
         // Act
@@ -81,7 +81,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
     {
         // Arrange
         await using var api = new StandaloneApplication();
-        Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "seed"))).Status);
+        Assert.Equal(201, (await api.PostAsync(TestOrders.Json(clientOrderId: "seed"))).Status);
         var random = new Random(Seed);
 
         // Act

@@ -25,7 +25,7 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
     {
         // Arrange: one stored order, so a dropped or emptied table would show.
         await using var api = new StandaloneApplication();
-        Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "seed"))).Status);
+        Assert.Equal(201, (await api.PostAsync(TestOrders.Json(clientOrderId: "seed"))).Status);
         var corpus = Corpus();
 
         // Act
@@ -52,7 +52,7 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
         // Arrange
         await using var host = await StandaloneApplication.StartAsync();
         using var client = new HttpClient();
-        using var seeded = await client.PostAsync(host.OrdersUrl, new StringContent(ApiTestOrders.Json(clientOrderId: "seed"), Encoding.UTF8, Json));
+        using var seeded = await client.PostAsync(host.OrdersUrl, new StringContent(TestOrders.Json(clientOrderId: "seed"), Encoding.UTF8, Json));
         Assert.Equal(201, (int)seeded.StatusCode);
         var corpus = Corpus();
         var sample = corpus.Where((entry, i) => i % 7 == 0 || entry.Name.StartsWith("injection", StringComparison.Ordinal)).ToList();
@@ -88,11 +88,11 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
         await using var api = new StandaloneApplication();
 
         // Act
-        var response = await api.PostAsync(ApiTestOrders.Json(username: username, clientOrderId: clientOrderId));
+        var response = await api.PostAsync(TestOrders.Json(username: username, clientOrderId: clientOrderId));
 
         // Assert: read back from the file, not from the answer.
         Assert.Equal(201, response.Status);
-        using var connection = Database.Open(api.DatabasePath);
+        using var connection = api.Store.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT username, client_order_id FROM Orders";
         using var row = command.ExecuteReader();
@@ -110,7 +110,7 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
         void AddBytes(string name, byte[] body) => corpus.Add((name, Json, body));
 
         // Truncations of a valid order at every byte: never a whole object.
-        var valid = Encoding.UTF8.GetBytes(ApiTestOrders.Json(clientOrderId: "fuzz-1"));
+        var valid = Encoding.UTF8.GetBytes(TestOrders.Json(clientOrderId: "fuzz-1"));
         for (var length = 0; length < valid.Length; length++) AddBytes($"truncated at {length}", valid[..length]);
 
         // Each field with each wrong JSON type.
@@ -167,22 +167,22 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
         Add("injection size", With("size", Quote("1 OR 1=1")));
         Add("injection clientOrderId", With("clientOrderId", Quote("x" + Injection)));
         Add("injection long username", With("username", Quote(string.Concat(Enumerable.Repeat("Robert" + Injection, 3)))));
-        Add("injection field name", "{" + Quote(Injection) + ":1," + ApiTestOrders.Json()[1..]);
+        Add("injection field name", "{" + Quote(Injection) + ":1," + TestOrders.Json()[1..]);
         Add("injection whole body", Injection);
-        Add("injection market batch", $"[{ApiTestOrders.Json()},{With("market", Quote("BTC" + Injection))}]");
+        Add("injection market batch", $"[{TestOrders.Json()},{With("market", Quote("BTC" + Injection))}]");
 
         // Structure: wrong top level, trailing content, batches with a bad element, NDJSON, wrong media types.
         foreach (var body in new[] { "", " ", "null", "true", "0", "\"order\"", "[]", "[1]", "[null]", "[[]]", "{}", "{\"\":1}", "}", "]", "{]", "{\"a\"}",
-            ApiTestOrders.Json() + "{}", ApiTestOrders.Json() + ",", ApiTestOrders.Json() + " x", "[" + ApiTestOrders.Json() + ",]", "[" + ApiTestOrders.Json() + ",{}]",
-            "[" + ApiTestOrders.Json() + "," + With("side", "\"hold\"") + "]", "{\"timestamp\":1e999999999999}", "/* comment */" + ApiTestOrders.Json(),
-            ApiTestOrders.Json().Replace("\"", "'", StringComparison.Ordinal), "[" + string.Join(",", Enumerable.Repeat("{}", 10_001)) + "]" })
+            TestOrders.Json() + "{}", TestOrders.Json() + ",", TestOrders.Json() + " x", "[" + TestOrders.Json() + ",]", "[" + TestOrders.Json() + ",{}]",
+            "[" + TestOrders.Json() + "," + With("side", "\"hold\"") + "]", "{\"timestamp\":1e999999999999}", "/* comment */" + TestOrders.Json(),
+            TestOrders.Json().Replace("\"", "'", StringComparison.Ordinal), "[" + string.Join(",", Enumerable.Repeat("{}", 10_001)) + "]" })
         {
             Add($"structure {(body.Length > 40 ? body[..40] + "..." : body)}", body);
         }
-        Add("ndjson bad line", ApiTestOrders.Json() + "\n{\"side\":\"hold\"}\n", "application/x-ndjson");
+        Add("ndjson bad line", TestOrders.Json() + "\n{\"side\":\"hold\"}\n", "application/x-ndjson");
         Add("ndjson not objects", "1\n2\n", "application/x-ndjson");
         Add("ndjson empty", "\n\n", "application/x-ndjson");
-        Add("text/plain", ApiTestOrders.Json(), "text/plain");
+        Add("text/plain", TestOrders.Json(), "text/plain");
         Add("form", "username=alice&price=1", "application/x-www-form-urlencoded");
         Add("xml", "<order/>", "application/xml");
 

@@ -19,7 +19,7 @@ public sealed class RequestLimitTests
     public async Task Run_returns_413_problem_when_single_order_body_exceeds_64_KiB()
     {
         await using var api = new StandaloneApplication();
-        var body = ApiTestOrders.Json(clientOrderId: "big").Insert(1, new string(' ', RequestBody.SingleOrderLimit));
+        var body = TestOrders.Json(clientOrderId: "big").Insert(1, new string(' ', RequestBody.SingleOrderLimit));
 
         var response = await api.PostAsync(body);
 
@@ -33,7 +33,7 @@ public sealed class RequestLimitTests
     public async Task Run_accepts_single_order_body_of_exactly_64_KiB()
     {
         await using var api = new StandaloneApplication();
-        var order = ApiTestOrders.Json(clientOrderId: "edge");
+        var order = TestOrders.Json(clientOrderId: "edge");
         var body = order.Insert(1, new string(' ', RequestBody.SingleOrderLimit - order.Length));
 
         var response = await api.PostAsync(body);
@@ -77,7 +77,7 @@ public sealed class RequestLimitTests
     public async Task Run_accepts_batch_body_of_exactly_4_MiB(string contentType)
     {
         await using var api = new StandaloneApplication();
-        var orders = contentType == "application/json" ? "[" + ApiTestOrders.Json() + "]" : ApiTestOrders.Json() + "\n";
+        var orders = contentType == "application/json" ? "[" + TestOrders.Json() + "]" : TestOrders.Json() + "\n";
         var body = orders + new string(' ', RequestBody.BatchLimit - orders.Length);
 
         var response = await api.PostAsync(body, contentType);
@@ -106,7 +106,7 @@ public sealed class RequestLimitTests
         // Arrange
         await using var host = await StandaloneApplication.StartAsync();
         using var client = new HttpClient();
-        var body = Encoding.UTF8.GetBytes(ApiTestOrders.Json(clientOrderId: "chunked").Insert(1, new string(' ', 100_000)));
+        var body = Encoding.UTF8.GetBytes(TestOrders.Json(clientOrderId: "chunked").Insert(1, new string(' ', 100_000)));
         var content = new UnknownLengthContent(body);
 
         Assert.Null(content.Headers.ContentLength);
@@ -132,9 +132,9 @@ public sealed class RequestLimitTests
         var value = new string('a', length);
         var body = field switch
         {
-            "username" => ApiTestOrders.Json(username: value),
-            "market" => ApiTestOrders.Json(market: value),
-            _ => ApiTestOrders.Json(clientOrderId: value),
+            "username" => TestOrders.Json(username: value),
+            "market" => TestOrders.Json(market: value),
+            _ => TestOrders.Json(clientOrderId: value),
         };
 
         var response = await api.PostAsync(body);
@@ -154,11 +154,11 @@ public sealed class RequestLimitTests
     {
         await using var api = new StandaloneApplication();
 
-        var response = await api.PostAsync(ApiTestOrders.Json(clientOrderId: clientOrderId));
+        var response = await api.PostAsync(TestOrders.Json(clientOrderId: clientOrderId));
 
         Assert.Equal(201, response.Status);
         Assert.Equal(clientOrderId, response.Json.GetProperty("clientOrderId").GetString());
-        Assert.Equal(clientOrderId, Assert.Single(Database.ClientOrderIdCounts(api.DatabasePath).Keys));
+        Assert.Equal(clientOrderId, Assert.Single(api.Store.ClientOrderIdCounts().Keys));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -169,7 +169,7 @@ public sealed class RequestLimitTests
         var market = "B.T-C/U_S:D" + new string('X', OrderValidator.MaxMarketLength - 11);
         var clientOrderId = new string('c', OrderValidator.MaxClientOrderIdLength);
 
-        var response = await api.PostAsync(ApiTestOrders.Json(username: username, market: market, clientOrderId: clientOrderId));
+        var response = await api.PostAsync(TestOrders.Json(username: username, market: market, clientOrderId: clientOrderId));
 
         Assert.Equal(201, response.Status);
         Assert.Equal((username, market), (response.Json.GetProperty("username").GetString(), response.Json.GetProperty("market").GetString()));
@@ -179,7 +179,7 @@ public sealed class RequestLimitTests
     public async Task Run_takes_the_batch_limit_when_a_batch_over_64_KiB_starts_with_whitespace()
     {
         await using var api = new StandaloneApplication();
-        var orders = Enumerable.Range(0, 600).Select(i => ApiTestOrders.Json(username: $"u{i}"));
+        var orders = Enumerable.Range(0, 600).Select(i => TestOrders.Json(username: $"u{i}"));
         var body = " \r\n\t[" + string.Join(",", orders) + "]";
         Assert.True(body.Length > RequestBody.SingleOrderLimit);
 
@@ -207,13 +207,13 @@ public sealed class RequestLimitTests
     {
         await using var api = new StandaloneApplication();
 
-        var response = await api.PostAsync(ApiTestOrders.Json(size: raw, price: raw));
+        var response = await api.PostAsync(TestOrders.Json(size: raw, price: raw));
 
         Assert.Equal(201, response.Status);
         Assert.Equal(stored, response.Json.GetProperty("size").GetRawText());
         Assert.Equal(stored, response.Json.GetProperty("price").GetRawText());
         var units = (long)(decimal.Parse(stored, System.Globalization.CultureInfo.InvariantCulture) * 100_000_000m);
-        Assert.Equal(units, Database.Scalar<long>(api.DatabasePath, "SELECT price FROM Orders"));
+        Assert.Equal(units, api.Store.Scalar<long>("SELECT price FROM Orders"));
     }
 
     // One digit more than the store keeps, in the same spellings: refused with the precision message, not rounded.
@@ -229,7 +229,7 @@ public sealed class RequestLimitTests
     {
         await using var api = new StandaloneApplication();
 
-        var response = await api.PostAsync(ApiTestOrders.Json(price: raw));
+        var response = await api.PostAsync(TestOrders.Json(price: raw));
 
         Assert.Equal(400, response.Status);
         Assert.Equal([OrderValidator.PrecisionMessage],
@@ -245,7 +245,7 @@ public sealed class RequestLimitTests
     {
         await using var api = new StandaloneApplication();
 
-        var response = await api.PostAsync(ApiTestOrders.Json(price: raw));
+        var response = await api.PostAsync(TestOrders.Json(price: raw));
 
         Assert.Equal(400, response.Status);
         Assert.Equal(["must be greater than 0"],
@@ -258,7 +258,7 @@ public sealed class RequestLimitTests
     public async Task Run_stores_a_batch_of_exactly_10000_orders(string contentType)
     {
         await using var api = new StandaloneApplication();
-        var orders = Enumerable.Range(0, OrderJsonReader.MaxOrdersPerRequest).Select(i => ApiTestOrders.Json(username: $"u{i % 50}"));
+        var orders = Enumerable.Range(0, OrderJsonReader.MaxOrdersPerRequest).Select(i => TestOrders.Json(username: $"u{i % 50}"));
         // NDJSON: blank lines are not orders and do not count towards the limit.
         var body = contentType == "application/json" ? $"[{string.Join(",", orders)}]" : "\n" + string.Join("\n\n", orders) + "\n";
 
@@ -275,7 +275,7 @@ public sealed class RequestLimitTests
     public async Task Run_returns_400_and_writes_nothing_when_batch_has_10001_orders(string contentType)
     {
         await using var api = new StandaloneApplication();
-        var orders = Enumerable.Repeat(ApiTestOrders.Json(), OrderJsonReader.MaxOrdersPerRequest + 1);
+        var orders = Enumerable.Repeat(TestOrders.Json(), OrderJsonReader.MaxOrdersPerRequest + 1);
         var body = contentType == "application/json" ? $"[{string.Join(",", orders)}]" : string.Join("\n", orders);
 
         var response = await api.PostAsync(body, contentType);
@@ -329,7 +329,7 @@ public sealed class RequestLimitTests
     {
         await using var api = new StandaloneApplication();
 
-        var response = await api.PostAsync(ApiTestOrders.Json(price: price));
+        var response = await api.PostAsync(TestOrders.Json(price: price));
 
         Assert.Equal(400, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
@@ -341,7 +341,7 @@ public sealed class RequestLimitTests
     public async Task Run_returns_400_naming_field_when_key_is_repeated()
     {
         await using var api = new StandaloneApplication();
-        var body = ApiTestOrders.Json().TrimEnd('}') + ",\"price\":1}";
+        var body = TestOrders.Json().TrimEnd('}') + ",\"price\":1}";
 
         var response = await api.PostAsync(body);
 

@@ -6,7 +6,7 @@ using OrderFunctions.Tests.Storage;
 using OrderFunctions.Tests.Storage.Postgres;
 using OrderFunctions.Tests.Storage.Sqlite;
 using OrderFunctions.Tests.Support;
-using TestOrders = OrderFunctions.Tests.Support.ApiTestOrders;
+using TestOrders = OrderFunctions.Tests.Support.TestOrders;
 
 namespace OrderFunctions.Tests.OpenApi;
 
@@ -42,21 +42,21 @@ public sealed class OpenApiContractTests
         }
 
         // Act
-        var created = await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "c1"));                 // 201
-        await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "c1"));                               // 200 replay
-        await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "c1", price: "1"));                   // 409
-        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{ApiTestOrders.Json(clientOrderId: "c2")},{ApiTestOrders.Json()}]");  // 201 batch
-        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{ApiTestOrders.Json(clientOrderId: "c2")}]");           // 200 batch replay
-        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{ApiTestOrders.Json(clientOrderId: "c1", price: "1")}]"); // 409 batch
-        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"{ApiTestOrders.Json()}\n{ApiTestOrders.Json(username: "bob")}\n", CreateOrder.NdjsonContentType); // 201 NDJSON
-        await Send("POST", "/API/orders/batch", "/API/orders/batch", ApiTestOrders.Json());                                      // 400 not an array
+        var created = await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(clientOrderId: "c1"));                 // 201
+        await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(clientOrderId: "c1"));                               // 200 replay
+        await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(clientOrderId: "c1", price: "1"));                   // 409
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{TestOrders.Json(clientOrderId: "c2")},{TestOrders.Json()}]");  // 201 batch
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{TestOrders.Json(clientOrderId: "c2")}]");           // 200 batch replay
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{TestOrders.Json(clientOrderId: "c1", price: "1")}]"); // 409 batch
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"{TestOrders.Json()}\n{TestOrders.Json(username: "bob")}\n", CreateOrder.NdjsonContentType); // 201 NDJSON
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", TestOrders.Json());                                      // 400 not an array
         await Send("POST", "/API/orders/batch", "/API/orders/batch", "side=buy", "text/plain");                                  // 415 batch
         await Send("POST", "/API/orders/batch", "/API/orders/batch", "[]", withKey: false);                                      // 401 batch
-        await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(side: "hold"));                                      // 400
+        await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(side: "hold"));                                      // 400
         await Send("POST", "/API/orders", "/API/orders", "{\"timestamp\":", "application/json");                                // 400 malformed
         await Send("POST", "/API/orders", "/API/orders", "side=buy", "text/plain");                                            // 415
-        await Send("POST", "/API/orders", "/API/orders", new string(' ', 70_000) + ApiTestOrders.Json());                        // 413
-        await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(), withKey: false);                                 // 401
+        await Send("POST", "/API/orders", "/API/orders", new string(' ', 70_000) + TestOrders.Json());                        // 413
+        await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(), withKey: false);                                 // 401
         var id = created.Json.GetProperty("id").GetInt64();
         await Send("GET", "/API/orders/{id}", $"/API/orders/{id}");                                                           // 200
         await Send("GET", "/API/orders/{id}", "/API/orders/999999");                                                          // 404
@@ -73,12 +73,12 @@ public sealed class OpenApiContractTests
         await Send("GET", "/API/health", "/API/health");                                                                      // 200
         await Send("HEAD", "/API/health", "/API/health");                                                                     // 200, no body
         await Send("GET", "/API/openapi.json", "/API/openapi.json", withKey: false);                                         // 200
-        using (var locker = Database.Open(app.DatabasePath))
+        using (var locker = app.Store.Open())
         {
             using var exclusive = locker.CreateCommand();
             exclusive.CommandText = "BEGIN EXCLUSIVE";
             exclusive.ExecuteNonQuery();
-            await Send("POST", "/API/orders", "/API/orders", ApiTestOrders.Json(clientOrderId: "locked"));                        // 503
+            await Send("POST", "/API/orders", "/API/orders", TestOrders.Json(clientOrderId: "locked"));                        // 503
             await Send("GET", "/API/health", "/API/health");                                                                  // 503
         }
 

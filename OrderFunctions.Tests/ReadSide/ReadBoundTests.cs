@@ -29,7 +29,7 @@ public sealed class ReadBoundTests
             new Dictionary<string, string?> { ["OrderStorage:MaxConcurrentReads"] = $"{Bound}" },
             services => services.AddSingleton<ILoggerProvider>(inside));
         var queries = app.Services.GetRequiredService<IOrderQueries>();
-        using (var connection = Database.Open(app.DatabasePath))
+        using (var connection = app.Store.Open())
         {
             using var drop = connection.CreateCommand();
             drop.CommandText = "DROP TABLE Orders";

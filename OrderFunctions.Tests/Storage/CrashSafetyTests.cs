@@ -38,10 +38,10 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         load.Stop();
         await sending;
         await host.RestartAsync();
-        var afterRestart = Database.ClientOrderIdCounts(host.DatabasePath);
+        var afterRestart = host.Store.ClientOrderIdCounts();
         var resend = new Load(client, host.OrdersUrl, "kill");
         await resend.SendAsync(Orders);
-        var final = Database.ClientOrderIdCounts(host.DatabasePath);
+        var final = host.Store.ClientOrderIdCounts();
 
         // Assert
         var duplicates = afterRestart.Values.Count(count => count > 1) + final.Values.Count(count => count > 1);
@@ -76,8 +76,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var exitCode = await host.StopAsync();
         load.Stop();
         await sending;
-        var stored = Database.ClientOrderIdCounts(host.DatabasePath);
-        var integrity = Database.Scalar<string>(host.DatabasePath, "PRAGMA integrity_check");
+        var stored = host.Store.ClientOrderIdCounts();
+        var integrity = host.Store.Scalar<string>("PRAGMA integrity_check");
 
         // Assert
         output.WriteLine($"SIGTERM: orders sent {load.Sent}, acknowledged (201) {load.Acknowledged.Count}, " +
@@ -97,7 +97,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         await using var api = new StandaloneApplication();
         var repository = (OrderWriteQueue)api.Repository;
         var accepted = Enumerable.Range(0, 2000)
-            .Select(i => repository.AddAsync(ApiTestOrders.Order(clientOrderId: $"drain-{i}"))).ToArray();
+            .Select(i => repository.AddAsync(TestOrders.Order(clientOrderId: $"drain-{i}"))).ToArray();
 
         // Callers resume on a thread-pool work item after each commit. The first caller to resume holds that work item
         // until the stop has returned (or 5 s pass): a stop that did not wait for completions returns while the
@@ -121,7 +121,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var completedAtStop = accepted.Count(t => t.IsCompletedSuccessfully);
         stopped.Set();
         var afterStop = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() =>
-            repository.AddAsync(ApiTestOrders.Order(clientOrderId: "late")));
+            repository.AddAsync(TestOrders.Order(clientOrderId: "late")));
 
         // Assert
         Assert.Equal(accepted.Length, completedAtStop);
@@ -180,7 +180,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             while (!_stopped && (i = Interlocked.Increment(ref _next)) < count)
             {
                 var id = $"{run}-{i:D5}";
-                var body = ApiTestOrders.Json(username: $"trader-{i % 16}", clientOrderId: id, price: $"{40000 + i}.{i % 100:D2}");
+                var body = TestOrders.Json(username: $"trader-{i % 16}", clientOrderId: id, price: $"{40000 + i}.{i % 100:D2}");
                 try
                 {
                     using var response = await client.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"));

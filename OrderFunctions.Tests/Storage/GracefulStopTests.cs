@@ -21,9 +21,9 @@ public sealed class GracefulStopTests
         // Arrange: the writer held inside a commit, eight callers waiting behind it.
         await using var api = new StandaloneApplication();
         using var hold = new WriterHold();
-        var first = api.Repository.AddAsync(ApiTestOrders.Order(clientOrderId: "first"));
+        var first = api.Repository.AddAsync(TestOrders.Order(clientOrderId: "first"));
         await hold.Held.WaitAsync(TimeSpan.FromSeconds(60));
-        var queued = Enumerable.Range(0, Queued).Select(i => api.Repository.AddAsync(ApiTestOrders.Order(clientOrderId: $"queued-{i}"))).ToArray();
+        var queued = Enumerable.Range(0, Queued).Select(i => api.Repository.AddAsync(TestOrders.Order(clientOrderId: $"queued-{i}"))).ToArray();
         await WriterHold.WaitForQueuedAsync(api.Services, Queued);
 
         // The eight are answered one after another (in one commit); the first to resume keeps the rest waiting until
@@ -41,7 +41,7 @@ public sealed class GracefulStopTests
 
         // Act: the stop begins while all of them wait; then the writer goes on.
         var stop = StopStoreAsync(api.Services);
-        await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => api.Repository.AddAsync(ApiTestOrders.Order(clientOrderId: "late"))); // 503
+        await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => api.Repository.AddAsync(TestOrders.Order(clientOrderId: "late"))); // 503
         hold.Release();
         await stop.WaitAsync(TimeSpan.FromSeconds(60));
         var answeredAtStop = queued.Append(first).Count(t => t.IsCompleted);

@@ -26,10 +26,10 @@ public sealed class MaxOrdersPerTransactionTests
         await using var api = new StandaloneApplication(new Dictionary<string, string?> { ["OrderStorage:MaxOrdersPerTransaction"] = $"{Cap}" });
         using var commits = new MetricCollector<int>(api.Services.GetRequiredService<IMeterFactory>(), OrderTelemetry.Name, OrderMetrics.CommitOrders);
         using var hold = new WriterHold();
-        var first = api.Repository.AddAsync(ApiTestOrders.Order(clientOrderId: "first"));
+        var first = api.Repository.AddAsync(TestOrders.Order(clientOrderId: "first"));
         await hold.Held.WaitAsync(TimeSpan.FromSeconds(60));
         var requests = Enumerable.Range(0, Requests)
-            .Select(r => api.Repository.AddManyAsync([.. Enumerable.Range(0, OrdersPerRequest).Select(o => ApiTestOrders.Order(clientOrderId: $"r{r}-o{o}"))]))
+            .Select(r => api.Repository.AddManyAsync([.. Enumerable.Range(0, OrdersPerRequest).Select(o => TestOrders.Order(clientOrderId: $"r{r}-o{o}"))]))
             .ToArray();
         await WriterHold.WaitForQueuedAsync(api.Services, Requests);
 
@@ -37,7 +37,7 @@ public sealed class MaxOrdersPerTransactionTests
         hold.Release();
         var everyRequest = Task.WhenAll(requests.Append<Task>(first));
         await Task.WhenAny(everyRequest, Task.Delay(TimeSpan.FromSeconds(60))); // a dropped request is never answered
-        var stored = Database.ClientOrderIdCounts(api.DatabasePath);
+        var stored = api.Store.ClientOrderIdCounts();
 
         // Assert
         Assert.Equal(Requests, requests.Count(t => t.IsCompletedSuccessfully));

@@ -62,14 +62,14 @@ public sealed class MultiInstanceTests(ITestOutputHelper output) : IAsyncLifetim
             for (var i = 0; i < OrdersPerClient; i++)
             {
                 var clientOrderId = $"client{c}-{i}";
-                await Post(_hosts[(c + i) % Hosts], "plain", ApiTestOrders.Json(username: $"user{c}", clientOrderId: clientOrderId), clientOrderId);
+                await Post(_hosts[(c + i) % Hosts], "plain", TestOrders.Json(username: $"user{c}", clientOrderId: clientOrderId), clientOrderId);
             }
         }));
         var pairs = Enumerable.Range(0, Pairs).Select(p => Task.Run(async () =>
         {
             var clientOrderId = $"pair-{p}";
-            var first = ApiTestOrders.Json(username: $"racer{p % 10}", clientOrderId: clientOrderId, size: "1");
-            var second = ApiTestOrders.Json(username: $"racer{p % 10}", clientOrderId: clientOrderId, size: p % 2 == 0 ? "1" : "2");
+            var first = TestOrders.Json(username: $"racer{p % 10}", clientOrderId: clientOrderId, size: "1");
+            var second = TestOrders.Json(username: $"racer{p % 10}", clientOrderId: clientOrderId, size: p % 2 == 0 ? "1" : "2");
             // An async barrier: both sides start together without blocking a thread-pool thread each (400 blocked
             // threads starved the pool on two cores until the test timed out).
             var ready = 0;

@@ -27,7 +27,7 @@ public sealed class StorageFaultTests
         // Arrange: a file with one order, opened the way SQLite opens a file it may not write. Tests run as root in CI,
         // where chmod 0444 stops nothing; Mode=ReadOnly gives the same state (SQLITE_READONLY on every write).
         var path = StandaloneApplication.NewDatabasePath();
-        using (var seed = Database.Open(path))
+        using (var seed = TestStore.Sqlite(path).Open())
         {
             SqliteOrderSchema.EnsureCreated(seed);
             using var insert = seed.CreateCommand();
@@ -39,12 +39,12 @@ public sealed class StorageFaultTests
             new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={path};Mode=ReadOnly" }, databasePath: path);
 
         // Act
-        var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "during"));
-        var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "during-1")},{ApiTestOrders.Json(clientOrderId: "during-2")}]");
+        var refused = await api.PostAsync(TestOrders.Json(clientOrderId: "during"));
+        var batchRefused = await api.PostAsync($"[{TestOrders.Json(clientOrderId: "during-1")},{TestOrders.Json(clientOrderId: "during-2")}]");
         var healthDuring = await api.GetHealthAsync();
         api.Services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.ConnectionString = $"Data Source={path}"; // the fault clears
         var healthAfter = await api.GetHealthAsync();
-        var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
+        var accepted = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
 
         // Assert
         AssertUnavailable(refused, "read-only");
@@ -54,7 +54,7 @@ public sealed class StorageFaultTests
             e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("read-only") && e.Contains("SqliteException"));
         Assert.Equal(200, healthAfter.Status);
         Assert.Equal(201, accepted.Status);
-        Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(path).Keys.Order());
+        Assert.Equal(["after", "before"], TestStore.Sqlite(path).ClientOrderIdCounts().Keys.Order());
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -62,13 +62,13 @@ public sealed class StorageFaultTests
     {
         // Arrange: a store every write fails on (read-only), as in the test above.
         var path = StandaloneApplication.NewDatabasePath();
-        using (var seed = Database.Open(path)) SqliteOrderSchema.EnsureCreated(seed);
+        using (var seed = TestStore.Sqlite(path).Open()) SqliteOrderSchema.EnsureCreated(seed);
         await using var api = new StandaloneApplication(
             new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={path};Mode=ReadOnly" }, databasePath: path);
 
         // Act
         var refused = new List<ApiResponse>();
-        for (var i = 0; i < 3; i++) refused.Add(await api.PostAsync(ApiTestOrders.Json(clientOrderId: $"during-{i}")));
+        for (var i = 0; i < 3; i++) refused.Add(await api.PostAsync(TestOrders.Json(clientOrderId: $"during-{i}")));
 
         // Assert: each 503 leaves lines naming the cause; none at Information or above carries an exception (a stack).
         Assert.All(refused, r => Assert.Equal(503, r.Status));
@@ -89,7 +89,7 @@ public sealed class StorageFaultTests
 
         // Act
         ApiResponse refused, healthDuring;
-        using (var locker = Database.Open(host.DatabasePath))
+        using (var locker = host.Store.Open())
         {
             using var exclusive = locker.CreateCommand();
             exclusive.CommandText = "BEGIN EXCLUSIVE";
@@ -109,7 +109,7 @@ public sealed class StorageFaultTests
         Assert.Contains("the database is locked by another writer", host.Output);
         Assert.Equal(200, healthAfter.Status);
         Assert.Equal(201, accepted.Status);
-        Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(host.DatabasePath).Keys.Order());
+        Assert.Equal(["after", "before"], host.Store.ClientOrderIdCounts().Keys.Order());
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -123,13 +123,13 @@ public sealed class StorageFaultTests
         var created = 0;
         for (var i = 0; i < 5000 && refused is null; i++)
         {
-            var response = await api.PostAsync(ApiTestOrders.Json(clientOrderId: $"fill-{i}", username: new string('u', 60)));
+            var response = await api.PostAsync(TestOrders.Json(clientOrderId: $"fill-{i}", username: new string('u', 60)));
             if (response.Status == 201) created++;
             else refused = response;
         }
-        var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "batch-1")},{ApiTestOrders.Json(clientOrderId: "batch-2")}]");
+        var batchRefused = await api.PostAsync($"[{TestOrders.Json(clientOrderId: "batch-1")},{TestOrders.Json(clientOrderId: "batch-2")}]");
         api.Services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.MaxPageCount = 0; // room again
-        var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
+        var accepted = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
 
         // Assert
         Assert.NotNull(refused);
@@ -138,7 +138,7 @@ public sealed class StorageFaultTests
         Assert.Contains(api.Logs.Entries, e => e.Contains("the disk is full") && e.Contains("SqliteException"));
         Assert.Equal(201, accepted.Status);
         Assert.Equal(created + 1, api.CountRows());
-        Assert.Equal("ok", Database.Scalar<string>(api.DatabasePath, "PRAGMA integrity_check"));
+        Assert.Equal("ok", api.Store.Scalar<string>("PRAGMA integrity_check"));
     }
 
     internal static void AssertUnavailable(ApiResponse response, string cause)
@@ -158,7 +158,7 @@ public sealed class StorageFaultTests
     private static async Task<ApiResponse> PostAsync(HttpClient client, StandaloneApplication host, string clientOrderId)
     {
         using var response = await client.PostAsync(host.OrdersUrl,
-            new StringContent(ApiTestOrders.Json(clientOrderId: clientOrderId), Encoding.UTF8, "application/json"));
+            new StringContent(TestOrders.Json(clientOrderId: clientOrderId), Encoding.UTF8, "application/json"));
         return await ApiResponse.ReadAsync(response);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,10 +44,13 @@ public class StandaloneApplication(
     {
         var values = new Dictionary<string, string?>(store.Settings);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
-        return new StandaloneApplication(values, services, (store as SqliteTestStore)?.Database.Path) { _keepsDatabase = true };
+        return new StandaloneApplication(values, services, store.Engine == StoreEngine.Sqlite ? store.Path : null) { _store = store };
     }
 
-    private bool _keepsDatabase;
+    private TestStore? _store;
+
+    /// <summary>The store the app runs on: the one it was given, else its own SQLite file (deleted with the app).</summary>
+    public TestStore Store => _store ??= TestStore.Sqlite(DatabasePath);
 
     /// <summary>
     /// The app on a new empty store of <paramref name="engine"/>, its table created as the writer creates it at start (so
@@ -61,25 +62,33 @@ public class StandaloneApplication(
         var store = await TestStore.CreateAsync(engine);
         await store.CreateSchemaAsync();
         var app = ForStore(store, settings, services);
-        app._ownedStore = store;
+        app._ownsStore = true;
         return app;
     }
 
-    private TestStore? _ownedStore;
+    private bool _ownsStore;
 
     /// <summary>
-    /// The services <c>AddOrderServices</c> registers for these settings (what both hosts' <c>Program.cs</c> call), built
-    /// and validated but not started: for tests of the composition itself, whose settings (an unknown provider, a server
-    /// that does not exist) would stop a start.
+    /// The services <c>AddOrderServices</c> registers for these settings (what both hosts' <c>Program.cs</c> call), and
+    /// what <paramref name="configure"/> adds or replaces, built and validated but not started: for tests of the
+    /// composition itself, whose settings (an unknown provider, a server that does not exist) would stop a start.
     /// </summary>
-    public static ServiceProvider ComposeServices(IDictionary<string, string?> settings)
+    public static ServiceProvider ComposeServices(
+        IDictionary<string, string?> settings, Action<IServiceCollection, IConfiguration>? configure = null) =>
+        ComposeRegistrations(settings, configure)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+    /// <summary>The registrations <see cref="ComposeServices"/> builds, for tests that compare them.</summary>
+    public static IServiceCollection ComposeRegistrations(
+        IDictionary<string, string?> settings, Action<IServiceCollection, IConfiguration>? configure = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection()
+        var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IConfiguration>(configuration)
-            .AddOrderServices(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            .AddOrderServices(configuration);
+        configure?.Invoke(services, configuration);
+        return services;
     }
 
     /// <summary>Everything the app logged.</summary>
@@ -252,14 +261,7 @@ public class StandaloneApplication(
     }
 
     /// <summary>Rows in Orders, read through a connection of the test's own.</summary>
-    public long CountRows()
-    {
-        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM Orders";
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
+    public long CountRows() => Store.CountRows();
 
     protected override IHost CreateHost(IHostBuilder builder)
     {
@@ -278,15 +280,8 @@ public class StandaloneApplication(
     {
         _client?.Dispose();
         await base.DisposeAsync();
-        if (_ownedStore is not null) await _ownedStore.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        if (!_keepsDatabase)
-        {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-            {
-                try { File.Delete(DatabasePath + suffix); } catch (IOException) { }
-            }
-        }
+        // A store given to the app stays its owner's (OnEmptyStoreAsync's is the app's own).
+        if (_store is null || _ownsStore) await Store.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 }

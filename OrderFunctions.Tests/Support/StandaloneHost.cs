@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Data.Sqlite;
 
 using OrderFunctions.Tests.Client;
 using OrderFunctions.Tests.Hosting;
@@ -149,27 +148,18 @@ public sealed class StandaloneHost : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>The SQLite file the host writes (deleted with the host).</summary>
+    public TestStore Store => TestStore.Sqlite(DatabasePath);
+
     /// <summary>Rows in Orders, read through a connection of the test's own.</summary>
-    public long CountRows()
-    {
-        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM Orders";
-        return (long)command.ExecuteScalar()!;
-    }
+    public long CountRows() => Store.CountRows();
 
     public async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false }) Kill();
         if (_process is not null) Running.TryRemove(_process, out _);
         _process?.Dispose();
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            try { File.Delete(DatabasePath + suffix); } catch (IOException) { }
-        }
-        await Task.CompletedTask;
+        await Store.DisposeAsync();
     }
 
     private static int FreePort()

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using OrderFunctions.Telemetry;
 using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Support.Postgres;
-using TestOrders = OrderFunctions.Tests.Support.ApiTestOrders;
+using TestOrders = OrderFunctions.Tests.Support.TestOrders;
 
 namespace OrderFunctions.Tests.Telemetry;
 
@@ -34,12 +34,12 @@ public abstract class CommitTelemetryContract(StoreEngine engine) : IAsyncLifeti
         using var client = app.CreateClient();
 
         // Act: 1 + 5 + 1 orders in three requests.
-        var batch = "[" + string.Join(",", Enumerable.Range(0, 5).Select(i => ApiTestOrders.Json(clientOrderId: $"b{i}"))) + "]";
+        var batch = "[" + string.Join(",", Enumerable.Range(0, 5).Select(i => TestOrders.Json(clientOrderId: $"b{i}"))) + "]";
         var statuses = new[]
         {
-            await PostAsync(client, ApiTestOrders.Json()),
+            await PostAsync(client, TestOrders.Json()),
             await PostAsync(client, batch),
-            await PostAsync(client, ApiTestOrders.Json(username: "bob")),
+            await PostAsync(client, TestOrders.Json(username: "bob")),
         };
 
         // Assert: every order is in exactly one commit; a commit holds at most what was queued.
@@ -74,7 +74,7 @@ public abstract class CommitTelemetryContract(StoreEngine engine) : IAsyncLifeti
         // Act
         using var request = new HttpRequestMessage(HttpMethod.Post, "/API/orders")
         {
-            Content = new StringContent(ApiTestOrders.Json(), Encoding.UTF8, "application/json"),
+            Content = new StringContent(TestOrders.Json(), Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
         using var response = await client.SendAsync(request);

@@ -11,7 +11,7 @@ using OrderFunctions.Tests.Storage;
 using OrderFunctions.Tests.Storage.Postgres;
 using OrderFunctions.Tests.Storage.Sqlite;
 using OrderFunctions.Tests.Support;
-using TestOrders = OrderFunctions.Tests.Support.ApiTestOrders;
+using TestOrders = OrderFunctions.Tests.Support.TestOrders;
 
 namespace OrderFunctions.Tests.Telemetry;
 
@@ -35,15 +35,15 @@ public sealed class OrderMetricsTests
         // Act
         var statuses = new List<HttpStatusCode>
         {
-            await PostAsync(client, ApiTestOrders.Json(clientOrderId: "one")),                                  // 201: 1 stored
-            await PostAsync(client, ApiTestOrders.Json(clientOrderId: "one")),                                  // 200: 1 replayed
-            await PostAsync(client, ApiTestOrders.Json(clientOrderId: "one", price: "1")),                      // 409
-            await PostAsync(client, ApiTestOrders.Json(price: "-1")),                                           // 400
+            await PostAsync(client, TestOrders.Json(clientOrderId: "one")),                                  // 201: 1 stored
+            await PostAsync(client, TestOrders.Json(clientOrderId: "one")),                                  // 200: 1 replayed
+            await PostAsync(client, TestOrders.Json(clientOrderId: "one", price: "1")),                      // 409
+            await PostAsync(client, TestOrders.Json(price: "-1")),                                           // 400
             await PostAsync(client, "price=1", "text/plain"),                                                // 415
-            await PostAsync(client, new string(' ', RequestBody.SingleOrderLimit + 1) + ApiTestOrders.Json()), // 413
+            await PostAsync(client, new string(' ', RequestBody.SingleOrderLimit + 1) + TestOrders.Json()), // 413
             // 201: 2 stored, 1 replayed
             await PostAsync(client,
-                $"[{ApiTestOrders.Json(clientOrderId: "one")},{ApiTestOrders.Json(clientOrderId: "two")},{ApiTestOrders.Json()}]"),
+                $"[{TestOrders.Json(clientOrderId: "one")},{TestOrders.Json(clientOrderId: "two")},{TestOrders.Json()}]"),
         };
 
         // Assert
@@ -70,17 +70,17 @@ public sealed class OrderMetricsTests
         using var rejected = new MetricCollector<long>(meters, OrderTelemetry.Name, OrderMetrics.Rejected);
         using var depth = new MetricCollector<int>(meters, OrderTelemetry.Name, OrderMetrics.WriteQueueDepth);
         using var client = app.CreateClient();
-        Assert.Equal(HttpStatusCode.Created, await PostAsync(client, ApiTestOrders.Json()));
+        Assert.Equal(HttpStatusCode.Created, await PostAsync(client, TestOrders.Json()));
 
         // Act
         int deepest;
         HttpStatusCode[] refused;
-        using (var locker = Database.Open(app.DatabasePath))
+        using (var locker = app.Store.Open())
         {
             using var exclusive = locker.CreateCommand();
             exclusive.CommandText = "BEGIN EXCLUSIVE";
             exclusive.ExecuteNonQuery();
-            var posts = Enumerable.Range(0, 3).Select(i => PostAsync(client, ApiTestOrders.Json(clientOrderId: $"locked-{i}"))).ToArray();
+            var posts = Enumerable.Range(0, 3).Select(i => PostAsync(client, TestOrders.Json(clientOrderId: $"locked-{i}"))).ToArray();
             deepest = await DeepestQueueAsync(depth, until: Task.WhenAll(posts));
             refused = await Task.WhenAll(posts);
         }

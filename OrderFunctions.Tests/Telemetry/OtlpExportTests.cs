@@ -5,7 +5,7 @@ using OrderFunctions.Telemetry;
 using OrderFunctions.Tests.Client;
 using OrderFunctions.Tests.Hosting;
 using OrderFunctions.Tests.Support;
-using TestOrders = OrderFunctions.Tests.Support.ApiTestOrders;
+using TestOrders = OrderFunctions.Tests.Support.TestOrders;
 
 namespace OrderFunctions.Tests.Telemetry;
 
@@ -33,7 +33,7 @@ public sealed class OtlpExportTests
 
         // Act
         using var response = await http.PostAsync($"/API/orders?code={Key}",
-            new StringContent(ApiTestOrders.Json(), Encoding.UTF8, "application/json"));
+            new StringContent(TestOrders.Json(), Encoding.UTF8, "application/json"));
 
         // Assert
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);

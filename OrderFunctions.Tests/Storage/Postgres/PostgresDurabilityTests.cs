@@ -14,9 +14,9 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 [RequiresPostgres]
 public sealed class PostgresDurabilityTests : IAsyncLifetime
 {
-    private PostgresTestStore _store = null!;
+    private TestStore _store = null!;
 
-    public async Task InitializeAsync() => _store = await PostgresTestStore.CreateAsync(await PostgresTestServer.SharedAsync());
+    public async Task InitializeAsync() => _store = await TestStore.PostgresAsync(await PostgresTestServer.SharedAsync());
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
@@ -46,9 +46,9 @@ public sealed class PostgresDurabilityTests : IAsyncLifetime
         // Act: each way the writer inserts: COPY (no client order id), INSERT ... unnest (with one), a batch of both.
         var statuses = new List<int>
         {
-            await PostAsync(client, ApiTestOrders.Json()),
-            await PostAsync(client, ApiTestOrders.Json(clientOrderId: "keyed")),
-            await PostAsync(client, $"[{ApiTestOrders.Json()},{ApiTestOrders.Json(clientOrderId: "keyed-in-batch")}]"),
+            await PostAsync(client, TestOrders.Json()),
+            await PostAsync(client, TestOrders.Json(clientOrderId: "keyed")),
+            await PostAsync(client, $"[{TestOrders.Json()},{TestOrders.Json(clientOrderId: "keyed-in-batch")}]"),
         };
         var seen = await SettingsSeenAsync();
 

@@ -155,7 +155,7 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
     private static async Task<ApiResponse> PostAsync(StandaloneApplication app)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        using var response = await client.PostAsync(app.OrdersUrl, new StringContent(ApiTestOrders.Json(), Encoding.UTF8, "application/json"));
+        using var response = await client.PostAsync(app.OrdersUrl, new StringContent(TestOrders.Json(), Encoding.UTF8, "application/json"));
         return await ApiResponse.ReadAsync(response);
     }
 

@@ -21,13 +21,13 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 public sealed class PostgresFaultTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private PostgresTestServer _server = null!;
-    private PostgresTestStore _store = null!;
+    private TestStore _store = null!;
     private StandaloneHost _host = null!;
 
     public async Task InitializeAsync()
     {
         _server = await PostgresTestServer.StartOwnAsync();
-        _store = await PostgresTestStore.CreateAsync(_server);
+        _store = await TestStore.PostgresAsync(_server);
         _host = await StandaloneHost.StartAsync(environment: _store.Environment);
     }
 
@@ -53,7 +53,7 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IAsyncLifetim
             {
                 var id = $"fault-{Interlocked.Increment(ref counter)}";
                 using var response = await http.PostAsync(_host.OrdersUrl,
-                    new StringContent(ApiTestOrders.Json(clientOrderId: id), Encoding.UTF8, "application/json"));
+                    new StringContent(TestOrders.Json(clientOrderId: id), Encoding.UTF8, "application/json"));
                 statuses.Add((int)response.StatusCode);
                 if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK) acknowledged.Add(id);
                 if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
@@ -101,7 +101,7 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IAsyncLifetim
             while (true)
             {
                 var batch = Interlocked.Increment(ref sent);
-                var body = "[" + string.Join(",", Enumerable.Range(0, 200).Select(i => ApiTestOrders.Json(clientOrderId: $"b{batch}-{i}"))) + "]";
+                var body = "[" + string.Join(",", Enumerable.Range(0, 200).Select(i => TestOrders.Json(clientOrderId: $"b{batch}-{i}"))) + "]";
                 try
                 {
                     using var response = await http.PostAsync(_host.OrdersUrl, new StringContent(body, Encoding.UTF8, "application/json"));

@@ -29,7 +29,7 @@ public sealed class PostgresMigrationTests() : OrderMigrationContract(StoreEngin
         CREATE INDEX IF NOT EXISTS ix_orders_market_timestamp ON orders (market, timestamp, timestamp_ticks);
         """;
 
-    private PostgresTestStore Postgres => (PostgresTestStore)Store;
+    private TestStore Postgres => Store;
 
     protected override int Latest => PostgresOrderMigrations.Latest;
 

@@ -11,7 +11,7 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 [RequiresPostgres]
 public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(StoreEngine.Postgres)
 {
-    private PostgresTestStore Postgres => (PostgresTestStore)Store;
+    private TestStore Postgres => Store;
 
     [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task StartAsync_creates_numeric_timestamptz_and_identity_columns()

@@ -40,12 +40,12 @@ public sealed class DatabaseFileFaultTests : IDisposable
         try
         {
             // Act
-            var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "during"));
+            var refused = await api.PostAsync(TestOrders.Json(clientOrderId: "during"));
             var healthDuring = await api.GetHealthAsync();
             var listDuring = await api.GetAsync("/API/orders/stats", ""); // reads keep pooled connections of their own
             readOnly.MakeWritable();
             var healthAfter = await HealthWithinDeadlineAsync(api, expected: 200); // no order posted to prove it
-            var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
+            var accepted = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
 
             // Assert
             StorageFaultTests.AssertUnavailable(refused, "read-only");
@@ -53,7 +53,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
             Assert.Equal(200, listDuring.Status);
             Assert.Equal(200, healthAfter.Status);
             Assert.Equal(201, accepted.Status);
-            Assert.Equal(["after", "before"], Database.ClientOrderIdCounts(DatabasePath).Keys.Order());
+            Assert.Equal(["after", "before"], TestStore.Sqlite(DatabasePath).ClientOrderIdCounts().Keys.Order());
         }
         finally
         {
@@ -71,18 +71,18 @@ public sealed class DatabaseFileFaultTests : IDisposable
         // Arrange
         Directory.CreateDirectory(_directory);
         await using var api = new StandaloneApplication(databasePath: DatabasePath);
-        Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "before"))).Status);
+        Assert.Equal(201, (await api.PostAsync(TestOrders.Json(clientOrderId: "before"))).Status);
 
         // Act: the file goes with its -wal and -shm, and another database file may be moved into its place.
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(DatabasePath + suffix);
         if (replaced)
         {
             var other = Path.Combine(_directory, "other.db");
-            using (var connection = Database.Open(other)) SqliteOrderSchema.EnsureCreated(connection);
+            using (var connection = TestStore.Sqlite(other).Open()) SqliteOrderSchema.EnsureCreated(connection);
             File.Move(other, DatabasePath);
         }
-        var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
-        var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "after-1")},{ApiTestOrders.Json(clientOrderId: "after-2")}]");
+        var refused = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
+        var batchRefused = await api.PostAsync($"[{TestOrders.Json(clientOrderId: "after-1")},{TestOrders.Json(clientOrderId: "after-2")}]");
         var health = await api.GetHealthAsync();
         var healthAgain = await api.GetHealthAsync();
 
@@ -92,7 +92,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         StorageFaultTests.AssertUnavailable(health, "removed or replaced");
         StorageFaultTests.AssertUnavailable(healthAgain, "removed or replaced");
         Assert.Contains(api.Logs.Entries, e => e.StartsWith("Error", StringComparison.Ordinal) && e.Contains("removed or replaced"));
-        if (replaced) Assert.Equal(0, Database.CountRows(DatabasePath));
+        if (replaced) Assert.Equal(0, TestStore.Sqlite(DatabasePath).CountRows());
         else Assert.False(File.Exists(DatabasePath), "a removed database file was created again");
     }
 
@@ -108,7 +108,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         var createdDuring = Directory.Exists(_directory);
         Directory.CreateDirectory(_directory); // the volume appears, empty
         var healthAfter = await HealthWithinDeadlineAsync(api, expected: 200);
-        var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
+        var accepted = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
 
         // Assert
         StorageFaultTests.AssertUnavailable(healthDuring, "cannot be opened");
@@ -116,8 +116,8 @@ public sealed class DatabaseFileFaultTests : IDisposable
         Assert.False(createdDuring);
         Assert.Equal(200, healthAfter.Status);
         Assert.Equal(201, accepted.Status);
-        Assert.Equal("wal", Database.Scalar<string>(DatabasePath, "PRAGMA journal_mode")); // the writer's file, not an empty one
-        Assert.Equal(["after"], Database.ClientOrderIdCounts(DatabasePath).Keys);
+        Assert.Equal("wal", TestStore.Sqlite(DatabasePath).Scalar<string>("PRAGMA journal_mode")); // the writer's file, not an empty one
+        Assert.Equal(["after"], TestStore.Sqlite(DatabasePath).ClientOrderIdCounts().Keys);
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -156,7 +156,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         var source = Path.Combine(Path.GetTempPath(), $"orders-crashed-{Guid.NewGuid():N}.db");
         try
         {
-            using var connection = Database.Open(source);
+            using var connection = TestStore.Sqlite(source).Open();
             SqliteOrderSchema.EnsureCreated(connection);
             using var insert = connection.CreateCommand();
             insert.CommandText = "INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id) " +
@@ -168,7 +168,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         }
         finally
         {
-            Database.Delete(source);
+            TestStore.Sqlite(source).Dispose();
         }
     }
 }

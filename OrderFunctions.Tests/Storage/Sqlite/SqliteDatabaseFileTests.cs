@@ -14,7 +14,7 @@ namespace OrderFunctions.Tests.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDatabaseFileTests : IDisposable
 {
-    private readonly TempDatabase _database = new();
+    private readonly TestStore _database = TestStore.Sqlite();
 
     public void Dispose()
     {

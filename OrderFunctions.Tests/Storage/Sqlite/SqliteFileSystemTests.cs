@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrderFunctions.Storage;
@@ -13,7 +12,7 @@ namespace OrderFunctions.Tests.Storage.Sqlite;
 /// <summary>SQLite refuses, at start, a file on a network filesystem (probed through an injected <see cref="IFileSystemProbe"/>).</summary>
 public sealed class SqliteFileSystemTests : IDisposable
 {
-    private readonly TempDatabase _database = new();
+    private readonly TestStore _database = TestStore.Sqlite();
 
     public void Dispose() => _database.Dispose();
 
@@ -60,14 +59,7 @@ public sealed class SqliteFileSystemTests : IDisposable
     }
 
     // The registration Program.cs uses, with the filesystem probe replaced.
-    private ServiceProvider Services(string? type)
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = _database.ConnectionString }).Build();
-        var services = new ServiceCollection().AddLogging()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddOrderServices(configuration);
-        services.Replace(ServiceDescriptor.Singleton<IFileSystemProbe>(new FixedProbe(type)));
-        return services.BuildServiceProvider();
-    }
+    private ServiceProvider Services(string? type) => StandaloneApplication.ComposeServices(
+        new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = _database.ConnectionString },
+        (services, _) => services.Replace(ServiceDescriptor.Singleton<IFileSystemProbe>(new FixedProbe(type))));
 }

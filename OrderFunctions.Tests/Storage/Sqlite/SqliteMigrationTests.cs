@@ -28,8 +28,6 @@ public sealed class SqliteMigrationTests() : OrderMigrationContract(StoreEngine.
         CREATE INDEX IF NOT EXISTS IX_Orders_market_timestamp ON Orders (market, timestamp);
         """;
 
-    private TempDatabase Database => ((SqliteTestStore)Store).Database;
-
     protected override int Latest => SqliteOrderMigrations.Latest;
 
     protected override Task CreatePreviousReleaseSchemaAsync()
@@ -40,7 +38,7 @@ public sealed class SqliteMigrationTests() : OrderMigrationContract(StoreEngine.
 
     protected override Task InsertAsPreviousReleaseAsync(Order order)
     {
-        using var connection = Database.Open();
+        using var connection = Store.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id)
@@ -57,7 +55,7 @@ public sealed class SqliteMigrationTests() : OrderMigrationContract(StoreEngine.
         return Task.CompletedTask;
     }
 
-    protected override Task<int> SchemaVersionAsync() => Task.FromResult((int)Database.Scalar<long>("PRAGMA user_version"));
+    protected override Task<int> SchemaVersionAsync() => Task.FromResult((int)Store.Scalar<long>("PRAGMA user_version"));
 
     protected override Task SetSchemaVersionAsync(int version)
     {
@@ -67,13 +65,13 @@ public sealed class SqliteMigrationTests() : OrderMigrationContract(StoreEngine.
 
     protected override Task<int> MigrateAsync()
     {
-        using var connection = Database.Open();
+        using var connection = Store.Open();
         return Task.FromResult(SqliteOrderSchema.EnsureCreated(connection));
     }
 
     protected override Task<(object? ReceivedAt, object? StoredBy)> AuditColumnsAsync(long id)
     {
-        using var connection = Database.Open();
+        using var connection = Store.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT received_at, stored_by FROM Orders WHERE id = $id";
         command.Parameters.AddWithValue("$id", id);
@@ -89,7 +87,7 @@ public sealed class SqliteMigrationTests() : OrderMigrationContract(StoreEngine.
         Execute(PreviousReleaseSql + $"PRAGMA user_version = {Latest + 1};");
 
         // Act
-        var refused = await Assert.ThrowsAsync<StandaloneHostExitedException>(() => StandaloneHost.StartAsync(Database.Path));
+        var refused = await Assert.ThrowsAsync<StandaloneHostExitedException>(() => StandaloneHost.StartAsync(Store.Path));
 
         // Assert: the message on a line of its own, exit code 1 rather than an unhandled exception's abort, the file untouched.
         Assert.Equal(1, refused.ExitCode);
@@ -100,7 +98,7 @@ public sealed class SqliteMigrationTests() : OrderMigrationContract(StoreEngine.
 
     private void Execute(string sql)
     {
-        using var connection = Database.Open();
+        using var connection = Store.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();

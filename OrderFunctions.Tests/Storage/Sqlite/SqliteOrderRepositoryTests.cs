@@ -14,8 +14,6 @@ namespace OrderFunctions.Tests.Storage.Sqlite;
 /// <summary>The repository contract on a SQLite file, and what only the SQLite engine does (WAL, integer units, file locks).</summary>
 public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(StoreEngine.Sqlite)
 {
-    private TempDatabase Database => ((SqliteTestStore)Store).Database;
-
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task StartAsync_creates_schema_without_harm_when_run_twice()
     {
@@ -27,8 +25,8 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         await second.StartAsync(default);
         await second.StopAsync(default);
 
-        Assert.Equal(1, Database.CountRows());
-        Assert.Equal("wal", Database.Scalar<string>("PRAGMA journal_mode"));
+        Assert.Equal(1, Store.CountRows());
+        Assert.Equal("wal", Store.Scalar<string>("PRAGMA journal_mode"));
         Assert.Equal(
             ["client_order_id", "id", "market", "price", "received_at", "side", "size", "stored_by", "timestamp", "username"],
             Columns().Order());
@@ -45,8 +43,8 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         await repository.StopAsync(default);
 
         Assert.Equal(indexUsername ? 1L : 0L,
-            Database.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'IX_Orders_username'"));
-        Assert.Equal(1L, Database.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'IX_Orders_market_timestamp'"));
+            Store.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'IX_Orders_username'"));
+        Assert.Equal(1L, Store.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'IX_Orders_market_timestamp'"));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -57,9 +55,9 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         await repository.AddAsync(TestOrders.Order(price: 10m, size: 0.2m));
 
         // As TEXT, '10' < '9'; as REAL, 0.1 + 0.2 != 0.3. Integer units get both right.
-        Assert.Equal(10_00000000L, Database.Scalar<long>("SELECT MAX(price) FROM Orders"));
-        Assert.Equal(0_30000000L, Database.Scalar<long>("SELECT SUM(size) FROM Orders"));
-        Assert.Equal("integer", Database.Scalar<string>("SELECT typeof(price) FROM Orders LIMIT 1"));
+        Assert.Equal(10_00000000L, Store.Scalar<long>("SELECT MAX(price) FROM Orders"));
+        Assert.Equal(0_30000000L, Store.Scalar<long>("SELECT SUM(size) FROM Orders"));
+        Assert.Equal("integer", Store.Scalar<string>("SELECT typeof(price) FROM Orders LIMIT 1"));
     }
 
     // The SQLite writer takes a new row's id from last_insert_rowid() when changes() says the row went in (no RETURNING).
@@ -84,9 +82,9 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         foreach (var result in results)
         {
             Assert.Equal(OrderDecimal.ToUnits(result.Order.Size),
-                Database.Scalar<long>($"SELECT size FROM Orders WHERE id = {result.Order.Id}"));
+                Store.Scalar<long>($"SELECT size FROM Orders WHERE id = {result.Order.Id}"));
         }
-        Assert.Equal(4, Database.CountRows());
+        Assert.Equal(4, Store.CountRows());
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -100,7 +98,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         foreach (var result in results)
         {
             Assert.Equal(OrderDecimal.ToUnits(result.Order.Size),
-                Database.Scalar<long>($"SELECT size FROM Orders WHERE id = {result.Order.Id}"));
+                Store.Scalar<long>($"SELECT size FROM Orders WHERE id = {result.Order.Id}"));
         }
     }
 
@@ -109,7 +107,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
     {
         var repository = Repository(("OrderStorage:BusyTimeoutSeconds", "1"));
         await repository.AddAsync(TestOrders.Order());
-        using (var locker = Database.Open())
+        using (var locker = Store.Open())
         {
             using var begin = locker.CreateCommand();
             begin.CommandText = "BEGIN EXCLUSIVE";
@@ -122,7 +120,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         var after = await repository.AddAsync(TestOrders.Order());
 
         Assert.Equal(SaveOutcome.Created, after.Outcome);
-        Assert.Equal(2, Database.CountRows());
+        Assert.Equal(2, Store.CountRows());
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -137,7 +135,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         using var repository = new OrderWriteQueue<SqlitePreparedWrite>(engine, services.GetRequiredService<IOptions<OrderStorageOptions>>(),
             NullLogger<OrderWriteQueue>.Instance);
         await repository.AddAsync(TestOrders.Order());
-        using var locker = Database.Open();
+        using var locker = Store.Open();
         using (var begin = locker.CreateCommand())
         {
             begin.CommandText = "BEGIN EXCLUSIVE";
@@ -157,12 +155,12 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         Assert.Contains("too many orders are waiting", error.Message);
         Assert.Equal(SaveOutcome.Created, (await heldByWriter).Outcome);
         Assert.Equal(SaveOutcome.Created, (await queued).Outcome);
-        Assert.Equal(3, Database.CountRows());
+        Assert.Equal(3, Store.CountRows());
     }
 
     private List<string> Columns()
     {
-        using var connection = Database.Open();
+        using var connection = Store.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT name FROM pragma_table_info('Orders')";
         using var reader = command.ExecuteReader();

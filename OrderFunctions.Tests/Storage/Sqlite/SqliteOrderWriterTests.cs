@@ -23,7 +23,7 @@ public sealed class SqliteOrderWriterTests
     {
         // Arrange: the app as it is wired (AddOrderServices), storing an order through the function.
         await using var api = new StandaloneApplication();
-        Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json())).Status);
+        Assert.Equal(201, (await api.PostAsync(TestOrders.Json())).Status);
 
         // Act: the writer is idle once the 201 is out, so its connection may be asked.
         var writer = Assert.IsType<SqliteOrderWriter>(api.Services.GetRequiredService<IOrderBatchWriter>());
