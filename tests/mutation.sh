@@ -44,7 +44,8 @@ part_tests[queue]="FullyQualifiedName~OrderFunctions.Tests.Storage.OrderWriteQue
 |FullyQualifiedName~OrderFunctions.Tests.Telemetry.SqliteCommitTelemetryTests\
 |FullyQualifiedName~OrderFunctions.Tests.Telemetry.OrderMetricsTests\
 |(FullyQualifiedName~OrderFunctions.Tests.Hosting.HealthTests&FullyQualifiedName!~Postgres)\
-|FullyQualifiedName~OrderFunctions.Tests.Hosting.CompositionTests"
+|FullyQualifiedName~OrderFunctions.Tests.Hosting.CompositionTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.SqliteMigrationTests"
 part_files[sqlite]="Storage/Sqlite/*.cs"
 part_tests[sqlite]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.StorageFaultTests\
