@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
+using OrderFunctions.Telemetry;
 using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.Storage;
@@ -266,6 +268,64 @@ public sealed class OrderWriteQueueTests
 
         Assert.Equal(0, resetsBeforeStop);
         Assert.Equal(1, engine.Resets); // the writer's end closes the connection it held
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task Commit_span_is_a_child_of_the_first_request_links_32_others_and_records_the_fault_when_40_requests_share_a_commit(
+        OrderCommitMode mode)
+    {
+        // Arrange: spans of this test's engine only (other tests' commits may run meanwhile); the first commit held
+        // while 40 requests, each in a span of its own, queue behind it; the commit that takes them fails.
+        var commits = new ConcurrentQueue<Activity>();
+        using var callers = new ActivitySource($"callers-{Guid.NewGuid():N}");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == OrderTelemetry.Name || source == callers,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName == OrderTelemetry.CommitActivityName && Equals(activity.GetTagItem("db.system.name"), "test"))
+                {
+                    commits.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var engine = new RecordingEngine { HoldFirstWrite = true, FailWriteNumber = 2 };
+        using var queue = Queue(engine, mode, capacity: 64);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order()));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var contexts = new List<ActivityContext>();
+        var waiting = new List<Task<SaveResult>>();
+        for (var i = 0; i < 40; i++)
+        {
+            using var caller = callers.StartActivity($"request {i}")!;
+            contexts.Add(caller.Context);
+            waiting.Add(queue.AddAsync(TestOrders.Order(size: i + 1))); // queued, with this span as its caller, on return
+        }
+
+        // Act
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+        foreach (var request in waiting)
+        {
+            await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => request.WaitAsync(TimeSpan.FromSeconds(60)));
+        }
+
+        // Assert: the failed commit's span (the first, held commit had no caller span, so no parent).
+        var failed = Assert.Single(commits, c => c.Status == ActivityStatusCode.Error);
+        Assert.Equal(contexts[0].TraceId, failed.TraceId);
+        Assert.Equal(contexts[0].SpanId, failed.ParentSpanId);
+        Assert.Equal(contexts.Skip(1).Take(32).Select(c => c.SpanId), failed.Links.Select(l => l.Context.SpanId));
+        Assert.Equal(40, failed.GetTagItem("orders.count"));
+        Assert.Equal(40, failed.GetTagItem("orders.requests"));
+        Assert.Equal(RecordingEngine.FaultReason, failed.StatusDescription);
+        var held = Assert.Single(commits, c => c.Status != ActivityStatusCode.Error);
+        Assert.Equal(default, held.ParentSpanId);
+        Assert.Empty(held.Links);
+        Assert.Equal(1, held.GetTagItem("orders.count"));
     }
 
     private static OrderWriteQueue<RecordingEngine.Token> Queue(RecordingEngine engine, OrderCommitMode mode, int capacity = 16,
