@@ -15,6 +15,8 @@
 #   SCOPE=storage tests/mutation.sh      # Storage/ (needs PostgreSQL, as the tests do; 1 session unless CONCURRENCY)
 #   SCOPE=storage TEST_FILTER='FullyQualifiedName~StorageFaultTests' tests/mutation.sh Storage/Sqlite/SqliteFaults.cs
 #                                        # a quick check: one file, the tests chosen by TEST_FILTER only
+#   SCOPE=storage PART=queue tests/mutation.sh     # one part of Storage/ (queue, sqlite or postgres) with only the
+#                                        # tests that can kill its mutants: each part fits in a shorter sitting
 #
 # Stryker builds and rewrites OrderFunctions.Tests/bin/Debug: do not build or test Debug in this tree meanwhile.
 set -euo pipefail
@@ -30,8 +32,54 @@ esac
 threshold=85
 log="$output.log"
 
+# Parts of Storage/, each with the tests that run its code in this process (docs/mutation.md, "Storage/ in parts").
+# The whole scope's config selects the union; a part leaves out tests that only cover the other parts' code, which
+# Stryker would otherwise run for every mutant they cover (every ReadSide test stores orders through the queue).
+declare -A part_files part_tests
+part_files[queue]="Storage/*.cs"
+part_tests[queue]="FullyQualifiedName~OrderFunctions.Tests.Storage.OrderWriteQueueTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.GracefulStopTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.MaxOrdersPerTransactionTests\
+|(FullyQualifiedName~OrderFunctions.Tests.Storage.StorageFaultTests&FullyQualifiedName!~Postgres)\
+|FullyQualifiedName~OrderFunctions.Tests.Telemetry.SqliteCommitTelemetryTests\
+|FullyQualifiedName~OrderFunctions.Tests.Telemetry.OrderMetricsTests\
+|(FullyQualifiedName~OrderFunctions.Tests.Hosting.HealthTests&FullyQualifiedName!~Postgres)\
+|FullyQualifiedName~OrderFunctions.Tests.Hosting.CompositionTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.SqliteMigrationTests"
+part_files[sqlite]="Storage/Sqlite/*.cs"
+part_tests[sqlite]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.StorageFaultTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.CrashSafetyTests\
+|FullyQualifiedName~OrderFunctions.Tests.ReadSide.Sqlite\
+|FullyQualifiedName~OrderFunctions.Tests.ReadSide.ReadGateTests\
+|FullyQualifiedName~OrderFunctions.Tests.ReadSide.ReadBoundTests\
+|FullyQualifiedName~OrderFunctions.Tests.ReadSide.ReadUnavailableTests\
+|FullyQualifiedName~OrderFunctions.Tests.Hosting.HealthTests\
+|FullyQualifiedName~OrderFunctions.Tests.Hosting.CompositionTests\
+|FullyQualifiedName~SqliteCommitTelemetryTests)\
+&FullyQualifiedName!~CrashSafetyTests.Host_&FullyQualifiedName!~Postgres"
+part_files[postgres]="Storage/Postgres/*.cs"
+part_tests[postgres]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Postgres.\
+|FullyQualifiedName~OrderFunctions.Tests.ReadSide.Postgres\
+|FullyQualifiedName~OrderFunctions.Tests.ReadSide.EngineParityTests\
+|FullyQualifiedName~OrderFunctions.Tests.Hosting.HealthTests\
+|FullyQualifiedName~OrderFunctions.Tests.Hosting.CompositionTests\
+|FullyQualifiedName~PostgresCommitTelemetryTests)\
+&FullyQualifiedName!~PostgresFaultTests&FullyQualifiedName!~MultiInstanceTests"
+files=("$@")
+if [[ -n "${PART:-}" ]]; then
+    if [[ "$scope" != storage || -z "${part_files[$PART]:-}" ]]; then
+        echo "PART is for SCOPE=storage and must be queue, sqlite or postgres, not '$PART'" >&2
+        exit 2
+    fi
+    [[ ${#files[@]} -gt 0 ]] || files=("${part_files[$PART]}")
+    TEST_FILTER="${TEST_FILTER:-${part_tests[$PART]}}"
+    output="$output-$PART"
+    log="$output.log"
+fi
+
 mutate=()
-for file in "$@"; do mutate+=(--mutate "**/$file"); done
+for file in "${files[@]}"; do mutate+=(--mutate "**/$file"); done
 
 echo "scope: $scope ($(basename "$config")), load before: $(uptime)"
 dotnet tool restore >/dev/null

@@ -116,6 +116,45 @@ public sealed class CompositionTests : IDisposable
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("OrderStorage:QueueCapacity", "0", "OrderStorage:QueueCapacity must be positive")]
+    [InlineData("OrderStorage:MaxOrdersPerTransaction", "0", "OrderStorage:MaxOrdersPerTransaction must be positive")]
+    [InlineData("OrderStorage:RetryAfterSeconds", "0", "OrderStorage:RetryAfterSeconds must be positive")]
+    [InlineData("OrderStorage:BusyTimeoutSeconds", "-1", "OrderStorage:BusyTimeoutSeconds must not be negative")]
+    [InlineData("OrderStorage:MaxConcurrentReads", "0", "OrderStorage:MaxConcurrentReads must be positive")]
+    public async Task AddOrderServices_stops_the_start_naming_the_setting_when_a_storage_setting_is_out_of_range(
+        string key, string value, string message)
+    {
+        await using var services = StandaloneApplication.ComposeServices(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = _database.ConnectionString,
+            [key] = value,
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Equal([message], error.Failures);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("OrderStorage:QueueCapacity", "1")]
+    [InlineData("OrderStorage:MaxOrdersPerTransaction", "1")]
+    [InlineData("OrderStorage:RetryAfterSeconds", "1")]
+    [InlineData("OrderStorage:BusyTimeoutSeconds", "0")]
+    [InlineData("OrderStorage:MaxConcurrentReads", "1")]
+    public async Task AddOrderServices_starts_when_a_storage_setting_is_at_its_smallest_valid_value(string key, string value)
+    {
+        await using var services = StandaloneApplication.ComposeServices(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = _database.ConnectionString,
+            [key] = value,
+        });
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.NotNull(services.GetRequiredService<IOrderRepository>());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("Postgres", "Data Source=orders.db", "must name a PostgreSQL server")]
     [InlineData("Postgres", "Host=;Port=x", "must name a PostgreSQL server")]
     [InlineData("Sqlite", "Host=db.example.com;Database=orders", "must be a SQLite connection string")]

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
+using OrderFunctions.Telemetry;
 using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.Storage;
@@ -96,9 +99,246 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
     }
 
-    private static OrderWriteQueue<RecordingEngine.Token> Queue(RecordingEngine engine, OrderCommitMode mode, int capacity = 16) =>
-        new(engine, Options.Create(new OrderStorageOptions { QueueCapacity = capacity, CommitMode = mode }),
-            NullLogger<OrderWriteQueue>.Instance);
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddAsync_commits_at_most_MaxOrdersPerTransaction_orders_at_a_time_when_single_orders_wait(OrderCommitMode mode)
+    {
+        // Arrange: a cap of 2; the first commit held while five single orders queue behind it.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        using var queue = Queue(engine, mode, maxOrdersPerTransaction: 2);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var waiting = Enumerable.Range(2, 5).Select(i => queue.AddAsync(TestOrders.Order(size: i))).ToArray(); // queued on return
+
+        // Act
+        engine.LetFirstWriteGo.Set();
+        var stored = await Task.WhenAll(waiting.Prepend(first)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: 1, then 2 + 2 + 1 (a cap reached exactly closes the commit).
+        Assert.Equal([1, 2, 2, 1], engine.OrdersPerWrite);
+        Assert.Equal([1m, 2m, 3m, 4m, 5m, 6m], stored.Select(r => r.Order.Size).Order());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddAsync_opens_the_engine_once_at_start_when_every_commit_succeeds(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine();
+        using var queue = Queue(engine, mode);
+
+        await queue.StartAsync(default);
+        var opensAtStart = engine.Opens;
+        for (var i = 1; i <= 3; i++) await queue.AddAsync(TestOrders.Order(size: i));
+
+        Assert.Equal(1, opensAtStart); // the writer connects at start, before any order
+        Assert.Equal(1, engine.Opens); // and not again: no reconnect was asked for
+        Assert.Equal(3, engine.Writes);
+        Assert.Equal(0, engine.Resets);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddAsync_records_the_fault_then_clears_it_when_a_later_commit_succeeds(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine { FailWriteNumber = 1 };
+        var failure = new LastWriteFailure();
+        var logs = new CapturedLogs();
+        using var queue = Queue(engine, mode, failure: failure, logs: logs);
+
+        var error = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        var reasonAfterFault = failure.Reason;
+        var resetsAfterFault = engine.Resets;
+        var stored = await queue.AddAsync(TestOrders.Order(size: 2));
+
+        Assert.Equal(RecordingEngine.FaultReason, error.Message);
+        Assert.Equal(TimeSpan.FromSeconds(7), error.RetryAfter);
+        Assert.IsType<TimeoutException>(error.InnerException);
+        Assert.Equal(RecordingEngine.FaultReason, reasonAfterFault);
+        Assert.Equal(1, resetsAfterFault); // the connection is dropped after a fault
+        Assert.Equal(SaveOutcome.Created, stored.Outcome);
+        Assert.Null(failure.Reason);
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Error, logged.Level);
+        var reason = RecordingEngine.FaultReason;
+        Assert.Equal($"A transaction of 1 requests failed and was answered 503: {reason} (TimeoutException: {reason})", logged.Message);
+        Assert.Null(logged.Exception); // the stack only at Debug
+        var stack = Assert.Single(logs.Records, r => r.Level == LogLevel.Debug);
+        Assert.IsType<TimeoutException>(stack.Exception);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddAsync_throws_the_engines_own_exception_and_logs_it_with_its_stack_when_it_is_not_a_store_fault(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine { FailWriteNumber = 1, WriteFault = () => new InvalidOperationException("a bug in the engine") };
+        var failure = new LastWriteFailure();
+        var logs = new CapturedLogs();
+        using var queue = Queue(engine, mode, failure: failure, logs: logs);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => queue.AddAsync(TestOrders.Order()));
+
+        Assert.Equal("a bug in the engine", error.Message); // answered 500 by the function, not 503
+        Assert.Equal(nameof(InvalidOperationException), failure.Reason);
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Error, logged.Level);
+        Assert.Equal("A transaction of 1 requests failed unexpectedly", logged.Message);
+        Assert.Same(error, logged.Exception);
+        Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task ReconnectAsync_answers_a_generic_cause_records_and_logs_it_when_open_fails_with_no_store_fault(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine();
+        var failure = new LastWriteFailure();
+        var logs = new CapturedLogs();
+        using var queue = Queue(engine, mode, failure: failure, logs: logs);
+        await queue.StartAsync(default);
+        engine.OpenFault = () => new InvalidOperationException("not the store's");
+
+        var answer = await queue.ReconnectAsync();
+
+        Assert.Equal("the store could not be opened", answer);
+        Assert.Equal("the store could not be opened", failure.Reason);
+        Assert.Equal(1, engine.Resets);
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Error, logged.Level);
+        Assert.Equal("Order store unavailable: the store could not be opened (InvalidOperationException: not the store's)", logged.Message);
+        var stack = Assert.Single(logs.Records, r => r.Level == LogLevel.Debug);
+        Assert.IsType<InvalidOperationException>(stack.Exception);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task StartAsync_records_and_logs_the_fault_when_the_engine_cannot_open_at_start(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine { OpenFails = true };
+        var failure = new LastWriteFailure();
+        var logs = new CapturedLogs();
+        using var queue = Queue(engine, mode, failure: failure, logs: logs);
+
+        await queue.StartAsync(default);
+        var reasonAtStart = failure.Reason;
+        var resetsAtStart = engine.Resets;
+        engine.OpenFails = false;
+        var stored = await queue.AddAsync(TestOrders.Order());
+
+        Assert.Equal(RecordingEngine.FaultReason, reasonAtStart);
+        Assert.Equal(1, resetsAtStart);
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal($"Order store unavailable: {RecordingEngine.FaultReason} (TimeoutException: {RecordingEngine.FaultReason})", logged.Message);
+        Assert.Equal(SaveOutcome.Created, stored.Outcome);
+        Assert.Null(failure.Reason);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task ReconnectAsync_answers_shutting_down_without_opening_when_the_queue_has_stopped(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine();
+        using var queue = Queue(engine, mode);
+        await queue.StartAsync(default);
+        await queue.StopAsync(default);
+
+        var answer = await queue.ReconnectAsync();
+
+        Assert.Equal("the service is shutting down", answer);
+        Assert.Equal(1, engine.Opens);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task StopAsync_drops_the_engines_connection_when_the_writer_ends(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine();
+        using var queue = Queue(engine, mode);
+        await queue.AddAsync(TestOrders.Order());
+        var resetsBeforeStop = engine.Resets;
+
+        await queue.StopAsync(default);
+
+        Assert.Equal(0, resetsBeforeStop);
+        Assert.Equal(1, engine.Resets); // the writer's end closes the connection it held
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task Commit_span_is_a_child_of_the_first_request_links_32_others_and_records_the_fault_when_40_requests_share_a_commit(
+        OrderCommitMode mode)
+    {
+        // Arrange: spans of this test's engine only (other tests' commits may run meanwhile); the first commit held
+        // while 40 requests, each in a span of its own, queue behind it; the commit that takes them fails.
+        var commits = new ConcurrentQueue<Activity>();
+        using var callers = new ActivitySource($"callers-{Guid.NewGuid():N}");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == OrderTelemetry.Name || source == callers,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName == OrderTelemetry.CommitActivityName && Equals(activity.GetTagItem("db.system.name"), "test"))
+                {
+                    commits.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var engine = new RecordingEngine { HoldFirstWrite = true, FailWriteNumber = 2 };
+        using var queue = Queue(engine, mode, capacity: 64);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order()));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var contexts = new List<ActivityContext>();
+        var waiting = new List<Task<SaveResult>>();
+        for (var i = 0; i < 40; i++)
+        {
+            using var caller = callers.StartActivity($"request {i}")!;
+            contexts.Add(caller.Context);
+            waiting.Add(queue.AddAsync(TestOrders.Order(size: i + 1))); // queued, with this span as its caller, on return
+        }
+
+        // Act
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+        foreach (var request in waiting)
+        {
+            await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => request.WaitAsync(TimeSpan.FromSeconds(60)));
+        }
+
+        // Assert: the failed commit's span (the first, held commit had no caller span, so no parent).
+        var failed = Assert.Single(commits, c => c.Status == ActivityStatusCode.Error);
+        Assert.Equal(contexts[0].TraceId, failed.TraceId);
+        Assert.Equal(contexts[0].SpanId, failed.ParentSpanId);
+        Assert.Equal(contexts.Skip(1).Take(32).Select(c => c.SpanId), failed.Links.Select(l => l.Context.SpanId));
+        Assert.Equal(40, failed.GetTagItem("orders.count"));
+        Assert.Equal(40, failed.GetTagItem("orders.requests"));
+        Assert.Equal(RecordingEngine.FaultReason, failed.StatusDescription);
+        var held = Assert.Single(commits, c => c.Status != ActivityStatusCode.Error);
+        Assert.Equal(default, held.ParentSpanId);
+        Assert.Empty(held.Links);
+        Assert.Equal(1, held.GetTagItem("orders.count"));
+    }
+
+    private static OrderWriteQueue<RecordingEngine.Token> Queue(RecordingEngine engine, OrderCommitMode mode, int capacity = 16,
+        int maxOrdersPerTransaction = 20_000, LastWriteFailure? failure = null, CapturedLogs? logs = null) =>
+        new(engine,
+            Options.Create(new OrderStorageOptions
+            {
+                QueueCapacity = capacity, CommitMode = mode, MaxOrdersPerTransaction = maxOrdersPerTransaction, RetryAfterSeconds = 7,
+            }),
+            logs is null
+                ? NullLogger<OrderWriteQueue>.Instance
+                : LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs)).CreateLogger<OrderWriteQueue>(),
+            failure);
 
     /// <summary>An engine in memory that records what it prepared and released, and can hold, fail or refuse to open.</summary>
     private sealed class RecordingEngine : IOrderBatchWriter<RecordingEngine.Token>
@@ -112,8 +352,13 @@ public sealed class OrderWriteQueueTests
 
         public bool HoldFirstWrite { get; init; }
         public int FailWriteNumber { get; init; }
+        public Func<Exception> WriteFault { get; init; } = () => new TimeoutException(FaultReason);
         public volatile bool OpenFails;
+        public volatile Func<Exception>? OpenFault;
         public int Writes;
+        public int Opens;
+        public int Resets;
+        public ConcurrentQueue<int> OrdersPerWrite { get; } = [];
         public ConcurrentBag<int> Prepared { get; } = [];
         public ConcurrentBag<int> Released { get; } = [];
         public TaskCompletionSource FirstWriteEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -136,7 +381,8 @@ public sealed class OrderWriteQueueTests
                 FirstWriteEntered.TrySetResult();
                 LetFirstWriteGo.Wait(TimeSpan.FromSeconds(30));
             }
-            if (number == FailWriteNumber) throw new TimeoutException(FaultReason);
+            OrdersPerWrite.Enqueue(batch.Sum(token => token.Write.Count));
+            if (number == FailWriteNumber) throw WriteFault();
             return [.. batch.Select(token => token.Write.Single is { } order
                 ? WriteResult.One(Created(order))
                 : WriteResult.All([.. token.Write.Many!.Select(Created)]))];
@@ -146,12 +392,12 @@ public sealed class OrderWriteQueueTests
 
         public void Open()
         {
+            Interlocked.Increment(ref Opens);
             if (OpenFails) throw new TimeoutException(FaultReason);
+            if (OpenFault is { } fault) throw fault();
         }
 
-        public void Reset()
-        {
-        }
+        public void Reset() => Interlocked.Increment(ref Resets);
 
         public string? DescribeFault(Exception exception) => exception is TimeoutException ? exception.Message : null;
 
