@@ -305,13 +305,21 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         try
         {
             var results = _engine.Write(prepared);
-            for (var i = 0; i < batch.Count; i++) batch[i].Result = results[i];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Result = results[i];
+                if (results[i].Refused is { } refused)
+                {
+                    batch[i].Error = new OrderStoreUnavailableException(refused, _retryAfter);
+                    LogRequestSetAside(refused);
+                }
+            }
             _telemetry.Committed(orders, Stopwatch.GetElapsedTime(started));
             _failure.Committed();
         }
         catch (Exception ex)
         {
-            var reason = _engine.DescribeFault(ex);
+            var reason = ex is OrderCommitUnknownException ? ex.Message : _engine.DescribeFault(ex);
             CommitTelemetry.Failed(activity, reason ?? ex.GetType().Name);
             _failure.Failed(reason ?? ex.GetType().Name);
             if (reason is null)
@@ -324,8 +332,12 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
                 StoreFailureLog.Stack(_logger, ex);
             }
             _engine.Reset();
-            // A store fault is answered 503 (retry later); anything else reaches the function as it is (500).
-            error = reason is null ? ex : new OrderStoreUnavailableException(reason, _retryAfter, ex);
+            // A store fault is answered 503 (retry later); anything else reaches the function as it is (500). A commit
+            // whose answer was lost is a 503 too, one that says the orders may be stored.
+            error = reason is null ? ex : new OrderStoreUnavailableException(reason, _retryAfter, ex)
+            {
+                OutcomeUnknown = ex is OrderCommitUnknownException,
+            };
         }
         foreach (var pending in batch)
         {
@@ -340,6 +352,9 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed and was answered 503: {Reason} ({Cause})")]
     private partial void LogWriteFailed(int requests, string reason, string cause);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A request was set aside and answered 503 while its transaction committed: {Reason}")]
+    private partial void LogRequestSetAside(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed unexpectedly")]
     private partial void LogWriteFailedUnexpectedly(Exception ex, int requests);
