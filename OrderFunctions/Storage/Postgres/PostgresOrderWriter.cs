@@ -69,6 +69,7 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
     // Owned by the writer thread only.
     private NpgsqlConnection? _connection;
+    private int _writing; // 1 while the writer thread is inside Write (Dispose then leaves the connection be)
     private string? _sequence;
 
     /// <summary>How orders without a client order id are inserted (COPY by default; unnest kept for measurement).</summary>
@@ -97,6 +98,19 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
     }
 
     public IReadOnlyList<WriteResult> Write(IReadOnlyList<OrderWrite> batch)
+    {
+        Volatile.Write(ref _writing, 1);
+        try
+        {
+            return WriteBatch(batch);
+        }
+        finally
+        {
+            Volatile.Write(ref _writing, 0);
+        }
+    }
+
+    private IReadOnlyList<WriteResult> WriteBatch(IReadOnlyList<OrderWrite> batch)
     {
         try
         {
@@ -482,5 +496,10 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         _connection = null;
     }
 
-    public void Dispose() => Reset();
+    // After a stop that gave up on a stalled writer, the process exits with the writer still inside a write: its
+    // connection is left to the process's exit (the server rolls the transaction back), never closed under it.
+    public void Dispose()
+    {
+        if (Volatile.Read(ref _writing) == 0) Reset();
+    }
 }
