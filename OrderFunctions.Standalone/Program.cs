@@ -51,5 +51,14 @@ if (nullStore)
         NullOrderRepository.ConfigurationKey);
 }
 app.MapOrderFunctions();
-app.Run();
+try
+{
+    app.Run();
+}
+catch (OrderSchemaVersionException refused)
+{
+    // A database a newer release upgraded: refused at start with what to do, not an unhandled exception's abort.
+    Console.Error.WriteLine(refused.Message);
+    return 1;
+}
 return 0;

@@ -113,7 +113,11 @@ public sealed class StandaloneHost : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited) throw new InvalidOperationException($"The standalone host exited at start:{Environment.NewLine}{Output}");
+            if (process.HasExited)
+            {
+                process.WaitForExit(); // the output read to its end
+                throw new StandaloneHostExitedException(process.ExitCode, Output);
+            }
             try
             {
                 using var client = new TcpClient();

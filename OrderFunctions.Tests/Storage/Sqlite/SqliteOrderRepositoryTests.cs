@@ -30,7 +30,7 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         Assert.Equal(1, Database.CountRows());
         Assert.Equal("wal", Database.Scalar<string>("PRAGMA journal_mode"));
         Assert.Equal(
-            ["client_order_id", "id", "market", "price", "side", "size", "timestamp", "username"],
+            ["client_order_id", "id", "market", "price", "received_at", "side", "size", "stored_by", "timestamp", "username"],
             Columns().Order());
     }
 

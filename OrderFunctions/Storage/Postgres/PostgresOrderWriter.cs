@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,8 +14,8 @@ namespace OrderFunctions.Storage.Postgres;
 /// idempotency holds across processes. The writer thread owns one connection and uses Npgsql's synchronous API: real
 /// blocking I/O on a dedicated thread, never a thread-pool thread.
 /// </summary>
-public sealed class PostgresOrderWriter(PostgresConnections connections, IOptions<PostgresOrderStoreOptions> options)
-    : IOrderBatchWriter<OrderWrite>
+public sealed class PostgresOrderWriter(PostgresConnections connections, IOptions<PostgresOrderStoreOptions> options,
+    ILogger<PostgresOrderWriter>? logger = null) : IOrderBatchWriter<OrderWrite>
 {
     private const string CopySql =
         $"COPY orders ({PostgresOrderSchema.Columns}) FROM STDIN (FORMAT BINARY)";
@@ -70,7 +71,7 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
     // Owned by the writer thread only.
     private NpgsqlConnection? _connection;
     private int _writing; // 1 while the writer thread is inside Write (Dispose then leaves the connection be)
-    private string? _sequence;
+    private string? _sequence; // set, with the schema brought up to date, by the first open that succeeds
 
     /// <summary>How orders without a client order id are inserted (COPY by default; unnest kept for measurement).</summary>
     internal PostgresBulkInsert BulkInsert { get; init; } = options.Value.BulkInsert;
@@ -457,17 +458,19 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         var connection = connections.DataSource.OpenConnection();
         try
         {
+            // The schema at start only: a reconnect after a fault (the server restarted, failed over) runs no DDL and
+            // takes no lock; it finds the table this process brought up to date, or refuses (issue 22): a table
+            // created anew under the same name would hand out ids again.
             if (connections.TableOid is null)
             {
-                // The first open: the schema, and the table this process hands ids out for.
-                PostgresOrderSchema.EnsureCreated(connection, _options.IndexUsername);
+                var applied = PostgresOrderSchema.EnsureCreated(connection, _options.IndexUsername);
+                OrderSchemaLog.Upgraded(logger, "PostgreSQL", PostgresOrderMigrations.Latest - applied, PostgresOrderMigrations.Latest);
                 using var sequence = new NpgsqlCommand(PostgresOrderSchema.SequenceSql, connection);
                 _sequence = (string)sequence.ExecuteScalar()!;
                 connections.TableOid = TableOid(connection);
             }
             else if (TableOid(connection) is var oid && oid != connections.TableOid)
             {
-                // A reconnect finds the table it left, or refuses: a table created anew would hand out ids again.
                 throw connections.TableChanged(oid);
             }
             using var session = new NpgsqlCommand(SessionSql, connection);

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 
 namespace OrderFunctions.Storage.Sqlite;
 
-/// <summary>The <c>Orders</c> table and how its columns hold an order.</summary>
+/// <summary>The <c>Orders</c> table and how its columns hold an order (its versions: <see cref="SqliteOrderMigrations"/>).</summary>
 internal static class SqliteOrderSchema
 {
     /// <summary>Timestamps are stored in UTC in this one fixed-width format, so text order is time order.</summary>
@@ -11,25 +11,6 @@ internal static class SqliteOrderSchema
 
     /// <summary>Bytes of a timestamp in <see cref="TimestampFormat"/>.</summary>
     public const int TimestampLength = 28;
-
-    // The seed's six columns, with size and price as whole numbers of 10^-8 (see OrderDecimal), plus an integer key
-    // and the optional client order id that makes retries idempotent. Every statement is idempotent.
-    private const string CreateSql = """
-        CREATE TABLE IF NOT EXISTS Orders (
-            id INTEGER PRIMARY KEY,
-            timestamp TEXT NOT NULL,
-            username TEXT NOT NULL,
-            market TEXT NOT NULL,
-            side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
-            size INTEGER NOT NULL CHECK (size > 0),
-            price INTEGER NOT NULL CHECK (price > 0),
-            client_order_id TEXT
-        );
-        CREATE UNIQUE INDEX IF NOT EXISTS IX_Orders_client_order_id_username
-            ON Orders (client_order_id, username) WHERE client_order_id IS NOT NULL;
-        -- Read side (docs/read-api.md): statistics and listings by market and time range.
-        CREATE INDEX IF NOT EXISTS IX_Orders_market_timestamp ON Orders (market, timestamp);
-        """;
 
     // Why no index leads with username: with many users, every commit inserts into pages all over such an index, and
     // WAL rewrites each touched page per commit. Measured on this machine (1,000-row transactions, 1,000 users):
@@ -39,15 +20,14 @@ internal static class SqliteOrderSchema
 
     // Opt-in (OrderStorage:IndexUsername): fast listings by username, paid for on every write (see above).
     // (username, rowid) gives a user's orders in id order. Turning the option off later does not drop it.
-    private const string UsernameIndexSql = "CREATE INDEX IF NOT EXISTS IX_Orders_username ON Orders (username);";
+    internal const string UsernameIndexSql = "CREATE INDEX IF NOT EXISTS IX_Orders_username ON Orders (username);";
 
-    /// <summary>Switches the file to WAL and creates the table and its indexes if they are missing.</summary>
-    public static void EnsureCreated(SqliteConnection connection, bool indexUsername = false)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = 'wal';" + CreateSql + (indexUsername ? UsernameIndexSql : "");
-        command.ExecuteNonQuery();
-    }
+    /// <summary>
+    /// Switches the file to WAL and brings its schema to the latest version (<see cref="SqliteOrderMigrations"/>):
+    /// creates the table in a new file, upgrades one an older release wrote. Returns how many steps it applied.
+    /// </summary>
+    public static int EnsureCreated(SqliteConnection connection, bool indexUsername = false) =>
+        SqliteOrderMigrations.Migrate(connection, indexUsername);
 
     public static string FormatTimestamp(DateTime utc) => utc.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 

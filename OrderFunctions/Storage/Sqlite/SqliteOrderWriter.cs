@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
 
@@ -11,7 +12,7 @@ namespace OrderFunctions.Storage.Sqlite;
 /// values that need computing (timestamp text, units) are computed on the request's thread by <see cref="Prepare"/>.
 /// </summary>
 public sealed class SqliteOrderWriter(IOptions<SqliteOrderStoreOptions> options, IFileSystemProbe? fileSystem = null,
-    SqliteDatabaseFile? file = null) : IOrderBatchWriter<SqlitePreparedWrite>
+    SqliteDatabaseFile? file = null, ILogger<SqliteOrderWriter>? logger = null) : IOrderBatchWriter<SqlitePreparedWrite>
 {
     // No RETURNING: it costs about 2 us a row (docs/benchmarks.md). The one writer is the only one inserting while its
     // transaction lasts, so a row that went in (changes() = 1) has last_insert_rowid() as its id; a row that did not
@@ -29,6 +30,7 @@ public sealed class SqliteOrderWriter(IOptions<SqliteOrderStoreOptions> options,
     private readonly SqliteDatabaseFile _file = file ?? new SqliteDatabaseFile(options);
     private readonly bool _ownsFile = file is null; // else the container disposes the shared one
     private bool _faulted; // the connection was dropped after a fault: clear the pools before the next open
+    private bool _migrated; // the schema is brought up to date by the first open that succeeds, never by a reconnect
 
     // Owned by the writer thread only.
     private readonly List<WriteResult> _results = [];
@@ -174,7 +176,12 @@ public sealed class SqliteOrderWriter(IOptions<SqliteOrderStoreOptions> options,
         try
         {
             connection.Open();
-            SqliteOrderSchema.EnsureCreated(connection, _options.IndexUsername);
+            if (!_migrated)
+            {
+                var applied = SqliteOrderSchema.EnsureCreated(connection, _options.IndexUsername);
+                OrderSchemaLog.Upgraded(logger, "SQLite", SqliteOrderMigrations.Latest - applied, SqliteOrderMigrations.Latest);
+                _migrated = true;
+            }
             // FULL: a commit reaches the disk before any 201 it covers is sent (WAL's default, NORMAL, may lose the
             // last commits on power loss).
             Execute(connection, "PRAGMA synchronous = FULL");
