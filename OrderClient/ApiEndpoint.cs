@@ -1,5 +1,5 @@
-using System.Globalization;
-using System.Text;
+using OrderFunctions.Client;
+using OrderFunctions.Http;
 
 namespace OrderClient;
 
@@ -12,7 +12,7 @@ public sealed record ApiEndpoint(Uri OrdersUrl, string? Key)
     public const string DefaultOrdersUrl = "http://localhost:7071/API/orders";
     public const string UrlVariable = "ORDER_API_URL";
     public const string KeyVariable = "ORDER_API_KEY";
-    public const string KeyHeader = "x-functions-key";
+    public const string KeyHeader = OrderHeaders.FunctionKey;
 
     private string Base => OrdersUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
 
@@ -41,22 +41,31 @@ public sealed record ApiEndpoint(Uri OrdersUrl, string? Key)
             : $"Hint: --url must be the orders URL, such as {suggested} (given: {OrdersUrl}; or set ${UrlVariable}).";
     }
 
-    public Uri OrderUrl(long id) => new($"{Base}/{id.ToString(CultureInfo.InvariantCulture)}");
-
-    public Uri StatsUrl(IEnumerable<KeyValuePair<string, string?>> query) => WithQuery($"{Base}/stats", query);
-
-    public Uri ListUrl(IEnumerable<KeyValuePair<string, string?>> query) => WithQuery(Base, query);
-
-    private static Uri WithQuery(string path, IEnumerable<KeyValuePair<string, string?>> query)
+    /// <summary>
+    /// The options of the library's <see cref="OrderFunctionsClient"/> and <see cref="OrderSender"/>, whose Endpoint is
+    /// the service's base address: the orders URL without its <c>/API/orders</c>. A URL that does not end so is taken as
+    /// the base itself; the server then answers 404 for the routes below it, and <see cref="UrlHint"/> says what to use.
+    /// </summary>
+    public Uri BaseAddress
     {
-        var builder = new StringBuilder(path);
-        var separator = '?';
-        foreach (var (name, value) in query)
+        get
         {
-            if (string.IsNullOrEmpty(value)) continue;
-            builder.Append(separator).Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
-            separator = '&';
+            var path = OrdersUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
+            var suffix = "/" + OrderRoutes.Prefix + "/" + OrderRoutes.Orders;
+            return new Uri(path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? path[..^suffix.Length] : path);
         }
-        return new Uri(builder.ToString());
     }
+
+    /// <summary>A URL the library made below <see cref="BaseAddress"/> (<c>/API/orders{rest}</c>), as <c>{OrdersUrl}{rest}</c>.</summary>
+    public Uri Map(Uri uri)
+    {
+        var library = $"{BaseAddress.GetLeftPart(UriPartial.Path).TrimEnd('/')}/{OrderRoutes.Prefix}/{OrderRoutes.Orders}";
+        var path = uri.GetLeftPart(UriPartial.Path);
+        if (!path.StartsWith(library, StringComparison.OrdinalIgnoreCase)) return uri;
+        return new Uri(OrdersUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + path[library.Length..] + uri.Query);
+    }
+
+    /// <summary>For the typed client: one attempt may take as long as the resilience handler's whole budget allows.</summary>
+    public OrderFunctionsClientOptions ClientOptions() =>
+        new() { Endpoint = BaseAddress, Key = Key, RequestTimeout = TimeSpan.FromMinutes(3) };
 }

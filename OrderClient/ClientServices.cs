@@ -1,17 +1,21 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
+using OrderFunctions.Client;
 using Polly;
 
 namespace OrderClient;
 
 /// <summary>
-/// The client's one DI registration: the typed <see cref="OrdersApiClient"/> behind the standard resilience handler,
-/// and the load generator's client, which must not retry.
+/// The client's one DI registration: the library's typed <see cref="OrderFunctionsClient"/> behind the standard
+/// resilience handler (send, get, list, stats, export), and the plain HTTP clients of the sender (replay, load),
+/// which retries by itself, and of <c>load --per-request</c>, which must not retry.
 /// </summary>
 public static class ClientServices
 {
+    public const string OrdersClientName = "orders";
     public const string LoadClientName = "load";
+    public const string SenderClientName = "sender";
     public const int DefaultRetries = 5;
 
     public static ServiceProvider Create(ApiEndpoint endpoint, ClientEnvironment environment, int retries = DefaultRetries, int loadConnections = 1)
@@ -19,7 +23,9 @@ public static class ClientServices
         var services = new ServiceCollection();
         services.AddSingleton(endpoint);
 
-        var orders = services.AddHttpClient<OrdersApiClient>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        var orders = services.AddHttpClient(OrdersClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddTypedClient((http, _) => new OrderFunctionsClient(http, endpoint.ClientOptions()));
+        orders.AddHttpMessageHandler(() => new OrdersUrlHandler(endpoint));
         if (environment.PrimaryHandler is { } handler) orders.ConfigurePrimaryHttpMessageHandler(handler);
         orders.AddStandardResilienceHandler(options =>
         {
@@ -48,6 +54,16 @@ public static class ClientServices
             options.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(2);
             options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
         });
+
+        // The sender retries on its own (backoff, Retry-After, the same ids): its client only sends.
+        var sender = services.AddHttpClient(SenderClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler(() => new OrdersUrlHandler(endpoint));
+        sender.ConfigurePrimaryHttpMessageHandler(environment.PrimaryHandler ?? (() => new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+        }));
 
         var load = services.AddHttpClient(LoadClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         load.ConfigurePrimaryHttpMessageHandler(environment.PrimaryHandler ?? (() => new SocketsHttpHandler

@@ -1,19 +1,18 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
+using OrderFunctions.Client;
 using OrderFunctions.Orders;
 
 namespace OrderClient;
 
 /// <summary>
-/// <c>export --format csv|ndjson --out FILE</c>: downloads <c>GET /API/orders/export</c> straight to a file (written
-/// to <c>FILE.partial</c> and renamed when complete, so a broken transfer never leaves a file that looks whole),
-/// printing progress on stderr about once a second and a summary at the end. No retries: a download is not resumed,
-/// and a retried export would be a new snapshot. Exit codes as the other commands: 0 done, 1 refused (400, 401), 2 unreachable or broken.
+/// <c>export --format csv|ndjson --out FILE</c>: the library's <see cref="OrderFunctionsClient.ExportAsync"/> streams
+/// <c>GET /API/orders/export</c> straight to a file (written to <c>FILE.partial</c> and renamed when complete, so a
+/// broken transfer never leaves a file that looks whole), printing progress on stderr about once a second and a summary
+/// at the end. No retries: a download is not resumed, and a retried export would be a new snapshot. Exit codes as the
+/// other commands: 0 done, 1 refused (400, 401), 2 unreachable or broken.
 /// </summary>
-public sealed class ExportCommand(HttpMessageHandler handler, ApiEndpoint endpoint, TextWriter output, TextWriter error, TimeProvider clock)
+public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint, TextWriter output, TextWriter error, TimeProvider clock)
 {
     public static Command CommandLine(ClientEnvironment environment)
     {
@@ -36,8 +35,11 @@ public sealed class ExportCommand(HttpMessageHandler handler, ApiEndpoint endpoi
         var username = new Option<string?>("--username") { Description = "Only this user's orders" };
         var market = new Option<string?>("--market") { Description = "Only this market" };
         var side = new Option<string?>("--side") { Description = "Only buy or sell" };
-        var from = new Option<string?>("--from") { Description = "From this time (ISO 8601, inclusive)" };
-        var to = new Option<string?>("--to") { Description = "Up to this time (ISO 8601, exclusive)" };
+        var from = new Option<DateTimeOffset?>("--from")
+        {
+            Description = "From this time (ISO 8601, inclusive)", CustomParser = OrderClientApp.Instant("from"),
+        };
+        var to = new Option<DateTimeOffset?>("--to") { Description = "Up to this time (ISO 8601, exclusive)", CustomParser = OrderClientApp.Instant("to") };
         var command = new Command("export", "Download every matching order as one CSV or NDJSON file (one snapshot), with progress on stderr.")
         {
             url, key, format, file, username, market, side, from, to,
@@ -45,122 +47,83 @@ public sealed class ExportCommand(HttpMessageHandler handler, ApiEndpoint endpoi
         command.SetAction(async (parseResult, ct) =>
         {
             var endpoint = new ApiEndpoint(parseResult.GetValue(url)!, parseResult.GetValue(key) ?? environment.GetVariable(ApiEndpoint.KeyVariable));
-            var filter = new OrderFilter(parseResult.GetValue(username), parseResult.GetValue(market), parseResult.GetValue(side), parseResult.GetValue(from), parseResult.GetValue(to));
-            using var handler = environment.PrimaryHandler?.Invoke() ?? new SocketsHttpHandler();
-            return await new ExportCommand(handler, endpoint, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, environment.Clock)
+            var filter = new OrderQuery
+            {
+                Username = parseResult.GetValue(username), Market = parseResult.GetValue(market), Side = parseResult.GetValue(side),
+                From = parseResult.GetValue(from), To = parseResult.GetValue(to),
+            };
+            var primary = environment.PrimaryHandler?.Invoke() ?? new SocketsHttpHandler();
+            using var http = new HttpClient(new OrdersUrlHandler(endpoint) { InnerHandler = primary }) { Timeout = Timeout.InfiniteTimeSpan };
+            var options = endpoint.ClientOptions();
+            options.RequestTimeout = TimeSpan.FromSeconds(100); // the wait for the answer's headers; the download itself is unbounded
+            var client = new OrderFunctionsClient(http, options);
+            var (output, error) = (parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
+            return await new ExportCommand(client, endpoint, output, error, environment.Clock)
                 .RunAsync(parseResult.GetValue(format)!, filter, parseResult.GetValue(file)!, ct);
         });
         return command;
     }
 
-    public async Task<int> RunAsync(string format, OrderFilter filter, string path, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(string format, OrderQuery filter, string path, CancellationToken cancellationToken)
     {
-        var uri = ExportUrl(endpoint, [new("format", format), .. filter.ToQuery()]);
-        using var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        if (!string.IsNullOrEmpty(endpoint.Key)) request.Headers.Add(ApiEndpoint.KeyHeader, endpoint.Key);
-
-        HttpResponseMessage response;
+        var partial = path + ".partial";
+        var started = clock.GetTimestamp();
+        var lastReport = started;
+        long bytes = 0, lines = 0;
+        OrderResponse<long> result;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            await using var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await using var target = new ProgressStream(file, chunk =>
+            {
+                bytes += chunk.Length;
+                lines += chunk.Span.Count((byte)'\n');
+                if (clock.GetElapsedTime(lastReport) < TimeSpan.FromSeconds(1)) return;
+                lastReport = clock.GetTimestamp();
+                error.WriteLine(Progress(format, lines, bytes, clock.GetElapsedTime(started)));
+            });
+            result = await api.ExportAsync(target, format, filter, cancellationToken);
         }
-        catch (HttpRequestException ex)
+        catch (IOException ex)
         {
-            await error.WriteLineAsync(OrdersApiClient.Describe(ex, uri));
+            TryDelete(partial);
+            await error.WriteLineAsync($"Writing {partial} failed after {bytes:N0} bytes: {ex.Message}. Nothing was written to {path}.");
             return ExitCodes.Unavailable;
         }
-
-        using (response)
+        catch (OperationCanceledException)
         {
-            if (!response.IsSuccessStatusCode) return await RefusedAsync(response);
-
-            var partial = path + ".partial";
-            var started = clock.GetTimestamp();
-            var lastReport = started;
-            long bytes = 0, lines = 0;
-            try
-            {
-                await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
-                await using (var target = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-                {
-                    var buffer = new byte[1 << 16];
-                    int read;
-                    while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-                    {
-                        await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                        bytes += read;
-                        lines += buffer.AsSpan(0, read).Count((byte)'\n');
-                        if (clock.GetElapsedTime(lastReport) >= TimeSpan.FromSeconds(1))
-                        {
-                            lastReport = clock.GetTimestamp();
-                            await error.WriteLineAsync(Progress(format, lines, bytes, clock.GetElapsedTime(started)));
-                        }
-                    }
-                }
-                File.Move(partial, path, overwrite: true);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException)
-            {
-                TryDelete(partial);
-                await error.WriteLineAsync($"The export broke off after {bytes:N0} bytes: {ex.Message}. Nothing was written to {path}; run it again.");
-                return ExitCodes.Unavailable;
-            }
-            catch (OperationCanceledException)
-            {
-                TryDelete(partial);
-                throw;
-            }
-
-            var rows = Rows(format, lines);
-            await error.WriteLineAsync(Progress(format, lines, bytes, clock.GetElapsedTime(started)) + " done.");
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"Exported {rows:N0} orders ({bytes:N0} bytes) to {path}; snapshot up to id {Header(response, ExportFormat.SnapshotHeader) ?? "?"}."));
-            return ExitCodes.Success;
+            TryDelete(partial);
+            throw;
         }
-    }
 
-    /// <summary><c>/API/orders/export</c> below the orders URL, with the given parameters (empty ones left out).</summary>
-    public static Uri ExportUrl(ApiEndpoint endpoint, IEnumerable<KeyValuePair<string, string?>> query)
-    {
-        var url = new System.Text.StringBuilder(endpoint.OrdersUrl.GetLeftPart(UriPartial.Path).TrimEnd('/')).Append("/export");
-        var separator = '?';
-        foreach (var (name, value) in query)
+        if (!result.IsSuccess)
         {
-            if (string.IsNullOrEmpty(value)) continue;
-            url.Append(separator).Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
-            separator = '&';
+            TryDelete(partial);
+            if (result.Problem is { } problem)
+            {
+                await error.WriteLineAsync($"{result.Status.ToString(CultureInfo.InvariantCulture)} {problem.Title}: {problem.Detail}");
+                foreach (var (field, messages) in problem.Errors) await error.WriteLineAsync($"  {field}: {string.Join("; ", messages)}");
+                if (OutputFormat.IsWrongUrl(result, endpoint)) await error.WriteLineAsync(endpoint.UrlHint());
+                return result.Status is 503 or 404 or >= 500 ? ExitCodes.Unavailable : ExitCodes.Rejected;
+            }
+            await error.WriteLineAsync(bytes == 0
+                ? result.TransportError
+                : $"The export broke off after {bytes:N0} bytes: {result.TransportError}. Nothing was written to {path}; run it again.");
+            return ExitCodes.Unavailable;
         }
-        return new Uri(url.ToString());
+        File.Move(partial, path, overwrite: true);
+
+        var rows = Rows(format, lines);
+        await error.WriteLineAsync(Progress(format, lines, bytes, clock.GetElapsedTime(started)) + " done.");
+        var snapshot = result.SnapshotMaxId?.ToString(CultureInfo.InvariantCulture) ?? "?";
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Exported {rows:N0} orders ({bytes:N0} bytes) to {path}; snapshot up to id {snapshot}."));
+        return ExitCodes.Success;
     }
 
     private static long Rows(string format, long lines) => format == ExportFormat.Csv ? Math.Max(0, lines - 1) : lines;
 
     private static string Progress(string format, long lines, long bytes, TimeSpan elapsed) =>
         string.Create(CultureInfo.InvariantCulture, $"export: {Rows(format, lines):N0} orders, {bytes / 1048576.0:N1} MiB, {elapsed.TotalSeconds:N1} s");
-
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
-
-    private async Task<int> RefusedAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        var status = (int)response.StatusCode;
-        var mediaType = response.Content.Headers.ContentType?.MediaType;
-        if (mediaType == "application/problem+json")
-        {
-            var problem = ProblemReader.Read(body, status, response.ReasonPhrase);
-            await error.WriteLineAsync($"{status} {problem.Title}: {problem.Detail}");
-            foreach (var (field, messages) in problem.Errors) await error.WriteLineAsync($"  {field}: {string.Join("; ", messages)}");
-        }
-        else
-        {
-            await error.WriteLineAsync($"{status} {response.ReasonPhrase}: {OrdersApiClient.Excerpt(body, mediaType)}");
-        }
-        return response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.NotFound or >= HttpStatusCode.InternalServerError
-            ? ExitCodes.Unavailable
-            : ExitCodes.Rejected;
-    }
 
     private static void TryDelete(string path)
     {

@@ -119,7 +119,7 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
                     _ => ex.GetType().Name,
                 };
                 sender.TransportErrors[kind] = sender.TransportErrors.GetValueOrDefault(kind) + 1;
-                sender.FirstError ??= OrdersApiClient.Describe(ex, endpoint.OrdersUrl);
+                sender.FirstError ??= Describe(ex, endpoint.OrdersUrl);
                 // A request that never had a connection was not sent: it counts apart, not in the requests or the throughput.
                 if (NeverSent(ex))
                 {
@@ -132,6 +132,21 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
                 }
             }
         }
+    }
+
+    /// <summary>A transport failure in plain words: what was tried and why it failed.</summary>
+    private static string Describe(Exception ex, Uri url)
+    {
+        var where = url.GetLeftPart(UriPartial.Path);
+        return ex switch
+        {
+            HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } =>
+                $"could not connect to {where}: connection refused (is the server running on that port?)",
+            HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => $"could not resolve the host of {where}",
+            HttpRequestException http => $"could not reach {where}: {http.Message}",
+            TimeoutRejectedException or OperationCanceledException => $"{where} did not answer in time",
+            _ => $"could not reach {where}: {ex.Message}",
+        };
     }
 
     private static bool NeverSent(Exception ex) => ex is HttpRequestException

@@ -1,6 +1,5 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text.Json;
+using OrderFunctions.Orders;
 
 namespace OrderClient;
 
@@ -32,26 +31,15 @@ public sealed record OrderDraft(
     public static bool TryParseDecimal(string text, out decimal value) =>
         decimal.TryParse(text, DecimalStyles, CultureInfo.InvariantCulture, out value);
 
-    public byte[] ToJsonBytes()
+    /// <summary>The wire record the library posts: the timestamp as typed, decimals with every digit.</summary>
+    public OrderRequest ToRequest() => new()
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            WriteTo(writer);
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    public void WriteTo(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("timestamp", Timestamp);
-        writer.WriteString("username", Username);
-        writer.WriteString("market", Market);
-        writer.WriteString("side", Side);
-        writer.WriteNumber("size", Size);
-        writer.WriteNumber("price", Price);
-        writer.WriteString("clientOrderId", ClientOrderId);
-        writer.WriteEndObject();
-    }
+        Timestamp = Timestamp,
+        Username = Username,
+        Market = Market,
+        Side = Side,
+        Size = Size,
+        Price = Price,
+        ClientOrderId = ClientOrderId,
+    };
 }

@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using OrderFunctions.Client;
 
 namespace OrderClient;
 
@@ -84,8 +85,8 @@ public static class OrderClientApp
             var tracked = environment with { PrimaryHandler = attempts.Wrap(environment.PrimaryHandler) };
             await using var services = Services(parseResult, url, key, tracked, parseResult.GetValue(retries));
             var (output, error) = Writers(parseResult);
-            return await new SendCommand(services.GetRequiredService<OrdersApiClient>(), output, error, attempts,
-                timestampDefaulted: parseResult.GetValue(timestamp) is null).RunAsync(order, ct);
+            return await new SendCommand(services.GetRequiredService<OrderFunctionsClient>(), services.GetRequiredService<ApiEndpoint>(), output, error,
+                attempts, timestampDefaulted: parseResult.GetValue(timestamp) is null).RunAsync(order, ct);
         });
         return command;
     }
@@ -122,15 +123,25 @@ public static class OrderClientApp
                 return null;
             },
         };
-        var batch = BatchOption(1, "Orders per request (a JSON array when more than 1)");
+        var batch = new Option<int?>("--batch", "-b")
+        {
+            Description = "Orders per request: up to this many per batch through the sender [default: 1000]; with --per-request, "
+                + "exactly this many (a JSON array when more than 1) [default: 1]",
+            CustomParser = result => WholeNumber("--batch", 1, 10_000, "--batch must be 1 to 10000 (the server's limit per request).")(result),
+        };
+        var perRequest = new Option<bool>("--per-request")
+        {
+            Description = "The baseline: C connections each posting its own requests (no sender), with latency percentiles; --connections and --rate apply per request",
+        };
         var json = JsonOption("Print the summary as JSON");
         var allowRemote = new Option<bool>("--allow-remote")
         {
             Description = $"Send to a server that is not on this machine. Load orders are synthetic and marked (username {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*); see docs/client.md to delete them",
         };
-        var command = new Command("load", $"Send synthetic orders (users {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*) from C connections for a duration; report throughput and latency percentiles.")
+        var command = new Command("load", $"Send synthetic orders (users {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*) for a duration through "
+            + "the library's OrderSender (or, with --per-request, from C connections, one request each in flight); report throughput.")
         {
-            url, key, connections, duration, rate, batch, json, allowRemote,
+            url, key, connections, duration, rate, batch, perRequest, json, allowRemote,
         };
         command.Validators.Add(result =>
         {
@@ -143,12 +154,24 @@ public static class OrderClientApp
         });
         command.SetAction(async (parseResult, ct) =>
         {
+            var perRequestMode = parseResult.GetValue(perRequest);
             var settings = new LoadSettings(
-                parseResult.GetValue(connections), parseResult.GetValue(duration) ?? LoadSettings.DefaultDuration, parseResult.GetValue(rate), parseResult.GetValue(batch));
+                parseResult.GetValue(connections), parseResult.GetValue(duration) ?? LoadSettings.DefaultDuration, parseResult.GetValue(rate),
+                parseResult.GetValue(batch) ?? (perRequestMode ? 1 : 1000));
             await using var services = Services(parseResult, url, key, environment, 0, settings.Connections);
-            var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(ClientServices.LoadClientName);
             var (output, error) = Writers(parseResult);
             var endpoint = services.GetRequiredService<ApiEndpoint>();
+            if (!perRequestMode)
+            {
+                var sending = services.GetRequiredService<IHttpClientFactory>().CreateClient(ClientServices.SenderClientName);
+                var (result, stopped) = await new SenderLoad(sending, endpoint).RunAsync(settings, environment.Clock, ct);
+                if (parseResult.GetValue(json)) output.WriteLine(result.ToJson());
+                else result.WriteText(output);
+                if (stopped is { Status: 404 or 405 or (>= 200 and < 300) }) error.WriteLine(endpoint.UrlHint());
+                return stopped is null ? result.Left == 0 ? ExitCodes.Success : ExitCodes.Unavailable
+                    : stopped.Status is >= 200 and < 300 ? ExitCodes.Unavailable : ExitCodes.Rejected;
+            }
+            var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(ClientServices.LoadClientName);
             var report = await new LoadGenerator(http, endpoint).RunAsync(settings, environment.Clock, ct);
             if (parseResult.GetValue(json)) output.WriteLine(report.ToJson());
             else report.WriteText(output);
@@ -175,7 +198,8 @@ public static class OrderClientApp
             var path = parseResult.GetValue(file)!;
             await using var services = Services(parseResult, url, key, environment, parseResult.GetValue(retries));
             var (output, error) = Writers(parseResult);
-            return await new ReplayCommand(services.GetRequiredService<OrdersApiClient>(), output, error, environment)
+            var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(ClientServices.SenderClientName);
+            return await new ReplayCommand(services.GetRequiredService<ApiEndpoint>(), http, output, error, environment, parseResult.GetValue(retries))
                 .RunAsync(path, parseResult.GetValue(batch), parseResult.GetValue(rejects) ?? path + ".rejected.ndjson", ct);
         });
         return command;
@@ -201,8 +225,7 @@ public static class OrderClientApp
         {
             await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
             var (output, error) = Writers(parseResult);
-            return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
-                .GetAsync(parseResult.GetValue(id), parseResult.GetValue(json), ct);
+            return await Queries(services, output, error).GetAsync(parseResult.GetValue(id), parseResult.GetValue(json), ct);
         });
         return command;
     }
@@ -222,9 +245,13 @@ public static class OrderClientApp
         {
             await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
             var (output, error) = Writers(parseResult);
-            var filter = new OrderFilter(parseResult.GetValue(username), parseResult.GetValue(market), parseResult.GetValue(side), parseResult.GetValue(from), parseResult.GetValue(to));
-            return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
-                .ListAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(after), parseResult.GetValue(all), Format(parseResult, json, csv), ct);
+            var filter = new OrderQuery
+            {
+                Username = parseResult.GetValue(username), Market = parseResult.GetValue(market), Side = parseResult.GetValue(side),
+                From = parseResult.GetValue(from), To = parseResult.GetValue(to), Limit = parseResult.GetValue(limit),
+            };
+            return await Queries(services, output, error)
+                .ListAsync(filter, parseResult.GetValue(after), parseResult.GetValue(all), Format(parseResult, json, csv), ct);
         });
         return command;
     }
@@ -247,9 +274,13 @@ public static class OrderClientApp
         {
             await using var services = Services(parseResult, url, key, environment, ClientServices.DefaultRetries);
             var (output, error) = Writers(parseResult);
-            var filter = new OrderFilter(parseResult.GetValue(username), parseResult.GetValue(market), null, parseResult.GetValue(from), parseResult.GetValue(to));
-            return await new QueryCommands(services.GetRequiredService<OrdersApiClient>(), output, error)
-                .StatsAsync(filter, parseResult.GetValue(limit), parseResult.GetValue(after), parseResult.GetValue(all), Format(parseResult, json, csv), ct);
+            var filter = new OrderQuery
+            {
+                Username = parseResult.GetValue(username), Market = parseResult.GetValue(market),
+                From = parseResult.GetValue(from), To = parseResult.GetValue(to), Limit = parseResult.GetValue(limit),
+            };
+            return await Queries(services, output, error)
+                .StatsAsync(filter, parseResult.GetValue(after), parseResult.GetValue(all), Format(parseResult, json, csv), ct);
         });
         return command;
     }
@@ -273,14 +304,26 @@ public static class OrderClientApp
         return (url, key);
     }
 
-    private static (Option<string?>, Option<string?>, Option<string?>, Option<string?>, Option<string?>) FilterOptions() =>
+    private static (Option<string?>, Option<string?>, Option<string?>, Option<DateTimeOffset?>, Option<DateTimeOffset?>) FilterOptions() =>
     (
         new Option<string?>("--username") { Description = "Only this user's orders" },
         new Option<string?>("--market") { Description = "Only this market" },
         new Option<string?>("--side") { Description = "Only buy or sell" },
-        new Option<string?>("--from") { Description = "From this time (ISO 8601, inclusive)" },
-        new Option<string?>("--to") { Description = "Up to this time (ISO 8601, exclusive)" }
+        new Option<DateTimeOffset?>("--from") { Description = "From this time (ISO 8601, inclusive; UTC unless it names an offset)", CustomParser = Instant("from") },
+        new Option<DateTimeOffset?>("--to") { Description = "Up to this time (ISO 8601, exclusive; UTC unless it names an offset)", CustomParser = Instant("to") }
     );
+
+    /// <summary>An ISO 8601 time, read here so the library sends one exact instant; the message names the field like the server's.</summary>
+    internal static Func<ArgumentResult, DateTimeOffset?> Instant(string field) => result =>
+    {
+        var text = result.Tokens.Single().Value;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)) return value;
+        result.AddError($"{field}: '{text}' is not an ISO 8601 time such as 2026-11-27T00:00:00Z.");
+        return null;
+    };
+
+    private static QueryCommands Queries(ServiceProvider services, TextWriter output, TextWriter error) =>
+        new(services.GetRequiredService<OrderFunctionsClient>(), services.GetRequiredService<ApiEndpoint>(), output, error);
 
     private static Option<decimal> DecimalOption(string name, string description) => new(name)
     {

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using OrderFunctions.Client;
+using OrderFunctions.Orders;
 
 namespace OrderClient;
 
@@ -12,10 +15,10 @@ public enum QueryFormat
 }
 
 /// <summary>
-/// <c>get</c>, <c>list</c> and <c>stats</c>: the read side, as aligned tables or, with --json, the server's JSON. The
-/// two paged answers (orders, markets) are printed by one pager.
+/// <c>get</c>, <c>list</c> and <c>stats</c>: the read side through the library's typed client, as aligned tables or,
+/// with --json, the server's JSON as it sent it. The two paged answers (orders, markets) are printed by one pager.
 /// </summary>
-public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWriter error)
+public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint, TextWriter output, TextWriter error)
 {
     private static readonly string[] OrderHeaders = ["id", "timestamp", "username", "market", "side", "size", "price", "clientOrderId"];
     private static readonly HashSet<int> OrderNumbers = [0, 5, 6];
@@ -30,9 +33,12 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
 
     public async Task<int> GetAsync(long id, bool json, CancellationToken cancellationToken)
     {
-        var result = await api.GetAsync(id, cancellationToken);
-        if (result is not { Outcome: ApiOutcome.Success, Value: { } order }) return Fail(result, $"Order {id.ToString(CultureInfo.InvariantCulture)}");
-        if (json) output.WriteLine(result.Json);
+        var result = await api.GetOrderAsync(id, cancellationToken);
+        if (result is not { IsSuccess: true, Value: { } order })
+        {
+            return Fail(result, $"Order {id.ToString(CultureInfo.InvariantCulture)}", notFoundMayBeAnswer: true);
+        }
+        if (json) output.WriteLine(Text(result));
         else
         {
             output.WriteLine($"Order {order.Id.ToString(CultureInfo.InvariantCulture)}");
@@ -42,20 +48,20 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
     }
 
     /// <summary>One page of orders (after <paramref name="after"/> when given), or with <paramref name="all"/> every page.</summary>
-    public Task<int> ListAsync(OrderFilter filter, int? limit, string? after, bool all, QueryFormat format, CancellationToken cancellationToken) =>
+    public Task<int> ListAsync(OrderQuery filter, string? after, bool all, QueryFormat format, CancellationToken cancellationToken) =>
         PageAsync(new Pager<OrderPage, StoredOrder>(
             "List", "items", "order", OrderHeaders, OrderNumbers, OrderWidths,
-            (cursor, ct) => api.ListAsync(filter.ToQuery().Append(Limit(limit)).Append(new("after", cursor)), ct),
+            (cursor, ct) => api.ListOrdersAsync(filter with { After = cursor }, ct),
             page => page.Items, page => page.Next, OrderRow), after, all, format, cancellationToken);
 
     /// <summary>One page of per-market stats (after <paramref name="after"/> when given), or with <paramref name="all"/> every page.</summary>
-    public Task<int> StatsAsync(OrderFilter filter, int? limit, string? after, bool all, QueryFormat format, CancellationToken cancellationToken) =>
-        PageAsync(new Pager<OrderStats, MarketStats>(
+    public Task<int> StatsAsync(OrderQuery filter, string? after, bool all, QueryFormat format, CancellationToken cancellationToken) =>
+        PageAsync(new Pager<OrderStatsReport, MarketStats>(
             "Stats", "markets", "market", StatsHeaders, StatsNumbers, null,
-            (cursor, ct) => api.StatsAsync(filter.ToQuery().Append(Limit(limit)).Append(new("after", cursor)), ct),
+            (cursor, ct) => api.GetStatsAsync(filter with { After = cursor }, ct),
             page => page.Markets, page => page.Next, StatsRow), after, all, format, cancellationToken);
 
-    private static KeyValuePair<string, string?> Limit(int? limit) => new("limit", limit?.ToString(CultureInfo.InvariantCulture));
+    private static string Text<T>(OrderResponse<T> result) => Encoding.UTF8.GetString(result.Body.Span);
 
     /// <summary>How to fetch and print one paged answer: its name, its items' JSON property and noun, its table.</summary>
     private sealed record Pager<TPage, TItem>(
@@ -65,7 +71,7 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
         IReadOnlyList<string> Headers,
         ISet<int> Numbers,
         IReadOnlyList<int>? Widths,
-        Func<string?, CancellationToken, Task<ApiResult<TPage>>> Fetch,
+        Func<string?, CancellationToken, Task<OrderResponse<TPage>>> Fetch,
         Func<TPage, IReadOnlyList<TItem>> Items,
         Func<TPage, string?> Next,
         Func<TItem, IReadOnlyList<string>> Row);
@@ -93,7 +99,7 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
             while (true)
             {
                 var result = await pager.Fetch(cursor, cancellationToken);
-                if (result is not { Outcome: ApiOutcome.Success, Value: { } page })
+                if (result is not { IsSuccess: true, Value: { } page })
                 {
                     var exit = Fail(result, pager.What);
                     if (pages > 0) Stop(pager, json, csv, count, cursor, "failed");
@@ -101,11 +107,11 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
                 }
                 if (json && !all)
                 {
-                    output.WriteLine(result.Json);
+                    output.WriteLine(Text(result));
                     return ExitCodes.Success;
                 }
                 var items = pager.Items(page);
-                if (json) WriteItems(pager.ItemsProperty, result.Json!, pages == 0);
+                if (json) WriteItems(pager.ItemsProperty, result.Body, pages == 0);
                 else if (csv) foreach (var item in items) CsvWriter.WriteRow(output, pager.Row(item));
                 else table!.Write([.. items.Select(pager.Row)]);
                 pages++;
@@ -147,7 +153,7 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
 
     private static IReadOnlyList<string> OrderRow(StoredOrder o) =>
     [
-        o.Id.ToString(CultureInfo.InvariantCulture), o.Timestamp, o.Username, o.Market, o.Side,
+        o.Id.ToString(CultureInfo.InvariantCulture), OutputFormat.Timestamp(o.Timestamp), o.Username, o.Market, o.Side,
         OutputFormat.Number(o.Size), OutputFormat.Number(o.Price), o.ClientOrderId ?? "",
     ];
 
@@ -155,11 +161,12 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
     [
         m.Market, m.Count.ToString(CultureInfo.InvariantCulture), OutputFormat.Number(m.BuyVolume),
         OutputFormat.Number(m.SellVolume), OutputFormat.Number(m.Notional), OutputFormat.Number(m.Vwap),
-        OutputFormat.Number(m.MinPrice), OutputFormat.Number(m.MaxPrice), m.FirstTimestamp ?? "", m.LastTimestamp ?? "",
+        OutputFormat.Number(m.MinPrice), OutputFormat.Number(m.MaxPrice),
+        OutputFormat.Timestamp(m.FirstTimestamp), OutputFormat.Timestamp(m.LastTimestamp),
     ];
 
     /// <summary>The page's items exactly as the server wrote them (every digit), appended to the open array.</summary>
-    private void WriteItems(string property, string pageJson, bool first)
+    private void WriteItems(string property, ReadOnlyMemory<byte> pageJson, bool first)
     {
         using var document = JsonDocument.Parse(pageJson);
         if (first) output.Write($"{{\"{property}\":[");
@@ -180,15 +187,15 @@ public sealed class QueryCommands(OrdersApiClient api, TextWriter output, TextWr
         error.WriteLine($"{pager.What} {why} after {OutputFormat.Count(count, pager.Noun)}; to continue from there: --after {cursor}");
     }
 
-    private int Fail<T>(ApiResult<T> result, string what)
+    private int Fail<T>(OrderResponse<T> result, string what, bool notFoundMayBeAnswer = false)
     {
-        if (result is { StatusCode: 404, UrlHint: null })
+        if (result.Status == 404 && !OutputFormat.IsWrongUrl(result, endpoint, notFoundMayBeAnswer))
         {
             var detail = result.Problem?.Detail is { Length: > 0 } d ? $": {d}" : "";
             error.WriteLine($"{what} not found (404){detail}");
             return ExitCodes.Rejected;
         }
-        OutputFormat.WriteFailure(error, result, what);
-        return result.ExitCode;
+        OutputFormat.WriteFailure(error, result, endpoint, what, notFoundMayBeAnswer);
+        return ExitCodes.Of(result);
     }
 }

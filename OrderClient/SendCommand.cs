@@ -1,14 +1,18 @@
+using OrderFunctions.Client;
+using OrderFunctions.Orders;
+
 namespace OrderClient;
 
-/// <summary><c>OrderClient send</c>: posts one order and prints what the server stored.</summary>
+/// <summary><c>OrderClient send</c>: posts one order through the library's typed client and prints what the server stored.</summary>
 /// <param name="attempts">Whether any attempt reached the server; null when unknown (then a transport failure is "may or may not").</param>
 /// <param name="timestampDefaulted">True when --timestamp was not given, so the order carries the time of this run.</param>
-public sealed class SendCommand(OrdersApiClient api, TextWriter output, TextWriter error, SendAttempts? attempts = null, bool timestampDefaulted = false)
+public sealed class SendCommand(OrderFunctionsClient api, ApiEndpoint endpoint, TextWriter output, TextWriter error, SendAttempts? attempts = null,
+    bool timestampDefaulted = false)
 {
     public async Task<int> RunAsync(OrderDraft order, CancellationToken cancellationToken)
     {
-        var result = await api.CreateAsync(order, cancellationToken);
-        if (result is { Outcome: ApiOutcome.Success, Value: { } stored })
+        var result = await api.CreateOrderAsync(order.ToRequest(), cancellationToken);
+        if (result is { IsSuccess: true, Value: { } stored })
         {
             output.WriteLine(result.Replayed
                 ? $"Already stored (idempotent replay of clientOrderId {stored.ClientOrderId}): order {stored.Id}, nothing new was written."
@@ -16,18 +20,19 @@ public sealed class SendCommand(OrdersApiClient api, TextWriter output, TextWrit
             OutputFormat.WriteOrder(output, stored);
             return ExitCodes.Success;
         }
-        if (result.StatusCode == 409 && timestampDefaulted && await ExistingAsync(result, cancellationToken) is { } existing)
+        if (result.Status == 409 && timestampDefaulted && await ExistingAsync(result, cancellationToken) is { } existing)
         {
             return Conflict(order, existing);
         }
-        OutputFormat.WriteFailure(error, result, result.Outcome == ApiOutcome.Rejected ? "Rejected" : "Unavailable");
-        if (result.Outcome == ApiOutcome.Unavailable)
+        var exit = ExitCodes.Of(result);
+        OutputFormat.WriteFailure(error, result, endpoint, exit == ExitCodes.Rejected ? "Rejected" : "Unavailable");
+        if (exit == ExitCodes.Unavailable)
         {
             // The same clientOrderId and the same content make a resend an idempotent replay, never a second order.
             // The client repeats what the server said (its 503 says whether anything was written), knows when no
             // attempt ever had a connection, and guesses only when nothing says: no answer, or a bare 5xx in between.
             var resend = $"--timestamp {order.Timestamp} --client-order-id {order.ClientOrderId}";
-            if (result.StatusCode is null && attempts is { AnyReachedServer: false })
+            if (result.Status == 0 && attempts is { AnyReachedServer: false })
             {
                 error.WriteLine($"Nothing was sent: no attempt reached the server. Once it is up, send again (safe with the same id and time): {resend}");
             }
@@ -38,28 +43,15 @@ public sealed class SendCommand(OrdersApiClient api, TextWriter output, TextWrit
                     : $"The order may or may not be stored. Sending it again is safe with the same id and time: {resend}");
             }
         }
-        return result.ExitCode;
+        return exit;
     }
 
     // The 409 names the stored order (existingId): read it to tell a re-run of the same command from a different order.
-    private async Task<StoredOrder?> ExistingAsync(ApiResult<StoredOrder> conflict, CancellationToken cancellationToken)
+    private async Task<StoredOrder?> ExistingAsync(OrderResponse<StoredOrder> conflict, CancellationToken cancellationToken)
     {
-        if (conflict.Json is null || ExistingId(conflict.Json) is not { } id) return null;
-        var found = await api.GetAsync(id, cancellationToken);
+        if (conflict.Problem?.ExistingId is not { } id) return null;
+        var found = await api.GetOrderAsync(id, cancellationToken);
         return found.Value;
-    }
-
-    private static long? ExistingId(string json)
-    {
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(json);
-            return document.RootElement.TryGetProperty("existingId", out var id) && id.TryGetInt64(out var value) ? value : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
     }
 
     private int Conflict(OrderDraft order, StoredOrder existing)
@@ -69,10 +61,10 @@ public sealed class SendCommand(OrdersApiClient api, TextWriter output, TextWrit
         {
             // The same command run again: only the time differs, because --timestamp defaults to now. It is stored once.
             output.WriteLine($"Already stored: clientOrderId {existing.ClientOrderId} is order {existing.Id}, sent before at " +
-                $"{existing.Timestamp}; nothing new was written.");
+                $"{OutputFormat.Timestamp(existing.Timestamp)}; nothing new was written.");
             OutputFormat.WriteOrder(output, existing);
             error.WriteLine($"(This run's --timestamp defaulted to now, {order.Timestamp}. To repeat the original exactly: " +
-                $"--timestamp {existing.Timestamp} --client-order-id {existing.ClientOrderId})");
+                $"--timestamp {OutputFormat.Timestamp(existing.Timestamp)} --client-order-id {existing.ClientOrderId})");
             return ExitCodes.Success;
         }
         error.WriteLine($"Rejected: clientOrderId {existing.ClientOrderId} is already order {existing.Id} of {existing.Username}, " +

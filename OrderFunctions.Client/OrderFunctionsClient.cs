@@ -14,7 +14,8 @@ namespace OrderFunctions.Client;
 /// </summary>
 public sealed class OrderFunctionsClient
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web);
+    // A field the server always sends may not be null: an answer with one is not the orders API's (RespectNullableAnnotations).
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { RespectNullableAnnotations = true };
     private readonly HttpClient _http;
     private readonly OrderFunctionsClientOptions _options;
 
@@ -48,7 +49,7 @@ public sealed class OrderFunctionsClient
         if (OrderValidator.Validate(order, errors) is null) return Invalid<StoredOrder>(errors);
         var body = JsonSerializer.SerializeToUtf8Bytes(order, Json);
         var response = await PostAsync(OrderRoutes.Orders, body, "application/json", cancellationToken).ConfigureAwait(false);
-        return Read<StoredOrder>(response);
+        return Read<StoredOrder>(response, "the stored order", IsComplete);
     }
 
     /// <summary>
@@ -63,16 +64,19 @@ public sealed class OrderFunctionsClient
         if (!errors.IsEmpty) return Invalid<IReadOnlyList<StoredOrder>>(errors);
         var body = JsonSerializer.SerializeToUtf8Bytes(orders, Json);
         var response = await PostBatchAsync(body, cancellationToken).ConfigureAwait(false);
-        return Read<IReadOnlyList<StoredOrder>>(response);
+        return Read<IReadOnlyList<StoredOrder>>(response, $"a JSON array of the {orders.Count} stored orders",
+            stored => stored.Count == orders.Count && stored.All(IsComplete));
     }
 
     /// <summary><c>GET /API/orders/{id}</c>: the stored order, or a 404 problem.</summary>
     public async Task<OrderResponse<StoredOrder>> GetOrderAsync(long id, CancellationToken cancellationToken = default) =>
-        Read<StoredOrder>(await GetAsync($"{OrderRoutes.Orders}/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}", null, cancellationToken).ConfigureAwait(false));
+        Read<StoredOrder>(await GetAsync($"{OrderRoutes.Orders}/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}", null, cancellationToken).ConfigureAwait(false),
+            "an order", IsComplete);
 
     /// <summary><c>GET /API/orders</c>: one page, oldest first; pass <see cref="OrderPage.Next"/> as <see cref="OrderQuery.After"/> for the next.</summary>
     public async Task<OrderResponse<OrderPage>> ListOrdersAsync(OrderQuery? query = null, CancellationToken cancellationToken = default) =>
-        Read<OrderPage>(await GetAsync(OrderRoutes.Orders, (query ?? new()).ToQueryString(), cancellationToken).ConfigureAwait(false));
+        Read<OrderPage>(await GetAsync(OrderRoutes.Orders, (query ?? new()).ToQueryString(), cancellationToken).ConfigureAwait(false),
+            """a page of orders ({"items":[...],"next":...})""", page => page.Items is not null && page.Items.All(IsComplete));
 
     /// <summary>Every page of a listing, following the cursor; stops at the first failed page (which it yields).</summary>
     public async IAsyncEnumerable<OrderResponse<OrderPage>> ListAllOrdersAsync(OrderQuery? query = null,
@@ -90,7 +94,8 @@ public sealed class OrderFunctionsClient
 
     /// <summary><c>GET /API/orders/stats</c>: a page of per-market statistics.</summary>
     public async Task<OrderResponse<OrderStatsReport>> GetStatsAsync(OrderQuery? query = null, CancellationToken cancellationToken = default) =>
-        Read<OrderStatsReport>(await GetAsync(OrderRoutes.Stats, (query ?? new()).ToQueryString(), cancellationToken).ConfigureAwait(false));
+        Read<OrderStatsReport>(await GetAsync(OrderRoutes.Stats, (query ?? new()).ToQueryString(), cancellationToken).ConfigureAwait(false),
+            """per-market stats ({"markets":[...]})""", report => report.Markets is not null && report.Markets.All(IsComplete));
 
     /// <summary>
     /// <c>GET /API/orders/stats?interval=</c>: a page of per-market statistics in UTC-aligned buckets (<c>1m</c>, <c>5m</c>,
@@ -102,7 +107,8 @@ public sealed class OrderFunctionsClient
         ArgumentException.ThrowIfNullOrEmpty(interval);
         var queryString = (query ?? new()).ToQueryString();
         queryString += $"{(queryString.Length == 0 ? '?' : '&')}interval={Uri.EscapeDataString(interval)}";
-        return Read<StatsBucketReport>(await GetAsync(OrderRoutes.Stats, queryString, cancellationToken).ConfigureAwait(false));
+        return Read<StatsBucketReport>(await GetAsync(OrderRoutes.Stats, queryString, cancellationToken).ConfigureAwait(false),
+            """stats over time ({"interval":...,"buckets":[...]})""", report => report.Buckets is not null && report.Buckets.All(b => b is not null));
     }
 
     /// <summary>
@@ -145,7 +151,12 @@ public sealed class OrderFunctionsClient
                     await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     written += read;
                 }
-                return new(status, written, false, null, null, null);
+                var snapshot = response.Headers.TryGetValues(ExportFormat.SnapshotHeader, out var values)
+                    && long.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None,
+                        System.Globalization.CultureInfo.InvariantCulture, out var id)
+                    ? id
+                    : (long?)null;
+                return new(status, written, false, null, null, null) { SnapshotMaxId = snapshot };
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -183,22 +194,41 @@ public sealed class OrderFunctionsClient
     private static OrderResponse<T> Invalid<T>(ValidationErrors errors) =>
         new(400, default, false, OrderProblem.Invalid(errors.ToDictionary()), null, null);
 
-    private OrderResponse<T> Read<T>(RawResponse response)
+    private OrderResponse<T> Read<T>(RawResponse response, string expected, Func<T, bool> isComplete)
     {
         if (response.Status is >= 200 and < 300)
         {
+            string why;
             try
             {
                 var value = JsonSerializer.Deserialize<T>(response.Body, Json);
-                if (value is not null) return new(response.Status, value, response.Replayed, null, null, null);
+                if (value is not null && isComplete(value))
+                {
+                    return new(response.Status, value, response.Replayed, null, null, null) { Body = response.Body };
+                }
+                why = value is null ? "the body is null" : "fields it must have are missing";
             }
-            catch (JsonException)
+            catch (JsonException ex)
             {
+                why = ex.Message;
             }
-            return new(response.Status, default, false, null, $"{_options.Endpoint} answered {response.Status} with a body that is not what the orders API sends", null);
+            // Another service, a proxy's page, the wrong route: say what answered instead of pretending it was an order.
+            var status = response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var excerpt = BatchAnswerReader.Excerpt(response.Body, response.MediaType);
+            var what = $"{response.Url} answered {status}, but not with {expected} ({why}); it sent {excerpt}";
+            return new(response.Status, default, false, null, what, null)
+            {
+                Body = response.Body,
+            };
         }
-        return new(response.Status, default, false, response.Problem, response.TransportError, response.RetryAfter);
+        return new(response.Status, default, false, response.Problem, response.TransportError, response.RetryAfter) { Body = response.Body };
     }
+
+    private static bool IsComplete(StoredOrder? order) =>
+        order is { Id: > 0, Username: not null, Market: not null, Side: not null } && order.Timestamp != default;
+
+    private static bool IsComplete(MarketStats? market) =>
+        market is { Market: not null } && market.FirstTimestamp != default && market.LastTimestamp != default;
 
     // A server from before POST /API/orders/batch answers it 404 or 405; its POST /API/orders takes the same JSON array,
     // all or nothing. Remembered, so the probe costs one request per client.
@@ -216,17 +246,36 @@ public sealed class OrderFunctionsClient
         return await PostAsync(OrderRoutes.Orders, jsonArray, "application/json", cancellationToken).ConfigureAwait(false);
     }
 
-    internal Task<RawResponse> PostAsync(string route, ReadOnlyMemory<byte> body, string mediaType, CancellationToken cancellationToken)
+    /// <summary>
+    /// The sender's batch POST: like <see cref="PostBatchAsync(ReadOnlyMemory{byte}, CancellationToken)"/>, but a 2xx
+    /// body is read into <paramref name="answer"/>'s reused buffer and only checked (a JSON array of
+    /// <paramref name="count"/> stored orders), never kept: <see cref="RawResponse.Unexpected"/> says what is wrong with it.
+    /// </summary>
+    internal async Task<RawResponse> PostBatchAsync(ReadOnlyMemory<byte> jsonArray, int count, BatchAnswerReader answer,
+        CancellationToken cancellationToken)
+    {
+        if (!_batchRouteMissing)
+        {
+            var response = await PostAsync(OrderRoutes.Batch, jsonArray, "application/json", cancellationToken, answer, count).ConfigureAwait(false);
+            if (response.Status is not (404 or 405)) return response;
+            _batchRouteMissing = true;
+        }
+        return await PostAsync(OrderRoutes.Orders, jsonArray, "application/json", cancellationToken, answer, count).ConfigureAwait(false);
+    }
+
+    internal Task<RawResponse> PostAsync(string route, ReadOnlyMemory<byte> body, string mediaType, CancellationToken cancellationToken,
+        BatchAnswerReader? answer = null, int count = 0)
     {
         var content = new ReadOnlyMemoryContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
-        return SendAsync(new HttpRequestMessage(HttpMethod.Post, _options.RouteUrl(route)) { Content = content }, cancellationToken);
+        return SendAsync(new HttpRequestMessage(HttpMethod.Post, _options.RouteUrl(route)) { Content = content }, cancellationToken, answer, count);
     }
 
     private Task<RawResponse> GetAsync(string route, string? query, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, _options.RouteUrl(route, query)), cancellationToken);
 
-    private async Task<RawResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<RawResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, BatchAnswerReader? answer = null,
+        int count = 0)
     {
         using var _ = request;
         if (_options.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(OrderHeaders.FunctionKey, key);
@@ -234,9 +283,21 @@ public sealed class OrderFunctionsClient
         timeout.CancelAfter(_options.RequestTimeout);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            var completion = answer is null ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead;
+            using var response = await _http.SendAsync(request, completion, timeout.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
+            string? unexpected = null;
+            byte[] body;
+            if (answer is not null && response.IsSuccessStatusCode)
+            {
+                // A batch's answer lists every stored order (about 150 bytes each): checked in a reused buffer, not kept.
+                unexpected = await answer.ReadAsync(response, count, request.RequestUri, timeout.Token).ConfigureAwait(false);
+                body = [];
+            }
+            else
+            {
+                body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            }
             var replayed = response.Headers.TryGetValues(OrderHeaders.IdempotentReplayed, out var values)
                 && values.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
             var retryAfter = response.Headers.RetryAfter switch
@@ -246,14 +307,21 @@ public sealed class OrderFunctionsClient
                 _ => (TimeSpan?)null,
             };
             var problem = response.IsSuccessStatusCode ? null : OrderProblem.Parse(body, status, response.ReasonPhrase);
-            return new RawResponse(status, body, replayed, problem, null, retryAfter);
+            return new RawResponse(status, body, replayed, problem, null, retryAfter)
+            {
+                Unexpected = unexpected,
+                Url = request.RequestUri?.GetLeftPart(UriPartial.Path),
+                MediaType = response.Content.Headers.ContentType?.MediaType,
+            };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Whatever a handler in the HttpClient's pipeline throws (sockets, a timeout, a resilience handler's
+            // "circuit open") is an outcome of sending, returned, not thrown: only the caller's cancellation throws.
             return new RawResponse(0, [], false, null, Describe(ex, request.RequestUri), null);
         }
     }
@@ -275,7 +343,17 @@ public sealed class OrderFunctionsClient
 }
 
 /// <summary>An answer before its body is interpreted.</summary>
-internal sealed record RawResponse(int Status, byte[] Body, bool Replayed, OrderProblem? Problem, string? TransportError, TimeSpan? RetryAfter);
+internal sealed record RawResponse(int Status, byte[] Body, bool Replayed, OrderProblem? Problem, string? TransportError, TimeSpan? RetryAfter)
+{
+    /// <summary>The URL that answered, without its query.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>The answer's media type.</summary>
+    public string? MediaType { get; init; }
+
+    /// <summary>For a 2xx that is not the answer expected (another service, a proxy's page): what it is, in words.</summary>
+    public string? Unexpected { get; init; }
+}
 
 /// <summary>The one HTTP handler shape the library uses: keep-alive, no cookies, no decompression, HTTP/1.1 or 2.</summary>
 internal static class SenderHttp

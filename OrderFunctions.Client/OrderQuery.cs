@@ -32,10 +32,14 @@ public sealed record OrderQuery
         Add("username", Username);
         Add("market", Market);
         Add("side", Side);
-        Add("from", From?.ToString("O", CultureInfo.InvariantCulture));
-        Add("to", To?.ToString("O", CultureInfo.InvariantCulture));
+        Add("from", Instant(From));
+        Add("to", Instant(To));
         Add("limit", Limit?.ToString(CultureInfo.InvariantCulture));
         Add("after", After);
         return builder.ToString();
     }
+
+    // UTC with as many fraction digits as needed (2026-11-27T00:00:00Z): the same instant as "O", in a shorter URL.
+    private static string? Instant(DateTimeOffset? value) =>
+        value?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 }

@@ -6,6 +6,15 @@ namespace OrderFunctions.Client;
 /// </summary>
 public sealed record OrderResponse<T>(int Status, T? Value, bool Replayed, OrderProblem? Problem, string? TransportError, TimeSpan? RetryAfter)
 {
+    /// <summary>
+    /// The body exactly as the server sent it (empty for a transport error, and for <c>ExportAsync</c>, which streams):
+    /// for callers that print or forward the server's own JSON, every digit as written.
+    /// </summary>
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary><c>ExportAsync</c> only: the id of the newest order in the export's snapshot (its <c>Export-Snapshot-Max-Id</c> header).</summary>
+    public long? SnapshotMaxId { get; init; }
+
     /// <summary>2xx with the expected body.</summary>
     public bool IsSuccess => Status is >= 200 and < 300 && Value is not null;
 

@@ -31,7 +31,7 @@ fill_orders "$db" "$ORDERS"
 
 # post_latency LABEL: single POSTs from one connection for DURATION seconds; prints one line of the summary.
 post_latency() {
-    dotnet "$CLIENT_DLL" load --url "$SERVER_URL" --connections 1 --rate "$RATE" --duration "${DURATION}s" --json \
+    dotnet "$CLIENT_DLL" load --per-request --url "$SERVER_URL" --connections 1 --rate "$RATE" --duration "${DURATION}s" --json \
         >"$WORK/post-$1.json" || die "load failed: $(cat "$WORK/post-$1.json")"
     "$PY" - "$1" "$WORK/post-$1.json" <<'PYEOF'
 import json, sys
@@ -44,7 +44,7 @@ PYEOF
 
 echo "orders: $(count_rows "$db"), readers: $READERS, POST rate: $RATE/s for ${DURATION}s${MAX_READS:+, MaxConcurrentReads=$MAX_READS}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-dotnet "$CLIENT_DLL" load --url "$SERVER_URL" --connections 1 --duration 2s >/dev/null || die "warm-up failed" # JIT, pools
+dotnet "$CLIENT_DLL" load --per-request --url "$SERVER_URL" --connections 1 --duration 2s >/dev/null || die "warm-up failed" # JIT, pools
 post_latency "no readers"
 
 log "$READERS readers on stats and listings, POSTs measured after 3 s of them"

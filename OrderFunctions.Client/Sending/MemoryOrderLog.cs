@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace OrderFunctions.Client;
@@ -9,15 +10,26 @@ namespace OrderFunctions.Client;
 /// </summary>
 internal sealed class MemoryOrderLog : IOrderLog
 {
+    // 80 bytes of data padded to 128: producers on different cores write neighbouring slots at once, and two slots
+    // sharing a cache line would make every enqueue wait for the line to move between cores.
     private struct Slot
     {
         public long Sequence;
         public OutgoingOrder Order;
+#pragma warning disable CS0169, IDE0051 // padding, never read
+        private Padding _padding;
+#pragma warning restore CS0169, IDE0051
+    }
+
+    [StructLayout(LayoutKind.Sequential, Size = 48)]
+    private struct Padding
+    {
+        private long _unused;
     }
 
     private readonly Slot[] _slots;
     private readonly byte[] _idPrefix;
-    private long _tail;
+    private PaddedLong _tail;
     private long _acked;
 
     public MemoryOrderLog(int capacity, byte[] idPrefix)
@@ -28,27 +40,27 @@ internal sealed class MemoryOrderLog : IOrderLog
     }
 
     public long Acked => Volatile.Read(ref _acked);
-    public long Tail => Volatile.Read(ref _tail);
+    public long Tail => Volatile.Read(ref _tail.Value);
     public long BufferedBytes => (Tail - Acked) * System.Runtime.CompilerServices.Unsafe.SizeOf<Slot>();
     public string? Location => null;
 
     public EnqueueStatus TryAppend(in OutgoingOrder order)
     {
         var slots = _slots;
-        var position = Volatile.Read(ref _tail);
+        var position = Volatile.Read(ref _tail.Value);
         while (true)
         {
             ref var slot = ref slots[position % slots.Length];
             var difference = Volatile.Read(ref slot.Sequence) - position;
             if (difference == 0)
             {
-                if (Interlocked.CompareExchange(ref _tail, position + 1, position) == position)
+                if (Interlocked.CompareExchange(ref _tail.Value, position + 1, position) == position)
                 {
                     slot.Order = order;
                     Volatile.Write(ref slot.Sequence, position + 1);
                     return EnqueueStatus.Accepted;
                 }
-                position = Volatile.Read(ref _tail);
+                position = Volatile.Read(ref _tail.Value);
             }
             else if (difference < 0)
             {
@@ -56,7 +68,7 @@ internal sealed class MemoryOrderLog : IOrderLog
             }
             else
             {
-                position = Volatile.Read(ref _tail);
+                position = Volatile.Read(ref _tail.Value);
             }
         }
     }

@@ -29,6 +29,7 @@ public sealed partial class OrderSender : IAsyncDisposable
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _wake = new();
     private readonly CancellationTokenSource _abort = new();
+    private readonly BatchAnswerReader _answer = new();
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _startTail;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -82,6 +83,13 @@ public sealed partial class OrderSender : IAsyncDisposable
 
     /// <summary>Raised (on the sender's thread) for each order the server refused for good; the other orders of its batch were sent.</summary>
     public event EventHandler<OrderRejectedEventArgs>? OrderRejected;
+
+    /// <summary>
+    /// Raised (on the sender's thread) when a request failed in a way worth retrying (no answer, a timeout, 408, 429,
+    /// 5xx): the same orders are sent again after <see cref="OrderSendFailedEventArgs.RetryIn"/>. Nothing is lost by
+    /// waiting; a caller that would rather give up calls <see cref="StopAsync"/> (from another thread, not the handler).
+    /// </summary>
+    public event EventHandler<OrderSendFailedEventArgs>? SendFailed;
 
     /// <summary>Raised when the sender stops on its own: the key or the URL was refused. Orders stay where they are.</summary>
     public event EventHandler<OrderSenderStoppedEventArgs>? SenderStopped;
@@ -205,67 +213,125 @@ public sealed partial class OrderSender : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One batch is sent at a time, and the next only after the server answered it, so the server stores a sender's
+    /// orders in enqueue order (several batches in flight at once could be committed out of order: the server's write
+    /// queue takes requests as they arrive, not by sender). What is overlapped instead is the client's own work: while
+    /// batch N is in flight, the orders enqueued meanwhile are serialized into batch N+1, which is sent the moment N's
+    /// answer arrives, without lingering (a round trip has already passed).
+    /// </summary>
     private void SendLoop()
     {
         var max = _options.MaxBatchOrders;
-        var objects = new ArrayBufferWriter<byte>(256 * max);
-        var body = new ArrayBufferWriter<byte>(256 * max);
-        using var writer = new Utf8JsonWriter(objects, new JsonWriterOptions { SkipValidation = true });
-        var batch = new Batch(max);
-        var next = _log.Acked;
+        var current = new Batch(max);
+        var following = new Batch(max);
+        var scratch = new ArrayBufferWriter<byte>(256 * max);
+        current.Start(_log.Acked);
         while (true)
         {
             if (_state == Stopped || _abort.IsCancellationRequested) return;
-            var draining = _state == Stopping;
-            if (_log.Tail == next)
+            if (current.Count == 0)
             {
-                if (draining) return;
-                _wake.Wait(1);
-                _wake.Reset();
-                continue;
+                var draining = _state == Stopping;
+                if (_log.Tail == current.End)
+                {
+                    if (draining) return;
+                    _wake.Wait(1);
+                    _wake.Reset();
+                    continue;
+                }
+                // Linger: give a small batch a few milliseconds to grow, unless a flush or the stop is waiting.
+                var lingerEnd = Stopwatch.GetTimestamp() + (long)(_options.Linger.TotalSeconds * Stopwatch.Frequency);
+                while (_log.Tail - current.End < max && !_flushRequested && _state == Running && Stopwatch.GetTimestamp() < lingerEnd)
+                {
+                    _wake.Wait(1);
+                    _wake.Reset();
+                }
             }
-            // Linger: give a small batch a few milliseconds to grow, unless a flush or the stop is waiting.
-            var lingerEnd = Stopwatch.GetTimestamp() + (long)(_options.Linger.TotalSeconds * Stopwatch.Frequency);
-            while (_log.Tail - next < max && !_flushRequested && _state == Running && Stopwatch.GetTimestamp() < lingerEnd)
+            var before = current.End;
+            Fill(current, max);
+            if (current.Count == 0)
             {
-                _wake.Wait(1);
-                _wake.Reset();
+                if (current.End == before)
+                {
+                    Thread.Yield(); // a producer is still writing the next slot
+                    continue;
+                }
+                // Only records skipped at recovery (torn or corrupt): released without a request.
+                _log.Commit(current.End);
+                current.Start(current.End);
+                Signal();
+                continue;
             }
             _flushRequested = false;
+            if (_options.SpoolFlush == SpoolFlushMode.EveryBatch) _log.FlushToDisk(current.End);
 
-            objects.ResetWrittenCount();
-            writer.Reset(objects);
-            batch.Clear();
-            var end = Math.Min(_log.Tail, next + max);
-            var position = next;
-            for (; position < end; position++)
+            var started = Stopwatch.GetTimestamp();
+            var sending = _client.PostBatchAsync(current.Finish(), current.Count, _answer, _abort.Token);
+            following.Start(current.End);
+            while (!sending.IsCompleted)
             {
-                var state = _log.WriteJson(position, writer);
-                if (state == SlotState.Pending) break;
-                if (state == SlotState.Skip) continue;
-                writer.Flush();
-                writer.Reset(objects); // each object starts fresh: the writer would put a comma between top-level values
-                batch.Add(position, objects.WrittenCount);
+                if (following.Count < max && Fill(following, max) > 0) continue;
+                try
+                {
+                    sending.Wait(1);
+                }
+                catch (AggregateException)
+                {
+                    // observed below
+                }
             }
-            if (position == next)
+            RawResponse response;
+            try
             {
-                Thread.Yield(); // a producer is still writing the next slot
-                continue;
+                response = sending.GetAwaiter().GetResult();
             }
-            if (_options.SpoolFlush == SpoolFlushMode.EveryBatch) _log.FlushToDisk(position);
-            if (batch.Count > 0 && !Resolve(batch, objects, body)) return;
-            _log.Commit(position);
-            next = position;
+            catch (OperationCanceledException)
+            {
+                return; // the drain's time is up
+            }
+            _metrics.SendDuration(Stopwatch.GetElapsedTime(started), response.Status);
+            if (!Resolve(current, response, scratch)) return;
+            _log.Commit(current.End);
             Signal();
+            (current, following) = (following, current);
         }
     }
 
-    /// <summary>Sends one batch until every order in it is stored or refused for good; false when the sender must stop.</summary>
-    private bool Resolve(Batch batch, ArrayBufferWriter<byte> objects, ArrayBufferWriter<byte> body)
+    /// <summary>
+    /// Serializes the ready orders after <see cref="Batch.End"/> into the batch, up to <paramref name="max"/>; returns the
+    /// positions consumed.
+    /// </summary>
+    private int Fill(Batch batch, int max)
     {
+        var tail = _log.Tail;
+        var consumed = 0;
+        while (batch.Count < max && batch.End < tail)
+        {
+            var state = _log.WriteJson(batch.End, batch.Writer);
+            if (state == SlotState.Pending) break;
+            if (state == SlotState.Ready) batch.Added();
+            batch.End++;
+            consumed++;
+        }
+        return consumed;
+    }
+
+    /// <summary>
+    /// Settles one batch given the server's first answer: every order stored or refused for good, retrying what is
+    /// transient (only this batch: the next waits); false when the sender must stop.
+    /// </summary>
+    private bool Resolve(Batch batch, RawResponse response, ArrayBufferWriter<byte> scratch)
+    {
+        if (response.Status is >= 200 and < 300 && response.Unexpected is null)
+        {
+            Stored(batch.Count, response.Replayed);
+            return true;
+        }
         var chunks = new Stack<List<int>>();
         chunks.Push([.. Enumerable.Range(0, batch.Count)]);
         var failures = 0;
+        var first = true;
         while (chunks.Count > 0)
         {
             var chunk = chunks.Peek();
@@ -274,24 +340,29 @@ public sealed partial class OrderSender : IAsyncDisposable
                 chunks.Pop();
                 continue;
             }
-            Compose(batch, chunk, objects, body);
-            var started = Stopwatch.GetTimestamp();
-            RawResponse response;
-            try
+            if (!first)
             {
-                response = _client.PostBatchAsync(body.WrittenMemory, _abort.Token).GetAwaiter().GetResult();
+                Compose(batch, chunk, scratch);
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    response = _client.PostBatchAsync(scratch.WrittenMemory, chunk.Count, _answer, _abort.Token).GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException)
+                {
+                    return false; // the drain's time is up
+                }
+                _metrics.SendDuration(Stopwatch.GetElapsedTime(started), response.Status);
             }
-            catch (OperationCanceledException)
-            {
-                return false; // the drain's time is up
-            }
-            _metrics.SendDuration(Stopwatch.GetElapsedTime(started), response.Status);
+            first = false;
             var problem = response.Problem;
             switch (response.Status)
             {
+                case >= 200 and < 300 when response.Unexpected is { } unexpected:
+                    Stop($"{unexpected}; is Endpoint the OrderFunctions service?", null, response.Status);
+                    return false;
                 case >= 200 and < 300:
-                    Interlocked.Add(ref _sent, chunk.Count);
-                    Interlocked.Add(ref response.Replayed ? ref _replayed : ref _stored, chunk.Count);
+                    Stored(chunk.Count, response.Replayed);
                     if (failures > 0) LogRecovered(failures);
                     failures = 0;
                     chunks.Pop();
@@ -323,17 +394,26 @@ public sealed partial class OrderSender : IAsyncDisposable
                 case 0 or 408 or 429 or >= 500:
                     failures++;
                     var delay = Backoff(failures, response.RetryAfter);
-                    if (failures == 1 || failures % 10 == 0) LogRetrying(response.Status, response.TransportError ?? problem?.ToString(), failures, delay.TotalMilliseconds);
+                    var reason = response.TransportError ?? problem?.ToString();
+                    if (failures == 1 || failures % 10 == 0) LogRetrying(response.Status, reason, failures, delay.TotalMilliseconds);
+                    Raise(SendFailed, new OrderSendFailedEventArgs(response.Status, reason, failures, delay, chunk.Count));
                     if (_abort.Token.WaitHandle.WaitOne(delay)) return false;
                     break;
                 default:
                     Stop(response.Status is 401 or 403
                         ? $"the server refused the key ({response.Status} {problem})"
-                        : $"the server refused the request ({response.Status} {problem}); is Endpoint the OrderFunctions service?", problem);
+                        : $"the server refused the request ({response.Status} {problem}); is Endpoint the OrderFunctions service?",
+                        problem, response.Status);
                     return false;
             }
         }
         return true;
+    }
+
+    private void Stored(int count, bool replayed)
+    {
+        Interlocked.Add(ref _sent, count);
+        Interlocked.Add(ref replayed ? ref _replayed : ref _stored, count);
     }
 
     private TimeSpan Backoff(int failures, TimeSpan? retryAfter)
@@ -345,16 +425,16 @@ public sealed partial class OrderSender : IAsyncDisposable
         return TimeSpan.FromMilliseconds(jittered);
     }
 
-    private static void Compose(Batch batch, List<int> chunk, ArrayBufferWriter<byte> objects, ArrayBufferWriter<byte> body)
+    private static void Compose(Batch batch, List<int> chunk, ArrayBufferWriter<byte> body)
     {
         body.ResetWrittenCount();
-        var written = objects.WrittenSpan;
+        var written = batch.Body.WrittenSpan;
         body.Write("["u8);
         for (var i = 0; i < chunk.Count; i++)
         {
             if (i > 0) body.Write(","u8);
             var entry = chunk[i];
-            body.Write(written[batch.Start(entry)..batch.Ends[entry]]);
+            body.Write(written[batch.ObjectStart(entry)..batch.Ends[entry]]);
         }
         body.Write("]"u8);
     }
@@ -374,7 +454,7 @@ public sealed partial class OrderSender : IAsyncDisposable
         }
     }
 
-    private void Stop(string reason, OrderProblem? problem)
+    private void Stop(string reason, OrderProblem? problem, int status = 0)
     {
         Volatile.Write(ref _stopReason, reason);
         _state = Stopped;
@@ -382,7 +462,19 @@ public sealed partial class OrderSender : IAsyncDisposable
         LogStopped(reason, left, _log.Location ?? "memory (lost when the process ends)");
         try
         {
-            SenderStopped?.Invoke(this, new OrderSenderStoppedEventArgs(reason, problem, left, _log.Location));
+            SenderStopped?.Invoke(this, new OrderSenderStoppedEventArgs(reason, problem, left, _log.Location, status));
+        }
+        catch (Exception ex)
+        {
+            LogHandlerFailed(ex);
+        }
+    }
+
+    private void Raise<T>(EventHandler<T>? handler, T args)
+    {
+        try
+        {
+            handler?.Invoke(this, args);
         }
         catch (Exception ex)
         {
@@ -392,19 +484,53 @@ public sealed partial class OrderSender : IAsyncDisposable
 
     private void Signal() => Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
-    /// <summary>The consumer's view of one batch: each order's position in the log and where its JSON ends.</summary>
-    private sealed class Batch(int capacity)
+    /// <summary>
+    /// One batch: the request body, a JSON array written as orders are added (each object flushed, so where it ends is
+    /// known), each order's position in the log, and <see cref="End"/>, the log position after the last one consumed.
+    /// </summary>
+    private sealed class Batch
     {
-        public long[] Positions { get; } = new long[capacity];
-        public int[] Ends { get; } = new int[capacity];
-        public int Count { get; private set; }
-        public void Clear() => Count = 0;
-        public void Add(long position, int end)
+        public Batch(int capacity)
         {
-            Positions[Count] = position;
-            Ends[Count++] = end;
+            Positions = new long[capacity];
+            Ends = new int[capacity];
+            Body = new ArrayBufferWriter<byte>(256 * capacity);
+            Writer = new Utf8JsonWriter(Body, new JsonWriterOptions { SkipValidation = true });
         }
-        public int Start(int entry) => entry == 0 ? 0 : Ends[entry - 1];
+
+        public long[] Positions { get; }
+        public int[] Ends { get; }
+        public ArrayBufferWriter<byte> Body { get; }
+        public Utf8JsonWriter Writer { get; }
+        public int Count { get; private set; }
+        public long End { get; set; }
+
+        public void Start(long position)
+        {
+            Body.ResetWrittenCount();
+            Writer.Reset(Body);
+            Writer.WriteStartArray();
+            Count = 0;
+            End = position;
+        }
+
+        /// <summary>Records the object just written for position <see cref="End"/>.</summary>
+        public void Added()
+        {
+            Writer.Flush();
+            Positions[Count] = End;
+            Ends[Count++] = Body.WrittenCount;
+        }
+
+        /// <summary>Where entry <paramref name="entry"/>'s object starts: after the '[' or after the comma before it.</summary>
+        public int ObjectStart(int entry) => entry == 0 ? 1 : Ends[entry - 1] + 1;
+
+        public ReadOnlyMemory<byte> Finish()
+        {
+            Writer.WriteEndArray();
+            Writer.Flush();
+            return Body.WrittenMemory;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {ClientOrderId} of {Username} on {Market} refused by the server ({Status}): {Problem}; removed, the rest of its batch is sent")]

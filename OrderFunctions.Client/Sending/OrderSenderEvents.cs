@@ -11,8 +11,12 @@ public sealed class OrderRejectedEventArgs(OutgoingOrder order, OrderProblem pro
 }
 
 /// <summary>The sender stopped sending on its own: the server refused the key (401/403) or the URL (404, 405, 415).</summary>
-public sealed class OrderSenderStoppedEventArgs(string reason, OrderProblem? problem, long ordersLeft, string? spoolDirectory) : EventArgs
+public sealed class OrderSenderStoppedEventArgs(string reason, OrderProblem? problem, long ordersLeft, string? spoolDirectory, int status = 0)
+    : EventArgs
 {
+    /// <summary>The HTTP status that stopped it (401, 403, 404...; a 2xx that was not the stored orders), or 0.</summary>
+    public int Status { get; } = status;
+
     /// <summary>Why, in words.</summary>
     public string Reason { get; } = reason;
     /// <summary>The server's answer.</summary>

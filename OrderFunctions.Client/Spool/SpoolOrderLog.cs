@@ -47,7 +47,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     private readonly Thread _keeper;
     private readonly ManualResetEventSlim _stop = new();
     private readonly object _mapping = new();
-    private long _tail;
+    private PaddedLong _tail;
     private long _acked;
     private long _writableEnd;
     private long _highestMapped = -1;
@@ -93,7 +93,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
                 Map(index, path, create: false);
             }
             Recover();
-            _flushedTail = _tail;
+            _flushedTail = _tail.Value;
             EnsureMapped();
         }
         catch
@@ -107,7 +107,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     }
 
     public long Acked => Volatile.Read(ref _acked);
-    public long Tail => _closedTail >= 0 ? _closedTail : Volatile.Read(ref _tail);
+    public long Tail => _closedTail >= 0 ? _closedTail : Volatile.Read(ref _tail.Value);
     public long BufferedBytes => (Tail - Acked) * SpoolRecord.SlotBytes;
     public string? Location => _directory;
 
@@ -116,11 +116,11 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
 
     public EnqueueStatus TryAppend(in OutgoingOrder order)
     {
-        var position = Volatile.Read(ref _tail);
+        var position = Volatile.Read(ref _tail.Value);
         while (true)
         {
             if (position >= Volatile.Read(ref _writableEnd)) return Refusal();
-            var observed = Interlocked.CompareExchange(ref _tail, position + 1, position);
+            var observed = Interlocked.CompareExchange(ref _tail.Value, position + 1, position);
             if (observed == position) break;
             position = observed;
         }
@@ -175,8 +175,8 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         {
             if (SpoolRecord.Check(Slot(position), position, out _) == RecordCheck.Valid) lastValid = position;
         }
-        _tail = lastValid + 1;
-        _recoveredEnd = _tail;
+        _tail.Value = lastValid + 1;
+        _recoveredEnd = _tail.Value;
         long skipped = 0;
         for (var position = _acked; position <= lastValid; position++)
         {
@@ -186,11 +186,11 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
             }
         }
         if (skipped > 10) LogSkippedMore(_logger, skipped - 10, _directory);
-        if (_tail < end && SpoolRecord.Check(Slot(_tail), _tail, out _) == RecordCheck.Torn)
+        if (_tail.Value < end && SpoolRecord.Check(Slot(_tail.Value), _tail.Value, out _) == RecordCheck.Torn)
         {
-            LogTornTail(_logger, _tail, SegmentPath(_tail / _slotsPerSegment));
+            LogTornTail(_logger, _tail.Value, SegmentPath(_tail.Value / _slotsPerSegment));
         }
-        if (_tail > _acked) LogRecovered(_logger, _tail - _acked - skipped, _directory);
+        if (_tail.Value > _acked) LogRecovered(_logger, _tail.Value - _acked - skipped, _directory);
     }
 
     private void Keep()
@@ -386,7 +386,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         // A producer may be between its state check and its write while the sender closes: poison the tail so no
         // reservation succeeds any more, and wait for the ones already made to be written before unmapping, so no
         // TryEnqueue ever writes into memory that is gone.
-        var closed = Interlocked.Exchange(ref _tail, long.MaxValue / 2);
+        var closed = Interlocked.Exchange(ref _tail.Value, long.MaxValue / 2);
         _closedTail = closed;
         var deadline = DateTime.UtcNow.AddSeconds(1);
         for (var position = Math.Max(Acked, _recoveredEnd); position < closed; position++)

@@ -139,8 +139,9 @@ public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture)
             var second = await RunAsync("replay", "--url", Url, "--file", file, "--batch", "2");
 
             Assert.Equal(ExitCodes.Rejected, first.Exit);
-            Assert.Contains("4 read, 4 sent, 3 stored, 0 already stored (replayed), 1 rejected", first.Output);
-            Assert.Contains("4 read, 4 sent, 0 stored, 3 already stored (replayed), 1 rejected", second.Output);
+            // The invalid order is rejected by the server's own validator before sending: read 4, sent 3.
+            Assert.Contains("4 read, 3 sent, 3 stored, 0 already stored (replayed), 1 rejected", first.Output);
+            Assert.Contains("4 read, 3 sent, 0 stored, 3 already stored (replayed), 1 rejected", second.Output);
             var rows = Rows(user);
             Assert.Equal(3, rows.Count);
             Assert.Equal(3, rows.Select(r => r.ClientOrderId).Distinct().Count());
@@ -189,7 +190,7 @@ public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture)
     {
         var url = $"http://127.0.0.1:{ClosedPort()}/API/orders";
 
-        var (exit, output, _) = await RunAsync("load", "--url", url, "-c", "2", "-d", "300ms", "--json");
+        var (exit, output, _) = await RunAsync("load", "--url", url, "--per-request", "-c", "2", "-d", "300ms", "--json");
 
         var report = JsonDocument.Parse(output).RootElement;
         Assert.Equal(ExitCodes.Unavailable, exit);

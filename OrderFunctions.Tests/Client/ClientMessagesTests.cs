@@ -109,7 +109,7 @@ public sealed class ClientMessagesTests(ClientMessagesTests.HostFixture fixture)
     {
         var handler = new FakeOrdersHandler((_, _) => new HttpResponseMessage(HttpStatusCode.Created));
 
-        var run = await ClientRun.RunAsync(handler, "load", "--url", "http://orders.example.com/API/orders", "--allow-remote",
+        var run = await ClientRun.RunAsync(handler, "load", "--url", "http://orders.example.com/API/orders", "--allow-remote", "--per-request",
             "-c", "1", "-d", "200ms", "--rate", "50", "--batch", "3");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);

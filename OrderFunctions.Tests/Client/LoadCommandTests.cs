@@ -23,7 +23,7 @@ public sealed class LoadCommandTests
         var handler = MixedServer();
 
         // Closed loop: as many requests as fit in the second.
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "--connections", "2", "--duration", "1s");
+        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "--per-request", "--connections", "2", "--duration", "1s");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.Contains("latency ms   p50 ", run.Output);
@@ -43,7 +43,7 @@ public sealed class LoadCommandTests
         var handler = MixedServer();
 
         // Open loop: 40 scheduled requests, sent however busy the machine is.
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-c", "2", "-d", "200ms", "--rate", "200", "--json");
+        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "--per-request", "-c", "2", "-d", "200ms", "--rate", "200", "--json");
 
         var report = JsonDocument.Parse(run.Output).RootElement;
         var requests = report.GetProperty("requests").GetInt64();
@@ -72,7 +72,7 @@ public sealed class LoadCommandTests
             return FakeOrdersHandler.Json(HttpStatusCode.Created, "{}");
         });
 
-        var run = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "-c", "1", "-d", "1s", "--json");
+        var run = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "1s", "--json");
 
         var report = JsonDocument.Parse(run.Output).RootElement;
         Assert.Equal(ExitCodes.Success, run.ExitCode);
@@ -99,8 +99,8 @@ public sealed class LoadCommandTests
             throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (orders.test:80)", new SocketException((int)SocketError.ConnectionRefused));
         });
 
-        var json = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "-c", "1", "-d", "100ms", "--json");
-        var text = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "-c", "1", "-d", "100ms");
+        var json = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms", "--json");
+        var text = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms");
 
         var report = JsonDocument.Parse(json.Output).RootElement;
         Assert.Equal(ExitCodes.Unavailable, json.ExitCode);
@@ -119,7 +119,7 @@ public sealed class LoadCommandTests
     {
         var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.Created, "[]"));
 
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-c", "2", "-d", "200ms", "--rate", "50", "--batch", "5", "--key", "k");
+        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "--per-request", "-c", "2", "-d", "200ms", "--rate", "50", "--batch", "5", "--key", "k");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.InRange(handler.Requests.Count, 9, 11);
@@ -142,7 +142,7 @@ public sealed class LoadCommandTests
         var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.Created, "{}"));
 
         // 100 requests/s over 2 connections for 300 ms: each sender has 15 intended send times.
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-c", "2", "-d", "300ms", "--rate", "100", "--json");
+        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "--per-request", "-c", "2", "-d", "300ms", "--rate", "100", "--json");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.InRange(handler.Requests.Count, 29, 31);
@@ -154,9 +154,35 @@ public sealed class LoadCommandTests
     {
         var handler = new FakeOrdersHandler((_, _) => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
 
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-c", "1", "-d", "100ms", "--rate", "100");
+        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms", "--rate", "100");
 
         Assert.Equal(ExitCodes.Unavailable, run.ExitCode);
         Assert.Contains("transport errors ConnectionError", run.Output);
+    }
+
+    [Fact]
+    public async Task Load_sends_marked_orders_through_the_sender_and_reports_every_one_acknowledged_by_default()
+    {
+        var handler = new FakeOrdersHandler((request, _) =>
+        {
+            using var orders = JsonDocument.Parse(request.Body);
+            var stored = string.Join(",", orders.RootElement.EnumerateArray().Select((_, i) => $$"""{"id":{{i + 1}}}"""));
+            return FakeOrdersHandler.Json(HttpStatusCode.Created, $"[{stored}]");
+        });
+
+        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "-d", "200ms", "--rate", "500", "--batch", "50", "--json");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        var report = JsonDocument.Parse(run.Output).RootElement;
+        var enqueued = report.GetProperty("enqueued").GetInt64();
+        Assert.True(enqueued > 0, run.Output);
+        Assert.Equal(enqueued, report.GetProperty("stored").GetInt64());
+        Assert.Equal(0, report.GetProperty("left").GetInt64());
+        var sent = handler.Requests.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.EnumerateArray()).ToList();
+        Assert.Equal(enqueued, sent.Count);
+        Assert.All(handler.Requests, r => Assert.InRange(JsonDocument.Parse(r.Body).RootElement.GetArrayLength(), 1, 50));
+        Assert.All(sent, o => Assert.StartsWith(LoadGenerator.UsernamePrefix, o.GetProperty("username").GetString()));
+        Assert.All(sent, o => Assert.StartsWith(LoadGenerator.MarketPrefix, o.GetProperty("market").GetString()));
+        Assert.Equal(sent.Count, sent.Select(o => o.GetProperty("clientOrderId").GetString()).Distinct().Count());
     }
 }

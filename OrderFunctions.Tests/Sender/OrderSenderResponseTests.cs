@@ -56,13 +56,41 @@ public sealed class OrderSenderResponseTests
             ? Problem(503, """{"title":"Service Unavailable","status":503}""", retryAfterSeconds: 1)
             : Stored(request));
         await using var sender = Sender(handler);
+        var failures = new List<OrderSendFailedEventArgs>();
+        sender.SendFailed += (_, e) => failures.Add(e);
         for (var i = 0; i < 3; i++) sender.TryEnqueue(Order(i));
         Assert.True(await sender.FlushAsync());
 
+        var failure = Assert.Single(failures);
+        Assert.Equal((503, 1, 3), (failure.Status, failure.Attempt, failure.Orders));
+        Assert.True(failure.RetryIn >= TimeSpan.FromSeconds(1));
         Assert.Equal(2, handler.Requests.Count);
         Assert.Equal(handler.Requests[0].Ids, handler.Requests[1].Ids); // generated ids are stable across retries
         Assert.All(handler.Requests[0].Ids, id => Assert.Matches("^[0-9A-Z]{14}-[0-9a-f]{12}$", id));
         Assert.True(handler.Requests[1].At - handler.Requests[0].At >= TimeSpan.FromSeconds(0.9), "Retry-After: 1 was not waited for");
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("<html><body>Welcome to nginx!</body></html>")]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("""[{"id":1},{"id":2}]""")]
+    [InlineData("""[{"id":1},{"id":2},{"clientOrderId":"x"}]""")]
+    public async Task Sender_stops_and_keeps_the_orders_when_a_2xx_answer_is_not_the_stored_orders(string body)
+    {
+        var handler = new ScriptedHandler(_ => new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent(body, Encoding.UTF8, "text/html") });
+        await using var sender = Sender(handler);
+        var stopped = new TaskCompletionSource<OrderSenderStoppedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        sender.SenderStopped += (_, e) => stopped.TrySetResult(e);
+        for (var i = 0; i < 3; i++) sender.TryEnqueue(Order(i, "t", $"id-{i}"));
+
+        var stop = await stopped.Task;
+
+        Assert.Equal(201, stop.Status);
+        Assert.Contains("but not with a JSON array of the 3 stored orders", stop.Reason);
+        Assert.Equal(3, stop.OrdersLeft);
+        Assert.Equal(0, sender.StoredCount);
+        Assert.Single(handler.Requests); // never retried: the endpoint is not the orders API
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

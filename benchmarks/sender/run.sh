@@ -3,7 +3,7 @@
 #   1. TryEnqueue's cost to the caller: per-call median / p99 / p99.9 and bytes allocated (memory ring and spool,
 #      1 and 4 producer threads), then BenchmarkDotNet with MemoryDiagnoser for the same four cases.
 #   2. End to end: 1,000,000 orders through OrderSender (memory, then spool) until every one is acknowledged (a row),
-#      against the server's own batch throughput (OrderClient load, batches of 1,000) and one order per request from
+#      against the server's own batch throughput (OrderClient load --per-request, batches of 1,000) and one order per request from
 #      the same kind of process (ratio targets: >= 80% of the batch figure, >= 20x one per request), with this
 #      process's CPU per order.
 #   3. Outage: 200,000 orders at a steady rate while the server is stopped for 20 s and started again: rows,
@@ -14,11 +14,13 @@
 #       LOAD_SECONDS=3 benchmarks/sender/run.sh           # a smoke run
 #
 # Options (environment): ORDERS=1000000, SINGLE_ORDERS=50000, SINGLE_CONNECTIONS=8, LOAD_SECONDS=15,
-# LOAD_CONNECTIONS=4, LATENCY_CALLS=1000000, BDN=1 (0 skips BenchmarkDotNet), OUTAGE_ORDERS=200000,
+# LOAD_CONNECTIONS=4, LATENCY_CALLS=1000000, BDN=1 (0 skips BenchmarkDotNet), SENDER_BATCH=1000 (the sender's
+# MaxBatchOrders in part 2; the server takes up to 10000), OUTAGE_ORDERS=200000,
 # OUTAGE_RATE=5000 (orders/s), OUTAGE_STOP=10 (s after the start), OUTAGE_DOWN=20 (s), KEEP=0.
 set -euo pipefail
 
 ORDERS=${ORDERS:-1000000}
+export SENDER_BATCH=${SENDER_BATCH:-1000}
 SINGLE_ORDERS=${SINGLE_ORDERS:-50000}
 SINGLE_CONNECTIONS=${SINGLE_CONNECTIONS:-8}
 LOAD_SECONDS=${LOAD_SECONDS:-15}
@@ -44,13 +46,23 @@ dotnet build "$REPO_DIR/benchmarks/sender/OrderFunctions.Client.Benchmarks/Order
 echo "== 1. TryEnqueue"
 dotnet "$BENCH_DLL" latency "$LATENCY_CALLS"
 if [ "$BDN" = 1 ]; then
-    (cd "$WORK" && dotnet "$BENCH_DLL" bdn --filter '*EnqueueBenchmarks*' --join) | sed -n '/^| Method/,/^$/p'
+    # In process: the default toolchain first builds a runner project under a 2-minute build timeout, which the busy
+    # machine exceeded ("The configured timeout 00:02:00 was reached", every case NA). In process needs no build, and
+    # MemoryDiagnoser works the same.
+    (cd "$REPO_DIR" && dotnet "$BENCH_DLL" bdn --filter '*EnqueueBenchmarks*' --join --inProcess --artifacts "$WORK/bdn") \
+        >"$WORK/bdn.log" 2>&1 || true
+    sed -n '/^| Method/,/^$/{p;/^$/q}' "$WORK/bdn.log"
+    grep -q '^| TryEnqueue' "$WORK/bdn.log" || { tail -40 "$WORK/bdn.log" >&2; die "BenchmarkDotNet printed no results"; }
+    if grep -Eq '^\| TryEnqueue \|[^|]*\|[^|]*\| +NA +\|' "$WORK/bdn.log"; then
+        grep -m 10 -i -B2 -A6 'error' "$WORK/bdn.log" >&2 || true
+        die "BenchmarkDotNet measured nothing (Mean NA); its log is $WORK/bdn.log (KEEP=1 keeps it)"
+    fi
 fi
 
 echo "== 2. End to end (SQLite)"
 base() { echo "${SERVER_URL%/API/orders}"; }
 start_host batch "$WORK/batch.db"
-dotnet "$CLIENT_DLL" load --url "$SERVER_URL" -c "$LOAD_CONNECTIONS" --batch 1000 -d "${LOAD_SECONDS}s" --json >"$WORK/load.json"
+dotnet "$CLIENT_DLL" load --per-request --url "$SERVER_URL" -c "$LOAD_CONNECTIONS" --batch 1000 -d "${LOAD_SECONDS}s" --json >"$WORK/load.json"
 BATCH_RATE=$("$PY" -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["acceptedOrdersPerSecond"]))' "$WORK/load.json")
 echo "server batch figure: orders_per_s=$BATCH_RATE (OrderClient load, $LOAD_CONNECTIONS connections, batches of 1,000, ${LOAD_SECONDS} s)"
 stop_server

@@ -13,7 +13,13 @@ internal static class EndToEnd
 {
     public static async Task<int> SenderAsync(Uri endpoint, int count, string? spool, string label)
     {
-        var options = new OrderSenderOptions { Endpoint = endpoint, SpoolDirectory = spool, MaxBufferedOrders = Math.Max(count, 1000), MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20), SpoolFlush = SpoolFlushMode.Never };
+        // SENDER_BATCH: MaxBatchOrders (default the library's 1,000; the server takes up to 10,000).
+        var batch = int.TryParse(Environment.GetEnvironmentVariable("SENDER_BATCH"), CultureInfo.InvariantCulture, out var b) ? b : new OrderSenderOptions().MaxBatchOrders;
+        var options = new OrderSenderOptions
+        {
+            Endpoint = endpoint, SpoolDirectory = spool, MaxBatchOrders = batch, MaxBufferedOrders = Math.Max(count, batch),
+            MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20), SpoolFlush = SpoolFlushMode.Never,
+        };
         await using var sender = new OrderSender(options);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -28,7 +34,7 @@ internal static class EndToEnd
         if (!await sender.FlushAsync()) return Fail($"the sender stopped: {sender.StopReason}");
         var elapsed = clock.Elapsed;
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Report(label, count, elapsed, used, $"enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} replayed={sender.ReplayedCount} rejected={sender.RejectedCount}");
+        Report(label, count, elapsed, used, $"batch={batch} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} replayed={sender.ReplayedCount} rejected={sender.RejectedCount}");
         return 0;
     }
 
