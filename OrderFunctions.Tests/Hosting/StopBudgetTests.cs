@@ -58,7 +58,8 @@ public abstract class StopBudgetTests(StoreEngine engine, ITestOutputHelper outp
         output.WriteLine($"{engine}: exit {exitCode} after {stopping.Elapsed.TotalSeconds:F1} s; answers {string.Join(", ", answers)}");
         Assert.Equal(0, exitCode);
         Assert.All(answers, status => Assert.Contains(status, new[] { 503, 0 }));
-        Assert.Contains(503, answers);
+        // Whether the 503s reach the clients before the process exits is not asserted: on a busy machine they were once
+        // all cut off with the connections (issue 22 report); the queue's own count of what it refused is.
         Assert.Single(gaveUp);
         Assert.Equal(1, await _store.CountRowsAsync());
     }
