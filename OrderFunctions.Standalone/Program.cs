@@ -19,8 +19,10 @@ builder.AddStandaloneTelemetry();
 builder.Services.AddOrderApiOpenApi();
 builder.Services.AddOptions<OrderApiOptions>().BindConfiguration(OrderApiOptions.SectionName);
 // On SIGTERM Kestrel stops accepting, lets requests in flight finish, then the order writer commits what it holds;
-// all of it within this time (the .NET default, stated so the drain has a named budget).
-builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
+// all of it within this time (the .NET default, stated so the drain has a named budget; host setting
+// shutdownTimeoutSeconds). A few seconds before it runs out, the writer answers what is still queued 503 (issue 22).
+builder.Services.Configure<HostOptions>(options =>
+    options.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("shutdownTimeoutSeconds", 30)));
 // Every error is problem details, also those no function writes: routing's 404 and 405, and a request Kestrel
 // refuses while the app reads it (408 body too slow, 413 body too large, 400 bad chunking). What Kestrel answers before
 // any application code runs (400 malformed head, 414, 431, 505) cannot carry a body: docs/reliability.md, "What Kestrel

@@ -37,8 +37,21 @@ public static class Problems
         detail: detail,
         extensions: extensions);
 
-    public static IResult Unavailable(OrderStoreUnavailableException ex) =>
-        ServiceUnavailable($"The order was not stored: {ex.Message}. Nothing was written; retry later.", ex.RetryAfter);
+    /// <summary>The problem member that marks the one 503 after which orders may be stored: <c>"outcome": "unknown"</c>.</summary>
+    public const string OutcomeExtension = "outcome";
+
+    public static IResult Unavailable(OrderStoreUnavailableException ex) => ex.OutcomeUnknown
+        ? ServiceUnavailable(OutcomeUnknownDetail(ex.Message), ex.RetryAfter, new Dictionary<string, object?> { [OutcomeExtension] = "unknown" })
+        : ServiceUnavailable($"The order was not stored: {ex.Message}. Nothing was written; retry later.", ex.RetryAfter);
+
+    /// <summary>
+    /// The one 503 after which orders may be stored: the commit was sent but its answer was lost, and the store could
+    /// not find out in time whether it landed.
+    /// </summary>
+    public static string OutcomeUnknownDetail(string reason) =>
+        $"The outcome is unknown: {reason}. The orders may or may not have been stored. Resend the same request with the " +
+        "same clientOrderId: an order already stored is answered 200 with Idempotent-Replayed, one that was not is stored now. " +
+        "An order sent without a clientOrderId cannot be told apart: look for it with GET /API/orders before resending it.";
 
     public static IResult Unhealthy(string reason, TimeSpan retryAfter) =>
         ServiceUnavailable($"The order store cannot take orders now: {reason}.", retryAfter);
@@ -48,8 +61,9 @@ public static class Problems
         title: "Unauthorized",
         detail: "Send a valid function key in the x-functions-key header or the code query parameter.");
 
-    private static IResult ServiceUnavailable(string detail, TimeSpan retryAfter) => new WithHeader(
-        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable", detail: detail),
+    private static IResult ServiceUnavailable(string detail, TimeSpan retryAfter, IDictionary<string, object?>? extensions = null) => new WithHeader(
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable", detail: detail,
+            extensions: extensions),
         "Retry-After",
         ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Orders;
@@ -29,7 +30,11 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     private readonly Action _setWake;
     private readonly TimeSpan _retryAfter;
     private readonly bool _leaderMode;
+    private readonly IHostApplicationLifetime? _lifetime;
+    private readonly TimeSpan _stopBudget;
     private int _leading; // Leader mode: 1 while a thread commits for the group
+    private int _givenUp; // 1 once the stop's budget ran out: whatever is still queued is refused, never written
+    private Timer? _giveUpTimer;
 
     // Owned by the thread that commits (the writer thread, or the leader of the moment).
     private readonly List<PendingWrite<TPrepared>> _batch = [];
@@ -37,8 +42,14 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     private readonly List<ReconnectCommand> _reconnects = [];
 
     public OrderWriteQueue(IOrderBatchWriter<TPrepared> engine, IOptions<OrderStorageOptions> options, ILogger<OrderWriteQueue> logger,
-        LastWriteFailure? failure = null, OrderMetrics? metrics = null)
+        LastWriteFailure? failure = null, OrderMetrics? metrics = null, IHostApplicationLifetime? lifetime = null,
+        IOptions<HostOptions>? hostOptions = null)
     {
+        _lifetime = lifetime;
+        // The host's shutdown timeout less a margin: what is still queued then is answered 503 while the server still
+        // waits for its requests, instead of being cut off when the host gives up on them.
+        var shutdown = hostOptions?.Value.ShutdownTimeout ?? TimeSpan.FromSeconds(30);
+        _stopBudget = shutdown - TimeSpan.FromSeconds(Math.Min(3, shutdown.TotalSeconds / 2));
         _engine = engine;
         _options = options.Value;
         _logger = logger;
@@ -48,7 +59,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         _leaderMode = _options.CommitMode == OrderCommitMode.Leader;
         _queue = Channel.CreateBounded<WriterCommand>(new BoundedChannelOptions(_options.QueueCapacity)
         {
-            SingleReader = true,
+            SingleReader = false, // the writer, and a stop whose budget ran out (it refuses what is left)
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 503
             // The request that finds the writer idle wakes it itself (the writer thread blocks in the wait below),
             // instead of queueing the wake-up to the thread pool: one hand-off per lone order fewer. Nothing else
@@ -116,28 +127,66 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _ = _writer.Value;
+        _lifetime?.ApplicationStopping.Register(() =>
+            _giveUpTimer = new Timer(_ => GiveUp(), null, _stopBudget, Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
     }
 
+    // Never throws: a stop whose token fires (the host's shutdown timeout) gives up what is still queued, answered 503,
+    // and returns, so the host exits cleanly; the commit under way, if any, is left to finish or fail on its own.
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
         if (_leaderMode && _writer.IsValueCreated) Lead(null); // with no leader under way, this call sees the queue drained
-        if (_writer.IsValueCreated)
+        if (!_writer.IsValueCreated) return;
+        try
         {
             await _drain.Drained.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            GiveUp();
+        }
+    }
+
+    // The stop's budget is spent: every request still queued is answered 503 (nothing of it written, and the writer
+    // will not write it: it checks the flag before each commit), and the count is logged.
+    private void GiveUp()
+    {
+        _queue.Writer.TryComplete();
+        if (Interlocked.Exchange(ref _givenUp, 1) == 1) return;
+        var refused = 0;
+        var stopping = new OrderStoreUnavailableException("the service is stopping", _retryAfter);
+        while (_queue.Reader.TryRead(out var command))
+        {
+            switch (command)
+            {
+                case PendingWrite<TPrepared> pending:
+                    _engine.Release(pending.Prepared);
+                    pending.Released();
+                    pending.Complete(stopping);
+                    refused++;
+                    break;
+                case ReconnectCommand reconnect:
+                    reconnect.Done.TrySetResult(stopping.Message);
+                    break;
+            }
+        }
+        LogGaveUp(refused, _stopBudget.TotalSeconds);
     }
 
     public override void Dispose()
     {
         _queue.Writer.TryComplete();
+        _giveUpTimer?.Dispose();
         if (_leaderMode && _writer.IsValueCreated)
         {
             Lead(null);
             SpinWait.SpinUntil(() => Volatile.Read(ref _leading) == 0, TimeSpan.FromSeconds(30));
         }
-        if (_writer.IsValueCreated) _writer.Value?.Join();
+        // After a stop that gave up, a writer stalled in a commit is not waited for: the process exits without it, and
+        // the commit, never acknowledged, is rolled back with the connection (the engine leaves a busy connection be).
+        if (_writer.IsValueCreated) _writer.Value?.Join(Volatile.Read(ref _givenUp) == 1 ? TimeSpan.FromSeconds(2) : Timeout.InfiniteTimeSpan);
         _wake.Dispose();
     }
 
@@ -200,7 +249,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         }
         if (_batch.Count > 0)
         {
-            var error = CommitBatch(_batch, _prepared, orders);
+            var error = Volatile.Read(ref _givenUp) == 1 ? Refuse(_batch) : CommitBatch(_batch, _prepared, orders);
             _drain.CompletionStarted();
             if (!mineTaken)
             {
@@ -295,6 +344,17 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         foreach (var command in commands) command.Done.TrySetResult(problem);
     }
 
+    // A group taken after the stop gave up: not written, answered 503 like the rest of the queue.
+    private OrderStoreUnavailableException Refuse(List<PendingWrite<TPrepared>> batch)
+    {
+        foreach (var pending in batch)
+        {
+            _engine.Release(pending.Prepared);
+            pending.Released();
+        }
+        return new OrderStoreUnavailableException("the service is stopping", _retryAfter);
+    }
+
     // Writes one group and gives every prepared form back to the engine; the error the group's requests fail with,
     // or null when it committed.
     private Exception? CommitBatch(List<PendingWrite<TPrepared>> batch, List<TPrepared> prepared, int orders)
@@ -305,13 +365,21 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         try
         {
             var results = _engine.Write(prepared);
-            for (var i = 0; i < batch.Count; i++) batch[i].Result = results[i];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Result = results[i];
+                if (results[i].Refused is { } refused)
+                {
+                    batch[i].Error = new OrderStoreUnavailableException(refused, _retryAfter);
+                    LogRequestSetAside(refused);
+                }
+            }
             _telemetry.Committed(orders, Stopwatch.GetElapsedTime(started));
             _failure.Committed();
         }
         catch (Exception ex)
         {
-            var reason = _engine.DescribeFault(ex);
+            var reason = ex is OrderCommitUnknownException ? ex.Message : _engine.DescribeFault(ex);
             CommitTelemetry.Failed(activity, reason ?? ex.GetType().Name);
             _failure.Failed(reason ?? ex.GetType().Name);
             if (reason is null)
@@ -324,8 +392,12 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
                 StoreFailureLog.Stack(_logger, ex);
             }
             _engine.Reset();
-            // A store fault is answered 503 (retry later); anything else reaches the function as it is (500).
-            error = reason is null ? ex : new OrderStoreUnavailableException(reason, _retryAfter, ex);
+            // A store fault is answered 503 (retry later); anything else reaches the function as it is (500). A commit
+            // whose answer was lost is a 503 too, one that says the orders may be stored.
+            error = reason is null ? ex : new OrderStoreUnavailableException(reason, _retryAfter, ex)
+            {
+                OutcomeUnknown = ex is OrderCommitUnknownException,
+            };
         }
         foreach (var pending in batch)
         {
@@ -340,6 +412,13 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed and was answered 503: {Reason} ({Cause})")]
     private partial void LogWriteFailed(int requests, string reason, string cause);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A request was set aside and answered 503 while its transaction committed: {Reason}")]
+    private partial void LogRequestSetAside(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Stopping: {Refused} queued requests were refused (503) when the stop's budget of {Seconds} s ran out; none of them was written")]
+    private partial void LogGaveUp(int refused, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed unexpectedly")]
     private partial void LogWriteFailedUnexpectedly(Exception ex, int requests);

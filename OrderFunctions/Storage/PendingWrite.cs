@@ -30,6 +30,9 @@ internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
     /// <summary>What the engine returned for this request; set by the queue before the caller resumes.</summary>
     public WriteResult Result { get; set; }
 
+    /// <summary>Set by the queue when the engine refused this request alone (<see cref="WriteResult.Refused"/>).</summary>
+    public Exception? Error { get; set; }
+
     /// <summary>The trace context of the request that queued this write (default when none is traced).</summary>
     public ActivityContext Caller { get; private set; }
 
@@ -61,11 +64,7 @@ internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
             var (writes, error, done) = state;
             try
             {
-                foreach (var write in writes)
-                {
-                    if (error is null) write._core.SetResult(true);
-                    else write._core.SetException(error);
-                }
+                foreach (var write in writes) write.Complete(error);
             }
             finally
             {
@@ -77,6 +76,7 @@ internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
     /// <summary>Completes this write on the calling thread (a leader's own request, before it awaits).</summary>
     public void Complete(Exception? error)
     {
+        error ??= Error;
         if (error is null) _core.SetResult(true);
         else _core.SetException(error);
     }
@@ -88,6 +88,7 @@ internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
         Count = 0;
         Caller = default;
         Result = default;
+        Error = null;
         _core.Reset();
         if (Pool.Count < MaxPooled) Pool.Enqueue(this);
     }

@@ -18,6 +18,7 @@ internal static class PostgresFaults
             PostgresErrorCodes.ReadOnlySqlTransaction => "the database is read-only",
             PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure => "the write collided with another instance's; retry",
             PostgresErrorCodes.QueryCanceled => "the database did not answer in time",
+            PostgresErrorCodes.LockNotAvailable => "the orders table is locked by another session",
             var state when InClass(state, PostgresErrorCodes.InvalidAuthorizationSpecification) => "the database refused the login",
             PostgresErrorCodes.InvalidCatalogName => "the database does not exist",
             _ => "the database refused the write",

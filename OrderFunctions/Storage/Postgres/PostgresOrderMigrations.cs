@@ -61,6 +61,20 @@ internal static class PostgresOrderMigrations
         """,
     ];
 
+    // A schema already at Latest (with the username index when asked for) is found by reads alone: no DDL, no lock, so
+    // a service role that may only SELECT and INSERT starts against a schema its migrating role brought up to date.
+    private static bool IsCurrent(NpgsqlConnection connection, bool indexUsername)
+    {
+        using (var exists = new NpgsqlCommand(
+            $"SELECT to_regclass('{VersionTable}') IS NOT NULL AND (NOT @index OR to_regclass('ix_orders_username_id') IS NOT NULL)", connection))
+        {
+            exists.Parameters.AddWithValue("index", indexUsername);
+            if (!(bool)exists.ExecuteScalar()!) return false;
+        }
+        using var version = new NpgsqlCommand(VersionSql, connection);
+        return (int)version.ExecuteScalar()! == Latest;
+    }
+
     /// <summary>The version this release writes and the highest it opens.</summary>
     public static int Latest => Steps.Length;
 
@@ -71,6 +85,7 @@ internal static class PostgresOrderMigrations
     /// </summary>
     public static int Migrate(NpgsqlConnection connection, bool indexUsername)
     {
+        if (IsCurrent(connection, indexUsername)) return 0;
         using var transaction = connection.BeginTransaction();
         int version;
         using (var command = new NpgsqlCommand(LockSql, connection, transaction))

@@ -108,6 +108,7 @@ public sealed partial class PostgresOrderQueries(
     {
         try
         {
+            if (connections.TableLost is { } lost) throw new PostgresStoreException(lost);
             await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             return await query(connection).ConfigureAwait(false);
         }

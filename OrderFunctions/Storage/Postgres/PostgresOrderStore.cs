@@ -15,6 +15,9 @@ public static class PostgresOrderStore
     {
         services.AddOptions<PostgresOrderStoreOptions>()
             .BindConfiguration(PostgresOrderStoreOptions.SectionName)
+            .Validate(o => o.BusyTimeoutSeconds >= 0, "OrderStorage:BusyTimeoutSeconds must not be negative")
+            .Validate(o => o.StatementTimeoutSeconds >= 0, "OrderStorage:PostgresStatementTimeoutSeconds must not be negative")
+            .Validate(o => o.KeyWaitMilliseconds > 0, "OrderStorage:PostgresKeyWaitMilliseconds must be positive")
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString =
                 configuration.GetConnectionString("Orders") is { Length: > 0 } connectionString
                     ? connectionString

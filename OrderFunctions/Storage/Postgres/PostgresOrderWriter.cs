@@ -41,12 +41,36 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
             USING (username, client_order_id)
         """;
 
-    private const string IdsSql = "SELECT nextval(@sequence::regclass) FROM generate_series(1, @count)";
+    // Every transaction's first statements: the table's lock under the full lock_timeout (a table locked by another
+    // session makes the commit fail in about BusyTimeoutSeconds), then the short wait for keys held by other sessions
+    // for the rest of the transaction, the ids, and the table's oid, which must be the one this process started with.
+    private const string IdsSql = """
+        LOCK TABLE orders IN ROW EXCLUSIVE MODE;
+        WITH t AS MATERIALIZED (SELECT 'orders'::regclass::oid AS oid, set_config('lock_timeout', @key_wait, true))
+        SELECT nextval(@sequence::regclass), t.oid FROM t, generate_series(1, @count)
+        """;
+
+    private const string SessionSql =
+        "SELECT set_config('lock_timeout', @lock_timeout, false), set_config('statement_timeout', @statement_timeout, false)";
+
+    private const string TableOidSql = "SELECT to_regclass('orders')::oid";
+
+    private const string BackendAliveSql = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = @pid)";
+
+    private const string RowExistsSql = "SELECT EXISTS (SELECT 1 FROM orders WHERE id = @id)";
+
+    private const string TerminateSql = "SELECT pg_terminate_backend(@pid)";
+
+    private const string KeyBusyReason =
+        "another request with the same clientOrderId is being written and has not committed yet; nothing of this request was written, " +
+        "retry: the resend is answered with the stored order once that write commits";
 
     private readonly PostgresOrderStoreOptions _options = options.Value;
+    private readonly string _keyWait = $"{options.Value.KeyWaitMilliseconds}ms";
 
     // Owned by the writer thread only.
     private NpgsqlConnection? _connection;
+    private int _writing; // 1 while the writer thread is inside Write (Dispose then leaves the connection be)
     private string? _sequence; // set, with the schema brought up to date, by the first open that succeeds
 
     /// <summary>How orders without a client order id are inserted (COPY by default; unnest kept for measurement).</summary>
@@ -76,6 +100,19 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
     public IReadOnlyList<WriteResult> Write(IReadOnlyList<OrderWrite> batch)
     {
+        Volatile.Write(ref _writing, 1);
+        try
+        {
+            return WriteBatch(batch);
+        }
+        finally
+        {
+            Volatile.Write(ref _writing, 0);
+        }
+    }
+
+    private IReadOnlyList<WriteResult> WriteBatch(IReadOnlyList<OrderWrite> batch)
+    {
         try
         {
             return WriteWithRetry(batch);
@@ -93,7 +130,16 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         {
             try
             {
-                return TryWriteTogether(connection, batch) ?? WriteOneByOne(connection, batch);
+                try
+                {
+                    return TryWriteTogether(connection, batch) ?? WriteOneByOne(connection, batch);
+                }
+                catch (KeyBusyException)
+                {
+                    // A key held by another session's open transaction: the commit is rolled back (disposed), and
+                    // written again request by request, so only the request with that key waits, and is set aside.
+                    return WriteOneByOne(connection, batch);
+                }
             }
             catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DeadlockDetected
                                                    or PostgresErrorCodes.SerializationFailure && attempt < 3)
@@ -134,29 +180,127 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
             if (Array.Exists(many, s => s.Outcome == SaveOutcome.Conflict)) return null;
             written[r] = WriteResult.All(many);
         }
-        transaction.Commit();
+        Commit(connection, transaction, written);
         return written;
     }
 
+    // Each request in a savepoint of its own: a request of many that meets a conflict is rolled back alone, and so is
+    // a request whose key another session holds (set aside: answered 503 while the rest commits).
     private WriteResult[] WriteOneByOne(NpgsqlConnection connection, IReadOnlyList<OrderWrite> batch)
     {
         using var transaction = connection.BeginTransaction();
         var written = new WriteResult[batch.Count];
         for (var r = 0; r < batch.Count; r++)
         {
-            if (batch[r].Single is { } order)
+            transaction.Save("request");
+            try
             {
-                written[r] = WriteResult.One(Insert(connection, [order])[0]);
+                if (batch[r].Single is { } order)
+                {
+                    written[r] = WriteResult.One(Insert(connection, [order])[0]);
+                }
+                else
+                {
+                    var results = Insert(connection, batch[r].Many!);
+                    if (Array.Exists(results, s => s.Outcome == SaveOutcome.Conflict)) transaction.Rollback("request");
+                    written[r] = WriteResult.All(results);
+                }
+            }
+            catch (KeyBusyException)
+            {
+                transaction.Rollback("request");
+                written[r] = WriteResult.NotWritten(KeyBusyReason);
+            }
+            transaction.Release("request");
+        }
+        Commit(connection, transaction, written);
+        return written;
+    }
+
+    // COMMIT, and when its answer is lost (the connection failed during or after it), find out whether it landed
+    // instead of guessing: returns when it did, throws the fault when it proved it did not, and throws
+    // OrderCommitUnknownException when it could not tell within BusyTimeoutSeconds.
+    private void Commit(NpgsqlConnection connection, NpgsqlTransaction transaction, WriteResult[] written)
+    {
+        var backend = connection.ProcessID;
+        try
+        {
+            transaction.Commit();
+        }
+        catch (NpgsqlException ex) when (ex is not PostgresException)
+        {
+            Reset();
+            if (StoredId(written) is not { } id) return; // nothing of it was to be written: the answers hold either way
+            switch (CommitLanded(backend, id))
+            {
+                case true:
+                    return;
+                case false:
+                    throw;
+                default:
+                    throw new OrderCommitUnknownException(
+                        "the connection to the database failed during the commit, and the database could not be asked in time whether it landed",
+                        PostgresFaults.Scrubbed(ex));
+            }
+        }
+    }
+
+    // An id this commit was to write (a created order of a request that was not rolled back), or null when none.
+    private static long? StoredId(WriteResult[] written)
+    {
+        foreach (var result in written)
+        {
+            if (result.Refused is not null) continue;
+            if (result.Many is null)
+            {
+                if (result.Single.Outcome == SaveOutcome.Created) return result.Single.Order.Id;
                 continue;
             }
-            transaction.Save("request");
-            var results = Insert(connection, batch[r].Many!);
-            if (Array.Exists(results, s => s.Outcome == SaveOutcome.Conflict)) transaction.Rollback("request");
-            transaction.Release("request");
-            written[r] = WriteResult.All(results);
+            if (Array.Exists(result.Many, s => s.Outcome == SaveOutcome.Conflict)) continue;
+            foreach (var saved in result.Many)
+            {
+                if (saved.Outcome == SaveOutcome.Created) return saved.Order.Id;
+            }
         }
-        transaction.Commit();
-        return written;
+        return null;
+    }
+
+    // On a new connection: once the backend that ran the commit is gone, its transaction is over (committed or rolled
+    // back, and visible to any later snapshot), so one of its ids is there exactly when it landed. A backend that lives
+    // on (its client's connection gone unnoticed) is terminated halfway through the budget. Null: no answer in time.
+    private bool? CommitLanded(int backend, long id)
+    {
+        var budget = TimeSpan.FromSeconds(Math.Max(1, _options.BusyTimeoutSeconds));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var terminated = false;
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < budget)
+        {
+            try
+            {
+                using var connection = connections.DataSource.OpenConnection();
+                using var alive = new NpgsqlCommand(BackendAliveSql, connection);
+                alive.Parameters.AddWithValue("pid", backend);
+                if (!(bool)alive.ExecuteScalar()!)
+                {
+                    using var landed = new NpgsqlCommand(RowExistsSql, connection);
+                    landed.Parameters.AddWithValue("id", id);
+                    return (bool)landed.ExecuteScalar()!;
+                }
+                if (!terminated && System.Diagnostics.Stopwatch.GetElapsedTime(started) > budget / 2)
+                {
+                    using var terminate = new NpgsqlCommand(TerminateSql, connection);
+                    terminate.Parameters.AddWithValue("pid", backend);
+                    terminate.ExecuteScalar();
+                    terminated = true;
+                }
+            }
+            catch (Exception ex) when (PostgresFaults.Describe(ex) is not null)
+            {
+                // Not reachable yet: ask again until the budget is spent.
+            }
+            Thread.Sleep(100);
+        }
+        return null;
     }
 
     private SaveResult[] Insert(NpgsqlConnection connection, IReadOnlyList<Order> orders)
@@ -179,7 +323,15 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
     private void InsertKeyed(NpgsqlConnection connection, IReadOnlyList<Order> orders, long[] ids, List<int> keyed, SaveResult[] results)
     {
-        var inserted = InsertUnnest(connection, orders, ids, keyed, InsertKeyedSql);
+        HashSet<long> inserted;
+        try
+        {
+            inserted = InsertUnnest(connection, orders, ids, keyed, InsertKeyedSql);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            throw new KeyBusyException(ex); // the table's lock is held already: this was a key another session holds
+        }
         var missing = new List<int>();
         foreach (var i in keyed)
         {
@@ -280,9 +432,21 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         using var command = new NpgsqlCommand(IdsSql, connection);
         command.Parameters.AddWithValue("sequence", _sequence!);
         command.Parameters.AddWithValue("count", count);
+        command.Parameters.AddWithValue("key_wait", _keyWait);
         var ids = new long[count];
-        using var reader = command.ExecuteReader();
-        for (var i = 0; reader.Read(); i++) ids[i] = reader.GetInt64(0);
+        try
+        {
+            using var reader = command.ExecuteReader();
+            for (var i = 0; reader.Read(); i++)
+            {
+                ids[i] = reader.GetInt64(0);
+                if (i == 0 && reader.GetFieldValue<uint>(1) is var oid && oid != connections.TableOid) throw connections.TableChanged(oid);
+            }
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            throw connections.TableChanged(null);
+        }
         return ids;
     }
 
@@ -290,18 +454,29 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
     {
         if (_connection is not null) return _connection;
 
+        if (connections.TableLost is { } lost) throw new PostgresStoreException(lost);
         var connection = connections.DataSource.OpenConnection();
         try
         {
             // The schema at start only: a reconnect after a fault (the server restarted, failed over) runs no DDL and
-            // takes no lock; it finds the schema this process brought up to date.
-            if (_sequence is null)
+            // takes no lock; it finds the table this process brought up to date, or refuses (issue 22): a table
+            // created anew under the same name would hand out ids again.
+            if (connections.TableOid is null)
             {
                 var applied = PostgresOrderSchema.EnsureCreated(connection, _options.IndexUsername);
                 OrderSchemaLog.Upgraded(logger, "PostgreSQL", PostgresOrderMigrations.Latest - applied, PostgresOrderMigrations.Latest);
                 using var sequence = new NpgsqlCommand(PostgresOrderSchema.SequenceSql, connection);
                 _sequence = (string)sequence.ExecuteScalar()!;
+                connections.TableOid = TableOid(connection);
             }
+            else if (TableOid(connection) is var oid && oid != connections.TableOid)
+            {
+                throw connections.TableChanged(oid);
+            }
+            using var session = new NpgsqlCommand(SessionSql, connection);
+            session.Parameters.AddWithValue("lock_timeout", $"{_options.BusyTimeoutSeconds}s");
+            session.Parameters.AddWithValue("statement_timeout", $"{_options.StatementTimeoutSeconds}s");
+            session.ExecuteNonQuery();
             _connection = connection;
             return connection;
         }
@@ -312,11 +487,22 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         }
     }
 
+    private static uint? TableOid(NpgsqlConnection connection)
+    {
+        using var command = new NpgsqlCommand(TableOidSql, connection);
+        return command.ExecuteScalar() is uint oid ? oid : null;
+    }
+
     public void Reset()
     {
         _connection?.Dispose();
         _connection = null;
     }
 
-    public void Dispose() => Reset();
+    // After a stop that gave up on a stalled writer, the process exits with the writer still inside a write: its
+    // connection is left to the process's exit (the server rolls the transaction back), never closed under it.
+    public void Dispose()
+    {
+        if (Volatile.Read(ref _writing) == 0) Reset();
+    }
 }

@@ -21,6 +21,7 @@ public sealed partial class PostgresReads(PostgresConnections connections, IOpti
     {
         try
         {
+            if (connections.TableLost is { } lost) throw new PostgresStoreException(lost);
             await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             return await query(connection).ConfigureAwait(false);
         }

@@ -15,6 +15,13 @@ public sealed class PostgresStoreException : Exception
         SqlState = (driver as Npgsql.PostgresException)?.SqlState;
     }
 
+    /// <summary>A refusal of the store itself, with no driver exception behind it (the table was dropped or replaced).</summary>
+    internal PostgresStoreException(string cause)
+        : base(cause)
+    {
+        Cause = cause;
+    }
+
     /// <summary>The cause in words a client may read (<see cref="PostgresFaults.Describe"/>).</summary>
     public string Cause { get; }
 

@@ -12,13 +12,21 @@ public sealed class PostgresStoreProbe(PostgresConnections connections) : IOrder
     {
         try
         {
+            if (connections.TableLost is { } lost) return lost;
             await using var connection = await connections.ProbeSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM (SELECT 1 FROM orders LIMIT 1) AS probe", connection, transaction);
+            await using var command = new NpgsqlCommand("SELECT to_regclass('orders')::oid", connection, transaction);
+            if (connections.TableOid is { } recorded && await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is var oid
+                && oid as uint? != recorded)
+            {
+                return connections.TableChanged(oid as uint?).Cause;
+            }
+            command.CommandText = "SELECT COUNT(*) FROM (SELECT 1 FROM orders LIMIT 1) AS probe";
             await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             if (proveWrite)
             {
-                command.CommandText = "DELETE FROM orders WHERE false";
+                // An insert of no row: refused on a read-only server or standby, allowed to a role that may only insert.
+                command.CommandText = "INSERT INTO orders SELECT * FROM orders WHERE false";
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);

@@ -35,6 +35,7 @@ public sealed class SqliteOrderWriter(IOptions<SqliteOrderStoreOptions> options,
     // Owned by the writer thread only.
     private readonly List<WriteResult> _results = [];
     private SqliteConnection? _connection;
+    private int _writing; // 1 while the writer thread is inside Write (Dispose then leaves the connection be)
     private SqliteRawStatement? _insert;
     private SqliteCommand? _find; // the conflict path only: not hot, so the provider's reader and row mapping serve
 
@@ -67,6 +68,19 @@ public sealed class SqliteOrderWriter(IOptions<SqliteOrderStoreOptions> options,
     public void Release(SqlitePreparedWrite prepared) => ArrayPool<SqliteRow>.Shared.Return(prepared.Rows);
 
     public IReadOnlyList<WriteResult> Write(IReadOnlyList<SqlitePreparedWrite> batch)
+    {
+        Volatile.Write(ref _writing, 1);
+        try
+        {
+            return WriteBatch(batch);
+        }
+        finally
+        {
+            Volatile.Write(ref _writing, 0);
+        }
+    }
+
+    private IReadOnlyList<WriteResult> WriteBatch(IReadOnlyList<SqlitePreparedWrite> batch)
     {
         _results.Clear();
         var connection = EnsureConnection();
@@ -210,8 +224,11 @@ public sealed class SqliteOrderWriter(IOptions<SqliteOrderStoreOptions> options,
         (_insert, _find, _connection) = (null, null, null);
     }
 
+    // After a stop that gave up on a stalled writer, the process exits with the writer still inside a write: its
+    // connection is left to the process's exit (the uncommitted transaction rolls back), never closed under it.
     public void Dispose()
     {
+        if (Volatile.Read(ref _writing) == 1) return;
         Reset();
         if (_ownsFile) _file.Dispose();
     }
