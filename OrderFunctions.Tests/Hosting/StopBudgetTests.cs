@@ -43,7 +43,7 @@ public abstract class StopBudgetTests(StoreEngine engine, ITestOutputHelper outp
         await using var locked = await LockStoreAsync();
 
         // Act: requests that stall behind the lock, then SIGTERM.
-        var bodies = Enumerable.Range(0, Requests).Select(i => new SentContent(ApiTestOrders.Json(clientOrderId: $"stalled-{i}"))).ToArray();
+        var bodies = Enumerable.Range(0, Requests).Select(i => new SentContent(TestOrders.Json(clientOrderId: $"stalled-{i}"))).ToArray();
         var posts = bodies.Select(body => Answer(http, host, body)).ToArray();
         await Task.WhenAll(bodies.Select(body => body.Sent)).WaitAsync(TimeSpan.FromSeconds(60));
         await WaitForStalledWriterAsync();
@@ -67,9 +67,9 @@ public abstract class StopBudgetTests(StoreEngine engine, ITestOutputHelper outp
     // Another session takes the store's write lock and keeps it until disposed.
     private async Task<IAsyncDisposable> LockStoreAsync()
     {
-        if (_store is PostgresTestStore postgres)
+        if (_store.Engine == StoreEngine.Postgres)
         {
-            var connection = await postgres.OpenAsync();
+            var connection = await _store.OpenAsync();
             var transaction = await connection.BeginTransactionAsync();
             await using var command = new NpgsqlCommand("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE", connection, transaction);
             await command.ExecuteNonQueryAsync();
@@ -87,9 +87,9 @@ public abstract class StopBudgetTests(StoreEngine engine, ITestOutputHelper outp
     // to be sent (their bodies written), and one that the host had not taken yet at SIGTERM is answered 503 as well.
     private async Task WaitForStalledWriterAsync()
     {
-        if (_store is not PostgresTestStore postgres) return;
+        if (_store.Engine != StoreEngine.Postgres) return;
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await postgres.ScalarAsync<long>("SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND relation = 'orders'::regclass") == 0)
+        while (await _store.ScalarAsync<long>("SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND relation = 'orders'::regclass") == 0)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("The writer never waited for the lock");
             await Task.Delay(50);
@@ -97,7 +97,7 @@ public abstract class StopBudgetTests(StoreEngine engine, ITestOutputHelper outp
     }
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, StandaloneHost host, string clientOrderId) =>
-        http.PostAsync(host.OrdersUrl, new StringContent(ApiTestOrders.Json(clientOrderId: clientOrderId), Encoding.UTF8, "application/json"));
+        http.PostAsync(host.OrdersUrl, new StringContent(TestOrders.Json(clientOrderId: clientOrderId), Encoding.UTF8, "application/json"));
 
     // The status, or 0 when the connection was cut without an answer.
     private static async Task<int> Answer(HttpClient http, StandaloneHost host, SentContent body)

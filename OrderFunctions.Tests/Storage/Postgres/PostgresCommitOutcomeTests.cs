@@ -18,12 +18,12 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 [RequiresPostgres]
 public sealed class PostgresCommitOutcomeTests : IAsyncLifetime
 {
-    private PostgresTestStore _store = null!;
+    private TestStore _store = null!;
     private TcpFaultProxy _proxy = null!;
 
     public async Task InitializeAsync()
     {
-        _store = await PostgresTestStore.CreateAsync(await PostgresTestServer.SharedAsync());
+        _store = await TestStore.PostgresAsync(await PostgresTestServer.SharedAsync());
         _proxy = TcpFaultProxy.Start(new NpgsqlConnectionStringBuilder(_store.ConnectionString).Port);
     }
 
@@ -39,22 +39,22 @@ public sealed class PostgresCommitOutcomeTests : IAsyncLifetime
         // Arrange
         await using var app = App(busyTimeoutSeconds: 10);
         using var client = app.CreateClient();
-        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, ApiTestOrders.Json(clientOrderId: "warm-up"))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, TestOrders.Json(clientOrderId: "warm-up"))).Status);
 
         // Act: a single order with a client order id, one without, and a batch, each losing its commit's answer.
         var answers = new List<HttpStatusCode>();
         foreach (var (route, body) in new[]
         {
-            (OrderRoutes.Orders, ApiTestOrders.Json(clientOrderId: "lost-answer")),
-            (OrderRoutes.Orders, ApiTestOrders.Json()),
-            (OrderRoutes.Batch, $"[{ApiTestOrders.Json(clientOrderId: "lost-batch-1")},{ApiTestOrders.Json()}]"),
+            (OrderRoutes.Orders, TestOrders.Json(clientOrderId: "lost-answer")),
+            (OrderRoutes.Orders, TestOrders.Json()),
+            (OrderRoutes.Batch, $"[{TestOrders.Json(clientOrderId: "lost-batch-1")},{TestOrders.Json()}]"),
         })
         {
             _proxy.Arm(TcpFault.DropAfterCommit);
             answers.Add((await PostAsync(client, body, route)).Status);
             Assert.True(_proxy.Dropped.IsCompleted, "the proxy dropped the connection at the commit");
         }
-        var resend = await PostAsync(client, ApiTestOrders.Json(clientOrderId: "lost-answer"));
+        var resend = await PostAsync(client, TestOrders.Json(clientOrderId: "lost-answer"));
 
         // Assert: stored once each, answered as stored; the resend is a replay.
         Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created], answers);
@@ -68,11 +68,11 @@ public sealed class PostgresCommitOutcomeTests : IAsyncLifetime
         // Arrange
         await using var app = App(busyTimeoutSeconds: 10);
         using var client = app.CreateClient();
-        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, ApiTestOrders.Json(clientOrderId: "warm-up"))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, TestOrders.Json(clientOrderId: "warm-up"))).Status);
 
         // Act
         _proxy.Arm(TcpFault.DropBeforeCommit);
-        var answer = await PostAsync(client, ApiTestOrders.Json(clientOrderId: "never-committed"));
+        var answer = await PostAsync(client, TestOrders.Json(clientOrderId: "never-committed"));
 
         // Assert: proved not written, said so (no unknown outcome), and it was not.
         Assert.True(_proxy.Dropped.IsCompleted, "the proxy dropped the connection at the commit");
@@ -88,14 +88,14 @@ public sealed class PostgresCommitOutcomeTests : IAsyncLifetime
         // Arrange
         await using var app = App(busyTimeoutSeconds: 1);
         using var client = app.CreateClient();
-        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, ApiTestOrders.Json(clientOrderId: "warm-up"))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, TestOrders.Json(clientOrderId: "warm-up"))).Status);
 
         // Act: the commit's answer is lost and the server stays unreachable past the writer's budget; then it is back.
         _proxy.Arm(TcpFault.DropAfterCommit, refuseAfterDrop: true);
-        var answer = await PostAsync(client, ApiTestOrders.Json(clientOrderId: "unknown-outcome"));
+        var answer = await PostAsync(client, TestOrders.Json(clientOrderId: "unknown-outcome"));
         var rowsMeanwhile = await _store.CountRowsAsync();
         _proxy.RefuseConnections = false;
-        var resend = await PostAsync(client, ApiTestOrders.Json(clientOrderId: "unknown-outcome"));
+        var resend = await PostAsync(client, TestOrders.Json(clientOrderId: "unknown-outcome"));
 
         // Assert: the 503 says the outcome is unknown (the order did land), and the resend finds it.
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);

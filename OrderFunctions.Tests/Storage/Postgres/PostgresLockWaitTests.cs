@@ -18,11 +18,11 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 [RequiresPostgres]
 public sealed class PostgresLockWaitTests : IAsyncLifetime
 {
-    private PostgresTestStore _store = null!;
+    private TestStore _store = null!;
 
     public async Task InitializeAsync()
     {
-        _store = await PostgresTestStore.CreateAsync(await PostgresTestServer.SharedAsync());
+        _store = await TestStore.PostgresAsync(await PostgresTestServer.SharedAsync());
         await _store.CreateSchemaAsync();
     }
 
@@ -34,7 +34,7 @@ public sealed class PostgresLockWaitTests : IAsyncLifetime
         // Arrange: the app connected, then another session takes the table's strongest lock and keeps it.
         await using var app = App();
         using var client = app.CreateClient();
-        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, ApiTestOrders.Json())).Status);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, TestOrders.Json())).Status);
         await using var locker = await _store.OpenAsync();
         await using var transaction = await locker.BeginTransactionAsync();
         await using (var lockTable = new NpgsqlCommand("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE", locker, transaction))
@@ -43,7 +43,7 @@ public sealed class PostgresLockWaitTests : IAsyncLifetime
         }
 
         // Act
-        var answer = await PostAsync(client, ApiTestOrders.Json(clientOrderId: "while-locked"));
+        var answer = await PostAsync(client, TestOrders.Json(clientOrderId: "while-locked"));
         await transaction.RollbackAsync();
 
         // Assert: the writer gave up on the lock (its lock_timeout), not on the driver's 30 s command timeout.
@@ -61,22 +61,22 @@ public sealed class PostgresLockWaitTests : IAsyncLifetime
         // the request for "held" and eight others queue behind it, so they share the next commit.
         await using var app = App();
         using var client = app.CreateClient();
-        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, ApiTestOrders.Json())).Status);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync(client, TestOrders.Json())).Status);
         await using var holder = await _store.OpenAsync();
         await using var transaction = await holder.BeginTransactionAsync();
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO orders (timestamp, username, market, side, size, price, client_order_id)
-            VALUES ('2026-11-27T10:15:30.123456Z', 'alice', 'BTC-USD', 'buy', 0.5, 43000.12345678, 'held')
+            VALUES ('2026-11-27T10:15:30.123Z', 'alice', 'BTC-USD', 'buy', 0.1, 43000.12345678, 'held')
             """, holder, transaction))
         {
             await insert.ExecuteNonQueryAsync();
         }
         var repository = app.Services.GetRequiredService<IOrderRepository>();
         using var hold = new WriterHold();
-        var first = repository.AddAsync(ApiTestOrders.Order(clientOrderId: "first"));
+        var first = repository.AddAsync(TestOrders.Order(clientOrderId: "first"));
         await hold.Held.WaitAsync(TimeSpan.FromSeconds(60));
-        var held = repository.AddAsync(ApiTestOrders.Order(clientOrderId: "held"));
-        var others = Enumerable.Range(0, 8).Select(i => repository.AddAsync(ApiTestOrders.Order(clientOrderId: $"other-{i}"))).ToArray();
+        var held = repository.AddAsync(TestOrders.Order(clientOrderId: "held"));
+        var others = Enumerable.Range(0, 8).Select(i => repository.AddAsync(TestOrders.Order(clientOrderId: $"other-{i}"))).ToArray();
         await WriterHold.WaitForQueuedAsync(app.Services, 9);
 
         // Act: the writer goes on while the key stays held.
@@ -84,7 +84,7 @@ public sealed class PostgresLockWaitTests : IAsyncLifetime
         var othersAnswered = await Task.WhenAll(others);
         var heldRefused = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => held);
         await transaction.CommitAsync();
-        var resend = await PostAsync(client, ApiTestOrders.Json(clientOrderId: "held"));
+        var resend = await PostAsync(client, TestOrders.Json(clientOrderId: "held"));
 
         // Assert: the eight stored, the held key's request set aside (503, nothing written), its resend a replay.
         Assert.Equal(SaveOutcome.Created, (await first).Outcome);

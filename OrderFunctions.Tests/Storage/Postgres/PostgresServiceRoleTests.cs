@@ -16,11 +16,11 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 public sealed class PostgresServiceRoleTests : IAsyncLifetime
 {
     private readonly string _role = $"orders_service_{Guid.NewGuid():N}";
-    private PostgresTestStore _store = null!;
+    private TestStore _store = null!;
 
     public async Task InitializeAsync()
     {
-        _store = await PostgresTestStore.CreateAsync(await PostgresTestServer.SharedAsync());
+        _store = await TestStore.PostgresAsync(await PostgresTestServer.SharedAsync());
         await _store.CreateSchemaAsync();
         var schema = new NpgsqlConnectionStringBuilder(_store.ConnectionString).SearchPath;
         await ExecuteAsync($"""
@@ -54,10 +54,10 @@ public sealed class PostgresServiceRoleTests : IAsyncLifetime
         // Act: COPY (no client order id), INSERT ... unnest (with one), a batch of both, a replay; then reads and health.
         var posts = new[]
         {
-            await PostAsync(client, ApiTestOrders.Json()),
-            await PostAsync(client, ApiTestOrders.Json(clientOrderId: "keyed")),
-            await PostAsync(client, $"[{ApiTestOrders.Json()},{ApiTestOrders.Json(clientOrderId: "keyed-in-batch")}]"),
-            await PostAsync(client, ApiTestOrders.Json(clientOrderId: "keyed")),
+            await PostAsync(client, TestOrders.Json()),
+            await PostAsync(client, TestOrders.Json(clientOrderId: "keyed")),
+            await PostAsync(client, $"[{TestOrders.Json()},{TestOrders.Json(clientOrderId: "keyed-in-batch")}]"),
+            await PostAsync(client, TestOrders.Json(clientOrderId: "keyed")),
         };
         using var read = await client.GetAsync("/API/orders/1");
         using var list = await client.GetAsync("/API/orders");

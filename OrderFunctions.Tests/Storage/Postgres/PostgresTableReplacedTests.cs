@@ -15,9 +15,9 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 [RequiresPostgres]
 public sealed class PostgresTableReplacedTests : IAsyncLifetime
 {
-    private PostgresTestStore _store = null!;
+    private TestStore _store = null!;
 
-    public async Task InitializeAsync() => _store = await PostgresTestStore.CreateAsync(await PostgresTestServer.SharedAsync());
+    public async Task InitializeAsync() => _store = await TestStore.PostgresAsync(await PostgresTestServer.SharedAsync());
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
@@ -29,7 +29,7 @@ public sealed class PostgresTableReplacedTests : IAsyncLifetime
         // Arrange: an order stored (id 1), then the table dropped under the running app, and perhaps created again.
         await using var app = new StandaloneApplication(_store.Settings);
         using var client = app.CreateClient();
-        var stored = await PostAsync(client, ApiTestOrders.Json(clientOrderId: "before"));
+        var stored = await PostAsync(client, TestOrders.Json(clientOrderId: "before"));
         await using (var connection = await _store.OpenAsync())
         // Created again: as by a fresh migration (its record of versions goes with the table).
         await using (var drop = new NpgsqlCommand(createdAgain ? "DROP TABLE orders, orders_schema_versions" : "DROP TABLE orders", connection))
@@ -39,7 +39,7 @@ public sealed class PostgresTableReplacedTests : IAsyncLifetime
         if (createdAgain) await _store.CreateSchemaAsync();
 
         // Act: two writes (the second after the writer has reconnected), a read, and health.
-        var writes = new[] { await PostAsync(client, ApiTestOrders.Json()), await PostAsync(client, ApiTestOrders.Json()) };
+        var writes = new[] { await PostAsync(client, TestOrders.Json()), await PostAsync(client, TestOrders.Json()) };
         using var read = await client.GetAsync("/API/orders/1");
         using var health = await client.GetAsync("/API/health");
         var healthProblem = JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement;

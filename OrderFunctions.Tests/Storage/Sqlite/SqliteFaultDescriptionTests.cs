@@ -14,7 +14,7 @@ namespace OrderFunctions.Tests.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteFaultDescriptionTests : IDisposable
 {
-    private readonly TempDatabase _database = new();
+    private readonly TestStore _database = TestStore.Sqlite();
     private readonly SqliteOrderWriter _writer;
 
     public SqliteFaultDescriptionTests() =>
