@@ -27,6 +27,7 @@ public sealed partial class ExportOrders(IOrderExportQueries exports, ILogger<Ex
     [OpenApiQuery("side", "Only buys or only sells (any case).", Enum = ["buy", "sell"])]
     [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
     [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
+    [OpenApiQuery("storedBy", "Only the orders this caller stored (the audit trail's storedBy; exact name).")]
     [ProducesResponseType<string>(200, ExportFormat.CsvMediaType, ExportFormat.NdjsonMediaType, Description = "The orders as an attachment: RFC 4180 CSV (UTF-8, CRLF, a header line), or NDJSON (one StoredOrder object per line).")]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds. Nothing was sent.")]

@@ -9,7 +9,7 @@ using OrderFunctions.Storage;
 namespace OrderFunctions;
 
 /// <summary>
-/// <c>GET /API/orders?username=&amp;market=&amp;side=&amp;from=&amp;to=&amp;limit=&amp;after=</c>: the orders matching every
+/// <c>GET /API/orders?username=&amp;market=&amp;side=&amp;from=&amp;to=&amp;storedBy=&amp;limit=&amp;after=</c>: the orders matching every
 /// given filter in ascending id order, a page at a time; <c>next</c> is passed back as <c>after</c>, null on the last page.
 /// </summary>
 public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders> logger)
@@ -23,6 +23,7 @@ public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders>
     [OpenApiQuery("side", "Only buys or only sells (any case).", Enum = ["buy", "sell"])]
     [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
     [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
+    [OpenApiQuery("storedBy", "Only the orders this caller stored (the audit trail's storedBy; exact name).")]
     [OpenApiQuery("limit", "Orders per page, 1 to 1000 (default 100).", Type = "integer")]
     [OpenApiQuery("after", "The next cursor of the previous page.")]
     [ProducesResponseType<OrderPage>(200, "application/json", Description = "One page of orders.")]

@@ -27,6 +27,7 @@ public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overT
     [OpenApiQuery("after", "The next cursor of the previous page of markets (with interval: of buckets).")]
     [OpenApiQuery("interval", "Statistics over time: one entry per market and UTC-aligned bucket of this width (the body is then a StatsBucketReport).", Enum = ["1m", "5m", "1h", "1d"])]
     [OpenApiQuery("side", "With interval only: only buys or only sells (any case).", Enum = ["buy", "sell"])]
+    [OpenApiQuery("storedBy", "With interval only: only the orders this caller stored (the audit trail's storedBy).")]
     [ProducesResponseType<OrderStatsAnswer>(200, "application/json", Description = "Without interval: an OrderStatsReport, one entry per market, ordered by market. With interval: a StatsBucketReport, one entry per market and non-empty bucket, ordered by market and then start.")]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]

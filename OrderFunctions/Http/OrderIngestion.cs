@@ -22,6 +22,7 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderMetrics
     /// </summary>
     public async Task<IResult> HandleAsync(HttpRequest request, bool batchOnly, CancellationToken cancellationToken)
     {
+        var receivedAt = ReceivedAt.Now();
         if (CompressedWith(request) is { } encoding) return Rejected(Problems.UnsupportedContentEncoding(encoding), RejectReason.Validation);
         var ndjson = IsNdjson(request);
         if (!ndjson && !request.HasJsonContentType()) return Rejected(Problems.UnsupportedMediaType(), RejectReason.Validation);
@@ -46,7 +47,7 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderMetrics
         {
             if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? i : -1) is { } order)
             {
-                valid.Add(order);
+                valid.Add(order with { ReceivedAt = receivedAt });
             }
         }
         if (isArray && errors.IsEmpty) CheckRepeatedClientOrderIds(valid, errors); // indexes of valid match the request only when all are valid

@@ -63,6 +63,11 @@ public sealed partial class PostgresReads(PostgresConnections connections, IOpti
             Clause("side = @side");
             command.Parameters.AddWithValue("side", side);
         }
+        if (filter.StoredBy is { } storedBy)
+        {
+            Clause("stored_by = @stored_by");
+            command.Parameters.AddWithValue("stored_by", storedBy);
+        }
         if (filter.From is { } from)
         {
             Clause("(timestamp, timestamp_ticks) >= (@from, @from_ticks)");

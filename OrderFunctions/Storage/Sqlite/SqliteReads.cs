@@ -75,6 +75,7 @@ public sealed partial class SqliteReads
         if (filter.Username is { } username) Clause("username = $username", "$username", username);
         if (filter.Market is { } market) Clause("market = $market", "$market", market);
         if (filter.Side is { } side) Clause("side = $side", "$side", side);
+        if (filter.StoredBy is { } storedBy) Clause("stored_by = $storedBy", "$storedBy", storedBy);
         // Timestamps are stored in one fixed-width UTC format, so comparing the text compares the instants.
         if (filter.From is { } from) Clause("timestamp >= $from", "$from", SqliteOrderSchema.FormatTimestamp(from));
         if (filter.To is { } to) Clause("timestamp < $to", "$to", SqliteOrderSchema.FormatTimestamp(to));
