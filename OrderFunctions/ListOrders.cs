@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Access;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
@@ -12,7 +13,7 @@ namespace OrderFunctions;
 /// <c>GET /API/orders?username=&amp;market=&amp;side=&amp;from=&amp;to=&amp;storedBy=&amp;limit=&amp;after=</c>: the orders matching every
 /// given filter in ascending id order, a page at a time; <c>next</c> is passed back as <c>after</c>, null on the last page.
 /// </summary>
-public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders> logger)
+public sealed partial class ListOrders(IOrderQueries orders, OrderAccess access, ILogger<ListOrders> logger)
 {
     [Function(nameof(ListOrders))]
     [EndpointSummary("List orders, a page at a time")]
@@ -36,13 +37,17 @@ public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders>
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var (caller, refusal) = access.Check(request, write: false);
+        if (refusal is not null) return refusal;
         var errors = new ValidationErrors();
         if (ReadQuery.ParseList(request.Query, errors) is not { } query) return Problems.Validation(errors);
+        var filter = OrderAccess.Scope(caller, query.Filter, out refusal);
+        if (refusal is not null) return refusal;
 
         try
         {
             return TypedResults.Ok(await Paging.ReadAsync(query.Limit,
-                count => orders.ListAsync(query.Filter, query.AfterId, count, cancellationToken),
+                count => orders.ListAsync(filter, query.AfterId, count, cancellationToken),
                 order => PageCursor.Encode(order.Id),
                 (page, next) => new OrderPage(page, next)));
         }

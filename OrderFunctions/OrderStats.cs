@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Access;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
@@ -13,7 +14,7 @@ namespace OrderFunctions;
 /// notional, VWAP, min and max price, first and last timestamp per market, computed by the store in one grouped query,
 /// a page of markets at a time (<c>limit</c>, default 100, at most 1000); <c>next</c> is passed back as <c>after</c>.
 /// </summary>
-public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overTime, ILogger<OrderStats> logger)
+public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overTime, OrderAccess access, ILogger<OrderStats> logger)
 {
     [Function(nameof(OrderStats))]
     [EndpointSummary("Trading statistics per market")]
@@ -38,15 +39,19 @@ public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overT
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (StatsOverTime.IsRequested(request)) return await overTime.HandleAsync(request, cancellationToken);
+        var (caller, refusal) = access.Check(request, write: false);
+        if (refusal is not null) return refusal;
+        if (StatsOverTime.IsRequested(request)) return await overTime.HandleAsync(request, caller, cancellationToken);
 
         var errors = new ValidationErrors();
         if (ReadQuery.ParseStats(request.Query, errors) is not { } query) return Problems.Validation(errors);
+        var filter = OrderAccess.Scope(caller, query.Filter, out refusal);
+        if (refusal is not null) return refusal;
 
         try
         {
             return TypedResults.Ok(await Paging.ReadAsync(query.Limit,
-                count => orders.StatsAsync(query.Filter, query.AfterMarket, count, cancellationToken),
+                count => orders.StatsAsync(filter, query.AfterMarket, count, cancellationToken),
                 market => PageCursor.EncodeMarket(market.Market),
                 (page, next) => new OrderStatsReport(page, next)));
         }

@@ -79,6 +79,23 @@ public sealed class OrderFunctionsClientTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task ListOrdersAsync_reads_the_audit_trail_and_filters_by_storedBy()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        var client = new OrderFunctionsClient(app.BaseAddress);
+
+        var stored = await client.CreateOrderAsync(Order(1, "audited", "a-1").ToRequest());
+        var page = await client.ListOrdersAsync(new OrderQuery { Username = "audited" });
+        var byDesk = await client.ListOrdersAsync(new OrderQuery { Username = "audited", StoredBy = "desk1" });
+
+        Assert.NotNull(stored.Value!.ReceivedAt);
+        Assert.Equal(DateTimeKind.Utc, stored.Value.ReceivedAt.Value.Kind);
+        Assert.Null(stored.Value.StoredBy); // the API is open: no callers configured
+        Assert.Equal(stored.Value, Assert.Single(page.Value!.Items));
+        Assert.Empty(byDesk.Value!.Items);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Client_returns_a_transport_error_instead_of_throwing_when_nothing_listens()
     {
         var client = new OrderFunctionsClient(Nowhere());
