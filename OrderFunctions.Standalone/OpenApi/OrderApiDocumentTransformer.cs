@@ -64,6 +64,12 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "x-functions-key",
                 Description = "A function key (Azure: az functionapp function keys list; the standalone host: OrderApi:Keys).",
             },
+            [OrderApiOpenApi.CallerScheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = OrderHeaders.ApiKey,
+                Description = "A caller's key (OrderAccess:Callers): who posts and reads, for which usernames. Needed only when callers "
+                    + "are configured; without any the API is open.",
+            },
             [OrderApiOpenApi.QueryScheme] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Query, Name = "code",
