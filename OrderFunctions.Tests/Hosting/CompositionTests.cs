@@ -23,7 +23,8 @@ public sealed class CompositionTests : IDisposable
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderServices_registers_sqlite_repository_from_connection_string()
     {
-        await using var services = FunctionHost.Services(_database);
+        await using var app = new StandaloneApplication(databasePath: _database.Path);
+        var services = app.Services;
 
         Assert.IsType<OrderWriteQueue<SqlitePreparedWrite>>(services.GetRequiredService<IOrderRepository>());
         Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
@@ -37,13 +38,9 @@ public sealed class CompositionTests : IDisposable
     [InlineData("sqlite")]
     public async Task AddOrderServices_chooses_sqlite_when_provider_names_it(string provider)
     {
-        await using var services = FunctionHost.Services(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Orders"] = _database.ConnectionString,
-            ["OrderStorage:Provider"] = provider,
-        });
-
-        services.GetRequiredService<IStartupValidator>().Validate();
+        await using var app = new StandaloneApplication(new Dictionary<string, string?> { ["OrderStorage:Provider"] = provider },
+            databasePath: _database.Path);
+        var services = app.Services; // started: the options were valid
 
         Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
         Assert.IsType<SqliteStoreProbe>(services.GetRequiredService<IOrderStoreProbe>());
@@ -52,7 +49,7 @@ public sealed class CompositionTests : IDisposable
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderServices_stops_the_start_naming_valid_providers_when_provider_is_unknown()
     {
-        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        await using var services = StandaloneApplication.ComposeServices(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Orders"] = _database.ConnectionString,
             ["OrderStorage:Provider"] = "Oracle",
@@ -67,7 +64,7 @@ public sealed class CompositionTests : IDisposable
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderServices_chooses_postgres_when_provider_names_it()
     {
-        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        await using var services = StandaloneApplication.ComposeServices(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Orders"] = "Host=db.example.com;Database=orders;Username=orders",
             ["OrderStorage:Provider"] = "Postgres",
@@ -86,7 +83,7 @@ public sealed class CompositionTests : IDisposable
     [InlineData("Sqlite")]
     public async Task AddOrderServices_names_an_unresolved_key_vault_reference_and_what_to_check_when_the_setting_is_one(string provider)
     {
-        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        await using var services = StandaloneApplication.ComposeServices(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Orders"] = "@Microsoft.KeyVault(SecretUri=https://kv-orders.vault.azure.net/secrets/orders-connection/)",
             ["OrderStorage:Provider"] = provider,
@@ -102,22 +99,16 @@ public sealed class CompositionTests : IDisposable
     [Theory]
     [InlineData(null, false)]
     [InlineData("Information", true)]
-    public void AddOrderServices_keeps_npgsql_command_logging_off_unless_configured(string? configured, bool enabled)
+    public async Task AddOrderServices_keeps_npgsql_command_logging_off_unless_configured(string? configured, bool enabled)
     {
         // Arrange: the configuration's logging section, as both hosts read it.
         var settings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information" };
         if (configured is not null) settings[$"Logging:LogLevel:{OrderServiceCollectionExtensions.NpgsqlCommandCategory}"] = configured;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var collection = new ServiceCollection().AddLogging(logging =>
-        {
-            logging.AddConfiguration(configuration.GetSection("Logging"));
-            logging.AddProvider(new CapturedLogs());
-        });
-        collection.AddOrderServices(configuration);
-        using var services = collection.BuildServiceProvider();
+        await using var app = new StandaloneApplication(settings, databasePath: _database.Path);
 
         // Act
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(OrderServiceCollectionExtensions.NpgsqlCommandCategory);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>()
+            .CreateLogger(OrderServiceCollectionExtensions.NpgsqlCommandCategory);
 
         // Assert
         Assert.Equal(enabled, logger.IsEnabled(LogLevel.Information));
@@ -131,7 +122,7 @@ public sealed class CompositionTests : IDisposable
     public async Task AddOrderServices_stops_the_start_when_the_connection_string_does_not_fit_the_provider(
         string provider, string connectionString, string message)
     {
-        await using var services = FunctionHost.Services(new Dictionary<string, string?>
+        await using var services = StandaloneApplication.ComposeServices(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Orders"] = connectionString,
             ["OrderStorage:Provider"] = provider,
@@ -148,15 +139,13 @@ public sealed class CompositionTests : IDisposable
     public async Task CreateOrder_writes_row_to_file_when_resolved_from_registration()
     {
         // Arrange
-        await using var services = FunctionHost.Services(_database);
-        var function = FunctionHost.Create<CreateOrder>(services);
+        await using var app = new StandaloneApplication(databasePath: _database.Path);
 
         // Act
-        var result = await function.Run(HttpResultRunner.Request(services, TestOrders.ValidJson), CancellationToken.None);
-        var response = await HttpResultRunner.ExecuteAsync(result, services);
+        var response = await app.PostAsync(TestOrders.ValidJson);
 
         // Assert
-        Assert.Equal(201, response.StatusCode);
+        Assert.Equal(201, response.Status);
         var id = response.Json.GetProperty("id").GetInt64();
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
@@ -171,13 +160,12 @@ public sealed class CompositionTests : IDisposable
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task CreateOrder_writes_nothing_when_input_is_bad()
     {
-        await using var services = FunctionHost.Services(_database);
-        var function = FunctionHost.Create<CreateOrder>(services);
-        await function.Run(HttpResultRunner.Request(services, TestOrders.ValidJson), CancellationToken.None);
+        await using var app = new StandaloneApplication(databasePath: _database.Path);
+        Assert.Equal(201, (await app.PostAsync(TestOrders.ValidJson)).Status);
 
-        var result = await function.Run(HttpResultRunner.Request(services, TestOrders.ValidJson.Replace("0.1", "-0.1")), CancellationToken.None);
+        var response = await app.PostAsync(TestOrders.ValidJson.Replace("0.1", "-0.1"));
 
-        Assert.Equal(400, (await HttpResultRunner.ExecuteAsync(result)).StatusCode);
+        Assert.Equal(400, response.Status);
         Assert.Equal(1, _database.CountRows());
     }
 }

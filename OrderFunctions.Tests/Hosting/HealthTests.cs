@@ -17,7 +17,7 @@ public sealed class HealthTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_200_healthy_when_store_answers()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var response = await api.GetHealthAsync();
 
@@ -29,7 +29,8 @@ public sealed class HealthTests
     public async Task Run_returns_503_problem_with_retry_after_when_store_cannot_be_opened()
     {
         var missingDirectory = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "orders.db");
-        await using var api = new InProcessOrderApi(connectionString: $"Data Source={missingDirectory}");
+        await using var api = new StandaloneApplication(
+            new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={missingDirectory}" });
 
         var response = await api.GetHealthAsync();
 

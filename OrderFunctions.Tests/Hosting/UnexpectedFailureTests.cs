@@ -83,11 +83,11 @@ public sealed class UnexpectedFailureTests
 
     // POST /API/orders straight into CreateOrder, created over the app's services as the worker creates it; the result
     // is executed on the request's own context, as the host does (ProblemHttpResult writes traceId from that context).
-    private static async Task<(Returned Problem, ExecutedResponse Response)> RunCreateOrderAsync(StandaloneApplication app,
+    private static async Task<(Returned Problem, ApiResponse Response)> RunCreateOrderAsync(StandaloneApplication app,
         Stream? body = null, CancellationToken functionToken = default, CancellationToken requestAborted = default)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        var request = HttpResultRunner.Request(scope.ServiceProvider, ApiTestOrders.Json());
+        var request = StandaloneApplication.NewRequest(scope.ServiceProvider, ApiTestOrders.Json());
         if (body is not null) request.Body = body;
         request.HttpContext.TraceIdentifier = RequestTraceId;
         request.HttpContext.RequestAborted = requestAborted;
@@ -97,13 +97,7 @@ public sealed class UnexpectedFailureTests
         var problem = Assert.IsType<ProblemHttpResult>(result);
         var returned = new Returned(problem.StatusCode, problem.ProblemDetails.Title, problem.ProblemDetails.Detail,
             problem.ProblemDetails.Extensions.TryGetValue(UnexpectedFailure.TraceIdExtension, out var traceId) ? traceId : null);
-        var context = request.HttpContext;
-        var responseBody = new MemoryStream();
-        context.Response.Body = responseBody;
-        await result.ExecuteAsync(context);
-        var response = new ExecutedResponse(context.Response.StatusCode, context.Response.ContentType, context.Response.Headers,
-            Encoding.UTF8.GetString(responseBody.ToArray()));
-        return (returned, response);
+        return (returned, await app.ExecuteAsync(result, request.HttpContext));
     }
 
     private sealed record Returned(int Status, string? Title, string? Detail, object? TraceId);
@@ -112,9 +106,9 @@ public sealed class UnexpectedFailureTests
         Assert.Equal(new Returned(status, title, detail, traceId), problem);
 
     // What a client that is still there reads.
-    private static void AssertBody(ExecutedResponse response, int status, string title, string detail, string? traceId)
+    private static void AssertBody(ApiResponse response, int status, string title, string detail, string? traceId)
     {
-        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(status, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
         Assert.Equal(status, response.Json.GetProperty("status").GetInt32());
         Assert.Equal(title, response.Json.GetProperty("title").GetString());

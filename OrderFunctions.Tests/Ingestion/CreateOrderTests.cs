@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Moq;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
@@ -10,25 +11,17 @@ using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Hosting;
 namespace OrderFunctions.Tests.Ingestion;
 
-public sealed class CreateOrderTests : IDisposable
+public sealed class CreateOrderTests : IAsyncDisposable
 {
     private readonly Mock<IOrderRepository> _repository = new(MockBehavior.Strict);
-    private readonly ServiceProvider _services;
-    private readonly CreateOrder _function;
+    private readonly StandaloneApplication _app;
 
-    public CreateOrderTests()
-    {
-        _services = FunctionHost.Services(new Dictionary<string, string?>(), _repository.Object);
-        _function = FunctionHost.Create<CreateOrder>(_services);
-    }
+    public CreateOrderTests() =>
+        _app = new StandaloneApplication(services: s => s.Replace(ServiceDescriptor.Singleton(_repository.Object)));
 
-    public void Dispose() => _services.Dispose();
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
-    private async Task<ExecutedResponse> Post(string body, string? contentType = "application/json")
-    {
-        var result = await _function.Run(HttpResultRunner.Request(_services, body, contentType), CancellationToken.None);
-        return await HttpResultRunner.ExecuteAsync(result, _services);
-    }
+    private Task<ApiResponse> Post(string body, string? contentType = "application/json") => _app.PostAsync(body, contentType);
 
     private void StoreAs(long id) =>
         _repository.Setup(r => r.AddAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()))
@@ -44,8 +37,8 @@ public sealed class CreateOrderTests : IDisposable
         var response = await Post(TestOrders.ValidJson);
 
         // Assert
-        Assert.Equal(201, response.StatusCode);
-        Assert.Equal("/API/orders/42", response.Headers.Location.ToString());
+        Assert.Equal(201, response.Status);
+        Assert.Equal("/API/orders/42", response.Header("Location"));
         Assert.StartsWith("application/json", response.ContentType);
         var json = response.Json;
         Assert.Equal(42, json.GetProperty("id").GetInt64());
@@ -65,13 +58,17 @@ public sealed class CreateOrderTests : IDisposable
     public async Task Run_builds_location_from_the_route_when_the_request_path_is_spelled_otherwise(string pathBase, string path)
     {
         StoreAs(42);
-        var request = HttpResultRunner.Request(_services, TestOrders.ValidJson, path: path);
-        request.PathBase = pathBase;
 
-        var response = await HttpResultRunner.ExecuteAsync(await _function.Run(request, CancellationToken.None), _services);
+        var response = await _app.InvokeAsync<CreateOrder>((function, request) => function.Run(request, CancellationToken.None), request =>
+        {
+            request.Body = new MemoryStream(Encoding.UTF8.GetBytes(TestOrders.ValidJson));
+            request.ContentLength = request.Body.Length;
+            request.PathBase = pathBase;
+            request.Path = path;
+        });
 
-        Assert.Equal(201, response.StatusCode);
-        Assert.Equal(pathBase + "/API/orders/42", response.Headers.Location.ToString());
+        Assert.Equal(201, response.Status);
+        Assert.Equal(pathBase + "/API/orders/42", response.Header("Location"));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -83,7 +80,7 @@ public sealed class CreateOrderTests : IDisposable
             {"timestamp": "2026-11-27 10:15:30.123456", "username": "trader1", "market": "BTC-USD", "side": "buy", "size": 0.5, "price": 43000.5}
             """);
 
-        Assert.Equal(201, response.StatusCode);
+        Assert.Equal(201, response.Status);
         Assert.Equal("2026-11-27T10:15:30.123456Z", response.Json.GetProperty("timestamp").GetString());
     }
 
@@ -95,7 +92,7 @@ public sealed class CreateOrderTests : IDisposable
     {
         var response = await Post(TestOrders.ValidJson, contentType);
 
-        Assert.Equal(415, response.StatusCode);
+        Assert.Equal(415, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
         Assert.Contains("must be JSON", response.Json.GetProperty("detail").GetString());
         _repository.VerifyNoOtherCalls();
@@ -117,7 +114,7 @@ public sealed class CreateOrderTests : IDisposable
     {
         var response = await Post(body);
 
-        Assert.Equal(400, response.StatusCode);
+        Assert.Equal(400, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
         Assert.Equal([field], response.ErrorKeys);
         _repository.VerifyNoOtherCalls();
@@ -128,7 +125,7 @@ public sealed class CreateOrderTests : IDisposable
     {
         var response = await Post("""{"timestamp":"x","username":"","side":"hold","size":-1,"price":"abc","extra":1}""");
 
-        Assert.Equal(400, response.StatusCode);
+        Assert.Equal(400, response.Status);
         Assert.Equal(["extra", "market", "price", "side", "size", "timestamp", "username"], response.ErrorKeys.Order());
         _repository.VerifyNoOtherCalls();
     }
@@ -139,7 +136,7 @@ public sealed class CreateOrderTests : IDisposable
         var padding = new string(' ', RequestBody.SingleOrderLimit);
         var response = await Post("{" + padding + "}");
 
-        Assert.Equal(413, response.StatusCode);
+        Assert.Equal(413, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
         _repository.VerifyNoOtherCalls();
     }
@@ -155,7 +152,7 @@ public sealed class CreateOrderTests : IDisposable
 
         var response = await Post(body);
 
-        Assert.Equal(201, response.StatusCode);
+        Assert.Equal(201, response.Status);
         Assert.Equal([100L, 101L, 102L], response.Json.EnumerateArray().Select(o => o.GetProperty("id").GetInt64()));
         Assert.Equal(["u1", "u2", "u3"], response.Json.EnumerateArray().Select(o => o.GetProperty("username").GetString()));
     }
@@ -167,7 +164,7 @@ public sealed class CreateOrderTests : IDisposable
 
         var response = await Post(body);
 
-        Assert.Equal(400, response.StatusCode);
+        Assert.Equal(400, response.Status);
         Assert.Equal(["[1].side"], response.ErrorKeys);
         _repository.VerifyNoOtherCalls();
     }
@@ -181,7 +178,7 @@ public sealed class CreateOrderTests : IDisposable
 
         var response = await Post(TestOrders.ValidJson + "\n" + TestOrders.ValidJson + "\n", "application/x-ndjson");
 
-        Assert.Equal(201, response.StatusCode);
+        Assert.Equal(201, response.Status);
         Assert.Equal(2, response.Json.GetArrayLength());
     }
 
@@ -193,8 +190,8 @@ public sealed class CreateOrderTests : IDisposable
 
         var response = await Post(TestOrders.ValidJson.Replace("}", ""","clientOrderId":"c1"}"""));
 
-        Assert.Equal(200, response.StatusCode);
-        Assert.Equal("true", response.Headers[CreateOrder.ReplayedHeader].ToString());
+        Assert.Equal(200, response.Status);
+        Assert.Equal("true", response.Header(CreateOrder.ReplayedHeader));
         Assert.Equal(7, response.Json.GetProperty("id").GetInt64());
     }
 
@@ -206,7 +203,7 @@ public sealed class CreateOrderTests : IDisposable
 
         var response = await Post(TestOrders.ValidJson.Replace("}", ""","clientOrderId":"c1"}"""));
 
-        Assert.Equal(409, response.StatusCode);
+        Assert.Equal(409, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
         Assert.Equal(7, response.Json.GetProperty("existingId").GetInt64());
     }
@@ -219,8 +216,8 @@ public sealed class CreateOrderTests : IDisposable
 
         var response = await Post(TestOrders.ValidJson);
 
-        Assert.Equal(503, response.StatusCode);
-        Assert.Equal("2", response.Headers.RetryAfter.ToString());
+        Assert.Equal(503, response.Status);
+        Assert.Equal("2", response.Header("Retry-After"));
         Assert.Equal("application/problem+json", response.ContentType);
         Assert.Contains("read-only", response.Json.GetProperty("detail").GetString());
     }

@@ -18,7 +18,7 @@ public sealed class IdempotentSubmissionTests
     public async Task Run_replays_original_order_with_200_and_header_and_writes_nothing_when_same_order_is_resent()
     {
         // Arrange
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var first = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "retry-1"));
 
         // Act
@@ -37,7 +37,7 @@ public sealed class IdempotentSubmissionTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_replays_when_resent_content_differs_only_in_spelling()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var first = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "retry-2", side: "buy", price: "43000.10"));
 
         var second = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "retry-2", side: "BUY", price: "\"43000.1\"",
@@ -56,7 +56,7 @@ public sealed class IdempotentSubmissionTests
     public async Task Run_returns_409_problem_and_writes_nothing_when_client_order_id_is_reused_for_different_content(string field, string value)
     {
         // Arrange
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var first = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "reused"));
         var changed = field switch
         {
@@ -81,7 +81,7 @@ public sealed class IdempotentSubmissionTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_stores_both_when_two_users_use_the_same_client_order_id()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var alice = await api.PostAsync(ApiTestOrders.Json(username: "alice", clientOrderId: "shared"));
         var bob = await api.PostAsync(ApiTestOrders.Json(username: "bob", clientOrderId: "shared"));
@@ -127,7 +127,7 @@ public sealed class IdempotentSubmissionTests
     {
         // Arrange
         const int pairs = 500;
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var repository = api.Repository;
         using var start = new ManualResetEventSlim();
 
@@ -188,7 +188,7 @@ public sealed class IdempotentSubmissionTests
     {
         // Arrange: an order stored first, then a batch whose third element reuses its id with another price, sent
         // while single orders flow through the same writer (and so through the same transactions).
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "taken"))).Status);
         var batch = $"[{ApiTestOrders.Json(clientOrderId: "new-1")},{ApiTestOrders.Json(clientOrderId: "new-2")},{ApiTestOrders.Json(clientOrderId: "taken", price: "1.5")},{ApiTestOrders.Json(clientOrderId: "new-3")}]";
 
@@ -213,7 +213,7 @@ public sealed class IdempotentSubmissionTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_400_naming_element_when_batch_repeats_client_order_id_for_different_order()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var batch = $"[{ApiTestOrders.Json(clientOrderId: "twice")},{ApiTestOrders.Json(clientOrderId: "other")},{ApiTestOrders.Json(clientOrderId: "twice", price: "2")}]";
 
         var response = await api.PostAsync(batch);
@@ -226,7 +226,7 @@ public sealed class IdempotentSubmissionTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_stores_one_row_when_batch_repeats_the_same_order()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var batch = $"[{ApiTestOrders.Json(clientOrderId: "twice")},{ApiTestOrders.Json(clientOrderId: "twice")}]";
 
         var response = await api.PostAsync(batch);
@@ -239,7 +239,7 @@ public sealed class IdempotentSubmissionTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_stores_batch_with_201_then_replays_it_with_200_when_resent()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var batch = $"[{ApiTestOrders.Json(clientOrderId: "b-1")},{ApiTestOrders.Json(clientOrderId: "b-2")}]";
 
         var first = await api.PostAsync(batch);

@@ -53,7 +53,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
     public async Task Post_answers_every_mutated_body_with_4xx_problem_and_writes_nothing()
     {
         // Arrange: one stored order, so a dropped or emptied table would show.
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "seed"))).Status);
         var random = new Random(Seed);
 
@@ -80,7 +80,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
     public async Task Get_answers_every_mutated_query_with_4xx_problem_and_writes_nothing()
     {
         // Arrange
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "seed"))).Status);
         var random = new Random(Seed);
 
@@ -111,7 +111,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
     [InlineData("application/json", """{"timestamp":"2026-11-27T10:15:30Z","username":"alice","market":"BTC-USD","side":"buy","size":1,"price":1,"\udc00":0}""")]
     public async Task Post_answers_400_problem_when_a_field_name_is_a_lone_surrogate(string contentType, string body)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var response = await api.PostAsync(body, contentType);
 

@@ -24,7 +24,7 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
     public async Task Run_answers_every_malformed_body_with_4xx_problem_and_writes_nothing()
     {
         // Arrange: one stored order, so a dropped or emptied table would show.
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "seed"))).Status);
         var corpus = Corpus();
 
@@ -85,7 +85,7 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
     public async Task Run_stores_injection_strings_verbatim_when_they_sit_in_valid_fields(string username, string clientOrderId)
     {
         // Arrange
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         // Act
         var response = await api.PostAsync(ApiTestOrders.Json(username: username, clientOrderId: clientOrderId));

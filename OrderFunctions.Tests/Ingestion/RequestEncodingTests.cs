@@ -18,7 +18,7 @@ public sealed class RequestEncodingTests
     public async Task Run_returns_400_problem_logged_at_information_when_the_body_stream_fails_with_a_chunk_size_overflow()
     {
         // Arrange: what Kestrel's chunked decoder throws for "FFFFFFFFF", handed to the function as the worker would.
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var body = new FailingStream(new IOException("Bad chunk size data.", new OverflowException()));
 
         // Act

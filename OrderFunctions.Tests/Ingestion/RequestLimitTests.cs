@@ -18,7 +18,7 @@ public sealed class RequestLimitTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_413_problem_when_single_order_body_exceeds_64_KiB()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var body = ApiTestOrders.Json(clientOrderId: "big").Insert(1, new string(' ', RequestBody.SingleOrderLimit));
 
         var response = await api.PostAsync(body);
@@ -32,7 +32,7 @@ public sealed class RequestLimitTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_accepts_single_order_body_of_exactly_64_KiB()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var order = ApiTestOrders.Json(clientOrderId: "edge");
         var body = order.Insert(1, new string(' ', RequestBody.SingleOrderLimit - order.Length));
 
@@ -45,7 +45,7 @@ public sealed class RequestLimitTests
     public async Task Run_returns_413_after_reading_little_more_than_the_limit_when_endless_body_has_no_length()
     {
         // Arrange: an object that never ends, with no Content-Length (as a chunked request arrives).
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var endless = new EndlessStream("{\"username\":\""u8.ToArray(), (byte)'a');
 
         // Act
@@ -61,7 +61,7 @@ public sealed class RequestLimitTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_413_when_batch_body_exceeds_4_MiB()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var endless = new EndlessStream("["u8.ToArray(), (byte)' ');
 
         var response = await api.PostAsync(endless, contentLength: null);
@@ -76,7 +76,7 @@ public sealed class RequestLimitTests
     [InlineData("application/x-ndjson")]
     public async Task Run_accepts_batch_body_of_exactly_4_MiB(string contentType)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var orders = contentType == "application/json" ? "[" + ApiTestOrders.Json() + "]" : ApiTestOrders.Json() + "\n";
         var body = orders + new string(' ', RequestBody.BatchLimit - orders.Length);
 
@@ -89,7 +89,7 @@ public sealed class RequestLimitTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_413_without_reading_the_body_when_its_content_length_is_over_4_MiB()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var endless = new EndlessStream("{"u8.ToArray(), (byte)' ');
 
         var response = await api.PostAsync(endless, contentLength: RequestBody.BatchLimit + 1);
@@ -128,7 +128,7 @@ public sealed class RequestLimitTests
     [InlineData("clientOrderId", 65, OrderValidator.ClientOrderIdMessage)]
     public async Task Run_returns_400_when_string_is_too_long(string field, int length, string message)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var value = new string('a', length);
         var body = field switch
         {
@@ -152,7 +152,7 @@ public sealed class RequestLimitTests
     [InlineData("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")] // 64
     public async Task Run_stores_client_order_id_verbatim_when_it_is_1_to_64_visible_ascii_characters(string clientOrderId)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var response = await api.PostAsync(ApiTestOrders.Json(clientOrderId: clientOrderId));
 
@@ -164,7 +164,7 @@ public sealed class RequestLimitTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_stores_order_when_username_market_and_client_order_id_are_at_their_longest()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var username = new string('u', OrderValidator.MaxUsernameLength);
         var market = "B.T-C/U_S:D" + new string('X', OrderValidator.MaxMarketLength - 11);
         var clientOrderId = new string('c', OrderValidator.MaxClientOrderIdLength);
@@ -178,7 +178,7 @@ public sealed class RequestLimitTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_takes_the_batch_limit_when_a_batch_over_64_KiB_starts_with_whitespace()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var orders = Enumerable.Range(0, 600).Select(i => ApiTestOrders.Json(username: $"u{i}"));
         var body = " \r\n\t[" + string.Join(",", orders) + "]";
         Assert.True(body.Length > RequestBody.SingleOrderLimit);
@@ -205,7 +205,7 @@ public sealed class RequestLimitTests
     [InlineData("\".12345678000000000000\"", "0.12345678")] // no digit before the point, trailing zeros
     public async Task Run_stores_largest_accepted_values_exactly_when_posted(string raw, string stored)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var response = await api.PostAsync(ApiTestOrders.Json(size: raw, price: raw));
 
@@ -227,7 +227,7 @@ public sealed class RequestLimitTests
     [InlineData("\".12345678000000000000000000001\"")] // 29 places: decimal.Parse would round it to 0.12345678
     public async Task Run_returns_400_precision_message_when_value_has_one_digit_too_many(string raw)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var response = await api.PostAsync(ApiTestOrders.Json(price: raw));
 
@@ -243,7 +243,7 @@ public sealed class RequestLimitTests
     [InlineData("\"-9999999999.99999999\"")]
     public async Task Run_returns_400_not_positive_when_largest_value_is_negative(string raw)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var response = await api.PostAsync(ApiTestOrders.Json(price: raw));
 
@@ -257,7 +257,7 @@ public sealed class RequestLimitTests
     [InlineData("application/x-ndjson")]
     public async Task Run_stores_a_batch_of_exactly_10000_orders(string contentType)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var orders = Enumerable.Range(0, OrderJsonReader.MaxOrdersPerRequest).Select(i => ApiTestOrders.Json(username: $"u{i % 50}"));
         // NDJSON: blank lines are not orders and do not count towards the limit.
         var body = contentType == "application/json" ? $"[{string.Join(",", orders)}]" : "\n" + string.Join("\n\n", orders) + "\n";
@@ -274,7 +274,7 @@ public sealed class RequestLimitTests
     [InlineData("application/x-ndjson")]
     public async Task Run_returns_400_and_writes_nothing_when_batch_has_10001_orders(string contentType)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var orders = Enumerable.Repeat(ApiTestOrders.Json(), OrderJsonReader.MaxOrdersPerRequest + 1);
         var body = contentType == "application/json" ? $"[{string.Join(",", orders)}]" : string.Join("\n", orders);
 
@@ -292,7 +292,7 @@ public sealed class RequestLimitTests
     [InlineData(10_000)]
     public async Task Run_returns_400_when_json_nests_deeper_than_an_order(int depth)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var body = new string('[', depth) + new string(']', depth);
 
         var response = await api.PostAsync(body);
@@ -304,7 +304,7 @@ public sealed class RequestLimitTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_400_when_field_value_nests_objects()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var response = await api.PostAsync("{\"username\":{\"a\":{\"b\":{\"c\":1}}}}");
 
@@ -327,7 +327,7 @@ public sealed class RequestLimitTests
     [InlineData("-Infinity", "$")]
     public async Task Run_returns_400_when_price_overflows_or_is_not_finite(string price, string errorKey)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var response = await api.PostAsync(ApiTestOrders.Json(price: price));
 
@@ -340,7 +340,7 @@ public sealed class RequestLimitTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_400_naming_field_when_key_is_repeated()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var body = ApiTestOrders.Json().TrimEnd('}') + ",\"price\":1}";
 
         var response = await api.PostAsync(body);
@@ -358,7 +358,7 @@ public sealed class RequestLimitTests
     [InlineData("")]
     public async Task Run_returns_400_when_top_level_value_is_not_an_object(string body)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var response = await api.PostAsync(body);
 

@@ -35,7 +35,7 @@ public sealed class ValidationProblemTests
 
     private static string Quote(string value) => JsonSerializer.Serialize(value);
 
-    private static async Task<Dictionary<string, string[]>> ErrorsOf(InProcessOrderApi api, string body, string contentType = "application/json")
+    private static async Task<Dictionary<string, string[]>> ErrorsOf(StandaloneApplication api, string body, string contentType = "application/json")
     {
         var response = await api.PostAsync(body, contentType);
         Assert.Equal(400, response.Status);
@@ -104,7 +104,7 @@ public sealed class ValidationProblemTests
     [MemberData(nameof(FieldErrors))]
     public async Task Run_answers_400_with_exact_key_and_message_when_one_field_is_wrong(string body, string key, string message)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var errors = await ErrorsOf(api, body);
 
@@ -130,7 +130,7 @@ public sealed class ValidationProblemTests
     [MemberData(nameof(BodyErrors))]
     public async Task Run_answers_400_keyed_by_dollar_when_the_body_is_not_orders(string body, string contentType, string message)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var errors = await ErrorsOf(api, body, contentType);
 
@@ -143,7 +143,7 @@ public sealed class ValidationProblemTests
     [InlineData(Ndjson)]
     public async Task Run_keys_the_first_element_as_index_0_when_a_batch_element_is_wrong(string contentType)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         string[] orders = [Order(("price", "-1"), ("side", "\"hold\"")), Order(), Order(("size", "0"))];
         var body = contentType == Ndjson ? string.Join("\n", orders) : $"[{string.Join(",", orders)}]";
 
@@ -157,7 +157,7 @@ public sealed class ValidationProblemTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_keys_a_single_element_array_by_index_when_it_is_wrong()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var errors = await ErrorsOf(api, $"[{Order(("market", null))}]");
 
@@ -168,7 +168,7 @@ public sealed class ValidationProblemTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_names_element_and_reason_when_array_elements_are_not_objects()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var errors = await ErrorsOf(api, $"[{Order()},[1,2],\"x\"]");
 
@@ -180,7 +180,7 @@ public sealed class ValidationProblemTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_names_ndjson_lines_counting_blank_ones_when_lines_are_bad()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         // Line 1 is blank, so the bad ones are lines 3, 4 and 5 and orders [1], [2] and [3].
         var body = $"\n{Order()}\n[1]\n{{\"size\":\n{Order(("side", "\"hold\""))}\n";
 
@@ -195,7 +195,7 @@ public sealed class ValidationProblemTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_keeps_one_index_per_line_when_an_ndjson_line_has_content_after_its_object()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var body = $"{Order()} x\n{Order(("side", "\"hold\""))}\n";
 
         var errors = await ErrorsOf(api, body, Ndjson);
@@ -207,7 +207,7 @@ public sealed class ValidationProblemTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_names_price_when_a_string_number_is_not_utf8()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var errors = await ErrorsOf(api, Order(("price", "\"1\\ud800\"")));
 
@@ -217,7 +217,7 @@ public sealed class ValidationProblemTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_lists_every_message_of_a_key_when_it_gets_more_than_one()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         // Two unknown names sharing their first 64 characters are reported under the same shortened key.
         var prefix = new string('x', 70);
         var key = new string('x', 64) + "...";
@@ -234,7 +234,7 @@ public sealed class ValidationProblemTests
     [InlineData(ValidationErrors.MaxKeys + 50, 50)]
     public async Task Run_keeps_the_first_100_error_keys_and_counts_the_rest_under_more_when_a_batch_has_many(int badOrders, int omitted)
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var body = "[" + string.Join(",", Enumerable.Repeat(Order(("side", "\"hold\"")), badOrders)) + "]";
 
         var errors = await ErrorsOf(api, body);

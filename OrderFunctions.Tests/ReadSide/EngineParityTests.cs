@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using OrderFunctions.Orders;
 using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Support.Postgres;
@@ -8,13 +9,13 @@ namespace OrderFunctions.Tests.ReadSide;
 [RequiresPostgres]
 public sealed class EngineParityTests : IAsyncLifetime
 {
-    private readonly ReadSideHarness _sqlite = new(StoreEngine.Sqlite);
-    private readonly ReadSideHarness _postgres = new(StoreEngine.Postgres);
+    private StandaloneApplication _sqlite = null!;
+    private StandaloneApplication _postgres = null!;
 
     public async Task InitializeAsync()
     {
-        await _sqlite.InitializeAsync();
-        await _postgres.InitializeAsync();
+        _sqlite = await StandaloneApplication.OnEmptyStoreAsync(StoreEngine.Sqlite);
+        _postgres = await StandaloneApplication.OnEmptyStoreAsync(StoreEngine.Postgres);
     }
 
     public async Task DisposeAsync()
@@ -72,7 +73,16 @@ public sealed class EngineParityTests : IAsyncLifetime
             var sqliteOrder = await _sqlite.GetOrderAsync(id);
             var postgresOrder = await _postgres.GetOrderAsync(id);
             Assert.Equal(sqliteOrder.Status, postgresOrder.Status);
-            Assert.Equal(sqliteOrder.Body, postgresOrder.Body);
+            Assert.Equal(WithoutTraceId(sqliteOrder), WithoutTraceId(postgresOrder));
         }
+    }
+
+    // A problem names the request it answers (traceId), which differs between the two apps by design.
+    private static string WithoutTraceId(ApiResponse response)
+    {
+        if (response.Status == 200) return response.Body;
+        var problem = JsonNode.Parse(response.Body)!.AsObject();
+        problem.Remove("traceId");
+        return problem.ToJsonString();
     }
 }

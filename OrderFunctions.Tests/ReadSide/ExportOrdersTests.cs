@@ -15,9 +15,9 @@ namespace OrderFunctions.Tests.ReadSide;
 public abstract class ExportOrdersTests(StoreEngine engine) : IAsyncLifetime
 {
     private static readonly DateTime Start = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
-    private readonly ReadSideHarness _store = new(engine);
+    private StandaloneApplication _store = null!;
 
-    public Task InitializeAsync() => _store.InitializeAsync();
+    public async Task InitializeAsync() => _store = await StandaloneApplication.OnEmptyStoreAsync(engine);
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 

@@ -7,9 +7,9 @@ namespace OrderFunctions.Tests.ReadSide;
 /// <summary>Written once, run on every engine by its subclass.</summary>
 public abstract class GetOrderTests(StoreEngine engine) : IAsyncLifetime
 {
-    private readonly ReadSideHarness _store = new(engine);
+    private StandaloneApplication _store = null!;
 
-    public Task InitializeAsync() => _store.InitializeAsync();
+    public async Task InitializeAsync() => _store = await StandaloneApplication.OnEmptyStoreAsync(engine);
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 

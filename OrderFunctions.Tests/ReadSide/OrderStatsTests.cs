@@ -12,9 +12,9 @@ public abstract class OrderStatsTests(StoreEngine engine) : IAsyncLifetime
 {
     private static readonly DateTime Start = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
     private const decimal Max = 9_999_999_999.99999999m;
-    private readonly ReadSideHarness _store = new(engine);
+    private StandaloneApplication _store = null!;
 
-    public Task InitializeAsync() => _store.InitializeAsync();
+    public async Task InitializeAsync() => _store = await StandaloneApplication.OnEmptyStoreAsync(engine);
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 

@@ -12,9 +12,9 @@ namespace OrderFunctions.Tests.ReadSide;
 /// </summary>
 public sealed class ReadGateTests : IAsyncLifetime
 {
-    private readonly ReadSideHarness _store = new(StoreEngine.Sqlite);
+    private StandaloneApplication _store = null!;
 
-    public Task InitializeAsync() => _store.InitializeAsync();
+    public async Task InitializeAsync() => _store = await StandaloneApplication.OnEmptyStoreAsync(StoreEngine.Sqlite);
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 

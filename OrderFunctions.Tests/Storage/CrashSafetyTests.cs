@@ -94,7 +94,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     public async Task StopAsync_returns_only_after_every_accepted_order_is_committed_and_refuses_new_ones()
     {
         // Arrange: many requests queued at once, so the writer still holds most of them when the stop begins.
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         var repository = (OrderWriteQueue)api.Repository;
         var accepted = Enumerable.Range(0, 2000)
             .Select(i => repository.AddAsync(ApiTestOrders.Order(clientOrderId: $"drain-{i}"))).ToArray();
@@ -132,7 +132,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderServices_registers_the_repository_as_hosted_service_so_a_stop_drains_it()
     {
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
 
         var hosted = api.Services.GetServices<IHostedService>();
 

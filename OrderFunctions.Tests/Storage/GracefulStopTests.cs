@@ -19,7 +19,7 @@ public sealed class GracefulStopTests
     public async Task StopAsync_answers_every_caller_queued_at_stop_before_it_completes_when_the_writer_is_busy()
     {
         // Arrange: the writer held inside a commit, eight callers waiting behind it.
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         using var hold = new WriterHold();
         var first = api.Repository.AddAsync(ApiTestOrders.Order(clientOrderId: "first"));
         await hold.Held.WaitAsync(TimeSpan.FromSeconds(60));

@@ -23,7 +23,7 @@ public sealed class MaxOrdersPerTransactionTests
     public async Task AddManyAsync_answers_every_request_and_stores_every_order_when_requests_wait_beyond_the_cap()
     {
         // Arrange: the writer held inside a first commit, and ten 3-order requests queued behind it (30 orders: 7.5 caps).
-        await using var api = new InProcessOrderApi(new Dictionary<string, string?> { ["OrderStorage:MaxOrdersPerTransaction"] = $"{Cap}" });
+        await using var api = new StandaloneApplication(new Dictionary<string, string?> { ["OrderStorage:MaxOrdersPerTransaction"] = $"{Cap}" });
         using var commits = new MetricCollector<int>(api.Services.GetRequiredService<IMeterFactory>(), OrderTelemetry.Name, OrderMetrics.CommitOrders);
         using var hold = new WriterHold();
         var first = api.Repository.AddAsync(ApiTestOrders.Order(clientOrderId: "first"));

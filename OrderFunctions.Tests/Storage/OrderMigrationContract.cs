@@ -48,7 +48,7 @@ public abstract class OrderMigrationContract(StoreEngine engine) : IAsyncLifetim
 
     private ServiceProvider Services()
     {
-        var provider = FunctionHost.Services(Store.Settings);
+        var provider = StandaloneApplication.ComposeServices(Store.Settings);
         _providers.Add(provider);
         return provider;
     }

@@ -16,7 +16,7 @@ namespace OrderFunctions.Tests.Storage;
 /// </summary>
 public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifetime
 {
-    private readonly List<ServiceProvider> _providers = [];
+    private readonly List<StandaloneApplication> _apps = [];
 
     protected TestStore Store { get; private set; } = null!;
 
@@ -24,20 +24,20 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
 
     public async Task DisposeAsync()
     {
-        foreach (var provider in _providers) await provider.DisposeAsync();
+        foreach (var app in _apps) await app.DisposeAsync();
         await Store.DisposeAsync();
     }
 
     /// <summary>The write queue and engine as the host composes them, with extra <c>OrderStorage</c> settings.</summary>
-    protected OrderWriteQueue Repository(params (string Key, string Value)[] settings) => Services(settings).GetRequiredService<OrderWriteQueue>();
+    protected OrderWriteQueue Repository(params (string Key, string Value)[] settings) =>
+        Services(settings).GetRequiredService<OrderWriteQueue>();
 
-    protected ServiceProvider Services(params (string Key, string Value)[] settings)
+    /// <summary>The services of a new app on <see cref="Store"/>, with extra settings; the app goes on dispose.</summary>
+    protected IServiceProvider Services(params (string Key, string Value)[] settings)
     {
-        var all = Store.Settings;
-        foreach (var (key, value) in settings) all[key] = value;
-        var provider = FunctionHost.Services(all);
-        _providers.Add(provider);
-        return provider;
+        var app = StandaloneApplication.ForStore(Store, settings.ToDictionary(s => s.Key, s => (string?)s.Value));
+        _apps.Add(app);
+        return app.Services;
     }
 
     [StoreTheory(Timeout = TestTimeouts.Server)]

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Sqlite;
 using OrderFunctions.Tests.Client;
@@ -24,7 +26,7 @@ public sealed class StorageFaultTests
     {
         // Arrange: a file with one order, opened the way SQLite opens a file it may not write. Tests run as root in CI,
         // where chmod 0444 stops nothing; Mode=ReadOnly gives the same state (SQLITE_READONLY on every write).
-        var path = InProcessOrderApi.NewDatabasePath();
+        var path = StandaloneApplication.NewDatabasePath();
         using (var seed = Database.Open(path))
         {
             SqliteOrderSchema.EnsureCreated(seed);
@@ -33,13 +35,14 @@ public sealed class StorageFaultTests
                 "VALUES ('2026-11-27T10:15:30.0000000Z', 'alice', 'BTC-USD', 'buy', 50000000, 100000000, 'before')";
             insert.ExecuteNonQuery();
         }
-        await using var api = new InProcessOrderApi(connectionString: $"Data Source={path};Mode=ReadOnly", databasePath: path);
+        await using var api = new StandaloneApplication(
+            new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={path};Mode=ReadOnly" }, databasePath: path);
 
         // Act
         var refused = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "during"));
         var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "during-1")},{ApiTestOrders.Json(clientOrderId: "during-2")}]");
         var healthDuring = await api.GetHealthAsync();
-        api.SqliteOptions.ConnectionString = $"Data Source={path}"; // the fault clears
+        api.Services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.ConnectionString = $"Data Source={path}"; // the fault clears
         var healthAfter = await api.GetHealthAsync();
         var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
 
@@ -58,9 +61,10 @@ public sealed class StorageFaultTests
     public async Task Unavailable_store_logs_one_line_per_failure_with_the_cause_and_no_stack_when_requests_get_503()
     {
         // Arrange: a store every write fails on (read-only), as in the test above.
-        var path = InProcessOrderApi.NewDatabasePath();
+        var path = StandaloneApplication.NewDatabasePath();
         using (var seed = Database.Open(path)) SqliteOrderSchema.EnsureCreated(seed);
-        await using var api = new InProcessOrderApi(connectionString: $"Data Source={path};Mode=ReadOnly", databasePath: path);
+        await using var api = new StandaloneApplication(
+            new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={path};Mode=ReadOnly" }, databasePath: path);
 
         // Act
         var refused = new List<ApiResponse>();
@@ -112,7 +116,7 @@ public sealed class StorageFaultTests
     public async Task Run_returns_503_then_recovers_when_database_is_full_until_it_has_room()
     {
         // Arrange: the file capped a few pages above its empty size (PRAGMA max_page_count on the writer: SQLITE_FULL).
-        await using var api = new InProcessOrderApi(new Dictionary<string, string?> { ["OrderStorage:MaxPageCount"] = "8" });
+        await using var api = new StandaloneApplication(new Dictionary<string, string?> { ["OrderStorage:MaxPageCount"] = "8" });
 
         // Act: fill it.
         ApiResponse? refused = null;
@@ -124,7 +128,7 @@ public sealed class StorageFaultTests
             else refused = response;
         }
         var batchRefused = await api.PostAsync($"[{ApiTestOrders.Json(clientOrderId: "batch-1")},{ApiTestOrders.Json(clientOrderId: "batch-2")}]");
-        api.SqliteOptions.MaxPageCount = 0; // room again
+        api.Services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.MaxPageCount = 0; // room again
         var accepted = await api.PostAsync(ApiTestOrders.Json(clientOrderId: "after"));
 
         // Assert

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -8,7 +11,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Orders;
 using OrderFunctions.Standalone;
+using OrderFunctions.Storage;
 
 namespace OrderFunctions.Tests.Support;
 
@@ -18,12 +23,64 @@ namespace OrderFunctions.Tests.Support;
 /// <see cref="CreateClient"/> goes through the in-memory TestServer; <see cref="StartAsync"/> serves on a real
 /// loopback socket (Kestrel on port 0) for tests that need one (the client, locks held while requests wait).
 /// Child processes remain only where a process is the point (Functions-host fixture, SIGKILL/SIGTERM, process logs).
+/// <see cref="SendAsync"/> hands the in-memory server a request the test builds itself (a raw query string, a body
+/// stream it watches); <see cref="InvokeAsync{TFunction}"/> runs one function class over the app's services, for the few
+/// tests about a function apart from any host's routing.
 /// The type argument only names the standalone assembly (its top-level <c>Program</c> shares a name with the function app's).
 /// </summary>
-public class StandaloneApplication(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? databasePath = null)
+public class StandaloneApplication(
+    IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? databasePath = null)
     : WebApplicationFactory<OrderApiOptions>
 {
-    public string DatabasePath { get; } = databasePath ?? Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
+    public string DatabasePath { get; } = databasePath ?? NewDatabasePath();
+
+    /// <summary>A path for a new SQLite file in the temporary directory, unique to the caller.</summary>
+    public static string NewDatabasePath() => Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
+
+    /// <summary>
+    /// The app on <paramref name="store"/> (either engine): its provider and connection string over the defaults. The
+    /// store stays the caller's (several apps may share it, as several instances share a database).
+    /// </summary>
+    public static StandaloneApplication ForStore(
+        TestStore store, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var values = new Dictionary<string, string?>(store.Settings);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        return new StandaloneApplication(values, services, (store as SqliteTestStore)?.Database.Path) { _keepsDatabase = true };
+    }
+
+    private bool _keepsDatabase;
+
+    /// <summary>
+    /// The app on a new empty store of <paramref name="engine"/>, its table created as the writer creates it at start (so
+    /// reads of an empty store find one); the store goes with the app on dispose.
+    /// </summary>
+    public static async Task<StandaloneApplication> OnEmptyStoreAsync(
+        StoreEngine engine, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var store = await TestStore.CreateAsync(engine);
+        await store.CreateSchemaAsync();
+        var app = ForStore(store, settings, services);
+        app._ownedStore = store;
+        return app;
+    }
+
+    private TestStore? _ownedStore;
+
+    /// <summary>
+    /// The services <c>AddOrderServices</c> registers for these settings (what both hosts' <c>Program.cs</c> call), built
+    /// and validated but not started: for tests of the composition itself, whose settings (an unknown provider, a server
+    /// that does not exist) would stop a start.
+    /// </summary>
+    public static ServiceProvider ComposeServices(IDictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddOrderServices(configuration)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
 
     /// <summary>Everything the app logged.</summary>
     public CapturedLogs Logs { get; } = new();
@@ -40,6 +97,126 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
     public const string LoopbackAnyPort = "http://127.0.0.1:0";
 
     private bool _onSocket;
+    private HttpClient? _client;
+
+    /// <summary>A client of the app: over the socket after <see cref="ServeOnSocket"/>, else over the in-memory server.</summary>
+    public HttpClient Client => _client ??= _onSocket ? new HttpClient { BaseAddress = BaseAddress } : CreateClient();
+
+    /// <summary>The app's own repository (the write queue in front of the engine).</summary>
+    public IOrderRepository Repository => Services.GetRequiredService<IOrderRepository>();
+
+    public Task<ApiResponse> PostAsync(string body, string? contentType = "application/json") =>
+        PostAsync(Encoding.UTF8.GetBytes(body), contentType, OrdersPath);
+
+    public async Task<ApiResponse> PostAsync(byte[] body, string? contentType = "application/json", string path = OrdersPath)
+    {
+        using var content = new ByteArrayContent(body);
+        if (contentType is not null) content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        using var response = await Client.PostAsync(path, content);
+        return await ApiResponse.ReadAsync(response);
+    }
+
+    /// <summary>
+    /// POSTs <paramref name="body"/> as the request stream itself, through the in-memory server: a test can count how
+    /// much of an endless body the app read, which a socket's buffers would hide.
+    /// </summary>
+    public Task<ApiResponse> PostAsync(Stream body, long? contentLength, string contentType = "application/json") =>
+        SendAsync(context =>
+        {
+            context.Request.Method = HttpMethods.Post;
+            context.Request.Path = OrdersPath;
+            context.Request.ContentType = contentType;
+            context.Request.ContentLength = contentLength;
+            context.Request.Body = body;
+        });
+
+    /// <summary>A GET of <paramref name="pathAndQuery"/> through <see cref="Client"/>.</summary>
+    public async Task<ApiResponse> GetAsync(string pathAndQuery)
+    {
+        using var response = await Client.GetAsync(pathAndQuery);
+        return await ApiResponse.ReadAsync(response);
+    }
+
+    /// <summary>A GET whose query string is any text, even what a URI cannot hold (the in-memory server takes it as is).</summary>
+    public Task<ApiResponse> GetAsync(string path, string queryString) =>
+        SendAsync(context =>
+        {
+            context.Request.Method = HttpMethods.Get;
+            context.Request.Path = path;
+            context.Request.QueryString = queryString.Length == 0 ? QueryString.Empty
+                : new QueryString(queryString.StartsWith('?') ? queryString : "?" + queryString);
+        });
+
+    public Task<ApiResponse> GetHealthAsync() => GetAsync("/API/health");
+
+    /// <summary>Stores the orders through the app's repository, in one request; returns them with their ids.</summary>
+    public async Task<StoredOrder[]> AddAsync(params Order[] orders)
+    {
+        var results = await Repository.AddManyAsync(orders);
+        Assert.All(results, r => Assert.Equal(SaveOutcome.Created, r.Outcome));
+        return results.Select(r => r.Order).ToArray();
+    }
+
+    public Task<ApiResponse> GetOrderAsync(long id) => GetAsync($"{OrdersPath}/{id}", "");
+
+    /// <summary>A page of the listing for this raw query string (without or with its <c>?</c>).</summary>
+    public Task<ApiResponse> ListAsync(string query) => GetAsync(OrdersPath, query);
+
+    public Task<ApiResponse> StatsAsync(string query) => GetAsync($"{OrdersPath}/stats", query);
+
+    public Task<ApiResponse> ExportAsync(string query) => GetAsync($"{OrdersPath}/export", query);
+
+    /// <summary>A request the test builds on the context itself, through the whole app on the in-memory server.</summary>
+    public async Task<ApiResponse> SendAsync(Action<HttpContext> configure)
+    {
+        if (_onSocket) throw new InvalidOperationException("SendAsync goes through the in-memory server; this app serves a socket.");
+        var context = await Server.SendAsync(configure);
+        return await ApiResponse.ReadAsync(context.Response);
+    }
+
+    /// <summary>
+    /// One function class created over the app's services as the worker creates it, given a request built by
+    /// <paramref name="configure"/> (an empty POST to the orders route unless it says otherwise), its result
+    /// executed as the host executes it.
+    /// </summary>
+    public async Task<ApiResponse> InvokeAsync<TFunction>(
+        Func<TFunction, HttpRequest, Task<IResult>> run, Action<HttpRequest>? configure = null) where TFunction : class
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var request = NewRequest(scope.ServiceProvider, "");
+        configure?.Invoke(request);
+        var function = ActivatorUtilities.CreateInstance<TFunction>(scope.ServiceProvider);
+        return await ExecuteAsync(await run(function, request), request.HttpContext);
+    }
+
+    /// <summary>
+    /// Executes <paramref name="result"/> as the host executes it, over the app's services (its JSON options and problem
+    /// details apply), on <paramref name="context"/> or a new one; returns what a client would read.
+    /// </summary>
+    public async Task<ApiResponse> ExecuteAsync(IResult result, HttpContext? context = null)
+    {
+        context ??= new DefaultHttpContext { RequestServices = Services };
+        context.Response.Body = new MemoryStream();
+        await result.ExecuteAsync(context);
+        return await ApiResponse.ReadAsync(context.Response);
+    }
+
+    /// <summary>A POST of <paramref name="body"/> to the orders route as a function receives it, over <paramref name="services"/>.</summary>
+    public static HttpRequest NewRequest(IServiceProvider services, string body, string? contentType = "application/json")
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Request.Method = HttpMethods.Post;
+        context.Request.Scheme = "http";
+        context.Request.Host = new HostString("localhost");
+        context.Request.Path = OrdersPath;
+        context.Request.ContentType = contentType;
+        context.Request.ContentLength = bytes.Length;
+        context.Request.Body = new MemoryStream(bytes);
+        return context.Request;
+    }
+
+    private const string OrdersPath = "/API/orders";
 
     /// <summary>
     /// Serves the app on a loopback socket. <paramref name="environment"/> takes environment-variable names
@@ -68,7 +245,9 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
         UseKestrel();
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        BaseAddress = new Uri(address
+            .Replace("[::]", "127.0.0.1", StringComparison.Ordinal)
+            .Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
         return this;
     }
 
@@ -97,11 +276,16 @@ public class StandaloneApplication(IDictionary<string, string?>? settings = null
 
     public override async ValueTask DisposeAsync()
     {
+        _client?.Dispose();
         await base.DisposeAsync();
+        if (_ownedStore is not null) await _ownedStore.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        if (!_keepsDatabase)
         {
-            try { File.Delete(DatabasePath + suffix); } catch (IOException) { }
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                try { File.Delete(DatabasePath + suffix); } catch (IOException) { }
+            }
         }
         GC.SuppressFinalize(this);
     }

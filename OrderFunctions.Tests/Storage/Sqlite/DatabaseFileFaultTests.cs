@@ -36,7 +36,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
         Directory.CreateDirectory(_directory);
         LeaveCrashedDatabase(DatabasePath, clientOrderId: "before");
         var readOnly = ReadOnlyDirectory.Make(_directory, how);
-        var api = new InProcessOrderApi(databasePath: DatabasePath);
+        var api = new StandaloneApplication(databasePath: DatabasePath);
         try
         {
             // Act
@@ -70,7 +70,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
     {
         // Arrange
         Directory.CreateDirectory(_directory);
-        await using var api = new InProcessOrderApi(databasePath: DatabasePath);
+        await using var api = new StandaloneApplication(databasePath: DatabasePath);
         Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json(clientOrderId: "before"))).Status);
 
         // Act: the file goes with its -wal and -shm, and another database file may be moved into its place.
@@ -100,7 +100,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
     public async Task Health_creates_nothing_while_the_directory_is_missing_and_returns_200_by_itself_once_it_exists()
     {
         // Arrange: the service starts before its volume is there.
-        await using var api = new InProcessOrderApi(connectionString: $"Data Source={DatabasePath}", databasePath: DatabasePath);
+        await using var api = new StandaloneApplication(databasePath: DatabasePath);
 
         // Act
         var healthDuring = await api.GetHealthAsync();
@@ -125,7 +125,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
     {
         // Arrange: the writer opened the file; then it is removed while no order arrives.
         Directory.CreateDirectory(_directory);
-        await using var api = new InProcessOrderApi(databasePath: DatabasePath);
+        await using var api = new StandaloneApplication(databasePath: DatabasePath);
         Assert.Equal(200, (await api.GetHealthAsync()).Status);
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(DatabasePath + suffix);
 
@@ -138,7 +138,7 @@ public sealed class DatabaseFileFaultTests : IDisposable
     }
 
     // Polls health (a polled condition with a deadline) until it answers the expected status; returns the last answer.
-    private static async Task<ApiResponse> HealthWithinDeadlineAsync(InProcessOrderApi api, int expected)
+    private static async Task<ApiResponse> HealthWithinDeadlineAsync(StandaloneApplication api, int expected)
     {
         var deadline = DateTime.UtcNow + RecoveryDeadline;
         while (true)

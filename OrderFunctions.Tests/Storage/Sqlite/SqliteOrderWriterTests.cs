@@ -22,7 +22,7 @@ public sealed class SqliteOrderWriterTests
     public async Task Writer_commits_with_synchronous_full_in_wal_mode_when_the_app_stores_an_order()
     {
         // Arrange: the app as it is wired (AddOrderServices), storing an order through the function.
-        await using var api = new InProcessOrderApi();
+        await using var api = new StandaloneApplication();
         Assert.Equal(201, (await api.PostAsync(ApiTestOrders.Json())).Status);
 
         // Act: the writer is idle once the 201 is out, so its connection may be asked.
