@@ -47,7 +47,24 @@ public static class OrderClientApp
             ListCommandLine(environment),
             StatsCommandLine(environment),
             ExportCommand.CommandLine(environment),
+            KeygenCommandLine(),
         };
+
+    // A caller's key for OrderAccess:Callers: the key goes to the desk (once, now), only its hash into configuration.
+    private static Command KeygenCommandLine()
+    {
+        var command = new Command("keygen", "Make a new caller key and print it with the SHA-256 to configure (OrderAccess:Callers:i:KeyHashes).");
+        command.SetAction(parseResult =>
+        {
+            var key = OrderFunctions.Access.CallerKey.New();
+            var output = parseResult.InvocationConfiguration.Output;
+            output.WriteLine($"key:  {key}");
+            output.WriteLine($"hash: {OrderFunctions.Access.CallerKey.Hash(key)}");
+            output.WriteLine("Give the key to the caller (it sends it as x-api-key); configure only the hash. The key is not shown again.");
+            return 0;
+        });
+        return command;
+    }
 
     private static Command SendCommandLine(ClientEnvironment environment)
     {

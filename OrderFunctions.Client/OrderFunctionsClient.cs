@@ -126,6 +126,7 @@ public sealed class OrderFunctionsClient
         queryString += $"{(queryString.Length == 0 ? '?' : '&')}format={Uri.EscapeDataString(format)}";
         using var request = new HttpRequestMessage(HttpMethod.Get, _options.RouteUrl(OrderRoutes.Export, queryString));
         if (_options.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(OrderHeaders.FunctionKey, key);
+        if (_options.ApiKey is { Length: > 0 } apiKey) request.Headers.TryAddWithoutValidation(OrderHeaders.ApiKey, apiKey);
         try
         {
             HttpResponseMessage response;
@@ -279,6 +280,7 @@ public sealed class OrderFunctionsClient
     {
         using var _ = request;
         if (_options.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(OrderHeaders.FunctionKey, key);
+        if (_options.ApiKey is { Length: > 0 } apiKey) request.Headers.TryAddWithoutValidation(OrderHeaders.ApiKey, apiKey);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
         try

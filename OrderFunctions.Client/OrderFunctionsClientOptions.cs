@@ -12,6 +12,9 @@ public sealed class OrderFunctionsClientOptions
     /// <summary>The function key, sent as <c>x-functions-key</c>; null for a host without keys. Never logged.</summary>
     public string? Key { get; set; }
 
+    /// <summary>The caller's key (<c>x-api-key</c>) when the service has callers (<c>OrderAccess:Callers</c>); never logged.</summary>
+    public string? ApiKey { get; set; }
+
     /// <summary>How long one request may take before it counts as failed (default 30 s).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

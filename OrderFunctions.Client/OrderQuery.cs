@@ -12,6 +12,8 @@ public sealed record OrderQuery
     public string? Market { get; init; }
     /// <summary><c>buy</c> or <c>sell</c> (listings only).</summary>
     public string? Side { get; init; }
+    /// <summary>Only the orders this caller stored (the audit trail's <c>StoredBy</c>; listings and the export).</summary>
+    public string? StoredBy { get; init; }
     /// <summary>Orders at or after this instant.</summary>
     public DateTimeOffset? From { get; init; }
     /// <summary>Orders before this instant.</summary>
@@ -34,6 +36,7 @@ public sealed record OrderQuery
         Add("side", Side);
         Add("from", Instant(From));
         Add("to", Instant(To));
+        Add("storedBy", StoredBy);
         Add("limit", Limit?.ToString(CultureInfo.InvariantCulture));
         Add("after", After);
         return builder.ToString();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Access;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
@@ -14,9 +15,9 @@ namespace OrderFunctions;
 /// stored orders in input order. The same reading, rules and storage as <see cref="CreateOrder"/>
 /// (<see cref="OrderIngestion"/>); only the shape differs, so a generated client reads a list here and one order there.
 /// </summary>
-public sealed class CreateOrders(IOrderRepository orders, OrderMetrics metrics, ILogger<CreateOrders> logger)
+public sealed class CreateOrders(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, ILogger<CreateOrders> logger)
 {
-    private readonly OrderIngestion _ingestion = new(orders, metrics, logger);
+    private readonly OrderIngestion _ingestion = new(orders, access, metrics, logger);
 
     [Function(nameof(CreateOrders))]
     [EndpointSummary("Store a batch of orders, all or nothing")]

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Access;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
@@ -13,7 +14,7 @@ namespace OrderFunctions;
 /// listing's filters, in id order, as one file streamed while it is read (RFC 4180 CSV with a header, or NDJSON of the
 /// listing's order objects), from one snapshot: orders stored while it runs are all left out.
 /// </summary>
-public sealed partial class ExportOrders(IOrderExportQueries exports, ILogger<ExportOrders> logger)
+public sealed partial class ExportOrders(IOrderExportQueries exports, OrderAccess access, ILogger<ExportOrders> logger)
 {
     private const string FormatParameter = "format";
 
@@ -27,6 +28,7 @@ public sealed partial class ExportOrders(IOrderExportQueries exports, ILogger<Ex
     [OpenApiQuery("side", "Only buys or only sells (any case).", Enum = ["buy", "sell"])]
     [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
     [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
+    [OpenApiQuery("storedBy", "Only the orders this caller stored (the audit trail's storedBy; exact name).")]
     [ProducesResponseType<string>(200, ExportFormat.CsvMediaType, ExportFormat.NdjsonMediaType, Description = "The orders as an attachment: RFC 4180 CSV (UTF-8, CRLF, a header line), or NDJSON (one StoredOrder object per line).")]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds. Nothing was sent.")]
@@ -46,6 +48,8 @@ public sealed partial class ExportOrders(IOrderExportQueries exports, ILogger<Ex
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var (caller, refusal) = access.Check(request, write: false);
+        if (refusal is not null) return refusal;
         var errors = new ValidationErrors();
         var format = ExportFormat.Csv;
         if (request.Query.TryGetValue(FormatParameter, out var formats))
@@ -70,10 +74,12 @@ public sealed partial class ExportOrders(IOrderExportQueries exports, ILogger<Ex
             .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase));
         var query = ReadQuery.ParseList(filters, errors);
         if (!errors.IsEmpty || query is null) return Problems.Validation(errors);
+        var filter = OrderAccess.Scope(caller, query.Filter, out refusal);
+        if (refusal is not null) return refusal;
 
         try
         {
-            var export = await exports.OpenExportAsync(query.Filter, cancellationToken);
+            var export = await exports.OpenExportAsync(filter, cancellationToken);
             return new OrderExportResult(export, format, DateTime.UtcNow, logger);
         }
         catch (OrderStoreUnavailableException ex)

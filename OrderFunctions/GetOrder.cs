@@ -3,13 +3,14 @@ using Microsoft.AspNetCore.Mvc;
 using OrderFunctions.Orders;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Access;
 using OrderFunctions.Http;
 using OrderFunctions.Storage;
 
 namespace OrderFunctions;
 
 /// <summary><c>GET /API/orders/{id}</c>: the stored order, in the shape of the 201 body, or 404.</summary>
-public sealed partial class GetOrder(IOrderQueries orders, ILogger<GetOrder> logger)
+public sealed partial class GetOrder(IOrderQueries orders, OrderAccess access, ILogger<GetOrder> logger)
 {
     [Function(nameof(GetOrder))]
     [EndpointSummary("Read one order")]
@@ -23,13 +24,16 @@ public sealed partial class GetOrder(IOrderQueries orders, ILogger<GetOrder> log
         long id,
         CancellationToken cancellationToken) =>
         FunctionBoundary.RunAsync(request, (Function: this, Id: id),
-            static (_, state, ct) => state.Function.HandleAsync(state.Id, ct), logger, cancellationToken);
+            static (request, state, ct) => state.Function.HandleAsync(request, state.Id, ct), logger, cancellationToken);
 
-    private async Task<IResult> HandleAsync(long id, CancellationToken cancellationToken)
+    private async Task<IResult> HandleAsync(HttpRequest request, long id, CancellationToken cancellationToken)
     {
+        var (caller, refusal) = access.Check(request, write: false);
+        if (refusal is not null) return refusal;
         try
         {
-            return await orders.FindAsync(id, cancellationToken) is { } order
+            // Another caller's order answers exactly as a missing one: its existence is not the caller's to learn.
+            return await orders.FindAsync(id, cancellationToken) is { } order && OrderAccess.MaySee(caller, order)
                 ? TypedResults.Ok(order)
                 : Problems.NotFound($"There is no order with id {id}.");
         }

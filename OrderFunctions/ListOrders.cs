@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Access;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
@@ -9,10 +10,10 @@ using OrderFunctions.Storage;
 namespace OrderFunctions;
 
 /// <summary>
-/// <c>GET /API/orders?username=&amp;market=&amp;side=&amp;from=&amp;to=&amp;limit=&amp;after=</c>: the orders matching every
+/// <c>GET /API/orders?username=&amp;market=&amp;side=&amp;from=&amp;to=&amp;storedBy=&amp;limit=&amp;after=</c>: the orders matching every
 /// given filter in ascending id order, a page at a time; <c>next</c> is passed back as <c>after</c>, null on the last page.
 /// </summary>
-public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders> logger)
+public sealed partial class ListOrders(IOrderQueries orders, OrderAccess access, ILogger<ListOrders> logger)
 {
     [Function(nameof(ListOrders))]
     [EndpointSummary("List orders, a page at a time")]
@@ -23,6 +24,7 @@ public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders>
     [OpenApiQuery("side", "Only buys or only sells (any case).", Enum = ["buy", "sell"])]
     [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
     [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
+    [OpenApiQuery("storedBy", "Only the orders this caller stored (the audit trail's storedBy; exact name).")]
     [OpenApiQuery("limit", "Orders per page, 1 to 1000 (default 100).", Type = "integer")]
     [OpenApiQuery("after", "The next cursor of the previous page.")]
     [ProducesResponseType<OrderPage>(200, "application/json", Description = "One page of orders.")]
@@ -35,13 +37,17 @@ public sealed partial class ListOrders(IOrderQueries orders, ILogger<ListOrders>
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var (caller, refusal) = access.Check(request, write: false);
+        if (refusal is not null) return refusal;
         var errors = new ValidationErrors();
         if (ReadQuery.ParseList(request.Query, errors) is not { } query) return Problems.Validation(errors);
+        var filter = OrderAccess.Scope(caller, query.Filter, out refusal);
+        if (refusal is not null) return refusal;
 
         try
         {
             return TypedResults.Ok(await Paging.ReadAsync(query.Limit,
-                count => orders.ListAsync(query.Filter, query.AfterId, count, cancellationToken),
+                count => orders.ListAsync(filter, query.AfterId, count, cancellationToken),
                 order => PageCursor.Encode(order.Id),
                 (page, next) => new OrderPage(page, next)));
         }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Access;
 using OrderFunctions.Http;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Postgres;
@@ -48,6 +50,13 @@ public static class OrderServiceCollectionExtensions
             ? ActivatorUtilities.CreateInstance<PostgresOrderExport>(sp)
             : ActivatorUtilities.CreateInstance<SqliteOrderExport>(sp));
         services.AddTransient<StatsOverTime>();
+
+        // Named callers (OrderAccess:Callers): checked by the functions themselves, so every host enforces them alike.
+        services.AddOptions<OrderAccessOptions>().BindConfiguration(OrderAccessOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OrderAccessOptions>, OrderAccessValidation>();
+        services.AddSingleton<OrderCallers>();
+        services.AddSingleton<OrderAccess>();
+        services.AddHostedService<OrderAccessAnnouncement>();
         return services;
     }
 }

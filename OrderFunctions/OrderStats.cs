@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Access;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
@@ -13,7 +14,7 @@ namespace OrderFunctions;
 /// notional, VWAP, min and max price, first and last timestamp per market, computed by the store in one grouped query,
 /// a page of markets at a time (<c>limit</c>, default 100, at most 1000); <c>next</c> is passed back as <c>after</c>.
 /// </summary>
-public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overTime, ILogger<OrderStats> logger)
+public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overTime, OrderAccess access, ILogger<OrderStats> logger)
 {
     [Function(nameof(OrderStats))]
     [EndpointSummary("Trading statistics per market")]
@@ -27,6 +28,7 @@ public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overT
     [OpenApiQuery("after", "The next cursor of the previous page of markets (with interval: of buckets).")]
     [OpenApiQuery("interval", "Statistics over time: one entry per market and UTC-aligned bucket of this width (the body is then a StatsBucketReport).", Enum = ["1m", "5m", "1h", "1d"])]
     [OpenApiQuery("side", "With interval only: only buys or only sells (any case).", Enum = ["buy", "sell"])]
+    [OpenApiQuery("storedBy", "With interval only: only the orders this caller stored (the audit trail's storedBy).")]
     [ProducesResponseType<OrderStatsAnswer>(200, "application/json", Description = "Without interval: an OrderStatsReport, one entry per market, ordered by market. With interval: a StatsBucketReport, one entry per market and non-empty bucket, ordered by market and then start.")]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
@@ -37,15 +39,19 @@ public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overT
 
     private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (StatsOverTime.IsRequested(request)) return await overTime.HandleAsync(request, cancellationToken);
+        var (caller, refusal) = access.Check(request, write: false);
+        if (refusal is not null) return refusal;
+        if (StatsOverTime.IsRequested(request)) return await overTime.HandleAsync(request, caller, cancellationToken);
 
         var errors = new ValidationErrors();
         if (ReadQuery.ParseStats(request.Query, errors) is not { } query) return Problems.Validation(errors);
+        var filter = OrderAccess.Scope(caller, query.Filter, out refusal);
+        if (refusal is not null) return refusal;
 
         try
         {
             return TypedResults.Ok(await Paging.ReadAsync(query.Limit,
-                count => orders.StatsAsync(query.Filter, query.AfterMarket, count, cancellationToken),
+                count => orders.StatsAsync(filter, query.AfterMarket, count, cancellationToken),
                 market => PageCursor.EncodeMarket(market.Market),
                 (page, next) => new OrderStatsReport(page, next)));
         }

@@ -13,7 +13,8 @@
 # Options (environment): RUNS=1, DURATION=15, WARMUP=5 (seconds of wrk before each measurement, not counted),
 # SINGLE_CONNECTIONS="16 64", BATCH_CONNECTIONS="4 8", BATCH_SIZE=1000, SEED_THREADS=4 (waitress's default),
 # PROFILE=0, KEEP=0 (keep the work directory with the databases, logs and raw wrk outputs),
-# ENGINES="sqlite postgres" (the host's stores to measure; the seed and the null store always run, as the baselines).
+# ENGINES="sqlite postgres" (the host's stores to measure; the seed and the null store always run, as the baselines),
+# CALLERS=0 (1: also single orders on SQLite with a named caller configured and its x-api-key sent: issue 20's cost).
 #   ENGINES=postgres DURATION=2 WARMUP=1 benchmarks/run.sh   # PostgreSQL only, smoke
 set -euo pipefail
 
@@ -144,12 +145,26 @@ for run in $(seq 1 "$RUNS"); do
         for c in $SINGLE_CONNECTIONS; do measure "$run" single "single order (SQLite)" "$c" single.lua 1 "$db" 1; done
         for c in $BATCH_CONNECTIONS; do measure "$run" batch "batch of $BATCH_SIZE (SQLite)" "$c" batch.lua "$BATCH_SIZE" "$db" 1 -- "$WORK/batch.json"; done
         stop_server
+        if [ "${CALLERS:-0}" = 1 ]; then
+            # The same single orders with named callers configured (issue 20): every request hashes its x-api-key and
+            # checks the username against the caller's; the cost must stay under 5% of the line above.
+            key="benchmark-caller-key-$run"
+            hash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)
+            db="$WORK/orders-callers-r$run.db"
+            start_host "host-callers-r$run" "$db" OrderAccess__Callers__0__Name=bench OrderAccess__Callers__0__KeyHashes__0="$hash" \
+                OrderAccess__Callers__0__Usernames__0='user*' OrderAccess__Callers__0__Operations__0=write
+            for c in $SINGLE_CONNECTIONS; do
+                ORDER_CALLER_KEY=$key measure "$run" single-callers "single order (SQLite, callers)" "$c" single.lua 1 "$db" 1
+            done
+            stop_server
+        fi
     fi
 
     if engine postgres; then
-        # Every run starts on an empty table (the host creates it at start).
+        # Every run starts on an empty table (the host creates it at start; its version table goes too, or the host
+        # would find the schema recorded as current and create nothing).
         PGOPTIONS="-c client_min_messages=warning" \
-            psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -XAtq -c "DROP TABLE IF EXISTS orders" >/dev/null
+            psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -XAtq -c "DROP TABLE IF EXISTS orders, orders_schema_versions" >/dev/null
         start_host "pg-r$run" "$WORK/unused-r$run.db" OrderStorage__Provider=Postgres ConnectionStrings__Orders="$PG_CONN"
         for c in $SINGLE_CONNECTIONS; do measure "$run" pg-single "single order (PostgreSQL)" "$c" single.lua 1 postgres 1; done
         for c in $BATCH_CONNECTIONS; do measure "$run" pg-batch "batch of $BATCH_SIZE (PostgreSQL)" "$c" batch.lua "$BATCH_SIZE" postgres 1 -- "$WORK/batch.json"; done
@@ -190,7 +205,7 @@ med = {k: (statistics.median(r for r, _, _ in v), statistics.median(p for _, p, 
        for k, v in groups.items()}
 def find(kind, conns):
     return next((m[0] for (k, _, c), m in med.items() if k == kind and c == conns), None)
-ceiling_of = {"single": "single-null", "seed": "single-null", "single-null": "single-null", "batch": "batch-null", "batch-null": "batch-null",
+ceiling_of = {"single": "single-null", "single-callers": "single-null", "seed": "single-null", "single-null": "single-null", "batch": "batch-null", "batch-null": "batch-null",
               "pg-single": "single-null", "pg-batch": "batch-null", "pg-batch-unnest": "batch-null"}
 def ratio(a, b):
     return f"{a / b:.2f}x" if b else "-"
@@ -198,7 +213,7 @@ def ms(us):
     return f"{us / 1000:.2f}"
 header = ("scenario", "conns", "orders/s", "p50 ms", "p99 ms", "vs seed", "vs ceiling")
 table = [header]
-order = ["single", "batch", "pg-single", "pg-batch", "pg-batch-unnest", "seed", "single-null", "batch-null"]
+order = ["single", "single-callers", "batch", "pg-single", "pg-batch", "pg-batch-unnest", "seed", "single-null", "batch-null"]
 for (kind, scenario, conns), (rate, p50, p99, n) in sorted(med.items(), key=lambda i: (order.index(i[0][0]), i[0][2])):
     seed = find("seed", conns)
     ceiling = find(ceiling_of[kind], conns)
@@ -224,6 +239,11 @@ if batches:
     checks.append(f"batches >= 150,000/s: {max(batches):,.0f} {'met' if max(batches) >= 150_000 else 'NOT met'}")
 if checks:
     print("Targets (issue 12): " + "; ".join(checks) + ".")
+callers64 = next((m for (k, _, c), m in med.items() if k == "single-callers" and c == 64), None)
+if single64 and callers64:
+    cost = 100 * (1 - callers64[0] / single64[0])
+    print(f"Callers (issue 20): single@64 with a caller's key {callers64[0]:,.0f}/s vs {single64[0]:,.0f}/s open: "
+          f"{cost:.1f}% lower ({'met' if cost <= 5 else 'NOT met'}: at most 5%).")
 pg64 = next((m for (k, _, c), m in med.items() if k == "pg-single" and c == 64), None)
 pg_batches = [m[0] for (k, _, _), m in med.items() if k == "pg-batch"]
 pg_checks = []

@@ -6,6 +6,12 @@ public static class OrderHeaders
     /// <summary>The function key (Azure Functions' <c>x-functions-key</c>); the <c>code</c> query parameter also works.</summary>
     public const string FunctionKey = "x-functions-key";
 
+    /// <summary>
+    /// A caller's key (<c>OrderAccess:Callers</c>): names the caller, the usernames it may act for and what it may do.
+    /// Sent beside the function key, which stays the Functions host's own outer gate.
+    /// </summary>
+    public const string ApiKey = "x-api-key";
+
     /// <summary><c>true</c> on a 200 that answers a POST whose orders were all stored before (same clientOrderId, same content).</summary>
     public const string IdempotentReplayed = "Idempotent-Replayed";
 

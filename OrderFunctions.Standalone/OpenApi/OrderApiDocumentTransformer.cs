@@ -64,6 +64,12 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "x-functions-key",
                 Description = "A function key (Azure: az functionapp function keys list; the standalone host: OrderApi:Keys).",
             },
+            [OrderApiOpenApi.CallerScheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = OrderHeaders.ApiKey,
+                Description = "A caller's key (OrderAccess:Callers): who posts and reads, for which usernames. Needed only when callers "
+                    + "are configured; without any the API is open.",
+            },
             [OrderApiOpenApi.QueryScheme] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Query, Name = "code",
@@ -73,6 +79,7 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         document.Components.Schemas[OrderRequest] = OrderRequestSchema();
         DescribeAmounts(document);
+        DescribeAuditTrail(document);
         DescribeProblems(document);
 
         foreach (var path in document.Paths.Values)
@@ -153,6 +160,28 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 }
             }
         }
+    }
+
+    // receivedAt has a converter of its own (7 fraction digits), which hides its type from the generator.
+    private static void DescribeAuditTrail(OpenApiDocument document)
+    {
+        if (!document.Components!.Schemas!.TryGetValue(StoredOrder, out var found) || found is not OpenApiSchema stored) return;
+        stored.Properties ??= new Dictionary<string, IOpenApiSchema>();
+        stored.Properties["receivedAt"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Format = "date-time",
+            Pattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$",
+            Description = "Audit trail: the server's UTC clock when it accepted the request that stored this order, 7 fraction digits "
+                + "(whole microseconds). Absent on orders stored before the audit trail existed.",
+            Examples = [JsonValue.Create("2026-12-06T19:56:52.1234560Z")],
+        };
+        stored.Properties["storedBy"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Description = "Audit trail: the name of the caller (OrderAccess:Callers) whose key stored this order. Absent when the API "
+                + "was open (no callers configured) and on orders stored before the audit trail existed.",
+        };
     }
 
     // Extensions the server adds to problem details: traceId (ASP.NET Core's problem writer on the standalone host, and

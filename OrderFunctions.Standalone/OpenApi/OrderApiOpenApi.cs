@@ -11,6 +11,7 @@ public static class OrderApiOpenApi
 {
     public const string HeaderScheme = "functionKey";
     public const string QueryScheme = "functionKeyQuery";
+    public const string CallerScheme = "callerKey";
 
     public static IServiceCollection AddOrderApiOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>

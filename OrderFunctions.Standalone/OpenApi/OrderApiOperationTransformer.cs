@@ -63,11 +63,23 @@ public sealed class OrderApiOperationTransformer : IOpenApiOperationTransformer
         {
             operation.Security =
             [
-                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OrderApiOpenApi.HeaderScheme, document)] = [] },
-                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OrderApiOpenApi.QueryScheme, document)] = [] },
+                new OpenApiSecurityRequirement
+                {
+                    [new OpenApiSecuritySchemeReference(OrderApiOpenApi.HeaderScheme, document)] = [],
+                    [new OpenApiSecuritySchemeReference(OrderApiOpenApi.CallerScheme, document)] = [],
+                },
+                new OpenApiSecurityRequirement
+                {
+                    [new OpenApiSecuritySchemeReference(OrderApiOpenApi.QueryScheme, document)] = [],
+                    [new OpenApiSecuritySchemeReference(OrderApiOpenApi.CallerScheme, document)] = [],
+                },
             ];
             operation.Responses["401"] = Problem(document,
-                "No valid function key in x-functions-key or ?code= (the Functions host answers this 401 with an empty body).");
+                "No valid function key in x-functions-key or ?code= (the Functions host answers this 401 with an empty body), or, "
+                + "when callers are configured, no known caller's key in x-api-key.");
+            operation.Responses["403"] = Problem(document,
+                "The caller's key does not allow this: the operation (write or read) is not among its operations, or errors names "
+                + "each username outside its set ([2].username, or the username filter). Nothing was written.");
         }
         // Kestrel (the standalone host, and the Functions host below it) refuses oversized request headers before any
         // function runs, with an empty body: a 4xx every operation can answer, keyed or not.

@@ -23,7 +23,7 @@ public sealed class HelpTests
         var help = await HelpAsync(command);
 
         Assert.Equal(ExitCodes.Success, help.ExitCode);
-        Assert.Contains("--url", help.Output);
+        if (command != "keygen") Assert.Contains("--url", help.Output); // keygen talks to no server
         Assert.DoesNotContain("s3cret-function-key", help.Output);
         Assert.DoesNotMatch(@"\d\d:\d\d:\d\d", help.Output);
     }

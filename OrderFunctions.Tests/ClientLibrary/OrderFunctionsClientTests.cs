@@ -79,6 +79,41 @@ public sealed class OrderFunctionsClientTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task ListOrdersAsync_reads_the_audit_trail_and_filters_by_storedBy()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        var client = new OrderFunctionsClient(app.BaseAddress);
+
+        var stored = await client.CreateOrderAsync(Order(1, "audited", "a-1").ToRequest());
+        var page = await client.ListOrdersAsync(new OrderQuery { Username = "audited" });
+        var byDesk = await client.ListOrdersAsync(new OrderQuery { Username = "audited", StoredBy = "desk1" });
+
+        Assert.NotNull(stored.Value!.ReceivedAt);
+        Assert.Equal(DateTimeKind.Utc, stored.Value.ReceivedAt.Value.Kind);
+        Assert.Null(stored.Value.StoredBy); // the API is open: no callers configured
+        Assert.Equal(stored.Value, Assert.Single(page.Value!.Items));
+        Assert.Empty(byDesk.Value!.Items);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task CreateOrderAsync_sends_the_callers_ApiKey_and_reads_storedBy()
+    {
+        await using var app = await StandaloneApplication.StartAsync(environment: OrderFunctions.Tests.Hosting.AccessCallers.Environment());
+        var client = new OrderFunctionsClient(new HttpClient(), new OrderFunctionsClientOptions
+        {
+            Endpoint = app.BaseAddress, ApiKey = OrderFunctions.Tests.Hosting.AccessCallers.Desk1Key,
+        });
+        var anonymous = new OrderFunctionsClient(app.BaseAddress);
+
+        var stored = await client.CreateOrderAsync(Order(1, "desk1-client", "k-1").ToRequest());
+        var refused = await anonymous.CreateOrderAsync(Order(1, "desk1-client", "k-2").ToRequest());
+
+        Assert.Equal(201, stored.Status);
+        Assert.Equal("desk1", stored.Value!.StoredBy);
+        Assert.Equal(401, refused.Status);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Client_returns_a_transport_error_instead_of_throwing_when_nothing_listens()
     {
         var client = new OrderFunctionsClient(Nowhere());

@@ -322,6 +322,41 @@ public abstract class OrderApiContract(IOrderApiHost host)
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_Get_and_List_answer_receivedAt_with_7_fraction_digits_and_no_storedBy_while_the_API_is_open()
+    {
+        // Arrange: the server's clock, read on this machine around the request (microseconds, as the server keeps them).
+        var before = DateTime.UtcNow.AddTicks(-10);
+
+        // Act
+        using var posted = await PostAsync(OrderJson());
+        var after = DateTime.UtcNow;
+        var order = await JsonAsync(posted);
+        using var got = await GetAsync($"{OrdersPath}/{order.GetProperty("id").GetInt64()}");
+        using var listed = await GetAsync($"{OrdersPath}?username={_user}");
+
+        // Assert
+        var text = order.GetProperty("receivedAt").GetString()!;
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$", text);
+        var receivedAt = DateTime.Parse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal);
+        Assert.InRange(receivedAt, before, after);
+        Assert.False(order.TryGetProperty("storedBy", out _));
+        Assert.Equal(text, (await JsonAsync(got)).GetProperty("receivedAt").GetString());
+        Assert.Equal(text, Assert.Single((await JsonAsync(listed)).GetProperty("items").EnumerateArray()).GetProperty("receivedAt").GetString());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task List_by_storedBy_finds_nothing_stored_while_the_API_is_open()
+    {
+        using var posted = await PostAsync(OrderJson());
+
+        using var listed = await GetAsync($"{OrdersPath}?username={_user}&storedBy=desk1");
+
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        Assert.Empty((await JsonAsync(listed)).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Get_answers_404_problem_when_the_order_does_not_exist()
     {
         using var response = await GetAsync($"{OrdersPath}/{long.MaxValue}");

@@ -148,7 +148,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         { "side=buy&side=sell", "side", "must be given at most once" },
         { "username=" + new string('u', 65), "username", "must be at most 64 characters" },
         { "market=" + new string('M', 33), "market", "must be at most 32 characters" },
-        { "colour=red", "colour", "is not a known parameter; known: username, market, side, from, to, limit, after" },
+        { "colour=red", "colour", "is not a known parameter; known: username, market, side, from, to, storedBy, limit, after" },
     };
 
     [StoreTheory(Timeout = TestTimeouts.Server)]

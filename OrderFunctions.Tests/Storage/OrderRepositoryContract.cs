@@ -218,5 +218,44 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
         Assert.Contains("shutting down", error.Message);
     }
 
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_round_trips_the_audit_trail_and_lists_by_storedBy()
+    {
+        // Arrange: received at whole microseconds (what the server's clock gives), by two callers and with the API open.
+        var services = Services();
+        var repository = services.GetRequiredService<IOrderRepository>();
+        var receivedAt = new DateTime(2026, 12, 6, 19, 56, 52, DateTimeKind.Utc).AddTicks(1234560);
+        var byDesk1 = TestOrders.Order() with { ReceivedAt = receivedAt, StoredBy = "desk1" };
+        var byDesk2 = TestOrders.Order(clientOrderId: "a-1") with { ReceivedAt = receivedAt.AddTicks(10), StoredBy = "desk2" };
+        var open = TestOrders.Order() with { ReceivedAt = receivedAt.AddTicks(20) };
+
+        // Act
+        var stored = new List<SaveResult> { await repository.AddAsync(byDesk1) };
+        stored.AddRange(await repository.AddManyAsync([byDesk2, open]));
+        var queries = services.GetRequiredService<IOrderQueries>();
+        var found = await queries.FindAsync(stored[0].Order.Id);
+        var byDesk2Only = await queries.ListAsync(new OrderFilter(StoredBy: "desk2"), 0, 10);
+        var all = await queries.ListAsync(new OrderFilter(), 0, 10);
+
+        // Assert
+        Assert.Equal(StoredOrder.From(stored[0].Order.Id, byDesk1), found);
+        Assert.Equal([StoredOrder.From(stored[1].Order.Id, byDesk2)], byDesk2Only);
+        Assert.Equal(stored.Select(s => s.Order), all);
+        Assert.Equal((receivedAt.AddTicks(20), null), (all[2].ReceivedAt, all[2].StoredBy));
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_replays_the_first_audit_trail_when_another_caller_retries()
+    {
+        var repository = Repository();
+        var first = TestOrders.Order(clientOrderId: "r-1") with { ReceivedAt = new DateTime(2026, 12, 6, 0, 0, 0, DateTimeKind.Utc), StoredBy = "desk1" };
+
+        var created = await repository.AddAsync(first);
+        var replayed = await repository.AddAsync(first with { ReceivedAt = first.ReceivedAt!.Value.AddSeconds(1), StoredBy = "desk1-backup" });
+
+        Assert.Equal(SaveOutcome.Replayed, replayed.Outcome);
+        Assert.Equal(created.Order, replayed.Order);
+    }
+
     private static decimal Parse(string value) => decimal.Parse(value, CultureInfo.InvariantCulture);
 }

@@ -127,7 +127,10 @@ public sealed class StorageFaultTests
             if (response.Status == 201) created++;
             else refused = response;
         }
-        var batchRefused = await api.PostAsync($"[{TestOrders.Json(clientOrderId: "batch-1")},{TestOrders.Json(clientOrderId: "batch-2")}]");
+        // Rows as large as the refused one: smaller ones might still fit the last page's free bytes.
+        var big = new string('u', 60);
+        var batchRefused = await api.PostAsync(
+            $"[{TestOrders.Json(clientOrderId: "batch-1", username: big)},{TestOrders.Json(clientOrderId: "batch-2", username: big)}]");
         api.Services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.MaxPageCount = 0; // room again
         var accepted = await api.PostAsync(TestOrders.Json(clientOrderId: "after"));
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Access;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 using OrderFunctions.Telemetry;
@@ -11,7 +12,7 @@ namespace OrderFunctions.Http;
 /// <see cref="OrderJsonReader"/>, <see cref="OrderValidator"/>, the repository, the response (201 with Location for one
 /// order, 201 with the list for many, 200 Idempotent-Replayed, 409 with existingId and index, 400, 413, 415, 503).
 /// </summary>
-public sealed partial class OrderIngestion(IOrderRepository orders, OrderMetrics metrics, ILogger logger)
+public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, ILogger logger)
 {
     /// <summary>The error of a lone JSON object posted to the batch route.</summary>
     public const string BatchOnlyMessage = "must be a JSON array of orders (one order goes to POST /API/orders)";
@@ -22,6 +23,9 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderMetrics
     /// </summary>
     public async Task<IResult> HandleAsync(HttpRequest request, bool batchOnly, CancellationToken cancellationToken)
     {
+        var receivedAt = ReceivedAt.Now();
+        var (caller, refusal) = access.Check(request, write: true);
+        if (refusal is not null) return Rejected(refusal, RejectReason.Forbidden);
         if (CompressedWith(request) is { } encoding) return Rejected(Problems.UnsupportedContentEncoding(encoding), RejectReason.Validation);
         var ndjson = IsNdjson(request);
         if (!ndjson && !request.HasJsonContentType()) return Rejected(Problems.UnsupportedMediaType(), RejectReason.Validation);
@@ -46,11 +50,13 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderMetrics
         {
             if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? i : -1) is { } order)
             {
-                valid.Add(order);
+                valid.Add(order with { ReceivedAt = receivedAt, StoredBy = caller?.Name });
             }
         }
         if (isArray && errors.IsEmpty) CheckRepeatedClientOrderIds(valid, errors); // indexes of valid match the request only when all are valid
         if (!errors.IsEmpty) return Rejected(Problems.Validation(errors), RejectReason.Validation);
+        // Before the store is asked anything: a replay under a username the caller may not use learns nothing of the order.
+        if (OrderAccess.CheckUsernames(caller, valid, isArray) is { } forbidden) return Rejected(forbidden, RejectReason.Forbidden);
 
         try
         {

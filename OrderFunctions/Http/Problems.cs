@@ -61,6 +61,19 @@ public static class Problems
         title: "Unauthorized",
         detail: "Send a valid function key in the x-functions-key header or the code query parameter.");
 
+    /// <summary>401 when callers are configured and the request names none of them.</summary>
+    public static ProblemHttpResult UnknownCaller() => TypedResults.Problem(
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Unauthorized",
+        detail: $"Send a caller's key in the {OrderHeaders.ApiKey} header (OrderAccess:Callers).");
+
+    /// <summary>403: a known caller asked for what it may not do; <paramref name="errors"/> names the offending fields.</summary>
+    public static ProblemHttpResult Forbidden(string detail, ValidationErrors? errors) => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Forbidden",
+        detail: detail,
+        extensions: errors is null ? null : new Dictionary<string, object?> { ["errors"] = errors.ToDictionary() });
+
     private static IResult ServiceUnavailable(string detail, TimeSpan retryAfter, IDictionary<string, object?>? extensions = null) => new WithHeader(
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable", detail: detail,
             extensions: extensions),

@@ -14,7 +14,7 @@ public sealed record ReadQuery(OrderFilter Filter, int Limit, long AfterId, stri
     public const int MaxLimit = 1000;
 
     /// <summary>Parameters of <c>GET /API/orders</c>.</summary>
-    public static readonly string[] ListParameters = ["username", "market", "side", "from", "to", "limit", "after"];
+    public static readonly string[] ListParameters = ["username", "market", "side", "from", "to", "storedBy", "limit", "after"];
 
     /// <summary>Parameters of <c>GET /API/orders/stats</c>: <c>limit</c> counts markets, <c>after</c> is a market cursor.</summary>
     public static readonly string[] StatsParameters = ["market", "username", "from", "to", "limit", "after"];
@@ -75,6 +75,16 @@ public sealed record ReadQuery(OrderFilter Filter, int Limit, long AfterId, stri
             if (side is null) errors.Add("side", OrderValidator.SideMessage);
         }
 
+        string? storedBy = null;
+        if (allowed.Contains("storedBy") && Single("storedBy") is { } storedByText)
+        {
+            storedBy = storedByText;
+            if (storedBy.Length > OrderValidator.MaxUsernameLength)
+            {
+                errors.Add("storedBy", $"must be at most {OrderValidator.MaxUsernameLength} characters");
+            }
+        }
+
         var from = Timestamp(Single("from"), "from", errors);
         var to = Timestamp(Single("to"), "to", errors);
         if (from > to) errors.Add("to", "must not be earlier than from (from is inclusive, to exclusive)");
@@ -95,7 +105,7 @@ public sealed record ReadQuery(OrderFilter Filter, int Limit, long AfterId, stri
             errors.Add("after", "must be a cursor returned as next by this API");
         }
 
-        return errors.IsEmpty ? new ReadQuery(new OrderFilter(username, market, side, from, to), limit, afterId, afterMarket) : null;
+        return errors.IsEmpty ? new ReadQuery(new OrderFilter(username, market, side, from, to, storedBy), limit, afterId, afterMarket) : null;
     }
 
     private static DateTime? Timestamp(string? text, string name, ValidationErrors errors)

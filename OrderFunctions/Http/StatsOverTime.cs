@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using OrderFunctions.Access;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 
@@ -13,15 +14,18 @@ public sealed partial class StatsOverTime(IOrderBucketQueries buckets, ILogger<S
 {
     public static bool IsRequested(HttpRequest request) => request.Query.ContainsKey(StatsOverTimeQuery.IntervalParameter);
 
-    public async Task<IResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Answers <paramref name="request"/> for <paramref name="caller"/> (already allowed to read; null while the API is open).</summary>
+    public async Task<IResult> HandleAsync(HttpRequest request, OrderCaller? caller, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (StatsOverTimeQuery.Parse(request.Query, errors) is not { } query) return Problems.Validation(errors);
+        var filter = OrderAccess.Scope(caller, query.Filter, out var refusal);
+        if (refusal is not null) return refusal;
 
         try
         {
             // One more than the page: whether it comes back says if there is a next page.
-            var found = await buckets.BucketsAsync(query.Filter, query.Width, query.After, query.Limit + 1, cancellationToken);
+            var found = await buckets.BucketsAsync(filter, query.Width, query.After, query.Limit + 1, cancellationToken);
             if (found.Count <= query.Limit) return TypedResults.Ok(new StatsBucketReport(query.Interval, found, null));
             var page = found.Take(query.Limit).ToArray();
             return TypedResults.Ok(new StatsBucketReport(query.Interval, page, BucketCursor.Encode(new BucketKey(page[^1].Market, page[^1].Start))));

@@ -22,6 +22,7 @@ public sealed class OrderMetrics
         new(ReasonTag, "conflict"),
         new(ReasonTag, "too_large"),
         new(ReasonTag, "unavailable"),
+        new(ReasonTag, "forbidden"),
     ];
 
     private readonly Meter _meter;

@@ -14,4 +14,7 @@ public enum RejectReason
 
     /// <summary>503: the store cannot take orders now.</summary>
     Unavailable,
+
+    /// <summary>401 or 403: no known caller, or a caller acting beyond its operations or usernames.</summary>
+    Forbidden,
 }

@@ -7,6 +7,9 @@ local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(dir .. "report.lua")
 
 local headers = { ["Content-Type"] = "application/json" }
+-- A caller's key (OrderAccess:Callers), when the host has callers: run.sh with CALLERS=1 sets it.
+local caller_key = os.getenv("ORDER_CALLER_KEY")
+if caller_key and caller_key ~= "" then headers["x-api-key"] = caller_key end
 local n = 0
 thread_id = 0 -- a global: setup() sets it per thread with thread:set
 local counter = 0

@@ -14,5 +14,7 @@ internal static class PostgresOrderReader
         row.GetString(5),
         OrderDecimal.Normalize(row.GetDecimal(6)),
         OrderDecimal.Normalize(row.GetDecimal(7)),
-        row.IsDBNull(8) ? null : row.GetString(8));
+        row.IsDBNull(8) ? null : row.GetString(8),
+        row.IsDBNull(9) ? null : row.GetFieldValue<DateTime>(9).ToUniversalTime(),
+        row.IsDBNull(10) ? null : row.GetString(10));
 }

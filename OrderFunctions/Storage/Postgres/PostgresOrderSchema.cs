@@ -6,7 +6,8 @@ namespace OrderFunctions.Storage.Postgres;
 internal static class PostgresOrderSchema
 {
     /// <summary>Every column, in the order <see cref="PostgresOrderReader"/> reads them.</summary>
-    public const string Columns = "id, timestamp, timestamp_ticks, username, market, side, size, price, client_order_id";
+    public const string Columns =
+        "id, timestamp, timestamp_ticks, username, market, side, size, price, client_order_id, received_at, stored_by";
 
     internal const string UsernameIndexSql = "CREATE INDEX IF NOT EXISTS ix_orders_username_id ON orders (username, id);";
 

@@ -22,8 +22,9 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
     private const string UnnestSelect = $"""
         INSERT INTO orders ({PostgresOrderSchema.Columns})
-        SELECT * FROM unnest(@id, @timestamp, @ticks, @username, @market, @side, @size, @price, @client_order_id)
-            AS t(id, timestamp, ticks, username, market, side, size, price, client_order_id)
+        SELECT * FROM unnest(@id, @timestamp, @ticks, @username, @market, @side, @size, @price, @client_order_id,
+            @received_at, @stored_by)
+            AS t(id, timestamp, ticks, username, market, side, size, price, client_order_id, received_at, stored_by)
         """;
 
     // Sorted by the unique key: two instances inserting overlapping keys take the index's locks in the same order and
@@ -373,6 +374,8 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         var size = new decimal[n];
         var price = new decimal[n];
         var clientOrderId = new string?[n];
+        var receivedAt = new DateTime?[n];
+        var storedBy = new string?[n];
         for (var r = 0; r < n; r++)
         {
             var i = rows[r];
@@ -385,6 +388,8 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
             size[r] = order.Size;
             price[r] = order.Price;
             clientOrderId[r] = order.ClientOrderId;
+            receivedAt[r] = order.ReceivedAt;
+            storedBy[r] = order.StoredBy;
         }
 
         using var command = new NpgsqlCommand(sql, connection);
@@ -399,6 +404,9 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         command.Parameters.Add(new NpgsqlParameter<decimal[]>("price", price));
         command.Parameters.Add(
             new NpgsqlParameter<string?[]>("client_order_id", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = clientOrderId });
+        command.Parameters.Add(
+            new NpgsqlParameter<DateTime?[]>("received_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = receivedAt });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("stored_by", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = storedBy });
 
         var inserted = new HashSet<long>();
         using var reader = command.ExecuteReader();
@@ -423,6 +431,10 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
             importer.Write(order.Size, NpgsqlDbType.Numeric);
             importer.Write(order.Price, NpgsqlDbType.Numeric);
             importer.WriteNull();
+            if (order.ReceivedAt is { } receivedAt) importer.Write(receivedAt, NpgsqlDbType.TimestampTz);
+            else importer.WriteNull();
+            if (order.StoredBy is { } storedBy) importer.Write(storedBy, NpgsqlDbType.Text);
+            else importer.WriteNull();
         }
         importer.Complete();
     }

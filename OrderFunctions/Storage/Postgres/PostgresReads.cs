@@ -64,6 +64,19 @@ public sealed partial class PostgresReads(PostgresConnections connections, IOpti
             Clause("side = @side");
             command.Parameters.AddWithValue("side", side);
         }
+        if (filter.Scope is { IsAll: false } scope)
+        {
+            // The caller's usernames: exact names, and prefixes (starts_with compares exactly, case included).
+            Clause("(username = ANY(@scope_names)"
+                + " OR EXISTS (SELECT 1 FROM unnest(@scope_prefixes) AS p(prefix) WHERE starts_with(username, p.prefix)))");
+            command.Parameters.AddWithValue("scope_names", scope.Exact.ToArray());
+            command.Parameters.AddWithValue("scope_prefixes", scope.Prefixes.ToArray());
+        }
+        if (filter.StoredBy is { } storedBy)
+        {
+            Clause("stored_by = @stored_by");
+            command.Parameters.AddWithValue("stored_by", storedBy);
+        }
         if (filter.From is { } from)
         {
             Clause("(timestamp, timestamp_ticks) >= (@from, @from_ticks)");

@@ -18,8 +18,8 @@ public sealed class SqliteOrderWriter(IOptions<SqliteOrderStoreOptions> options,
     // transaction lasts, so a row that went in (changes() = 1) has last_insert_rowid() as its id; a row that did not
     // met the idempotency index.
     private const string InsertSql = """
-        INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        INSERT INTO Orders (timestamp, username, market, side, size, price, client_order_id, received_at, stored_by)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
         ON CONFLICT DO NOTHING
         """;
 
@@ -137,6 +137,9 @@ public sealed class SqliteOrderWriter(IOptions<SqliteOrderStoreOptions> options,
         insert.Bind(5, values.SizeUnits);
         insert.Bind(6, values.PriceUnits);
         insert.BindNullable(7, order.ClientOrderId);
+        if (order.ReceivedAt is null) insert.BindNullable(8, null);
+        else insert.Bind(8, values.ReceivedAt);
+        insert.BindNullable(9, order.StoredBy);
         insert.Execute();
         if (insert.Changes() == 1)
         {

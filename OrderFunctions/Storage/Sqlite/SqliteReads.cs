@@ -75,6 +75,25 @@ public sealed partial class SqliteReads
         if (filter.Username is { } username) Clause("username = $username", "$username", username);
         if (filter.Market is { } market) Clause("market = $market", "$market", market);
         if (filter.Side is { } side) Clause("side = $side", "$side", side);
+        if (filter.StoredBy is { } storedBy) Clause("stored_by = $storedBy", "$storedBy", storedBy);
+        if (filter.Scope is { IsAll: false } scope)
+        {
+            // The caller's usernames: exact names, and prefixes compared by substr (LIKE ignores ASCII case in SQLite).
+            var terms = new List<string>();
+            var n = 0;
+            foreach (var name in scope.Exact)
+            {
+                terms.Add($"username = $scope{n}");
+                command.Parameters.AddWithValue($"$scope{n++}", name);
+            }
+            foreach (var prefix in scope.Prefixes)
+            {
+                terms.Add($"substr(username, 1, length($scope{n})) = $scope{n}");
+                command.Parameters.AddWithValue($"$scope{n++}", prefix);
+            }
+            sql.Append(first ? " WHERE " : " AND ").Append('(').Append(string.Join(" OR ", terms)).Append(')');
+            first = false;
+        }
         // Timestamps are stored in one fixed-width UTC format, so comparing the text compares the instants.
         if (filter.From is { } from) Clause("timestamp >= $from", "$from", SqliteOrderSchema.FormatTimestamp(from));
         if (filter.To is { } to) Clause("timestamp < $to", "$to", SqliteOrderSchema.FormatTimestamp(to));

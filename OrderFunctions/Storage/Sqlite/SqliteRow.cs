@@ -12,6 +12,7 @@ namespace OrderFunctions.Storage.Sqlite;
 internal struct SqliteRow
 {
     private TimestampText _timestamp;
+    private TimestampText _receivedAt;
 
     public long SizeUnits;
     public long PriceUnits;
@@ -24,12 +25,17 @@ internal struct SqliteRow
             PriceUnits = OrderDecimal.ToUnits(order.Price),
         };
         SqliteOrderSchema.FormatTimestamp(order.Timestamp, row._timestamp);
+        if (order.ReceivedAt is { } receivedAt) SqliteOrderSchema.FormatTimestamp(receivedAt, row._receivedAt);
         return row;
     }
 
     /// <summary>The timestamp in <see cref="SqliteOrderSchema.TimestampFormat"/>, UTF-8.</summary>
     [UnscopedRef]
     public readonly ReadOnlySpan<byte> Timestamp => _timestamp;
+
+    /// <summary>The audit trail's <c>received_at</c> in the same format; meaningful only when the order has one.</summary>
+    [UnscopedRef]
+    public readonly ReadOnlySpan<byte> ReceivedAt => _receivedAt;
 
     [InlineArray(SqliteOrderSchema.TimestampLength)]
     private struct TimestampText
