@@ -28,8 +28,10 @@ public sealed partial class ListOrders(IOrderQueries orders, OrderAccess access,
     [OpenApiQuery("limit", "Orders per page, 1 to 1000 (default 100).", Type = "integer")]
     [OpenApiQuery("after", "The next cursor of the previous page.")]
     [ProducesResponseType<OrderPage>(200, "application/json", Description = "One page of orders.")]
-    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
-    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json",
+        Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json",
+        Description = "The store could not be read now: retry after Retry-After seconds.")]
     public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Orders)] HttpRequest request,
         CancellationToken cancellationToken) =>

@@ -16,7 +16,8 @@ public sealed class PostgresOrderBucketQueries(PostgresReads reads) : IOrderBuck
 
     private static readonly string BucketSql = $"(({PostgresOrderQueries.Ticks}) + {UnixEpochTicks}) / @width";
 
-    public Task<IReadOnlyList<StatsBucket>> BucketsAsync(OrderFilter filter, TimeSpan width, BucketKey? after, int count, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<StatsBucket>> BucketsAsync(OrderFilter filter, TimeSpan width, BucketKey? after, int count,
+        CancellationToken cancellationToken = default) =>
         reads.ReadAsync<IReadOnlyList<StatsBucket>>(async connection =>
         {
             await using var command = new NpgsqlCommand { Connection = connection };
