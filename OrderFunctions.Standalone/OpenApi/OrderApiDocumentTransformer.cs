@@ -50,10 +50,12 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 + "which the server accepts wherever it accepts a number, and read them as strings (JSON.parse with a reviver "
                 + "that takes context.source, or a lossless JSON parser), since a JavaScript number keeps about 15 digits.",
         };
-        document.Servers = [new OpenApiServer { Url = "/", Description = "The host serving this document: relative, so the same document works locally and deployed." }];
+        document.Servers = [new OpenApiServer { Url = "/",
+            Description = "The host serving this document: relative, so the same document works locally and deployed." }];
         document.Tags = new HashSet<OpenApiTag>
         {
-            new() { Name = "Orders", Description = "Post orders (one, or a batch stored all or nothing), read them back, and per-market statistics." },
+            new() { Name = "Orders",
+                Description = "Post orders (one, or a batch stored all or nothing), read them back, and per-market statistics." },
             new() { Name = "Service", Description = "Health for load balancers, and this document." },
         };
         document.Components ??= new OpenApiComponents();
@@ -126,8 +128,10 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 Description = "Letters, digits and . - / _ : starting with a letter or digit; case matters.",
             },
             ["side"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "buy or sell, any case; stored lower case." },
-            ["size"] = Amount("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one.", AmountStringPattern),
-            ["price"] = Amount("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one.", AmountStringPattern),
+            ["size"] = Amount("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one.",
+                AmountStringPattern),
+            ["price"] = Amount("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one.",
+                AmountStringPattern),
             ["clientOrderId"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String | JsonSchemaType.Null, MinLength = 1, MaxLength = OrderValidator.MaxClientOrderIdLength, Pattern = "^[\\x21-\\x7E]+$",
@@ -190,7 +194,11 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
     private static void DescribeProblems(OpenApiDocument document)
     {
         var schemas = document.Components!.Schemas!;
-        var traceId = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The trace id of this request, to quote when reporting a failure." };
+        var traceId = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Description = "The trace id of this request, to quote when reporting a failure."
+        };
         foreach (var name in new[] { ProblemDetails, ValidationProblemDetails })
         {
             if (schemas.TryGetValue(name, out var found) && found is OpenApiSchema problem)
@@ -206,8 +214,16 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
         {
             var properties = new Dictionary<string, IOpenApiSchema>(problemDetails.Properties!)
             {
-                ["existingId"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Description = "The id of the order stored before with this clientOrderId." },
-                ["index"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "In a batch: the position (from 0) of the conflicting order." },
+                ["existingId"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Integer, Format = "int64",
+                    Description = "The id of the order stored before with this clientOrderId."
+                },
+                ["index"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Integer, Format = "int32",
+                    Description = "In a batch: the position (from 0) of the conflicting order."
+                },
             };
             schemas[ConflictProblemDetails] = new OpenApiSchema
             {
@@ -260,7 +276,11 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
             {
                 ["application/json"] = new()
                 {
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.Array, Items = order, MinItems = 1, MaxItems = OrderJsonReader.MaxOrdersPerRequest },
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Array, Items = order, MinItems = 1,
+                        MaxItems = OrderJsonReader.MaxOrdersPerRequest
+                    },
                     Example = Json($"[{OneOrder},{SecondOrder}]"),
                 },
                 [CreateOrder.NdjsonContentType] = new()

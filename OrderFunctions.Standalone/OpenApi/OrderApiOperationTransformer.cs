@@ -51,7 +51,11 @@ public sealed class OrderApiOperationTransformer : IOpenApiOperationTransformer
                 Format = query.Format,
             };
             if (query.Enum.Length > 0) schema.Enum = [.. query.Enum.Select(v => (JsonNode)JsonValue.Create(v))];
-            operation.Parameters.Add(new OpenApiParameter { Name = query.Name, In = ParameterLocation.Query, Description = query.Description, Schema = schema });
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = query.Name, In = ParameterLocation.Query, Description = query.Description,
+                Schema = schema
+            });
         }
 
         operation.Responses ??= [];
