@@ -8,7 +8,8 @@ namespace OrderFunctions.Client;
 
 /// <summary>
 /// The typed request/response client of the orders API: post one order or a batch, read one, list, statistics (per
-/// market and over time), the export and health. Every method returns an <see cref="OrderResponse{T}"/> and throws only for the caller's own cancellation:
+/// market and over time), the export and health. Every method returns an <see cref="OrderResponse{T}"/> and throws only for the caller's own
+/// cancellation:
 /// a 4xx/5xx is a typed <see cref="OrderProblem"/>, an unreachable server a <see cref="OrderResponse{T}.TransportError"/>.
 /// Orders are validated locally by the server's own <see cref="OrderValidator"/> first, so a bad order never leaves.
 /// </summary>
@@ -30,7 +31,8 @@ public sealed class OrderFunctionsClient
 
     /// <summary>A client with its own keep-alive connection pool.</summary>
     public OrderFunctionsClient(Uri endpoint, string? key = null)
-        : this(new HttpClient(SenderHttp.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan }, new OrderFunctionsClientOptions { Endpoint = endpoint, Key = key })
+        : this(new HttpClient(SenderHttp.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan },
+            new OrderFunctionsClientOptions { Endpoint = endpoint, Key = key })
     {
     }
 
@@ -56,7 +58,8 @@ public sealed class OrderFunctionsClient
     /// <c>POST /API/orders/batch</c>: all orders stored or none; the answer lists them in input order. Invalid orders are
     /// answered locally with errors keyed <c>[i].field</c>, as the server would.
     /// </summary>
-    public async Task<OrderResponse<IReadOnlyList<StoredOrder>>> CreateOrdersAsync(IReadOnlyList<OrderRequest> orders, CancellationToken cancellationToken = default)
+    public async Task<OrderResponse<IReadOnlyList<StoredOrder>>> CreateOrdersAsync(IReadOnlyList<OrderRequest> orders,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orders);
         var errors = new ValidationErrors();
@@ -179,7 +182,8 @@ public sealed class OrderFunctionsClient
             try
             {
                 using var document = JsonDocument.Parse(response.Body);
-                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String)
+                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("status", out var status)
+                    && status.ValueKind == JsonValueKind.String)
                 {
                     return new(response.Status, status.GetString(), false, null, null, null);
                 }

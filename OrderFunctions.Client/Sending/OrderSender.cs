@@ -47,7 +47,8 @@ public sealed partial class OrderSender : IAsyncDisposable
     /// <param name="logger">Where the sender says what it did (never the key); null: nowhere.</param>
     /// <param name="meterFactory">Creates the <c>OrderFunctions.Client</c> meter; null: a meter of its own.</param>
     /// <exception cref="OrderSpoolInUseException">Another sender holds the spool directory.</exception>
-    public OrderSender(OrderSenderOptions options, HttpClient? httpClient = null, ILogger<OrderSender>? logger = null, IMeterFactory? meterFactory = null)
+    public OrderSender(OrderSenderOptions options, HttpClient? httpClient = null, ILogger<OrderSender>? logger = null,
+        IMeterFactory? meterFactory = null)
         : this(options, httpClient, logger, meterFactory, startSending: true)
     {
     }
@@ -58,7 +59,8 @@ public sealed partial class OrderSender : IAsyncDisposable
     /// <summary>Benchmarks only: releases everything enqueued as if the server had acknowledged it.</summary>
     internal void AcknowledgeAll() => _log.Commit(_log.Tail);
 
-    private OrderSender(OrderSenderOptions options, HttpClient? httpClient, ILogger<OrderSender>? logger, IMeterFactory? meterFactory, bool startSending)
+    private OrderSender(OrderSenderOptions options, HttpClient? httpClient, ILogger<OrderSender>? logger, IMeterFactory? meterFactory,
+        bool startSending)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
