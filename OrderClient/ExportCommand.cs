@@ -19,17 +19,23 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
         var url = new Option<Uri>("--url")
         {
             Description = $"The orders URL; default: ${ApiEndpoint.UrlVariable}, else {ApiEndpoint.DefaultOrdersUrl}",
-            DefaultValueFactory = _ => new Uri(environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
+            DefaultValueFactory = _ =>
+                new Uri(environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
             CustomParser = result =>
             {
                 var text = result.Tokens.Single().Value;
-                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)) return uri;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri)
+                    && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)) return uri;
                 result.AddError($"--url must be an absolute http(s) URL such as {ApiEndpoint.DefaultOrdersUrl}, not '{text}'.");
                 return null;
             },
         };
         var key = new Option<string?>("--key") { Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}" };
-        var format = new Option<string>("--format") { Description = "csv (RFC 4180, with a header) or ndjson", DefaultValueFactory = _ => ExportFormat.Csv };
+        var format = new Option<string>("--format")
+        {
+            Description = "csv (RFC 4180, with a header) or ndjson",
+            DefaultValueFactory = _ => ExportFormat.Csv
+        };
         format.AcceptOnlyFromAmong([.. ExportFormat.Names]);
         var file = new Option<string>("--out", "-o") { Description = "The file to write (replaced when the export completes)", Required = true };
         var username = new Option<string?>("--username") { Description = "Only this user's orders" };

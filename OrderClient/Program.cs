@@ -21,7 +21,8 @@ public static class OrderClientApp
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
         RunAsync(args, output, error, ClientEnvironment.Default);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, ClientEnvironment environment, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, ClientEnvironment environment,
+        CancellationToken cancellationToken = default)
     {
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         var parseResult = BuildRootCommand(environment).Parse(args);
@@ -74,7 +75,8 @@ public static class OrderClientApp
         var side = new Option<string>("--side") { Description = "buy or sell", Required = true };
         side.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<string>() is { } value && !value.Equals("buy", StringComparison.OrdinalIgnoreCase) && !value.Equals("sell", StringComparison.OrdinalIgnoreCase))
+            if (result.GetValueOrDefault<string>() is { } value && !value.Equals("buy", StringComparison.OrdinalIgnoreCase)
+                && !value.Equals("sell", StringComparison.OrdinalIgnoreCase))
             {
                 result.AddError($"--side must be buy or sell, not '{value}'.");
             }
@@ -111,7 +113,11 @@ public static class OrderClientApp
     private static Command LoadCommandLine(ClientEnvironment environment)
     {
         var (url, key) = EndpointOptions(environment);
-        var connections = new Option<int>("--connections", "-c") { Description = "Concurrent senders, each with one request in flight", DefaultValueFactory = _ => 8, CustomParser = WholeNumber("--connections", 1, 10_000, "--connections must be 1 to 10000.") };
+        var connections = new Option<int>("--connections", "-c")
+        {
+            Description = "Concurrent senders, each with one request in flight",
+            DefaultValueFactory = _ => 8, CustomParser = WholeNumber("--connections", 1, 10_000, "--connections must be 1 to 10000.")
+        };
         var duration = new Option<TimeSpan?>("--duration", "-d")
         {
             // The default is in the description, as typed: the help would print the TimeSpan itself ("00:00:10").
@@ -194,7 +200,9 @@ public static class OrderClientApp
             else report.WriteText(output);
             // No orders endpoint answers 404 or 405 to a POST: the URL is wrong.
             if (report.StatusCodes.ContainsKey("404") || report.StatusCodes.ContainsKey("405")) error.WriteLine(endpoint.UrlHint());
-            return report.AcceptedRequests > 0 ? ExitCodes.Success : report.Requests > 0 && report.TransportErrors.Count == 0 ? ExitCodes.Rejected : ExitCodes.Unavailable;
+            return report.AcceptedRequests > 0 ? ExitCodes.Success
+                : report.Requests > 0 && report.TransportErrors.Count == 0 ? ExitCodes.Rejected
+                : ExitCodes.Unavailable;
         });
         return command;
     }
@@ -202,7 +210,11 @@ public static class OrderClientApp
     private static Command ReplayCommandLine(ClientEnvironment environment)
     {
         var (url, key) = EndpointOptions(environment);
-        var file = new Option<string>("--file", "-f") { Description = "NDJSON (one order object per line) or CSV (timestamp,username,market,side,size,price[,clientOrderId])", Required = true };
+        var file = new Option<string>("--file", "-f")
+        {
+            Description = "NDJSON (one order object per line) or CSV (timestamp,username,market,side,size,price[,clientOrderId])",
+            Required = true,
+        };
         var batch = BatchOption(1000, "Orders per request");
         var rejects = new Option<string?>("--rejects") { Description = "Where rejected orders go (NDJSON with line and errors); default: FILE.rejected.ndjson" };
         var retries = RetriesOption();
@@ -277,7 +289,11 @@ public static class OrderClientApp
     {
         var (url, key) = EndpointOptions(environment);
         var (username, market, _, from, to) = FilterOptions();
-        var limit = new Option<int?>("--limit") { Description = "Markets per page, 1-1000 (server default 100)", CustomParser = OptionalWholeNumber("--limit") };
+        var limit = new Option<int?>("--limit")
+        {
+            Description = "Markets per page, 1-1000 (server default 100)",
+            CustomParser = OptionalWholeNumber("--limit")
+        };
         var after = new Option<string?>("--after") { Description = "Start after this cursor (the next page's cursor printed by an earlier stats)" };
         var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page of markets, printing each page as it arrives" };
         var json = JsonOption("Print the server's JSON instead of a table ({\"markets\":[...],\"next\":...})");
@@ -307,11 +323,13 @@ public static class OrderClientApp
         var url = new Option<Uri>("--url")
         {
             Description = $"The orders URL; default: ${ApiEndpoint.UrlVariable}, else {ApiEndpoint.DefaultOrdersUrl}",
-            DefaultValueFactory = _ => new Uri(environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
+            DefaultValueFactory = _ =>
+                new Uri(environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
             CustomParser = result =>
             {
                 var text = result.Tokens.Single().Value;
-                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)) return uri;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri)
+                    && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)) return uri;
                 result.AddError($"--url must be an absolute http(s) URL such as {ApiEndpoint.DefaultOrdersUrl}, not '{text}'.");
                 return null;
             },
@@ -358,19 +376,28 @@ public static class OrderClientApp
 
     private static Option<int> BatchOption(int defaultValue, string description)
     {
-        var batch = new Option<int>("--batch", "-b") { Description = description, DefaultValueFactory = _ => defaultValue, CustomParser = WholeNumber("--batch", 1, 10_000, "--batch must be 1 to 10000 (the server's limit per request).") };
+        var batch = new Option<int>("--batch", "-b")
+        {
+            Description = description, DefaultValueFactory = _ => defaultValue,
+            CustomParser = WholeNumber("--batch", 1, 10_000, "--batch must be 1 to 10000 (the server's limit per request).")
+        };
         return batch;
     }
 
     private static Option<int> RetriesOption()
     {
-        var retries = new Option<int>("--retries") { Description = "Retries of a transient failure (connection refused, timeout, 408, 429, 5xx)", DefaultValueFactory = _ => ClientServices.DefaultRetries, CustomParser = WholeNumber("--retries", 0, 20, "--retries must be 0 to 20.") };
+        var retries = new Option<int>("--retries")
+        {
+            Description = "Retries of a transient failure (connection refused, timeout, 408, 429, 5xx)",
+            DefaultValueFactory = _ => ClientServices.DefaultRetries, CustomParser = WholeNumber("--retries", 0, 20, "--retries must be 0 to 20.")
+        };
         return retries;
     }
 
     private static Option<bool> JsonOption(string description) => new("--json") { Description = description };
 
-    private static Option<bool> CsvOption() => new("--csv") { Description = "Print CSV (RFC 4180, a header row, every value whole) instead of a table" };
+    private static Option<bool> CsvOption() =>
+        new("--csv") { Description = "Print CSV (RFC 4180, a header row, every value whole) instead of a table" };
 
     private static void NotBoth(System.CommandLine.Parsing.CommandResult result, Option<bool> json, Option<bool> csv)
     {
@@ -404,7 +431,8 @@ public static class OrderClientApp
         return null;
     };
 
-    private static ServiceProvider Services(ParseResult parseResult, Option<Uri> url, Option<string?> key, ClientEnvironment environment, int retries, int loadConnections = 1) =>
+    private static ServiceProvider Services(ParseResult parseResult, Option<Uri> url, Option<string?> key, ClientEnvironment environment, int retries,
+        int loadConnections = 1) =>
         ClientServices.Create(
             new ApiEndpoint(parseResult.GetValue(url)!, parseResult.GetValue(key) ?? environment.GetVariable(ApiEndpoint.KeyVariable)),
             environment, retries, loadConnections);

@@ -83,7 +83,8 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
     /// <c>{"items":[...],"next":null}</c>, written item by item; if a later page fails, the document is closed with
     /// <c>next</c> set to the cursor to continue from. Ctrl-C ends it the same way, exit 130.
     /// </summary>
-    private async Task<int> PageAsync<TPage, TItem>(Pager<TPage, TItem> pager, string? after, bool all, QueryFormat format, CancellationToken cancellationToken)
+    private async Task<int> PageAsync<TPage, TItem>(Pager<TPage, TItem> pager, string? after, bool all, QueryFormat format,
+        CancellationToken cancellationToken)
     {
         var json = format == QueryFormat.Json;
         var csv = format == QueryFormat.Csv;
