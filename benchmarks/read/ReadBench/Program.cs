@@ -133,10 +133,14 @@ async Task BenchmarkAsync(string path, int count)
         Console.WriteLine($"{"request (random parameters per call)",-58} {"calls",5} {"server median",13} {"server p90",10} " +
             $"{"client median",13} {"client p90",10} {"items",6}");
         // Statistics over time (issue 21): the target is one market-day in 1m buckets under 100 ms at 1,000,000 orders.
-        await Measure(http, "stats over time: one market-day, 1m buckets", calls, () => $"/API/orders/stats?interval=1m&market={Market()}&{OneDay()}");
-        await Measure(http, "stats over time: one market-day, 5m buckets", calls, () => $"/API/orders/stats?interval=5m&market={Market()}&{OneDay()}");
-        await Measure(http, "stats over time: one market, 30 days, 1h buckets", Math.Max(calls / 10, 5), () => $"/API/orders/stats?interval=1h&market={Market()}");
-        await Measure(http, "stats over time: all markets, one day, 1h (first page)", Math.Max(calls / 10, 5), () => $"/API/orders/stats?interval=1h&{OneDay()}");
+        await Measure(http, "stats over time: one market-day, 1m buckets", calls,
+            () => $"/API/orders/stats?interval=1m&market={Market()}&{OneDay()}");
+        await Measure(http, "stats over time: one market-day, 5m buckets", calls,
+            () => $"/API/orders/stats?interval=5m&market={Market()}&{OneDay()}");
+        await Measure(http, "stats over time: one market, 30 days, 1h buckets", Math.Max(calls / 10, 5),
+            () => $"/API/orders/stats?interval=1h&market={Market()}");
+        await Measure(http, "stats over time: all markets, one day, 1h (first page)", Math.Max(calls / 10, 5),
+            () => $"/API/orders/stats?interval=1h&{OneDay()}");
         if (args.Contains("--over-time-only")) return;
         await Measure(http, "one order: GET /API/orders/{id}", calls, () => $"/API/orders/{random.Next(1, count + 1)}");
         await Measure(http, "page of 100: market + username", calls, () => $"/API/orders?market={Market()}&username={User()}&limit=100");
@@ -165,7 +169,8 @@ static async Task ExportRssAsync(HttpClient http, Process host, int count)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+                CultureInfo.InvariantCulture);
         }
         return 0;
     }

@@ -60,14 +60,19 @@ internal static class EndToEnd
                 if (!(await client.CreateOrderAsync(request)).IsSuccess) Interlocked.Increment(ref failures);
             }
         }));
-        Report("one-per-request", count, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu, $"connections={connections} failures={failures}");
+        Report("one-per-request", count, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu,
+            $"connections={connections} failures={failures}");
         return failures == 0 ? 0 : 1;
     }
 
     /// <summary>Enqueues at a steady rate (the script stops and restarts the server meanwhile), then checks the rows.</summary>
     public static async Task<int> OutageAsync(Uri endpoint, int count, int rate, string spool)
     {
-        var options = new OrderSenderOptions { Endpoint = endpoint, SpoolDirectory = spool, MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20), MaxRetryDelay = TimeSpan.FromSeconds(2) };
+        var options = new OrderSenderOptions
+        {
+            Endpoint = endpoint, SpoolDirectory = spool, MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20),
+            MaxRetryDelay = TimeSpan.FromSeconds(2)
+        };
         var label = $"outage{DateTime.UtcNow:HHmmss}";
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
