@@ -13,7 +13,9 @@ public sealed class LoadCommandTests
     private static FakeOrdersHandler MixedServer() => new((_, index) => (index % 4) switch
     {
         3 => FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503}"""),
-        _ when index % 10 == 9 => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused", new SocketException((int)SocketError.ConnectionRefused)),
+        _ when index % 10 == 9 =>
+            throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused",
+            new SocketException((int)SocketError.ConnectionRefused)),
         _ => FakeOrdersHandler.Json(HttpStatusCode.Created, "{}"),
     });
 
@@ -83,7 +85,8 @@ public sealed class LoadCommandTests
         var sorted = taken.Order().ToList();
         double Rank(double percentile) => sorted[(int)Math.Ceiling(percentile / 100 * sorted.Count) - 1];
         var latency = report.GetProperty("latencyMs");
-        foreach (var (name, expected) in new[] { ("p50", Rank(50)), ("p90", Rank(90)), ("p99", Rank(99)), ("p99.9", Rank(99.9)), ("max", sorted[^1]), ("mean", taken.Average()) })
+        foreach (var (name, expected) in new[] { ("p50", Rank(50)), ("p90", Rank(90)), ("p99", Rank(99)), ("p99.9", Rank(99.9)), ("max", sorted[^1]),
+            ("mean", taken.Average()) })
         {
             Assert.InRange(latency.GetProperty(name).GetDouble(), expected, expected * 1.001 + 0.001);
         }
@@ -108,7 +111,8 @@ public sealed class LoadCommandTests
         Assert.Equal(0, report.GetProperty("orders").GetInt64());
         Assert.Equal(0, report.GetProperty("ordersPerSecond").GetDouble());
         Assert.Equal(100, report.GetProperty("notSent").GetInt64());
-        Assert.Equal($"could not connect to {Url}: connection refused (is the server running on that port?)", report.GetProperty("error").GetString());
+        Assert.Equal($"could not connect to {Url}: connection refused (is the server running on that port?)",
+            report.GetProperty("error").GetString());
         Assert.Contains("  requests     0 sent, 0 accepted (2xx), 100 not sent (no connection)", text.Output);
         Assert.Contains("  throughput   0.0 orders/s", text.Output);
         Assert.Contains($"  first error  could not connect to {Url}: connection refused", text.Output);

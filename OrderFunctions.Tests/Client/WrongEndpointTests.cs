@@ -97,7 +97,8 @@ public sealed class WrongEndpointTests : IDisposable
     [MemberData(nameof(WrongUrls))]
     public async Task Command_names_the_orders_url_when_the_server_answers_404_or_405(string url, string command, string suggested)
     {
-        var handler = new FakeOrdersHandler((request, _) => request.Uri.AbsolutePath.EndsWith("/orders/1", StringComparison.Ordinal) && request.Method == HttpMethod.Post
+        var handler = new FakeOrdersHandler((request, _) =>
+            request.Uri.AbsolutePath.EndsWith("/orders/1", StringComparison.Ordinal) && request.Method == HttpMethod.Post
             ? FakeOrdersHandler.Problem(HttpStatusCode.MethodNotAllowed, """{"title":"Method Not Allowed","status":405}""")
             : new HttpResponseMessage(HttpStatusCode.NotFound));
         var args = command == "load" ? ["load", "--url", url, "--allow-remote", "-c", "1", "-d", "100ms", "--rate", "50"] : Command(command);

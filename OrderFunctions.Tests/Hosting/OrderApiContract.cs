@@ -192,7 +192,8 @@ public abstract class OrderApiContract(IOrderApiHost host)
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var order = await JsonAsync(response);
-        Assert.Equal(new DateTimeOffset(2026, 11, 27, 10, 15, 30, TimeSpan.Zero).AddTicks(1_234_560), order.GetProperty("timestamp").GetDateTimeOffset());
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 10, 15, 30, TimeSpan.Zero).AddTicks(1_234_560),
+            order.GetProperty("timestamp").GetDateTimeOffset());
         Assert.Equal(1, RowsOfThisTest());
     }
 
@@ -532,7 +533,8 @@ public abstract class OrderApiContract(IOrderApiHost host)
         var problem = await ProblemAsync(response, HttpStatusCode.InternalServerError);
         var traceId = problem.GetProperty("traceId").GetString();
         Assert.False(string.IsNullOrEmpty(traceId));
-        Assert.True(await LoggedAsync(traceId!), $"No log entry names traceId {traceId}:{Environment.NewLine}{string.Join(Environment.NewLine, host.Logs.Entries)}");
+        Assert.True(await LoggedAsync(traceId!),
+            $"No log entry names traceId {traceId}:{Environment.NewLine}{string.Join(Environment.NewLine, host.Logs.Entries)}");
         Assert.DoesNotContain("FormatException", body, StringComparison.Ordinal);
         Assert.DoesNotContain("SELECT", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
@@ -560,7 +562,8 @@ public abstract class OrderApiContract(IOrderApiHost host)
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            if (host.Logs.Entries.Any(e => e.Contains(traceId, StringComparison.Ordinal) && e.Contains("Error", StringComparison.Ordinal))) return true;
+            if (host.Logs.Entries.Any(e =>
+                e.Contains(traceId, StringComparison.Ordinal) && e.Contains("Error", StringComparison.Ordinal))) return true;
             if (DateTime.UtcNow > deadline) return false;
             await Task.Delay(50);
         }

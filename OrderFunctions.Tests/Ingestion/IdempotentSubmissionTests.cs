@@ -188,7 +188,8 @@ public sealed class IdempotentSubmissionTests
         var batch = $"[{TestOrders.Json(clientOrderId: "new-1")},{TestOrders.Json(clientOrderId: "new-2")},{TestOrders.Json(clientOrderId: "taken", price: "1.5")},{TestOrders.Json(clientOrderId: "new-3")}]";
 
         // Act
-        var others = Enumerable.Range(0, 100).Select(i => Task.Run(() => api.PostAsync(TestOrders.Json(username: "bystander", clientOrderId: $"other-{i}")))).ToArray();
+        var others = Enumerable.Range(0, 100)
+            .Select(i => Task.Run(() => api.PostAsync(TestOrders.Json(username: "bystander", clientOrderId: $"other-{i}")))).ToArray();
         var conflicted = await api.PostAsync(batch);
         var bystanders = await Task.WhenAll(others);
 
@@ -214,7 +215,8 @@ public sealed class IdempotentSubmissionTests
         var response = await api.PostAsync(batch);
 
         Assert.Equal(400, response.Status);
-        Assert.Equal("is also used by [0] for a different order", response.Json.GetProperty("errors").GetProperty("[2].clientOrderId")[0].GetString());
+        Assert.Equal("is also used by [0] for a different order",
+            response.Json.GetProperty("errors").GetProperty("[2].clientOrderId")[0].GetString());
         Assert.Equal(0, api.CountRows());
     }
 

@@ -58,8 +58,10 @@ public sealed class RequestEncodingTests
     // The request's own lines (the function's, ASP.NET Core's): the refusal at Information, nothing higher, no stack.
     private static void AssertRefusalLoggedAtInformation(CapturedLogs logs)
     {
-        var request = logs.Records.Where(r => r.Category == typeof(CreateOrder).FullName || r.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)).ToList();
-        Assert.All(request, r => Assert.True(r.Level <= LogLevel.Information && r.Exception is null, $"{r.Level} {r.Category}: {r.Message} {r.Exception}"));
+        var request = logs.Records.Where(r =>
+            r.Category == typeof(CreateOrder).FullName || r.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)).ToList();
+        Assert.All(request, r =>
+            Assert.True(r.Level <= LogLevel.Information && r.Exception is null, $"{r.Level} {r.Category}: {r.Message} {r.Exception}"));
         Assert.Contains(request, r => r.Level == LogLevel.Information && r.Message.Contains("refused with 400", StringComparison.Ordinal));
     }
 
@@ -95,7 +97,8 @@ public sealed class RequestEncodingTests
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
         public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count) => throw failure;
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromException<int>(failure);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException<int>(failure);
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();

@@ -12,7 +12,8 @@ namespace OrderFunctions.Tests.OpenApi;
 
 /// <summary>
 /// The committed OpenAPI document (the bytes both hosts serve) and a check of one response against it: the status is
-/// documented for the operation, the Content-Type header is one it lists (exactly, charset included, as Dredd compares), the body validates against its schema
+/// documented for the operation, the Content-Type header is one it lists (exactly, charset included, as Dredd compares), the body validates against
+/// its schema
 /// (JsonSchema.Net, OpenAPI 3.1 being JSON Schema 2020-12), and its required headers are present.
 /// </summary>
 internal static class OpenApiContract
@@ -51,7 +52,8 @@ internal static class OpenApiContract
 
         foreach (var (name, header) in documented["headers"]?.AsObject() ?? [])
         {
-            if (header?["required"]?.GetValue<bool>() == true && response.Header(name) is null) problems.Add($"{status}: required header {name} missing");
+            if (header?["required"]?.GetValue<bool>() == true
+                && response.Header(name) is null) problems.Add($"{status}: required header {name} missing");
         }
 
         // A HEAD answer has no content whatever its headers say (RFC 9110 9.3.2): Kestrel sends none, the in-memory

@@ -12,7 +12,8 @@ public sealed class OpenApiDocumentTests
     public void Committed_document_equals_what_the_build_generates()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        var generatedPath = Path.Combine(OpenApiContract.RepositoryRoot, "OrderFunctions.Standalone", "obj", configuration, "openapi", "openapi.json");
+        var generatedPath = Path.Combine(OpenApiContract.RepositoryRoot, "OrderFunctions.Standalone", "obj", configuration, "openapi",
+            "openapi.json");
         var committedPath = Path.Combine(OpenApiContract.RepositoryRoot, "OrderFunctions", "openapi.json");
 
         var generated = JsonNode.Parse(File.ReadAllText(generatedPath));
@@ -61,8 +62,10 @@ public sealed class OpenApiDocumentTests
         var create = document["paths"]!["/API/orders"]!["post"]!["responses"]!;
         Assert.True(create["201"]!["headers"]!["Location"]!["required"]!.GetValue<bool>());
         Assert.True(create["200"]!["headers"]!["Idempotent-Replayed"]!["required"]!.GetValue<bool>());
-        Assert.Equal("#/components/schemas/StoredOrder", create["201"]!["content"]!["application/json; charset=utf-8"]!["schema"]!["$ref"]!.GetValue<string>());
-        Assert.Equal("#/components/schemas/ConflictProblemDetails", create["409"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/StoredOrder",
+            create["201"]!["content"]!["application/json; charset=utf-8"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/ConflictProblemDetails",
+            create["409"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
     }
 
     [Fact]
@@ -78,7 +81,8 @@ public sealed class OpenApiDocumentTests
         };
 
         Assert.All(Refs(document).Distinct(), r => Assert.NotNull(schemas[r.Replace("#/components/schemas/", "", StringComparison.Ordinal)]));
-        foreach (var (schema, property) in new[] { ("OrderRequest", "size"), ("OrderRequest", "price"), ("StoredOrder", "size"), ("StoredOrder", "price"),
+        foreach (var (schema, property) in new[] { ("OrderRequest", "size"), ("OrderRequest", "price"), ("StoredOrder", "size"),
+            ("StoredOrder", "price"),
                      ("MarketStats", "buyVolume"), ("MarketStats", "sellVolume"), ("MarketStats", "notional"), ("MarketStats", "vwap"),
                      ("MarketStats", "minPrice"), ("MarketStats", "maxPrice") })
         {

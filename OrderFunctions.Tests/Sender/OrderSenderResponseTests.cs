@@ -122,12 +122,20 @@ public sealed class OrderSenderResponseTests
     private static HttpResponseMessage Stored(ScriptedHandler.Request request)
     {
         var items = request.Ids.Select((id, i) => new { id = i + 1, clientOrderId = id });
-        return new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent(JsonSerializer.Serialize(items), Encoding.UTF8, "application/json") };
+        return new HttpResponseMessage(HttpStatusCode.Created)
+        {
+            Content = new StringContent(JsonSerializer.Serialize(items), Encoding.UTF8,
+            "application/json")
+        };
     }
 
     private static HttpResponseMessage Problem(int status, string json, int? retryAfterSeconds = null)
     {
-        var response = new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(json, Encoding.UTF8, "application/problem+json") };
+        var response = new HttpResponseMessage((HttpStatusCode)status)
+        {
+            Content = new StringContent(json, Encoding.UTF8,
+            "application/problem+json")
+        };
         if (retryAfterSeconds is { } seconds) response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(seconds));
         return response;
     }
@@ -150,7 +158,8 @@ public sealed class OrderSenderResponseTests
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             using var document = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken));
-            var recorded = new Request([.. document.RootElement.EnumerateArray().Select(o => o.GetProperty("clientOrderId").GetString()!)], DateTime.UtcNow);
+            var recorded = new Request([.. document.RootElement.EnumerateArray().Select(o => o.GetProperty("clientOrderId").GetString()!)],
+                DateTime.UtcNow);
             lock (_requests) _requests.Add(recorded);
             return script(recorded);
         }

@@ -31,7 +31,8 @@ public sealed class RequiresRootTests
     public void DisplayName_carries_the_skip_reason_when_a_test_is_skipped_for_what_the_machine_lacks()
     {
         // Act
-        var skipped = new VisiblySkippedTestCase(new NullMessageSink(), new DiscoveryOptions(), TestMethodOf<DatabaseFileFaultTests>(ReadOnlyVolumeTest), "needs root");
+        var skipped = new VisiblySkippedTestCase(new NullMessageSink(), new DiscoveryOptions(),
+            TestMethodOf<DatabaseFileFaultTests>(ReadOnlyVolumeTest), "needs root");
 
         // Assert
         Assert.Equal("needs root", skipped.SkipReason);

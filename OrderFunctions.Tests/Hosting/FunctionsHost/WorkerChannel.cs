@@ -28,7 +28,8 @@ internal sealed class WorkerChannel(string appDirectory, Action<string> log)
 
     public Action<string> Log { get; } = log;
 
-    public async Task RunAsync(IAsyncStreamReader<StreamingMessage> incoming, IServerStreamWriter<StreamingMessage> outgoing, CancellationToken cancellationToken)
+    public async Task RunAsync(IAsyncStreamReader<StreamingMessage> incoming, IServerStreamWriter<StreamingMessage> outgoing,
+        CancellationToken cancellationToken)
     {
         var writer = Task.Run(async () =>
         {

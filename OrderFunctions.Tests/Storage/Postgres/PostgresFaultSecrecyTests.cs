@@ -80,7 +80,8 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
         await using (var admin = new NpgsqlConnection(_server.ConnectionString))
         {
             await admin.OpenAsync();
-            await using var kill = new NpgsqlCommand($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '{_role}'", admin);
+            await using var kill = new NpgsqlCommand($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '{_role}'",
+                admin);
             Assert.True((long)(await kill.ExecuteScalarAsync())! >= 1);
         }
         answers.Add(("connection killed", await PostAsync(app)));
@@ -145,7 +146,8 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
 
             public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+                Func<TState, Exception?, string> formatter)
             {
                 if (IsEnabled(logLevel)) lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{Environment.NewLine}{exception}");
             }
