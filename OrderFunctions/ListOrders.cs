@@ -17,7 +17,8 @@ public sealed partial class ListOrders(IOrderQueries orders, OrderAccess access,
 {
     [Function(nameof(ListOrders))]
     [EndpointSummary("List orders, a page at a time")]
-    [EndpointDescription("The orders matching every given filter, in ascending id order. Pass next back as after for the following page; next is null on the last page. Paging while orders are written never repeats or skips an order that was there before the first page.")]
+    [EndpointDescription("The orders matching every given filter, in ascending id order. Pass next back as after for the following page; next is " +
+        "null on the last page. Paging while orders are written never repeats or skips an order that was there before the first page.")]
     [Tags("Orders")]
     [OpenApiQuery("username", "Only this user's orders.")]
     [OpenApiQuery("market", "Only this market's orders (case matters).")]
