@@ -46,7 +46,8 @@ public sealed class FunctionInvoker
                 : null;
         }
         throw new NotSupportedException(
-            $"Function {route.Name}: parameter '{parameter.Name}' is neither the HttpRequest, a CancellationToken nor a route value; the standalone host cannot bind it.");
+            $"Function {route.Name}: parameter '{parameter.Name}' is neither the HttpRequest, a CancellationToken nor a route value; the " +
+            "standalone host cannot bind it.");
     }
 
     private static Func<object?, Task<IResult>> ResultAwaiter(FunctionRoute route)

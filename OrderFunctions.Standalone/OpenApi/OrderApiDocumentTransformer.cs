@@ -207,7 +207,8 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 problem.Properties["traceId"] = traceId;
                 problem.Description = name == ProblemDetails
                     ? "RFC 9457 problem details."
-                    : "RFC 9457 problem details of a refused request: errors maps each offending field ([3].price: the fourth order of a batch) to its messages.";
+                    : "RFC 9457 problem details of a refused request: errors maps each offending field ([3].price: the fourth order of a batch) to " +
+                        "its messages.";
             }
         }
         if (schemas.TryGetValue(ProblemDetails, out var baseProblem) && baseProblem is OpenApiSchema problemDetails)
