@@ -535,10 +535,12 @@ public sealed partial class OrderSender : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {ClientOrderId} of {Username} on {Market} refused by the server ({Status}): {Problem}; removed, the rest of its batch is sent")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {ClientOrderId} of {Username} on {Market} refused by the server ({Status}): " +
+        "{Problem}; removed, the rest of its batch is sent")]
     private partial void LogRejected(string? clientOrderId, string username, string market, int status, string problem);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending failed ({Status}: {Reason}), attempt {Attempt}; retrying in {DelayMs:F0} ms, orders stay buffered")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending failed ({Status}: {Reason}), attempt {Attempt}; retrying in {DelayMs:F0} ms, " +
+        "orders stay buffered")]
     private partial void LogRetrying(int status, string? reason, int attempt, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sending succeeded again after {Failures} failed attempts")]

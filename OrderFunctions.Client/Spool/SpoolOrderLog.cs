@@ -423,7 +423,8 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     private static partial void LogRecovered(ILogger logger, long count, string directory);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Spool: the position file in {Directory} is unreadable; every record in the spool is sent again (the server answers replays, nothing is stored twice)")]
+        Message = "Spool: the position file in {Directory} is unreadable; every record in the spool is sent again (the server answers replays, " +
+            "nothing is stored twice)")]
     private static partial void LogPositionLost(ILogger logger, string directory);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: {Directory} keeps the segment size it was created with ({Bytes} bytes)")]
