@@ -122,14 +122,16 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
         var rows = Rows(format, lines);
         await error.WriteLineAsync(Progress(format, lines, bytes, clock.GetElapsedTime(started)) + " done.");
         var snapshot = result.SnapshotMaxId?.ToString(CultureInfo.InvariantCulture) ?? "?";
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Exported {rows:N0} orders ({bytes:N0} bytes) to {path}; snapshot up to id {snapshot}."));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Exported {rows:N0} orders ({bytes:N0} bytes) to {path}; snapshot " +
+            $"up to id {snapshot}."));
         return ExitCodes.Success;
     }
 
     private static long Rows(string format, long lines) => format == ExportFormat.Csv ? Math.Max(0, lines - 1) : lines;
 
     private static string Progress(string format, long lines, long bytes, TimeSpan elapsed) =>
-        string.Create(CultureInfo.InvariantCulture, $"export: {Rows(format, lines):N0} orders, {bytes / 1048576.0:N1} MiB, {elapsed.TotalSeconds:N1} s");
+        string.Create(CultureInfo.InvariantCulture, $"export: {Rows(format, lines):N0} orders, {bytes / 1048576.0:N1} MiB, " +
+            $"{elapsed.TotalSeconds:N1} s");
 
     private static void TryDelete(string path)
     {

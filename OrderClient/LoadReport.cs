@@ -105,7 +105,8 @@ public sealed record LoadReport(
         output.WriteLine(string.Create(c,
             $"  throughput   {OrdersPerSecond:N1} orders/s, {RequestsPerSecond:N1} requests/s ({AcceptedOrdersPerSecond:N1} accepted orders/s)"));
         output.WriteLine(string.Create(c,
-            $"  latency ms   p50 {Latency.P50:0.000}  p90 {Latency.P90:0.000}  p99 {Latency.P99:0.000}  p99.9 {Latency.P999:0.000}  max {Latency.Max:0.000}  mean {Latency.Mean:0.000}"));
+            $"  latency ms   p50 {Latency.P50:0.000}  p90 {Latency.P90:0.000}  p99 {Latency.P99:0.000}  p99.9 {Latency.P999:0.000}  max " +
+            $"{Latency.Max:0.000}  mean {Latency.Mean:0.000}"));
         output.WriteLine("  status codes "
             + (StatusCodes.Count == 0 ? "none" : string.Join(", ", StatusCodes.Select(s => string.Create(c, $"{s.Key}: {s.Value:N0}")))));
         output.WriteLine("  transport errors "

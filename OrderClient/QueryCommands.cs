@@ -130,7 +130,10 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
                         summary.WriteLine(next is null
                             ? $"{OutputFormat.Count(count, pager.Noun)}."
                             : $"{OutputFormat.Count(count, pager.Noun)}; more follow: the next page is --after {next}, all of them --all.");
-                        if (table?.Shortened == true) output.WriteLine("Values ending in … are shortened to fit their column; --csv or --json prints them whole.");
+                        if (table?.Shortened == true)
+                        {
+                            output.WriteLine("Values ending in … are shortened to fit their column; --csv or --json prints them whole.");
+                        }
                     }
                     return ExitCodes.Success;
                 }
@@ -138,7 +141,8 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
                 {
                     // Following the same cursor again would fetch the same page for ever.
                     Stop(pager, json, csv, count, cursor, "stopped");
-                    error.WriteLine($"{pager.What}: the server answered the cursor {cursor} with the same cursor as next; stopping instead of looping.");
+                    error.WriteLine($"{pager.What}: the server answered the cursor {cursor} with the same cursor as next; " +
+                        "stopping instead of looping.");
                     return ExitCodes.Unavailable;
                 }
                 cursor = next;
