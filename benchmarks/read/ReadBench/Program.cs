@@ -205,11 +205,13 @@ static async Task ExportRssAsync(HttpClient http, Process host, int count)
         }
         var seconds = clock.Elapsed.TotalSeconds;
         var rows = format == "csv" ? lines - 1 : lines;
-        Console.WriteLine($"export {format}: {rows:N0} rows ({count:N0} stored), {bytes / 1048576.0:N1} MiB in {seconds:N2} s = {rows / seconds:N0} rows/s, {bytes / 1048576.0 / seconds:N1} MiB/s");
+        Console.WriteLine($"export {format}: {rows:N0} rows ({count:N0} stored), {bytes / 1048576.0:N1} MiB in {seconds:N2} s = " +
+            $"{rows / seconds:N0} rows/s, {bytes / 1048576.0 / seconds:N1} MiB/s");
     }
     sampling.Cancel();
     await sampler;
-    Console.WriteLine($"host RSS: {before / 1024.0:N1} MiB before, {peak / 1024.0:N1} MiB peak during both exports, {RssKb(host.Id) / 1024.0:N1} MiB after");
+    Console.WriteLine($"host RSS: {before / 1024.0:N1} MiB before, {peak / 1024.0:N1} MiB peak during both exports, {RssKb(host.Id) / 1024.0:N1} " +
+        "MiB after");
 }
 
 static async Task Measure(HttpClient http, string name, int count, Func<string> url)

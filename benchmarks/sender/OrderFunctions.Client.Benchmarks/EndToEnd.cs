@@ -34,7 +34,8 @@ internal static class EndToEnd
         if (!await sender.FlushAsync()) return Fail($"the sender stopped: {sender.StopReason}");
         var elapsed = clock.Elapsed;
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Report(label, count, elapsed, used, $"batch={batch} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} replayed={sender.ReplayedCount} rejected={sender.RejectedCount}");
+        Report(label, count, elapsed, used, $"batch={batch} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} " +
+            $"replayed={sender.ReplayedCount} rejected={sender.RejectedCount}");
         return 0;
     }
 
@@ -84,7 +85,8 @@ internal static class EndToEnd
                 while (clock.Elapsed.TotalSeconds * rate < i) Thread.Sleep(1);
                 var status = sender.TryEnqueue(new OutgoingOrder(start.AddTicks(i), label, "ETH-USD", "sell", 1, 2000 + i % 50, $"{label}-{i:D7}"));
                 if (status != EnqueueStatus.Accepted) return Fail($"order {i} refused: {status}");
-                if (i % rate == 0) Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1}s] enqueued {i:N0}, buffered {sender.BufferedOrders:N0}");
+                if (i % rate == 0) Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1}s] enqueued {i:N0}, buffered " +
+                    $"{sender.BufferedOrders:N0}");
             }
             while (!await sender.FlushAsync().WaitAsync(TimeSpan.FromMinutes(5))) { }
         }
@@ -116,7 +118,8 @@ internal static class EndToEnd
     {
         var process = Process.GetCurrentProcess();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label}: orders={count} seconds={elapsed.TotalSeconds:F2} orders_per_s={count / elapsed.TotalSeconds:F0} cpu_us_per_order={cpu.TotalMicroseconds / count:F2} peak_rss_mb={process.PeakWorkingSet64 / 1048576.0:F0} {extra}"));
+            $"{label}: orders={count} seconds={elapsed.TotalSeconds:F2} orders_per_s={count / elapsed.TotalSeconds:F0} " +
+            $"cpu_us_per_order={cpu.TotalMicroseconds / count:F2} peak_rss_mb={process.PeakWorkingSet64 / 1048576.0:F0} {extra}"));
     }
 
     private static int Fail(string message)
