@@ -40,7 +40,8 @@ public sealed class ClientRun
             .WaitAsync(Deadline + TimeSpan.FromSeconds(15));
         if (deadline.IsCancellationRequested && !settings.CancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"OrderClient {string.Join(' ', args)} did not finish within {Deadline}.{Environment.NewLine}{output}{Environment.NewLine}{error}");
+            throw new TimeoutException($"OrderClient {string.Join(' ', args)} did not finish within " +
+                $"{Deadline}.{Environment.NewLine}{output}{Environment.NewLine}{error}");
         }
         return new ClientRun { ExitCode = exit, Output = output.ToString()!, Error = error.ToString() };
     }

@@ -71,7 +71,8 @@ public sealed class DashboardBrowserTests
         await browser.WaitUntilAsync(() => State(browser) == "ok" && RenderedTotal(browser) == stored.Count, $"{stored.Count} orders charted");
 
         // Assert: the orders chart's bars are the posted orders per minute.
-        var bars = browser.Evaluate("return [...document.querySelectorAll('#orders-svg rect[data-count]')].map(r => [r.dataset.start, Number(r.dataset.count)]);")
+        var bars = browser.Evaluate("return [...document.querySelectorAll('#orders-svg rect[data-count]')].map(r => [r.dataset.start, " +
+            "Number(r.dataset.count)]);")
             .EnumerateArray().ToDictionary(b => DateTime.Parse(b[0].GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal),
                 b => b[1].GetInt32());
         var expectedBars = stored.GroupBy(o => StatsInterval.BucketStart(o.Timestamp, TimeSpan.FromMinutes(1)))

@@ -42,7 +42,8 @@ public sealed class AppRoleScriptTests : IAsyncLifetime
         await insert.ExecuteNonQueryAsync();
         await using var count = new NpgsqlCommand("SELECT COUNT(*) FROM orders", connection);
         var rows = (long)(await count.ExecuteScalarAsync())!;
-        await using var rights = new NpgsqlCommand("SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication FROM pg_roles WHERE rolname = current_user", connection);
+        await using var rights = new NpgsqlCommand(
+            "SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication FROM pg_roles WHERE rolname = current_user", connection);
         await using var reader = await rights.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         var flags = new[] { reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3) };

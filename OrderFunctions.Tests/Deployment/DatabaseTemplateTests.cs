@@ -55,7 +55,8 @@ public sealed class DatabaseTemplateTests
         var check = (string?)infra.Template["variables"]!["checkedMaximumInstanceCount"];
         var module = infra.Single("Microsoft.Resources/deployments");
 
-        Assert.StartsWith("[if(lessOrEquals(mul(parameters('maximumInstanceCount'), variables('connectionsPerInstance')), variables('connectionBudget')), parameters('maximumInstanceCount'), fail(", check);
+        Assert.StartsWith("[if(lessOrEquals(mul(parameters('maximumInstanceCount'), variables('connectionsPerInstance')), " +
+            "variables('connectionBudget')), parameters('maximumInstanceCount'), fail(", check);
         Assert.Contains("Lower maximumInstanceCount or postgresPoolSize", check);
         Assert.Equal("[add(parameters('postgresPoolSize'), 2)]", (string?)infra.Template["variables"]!["connectionsPerInstance"]);
         Assert.Equal("[sub(parameters('postgresMaxConnections'), parameters('postgresReservedConnections'))]",

@@ -40,7 +40,8 @@ public sealed class RequestEncodingTests
         using var socket = new TcpClient();
         await socket.ConnectAsync(IPAddress.Loopback, host.BaseAddress.Port);
         var stream = socket.GetStream();
-        var request = $"POST /API/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nFFFFFFFFF\r\n{{}}";
+        var request = "POST /API/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: " +
+            $"chunked\r\nConnection: close\r\n\r\nFFFFFFFFF\r\n{{}}";
 
         // Act
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));

@@ -20,7 +20,8 @@ public sealed class OpenApiDocumentTests
         var committed = JsonNode.Parse(File.ReadAllText(committedPath));
 
         Assert.True(JsonNode.DeepEquals(generated, committed),
-            $"OrderFunctions/openapi.json is stale: rebuild with `dotnet build OrderFunctions.Standalone -p:UpdateOpenApiDocument=true` and commit it.");
+            "OrderFunctions/openapi.json is stale: rebuild with `dotnet build OrderFunctions.Standalone -p:UpdateOpenApiDocument=true` " +
+            "and commit it.");
         Assert.True(JsonNode.DeepEquals(committed, OpenApiContract.Committed), "The embedded document is not the committed file: rebuild.");
     }
 

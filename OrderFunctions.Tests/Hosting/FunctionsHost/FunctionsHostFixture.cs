@@ -251,7 +251,8 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
     {
         while (true)
         {
-            if (_worker!.HasExited) throw new InvalidOperationException($"The worker exited.{Environment.NewLine}{string.Join(Environment.NewLine, Logs.Entries)}");
+            if (_worker!.HasExited) throw new InvalidOperationException(
+                $"The worker exited.{Environment.NewLine}{string.Join(Environment.NewLine, Logs.Entries)}");
             try
             {
                 using var probe = new System.Net.Sockets.TcpClient();
