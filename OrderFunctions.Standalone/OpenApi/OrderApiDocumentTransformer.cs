@@ -134,7 +134,8 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 AmountStringPattern),
             ["clientOrderId"] = new OpenApiSchema
             {
-                Type = JsonSchemaType.String | JsonSchemaType.Null, MinLength = 1, MaxLength = OrderValidator.MaxClientOrderIdLength, Pattern = "^[\\x21-\\x7E]+$",
+                Type = JsonSchemaType.String | JsonSchemaType.Null, MinLength = 1, MaxLength = OrderValidator.MaxClientOrderIdLength,
+                Pattern = "^[\\x21-\\x7E]+$",
                 Description = "Optional, unique per username: a retry with the same id and content answers 200 with the stored order.",
             },
         },
@@ -355,20 +356,36 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
         """{"timestamp":"2026-11-27T10:15:31Z","username":"alice","market":"ETH-USD","side":"sell","size":2.5,"price":2300.5}""";
 
     private const string StoredExample =
-        """{"id":1,"timestamp":"2026-11-27T10:15:30.123Z","username":"alice","market":"BTC-USD","side":"buy","size":0.1,"price":43000.12345678,"clientOrderId":"a1b2c3"}""";
+        """
+        {"id":1,"timestamp":"2026-11-27T10:15:30.123Z","username":"alice","market":"BTC-USD","side":"buy","size":0.1,"price":43000.12345678,
+        "clientOrderId":"a1b2c3"}
+        """;
 
     private const string SecondStoredExample =
         """{"id":2,"timestamp":"2026-11-27T10:15:31Z","username":"alice","market":"ETH-USD","side":"sell","size":2.5,"price":2300.5}""";
 
     private const string ValidationExample =
-        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"side":["must be \"buy\" or \"sell\""],"size":["must be greater than 0"],"prcie":["is not a known field"]}}""";
+        """
+        {"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,
+        "errors":{"side":["must be \"buy\" or \"sell\""],"size":["must be greater than 0"],"prcie":["is not a known field"]}}
+        """;
 
     private const string BatchValidationExample =
-        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"[3].price":["must be greater than 0"]}}""";
+        """
+        {"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,
+        "errors":{"[3].price":["must be greater than 0"]}}
+        """;
 
     private const string ConflictExample =
-        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,"detail":"clientOrderId 'a1b2c3' was already used by 'alice' for a different order (id 1).","existingId":1}""";
+        """
+        {"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,
+        "detail":"clientOrderId 'a1b2c3' was already used by 'alice' for a different order (id 1).","existingId":1}
+        """;
 
     private const string BatchConflictExample =
-        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,"detail":"Order [0]: clientOrderId 'a1b2c3' was already used by 'alice' for a different order (id 1). Nothing of this request was written.","index":0,"existingId":1}""";
+        """
+        {"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,
+        "detail":"Order [0]: clientOrderId 'a1b2c3' was already used by 'alice' for a different order (id 1). Nothing of this request was written.",
+        "index":0,"existingId":1}
+        """;
 }
