@@ -73,10 +73,14 @@ public sealed class OrderFunctionsClient
 
     /// <summary><c>GET /API/orders/{id}</c>: the stored order, or a 404 problem.</summary>
     public async Task<OrderResponse<StoredOrder>> GetOrderAsync(long id, CancellationToken cancellationToken = default) =>
-        Read<StoredOrder>(await GetAsync($"{OrderRoutes.Orders}/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}", null, cancellationToken).ConfigureAwait(false),
+        Read<StoredOrder>(
+            await GetAsync($"{OrderRoutes.Orders}/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}", null, cancellationToken)
+                .ConfigureAwait(false),
             "an order", IsComplete);
 
-    /// <summary><c>GET /API/orders</c>: one page, oldest first; pass <see cref="OrderPage.Next"/> as <see cref="OrderQuery.After"/> for the next.</summary>
+    /// <summary>
+    /// <c>GET /API/orders</c>: one page, oldest first; pass <see cref="OrderPage.Next"/> as <see cref="OrderQuery.After"/> for the next.
+    /// </summary>
     public async Task<OrderResponse<OrderPage>> ListOrdersAsync(OrderQuery? query = null, CancellationToken cancellationToken = default) =>
         Read<OrderPage>(await GetAsync(OrderRoutes.Orders, (query ?? new()).ToQueryString(), cancellationToken).ConfigureAwait(false),
             """a page of orders ({"items":[...],"next":...})""", page => page.Items is not null && page.Items.All(IsComplete));
@@ -338,7 +342,10 @@ public sealed class OrderFunctionsClient
         var where = url is null ? "the server" : url.GetLeftPart(UriPartial.Path);
         return ex switch
         {
-            HttpRequestException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } } =>
+            HttpRequestException
+            {
+                InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused }
+            } =>
                 $"could not connect to {where}: connection refused",
             HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => $"could not resolve the host of {where}",
             HttpRequestException http => $"could not reach {where}: {http.Message}",

@@ -484,7 +484,8 @@ public sealed partial class OrderSender : IAsyncDisposable
         }
     }
 
-    private void Signal() => Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    private void Signal() =>
+        Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>
     /// One batch: the request body, a JSON array written as orders are added (each object flushed, so where it ends is
