@@ -19,8 +19,8 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
         var url = new Option<Uri>("--url")
         {
             Description = $"The orders URL; default: ${ApiEndpoint.UrlVariable}, else {ApiEndpoint.DefaultOrdersUrl}",
-            DefaultValueFactory = _ =>
-                new Uri(environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
+            DefaultValueFactory = _ => new Uri(
+                environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
             CustomParser = result =>
             {
                 var text = result.Tokens.Single().Value;
@@ -30,7 +30,10 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
                 return null;
             },
         };
-        var key = new Option<string?>("--key") { Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}" };
+        var key = new Option<string?>("--key")
+        {
+            Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}"
+        };
         var format = new Option<string>("--format")
         {
             Description = "csv (RFC 4180, with a header) or ndjson",
@@ -45,7 +48,10 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
         {
             Description = "From this time (ISO 8601, inclusive)", CustomParser = OrderClientApp.Instant("from"),
         };
-        var to = new Option<DateTimeOffset?>("--to") { Description = "Up to this time (ISO 8601, exclusive)", CustomParser = OrderClientApp.Instant("to") };
+        var to = new Option<DateTimeOffset?>("--to")
+        {
+            Description = "Up to this time (ISO 8601, exclusive)", CustomParser = OrderClientApp.Instant("to"),
+        };
         var command = new Command("export", "Download every matching order as one CSV or NDJSON file (one snapshot), with progress on stderr.")
         {
             url, key, format, file, username, market, side, from, to,

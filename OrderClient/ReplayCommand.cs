@@ -248,7 +248,9 @@ public sealed class ReplayCommand(
             $"{_rejectedHere + _rejectedThere:N0} rejected  {rate:N0}/s "));
     }
 
-    /// <summary>The rejects file, NDJSON: <c>{"line":12,"errors":{"price":["..."]},"order":{...as sent...}}</c>; created at the first reject.</summary>
+    /// <summary>
+    /// The rejects file, NDJSON: <c>{"line":12,"errors":{"price":["..."]},"order":{...as sent...}}</c>; created at the first reject.
+    /// </summary>
     private sealed class RejectsWriter(string path) : IDisposable
     {
         private Stream? _stream;
