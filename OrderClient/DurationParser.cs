@@ -23,7 +23,11 @@ public static class DurationParser
             while (position < text.Length && (char.IsAsciiDigit(text[position]) || text[position] == '.')) position++;
             if (start == position
                 || !double.TryParse(text.AsSpan(start, position - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture,
-                out var number)) return false;
+                    out var number))
+            {
+                return false;
+            }
+
             var unitStart = position;
             while (position < text.Length && char.IsAsciiLetter(text[position])) position++;
             TimeSpan? part = text[unitStart..position].ToLowerInvariant() switch

@@ -176,7 +176,10 @@ static async Task ExportRssAsync(HttpClient http, Process host, int count)
     }
 
     // Warm up the host (JIT of the read path) with a small export first.
-    using (var warm = await http.GetAsync("/API/orders/export?format=csv&market=MKT00-USD&from=2026-10-01T00:00Z&to=2026-10-01T01:00Z")) warm.EnsureSuccessStatusCode();
+    using (var warm = await http.GetAsync("/API/orders/export?format=csv&market=MKT00-USD&from=2026-10-01T00:00Z&to=2026-10-01T01:00Z"))
+    {
+        warm.EnsureSuccessStatusCode();
+    }
     var before = RssKb(host.Id);
     var peak = before;
     using var sampling = new CancellationTokenSource();

@@ -14,7 +14,9 @@ internal static class EndToEnd
     public static async Task<int> SenderAsync(Uri endpoint, int count, string? spool, string label)
     {
         // SENDER_BATCH: MaxBatchOrders (default the library's 1,000; the server takes up to 10,000).
-        var batch = int.TryParse(Environment.GetEnvironmentVariable("SENDER_BATCH"), CultureInfo.InvariantCulture, out var b) ? b : new OrderSenderOptions().MaxBatchOrders;
+        var batch = int.TryParse(Environment.GetEnvironmentVariable("SENDER_BATCH"), CultureInfo.InvariantCulture, out var b)
+            ? b
+            : new OrderSenderOptions().MaxBatchOrders;
         var options = new OrderSenderOptions
         {
             Endpoint = endpoint, SpoolDirectory = spool, MaxBatchOrders = batch, MaxBufferedOrders = Math.Max(count, batch),
