@@ -14,8 +14,8 @@ public sealed class LoadCommandTests
     {
         3 => FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503}"""),
         _ when index % 10 == 9 =>
-            throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused",
-            new SocketException((int)SocketError.ConnectionRefused)),
+            throw new HttpRequestException(
+                HttpRequestError.ConnectionError, "Connection refused", new SocketException((int)SocketError.ConnectionRefused)),
         _ => FakeOrdersHandler.Json(HttpStatusCode.Created, "{}"),
     });
 

@@ -38,7 +38,8 @@ public sealed class AppRoleScriptTests : IAsyncLifetime
         // Act: what the app does at start and per order.
         PostgresOrderSchema.EnsureCreated(connection, indexUsername: false);
         await using var insert = new NpgsqlCommand(
-            "INSERT INTO orders (timestamp, username, market, side, size, price) VALUES ('2026-11-27T10:15:30Z', 'alice', 'BTC-USD', 'buy', 1, 2)", connection);
+            "INSERT INTO orders (timestamp, username, market, side, size, price) " +
+            "VALUES ('2026-11-27T10:15:30Z', 'alice', 'BTC-USD', 'buy', 1, 2)", connection);
         await insert.ExecuteNonQueryAsync();
         await using var count = new NpgsqlCommand("SELECT COUNT(*) FROM orders", connection);
         var rows = (long)(await count.ExecuteScalarAsync())!;

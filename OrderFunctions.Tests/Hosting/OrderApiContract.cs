@@ -23,7 +23,8 @@ public abstract class OrderApiContract(IOrderApiHost host)
         string timestamp = "2026-11-27T10:15:30.123Z")
     {
         var id = clientOrderId is null ? "" : $",\"clientOrderId\":\"{clientOrderId}\"";
-        return $"{{\"timestamp\":\"{timestamp}\",\"username\":\"{_user}\",\"market\":\"{_market}\",\"side\":\"{side}\",\"size\":{size},\"price\":{price}{id}}}";
+        return $"{{\"timestamp\":\"{timestamp}\",\"username\":\"{_user}\",\"market\":\"{_market}\"," +
+            $"\"side\":\"{side}\",\"size\":{size},\"price\":{price}{id}}}";
     }
 
     private async Task<HttpResponseMessage> PostAsync(string body, string contentType = "application/json", string path = OrdersPath)
@@ -186,7 +187,8 @@ public abstract class OrderApiContract(IOrderApiHost host)
     public async Task Post_accepts_the_seed_python_clients_payload()
     {
         // The seed's client: requests.post(url, json={...}) with str(datetime.utcnow()) and numbers as JSON numbers.
-        var body = $"{{\"timestamp\": \"2026-11-27 10:15:30.123456\", \"username\": \"{_user}\", \"market\": \"{_market}\", \"side\": \"sell\", \"size\": 2.5, \"price\": 101.25}}";
+        var body = $"{{\"timestamp\": \"2026-11-27 10:15:30.123456\", \"username\": \"{_user}\", \"market\": \"{_market}\", " +
+            "\"side\": \"sell\", \"size\": 2.5, \"price\": 101.25}";
 
         using var response = await PostAsync(body);
 

@@ -152,10 +152,14 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
         {
             Add($"username {name}", With("username", value));
         }
-        foreach (var value in new[] { "\"BTC-ÜSD\"", "\"\\ud800\"", "\"BTC USD\"", "\"-BTC\"", "\"BTC\\u0000\"", "\"ＢＴＣ\"" }) Add($"market {value}",
-            With("market", value));
-        foreach (var value in new[] { "\"ab\\u00e9\"", "\"a b\"", "\"\"", "\"\\ud800\"", "\"tab\\there\"" }) Add($"clientOrderId {value}",
-            With("clientOrderId", value));
+        foreach (var value in new[] { "\"BTC-ÜSD\"", "\"\\ud800\"", "\"BTC USD\"", "\"-BTC\"", "\"BTC\\u0000\"", "\"ＢＴＣ\"" })
+        {
+            Add($"market {value}", With("market", value));
+        }
+        foreach (var value in new[] { "\"ab\\u00e9\"", "\"a b\"", "\"\"", "\"\\ud800\"", "\"tab\\there\"" })
+        {
+            Add($"clientOrderId {value}", With("clientOrderId", value));
+        }
         foreach (var bytes in new byte[][] { [0xC3, 0x28], [0xFF], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xE2, 0x82] })
         {
             var prefix = Encoding.UTF8.GetBytes(With("username", "\"x").Split("\"x")[0] + "\"x");

@@ -68,7 +68,8 @@ internal static class OpenApiContract
         // The whole header, parameters included, as Dredd compares it: the document must name what the server sends.
         if ((response.Header("Content-Type") ?? response.ContentType) is not { } type || !content.ContainsKey(type))
         {
-            problems.Add($"{status}: Content-Type '{response.Header("Content-Type") ?? response.ContentType}' is not one of {string.Join(", ", content.Select(c => c.Key))}");
+            problems.Add($"{status}: Content-Type '{response.Header("Content-Type") ?? response.ContentType}' " +
+                $"is not one of {string.Join(", ", content.Select(c => c.Key))}");
             return problems;
         }
         // A text body (CSV, NDJSON, HTML) is documented as a string: its type is what can be checked.

@@ -111,7 +111,8 @@ public sealed class OpenApiContractTests
     {
         var json = new Dictionary<string, string>();
 
-        var wrongBody = OpenApiContract.Check("GET", "/API/orders/{id}", new ApiResponse(200, "application/json; charset=utf-8", """{"id":1,"side":5}""", json));
+        var wrongBody = OpenApiContract.Check("GET", "/API/orders/{id}",
+            new ApiResponse(200, "application/json; charset=utf-8", """{"id":1,"side":5}""", json));
         var undocumented = OpenApiContract.Check("GET", "/API/health", new ApiResponse(418, "application/json", "{}", json));
         var noRetryAfter = OpenApiContract.Check("GET", "/API/health",
             new ApiResponse(503, "application/problem+json", """{"title":"Service Unavailable","status":503}""", json));

@@ -32,13 +32,19 @@ public sealed class OpenApiDocumentTests
         var paths = document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal);
 
         Assert.StartsWith("3.1", document["openapi"]!.GetValue<string>());
-        Assert.Equal(["/API/dashboard", "/API/health", "/API/openapi.json", "/API/orders", "/API/orders/batch", "/API/orders/export", "/API/orders/stats", "/API/orders/{id}"], paths);
+        Assert.Equal(
+            ["/API/dashboard", "/API/health", "/API/openapi.json", "/API/orders", "/API/orders/batch", "/API/orders/export", "/API/orders/stats",
+                "/API/orders/{id}"],
+            paths);
         var schemes = document["components"]!["securitySchemes"]!;
-        Assert.Equal(("header", "x-functions-key"), (schemes["functionKey"]!["in"]!.GetValue<string>(), schemes["functionKey"]!["name"]!.GetValue<string>()));
-        Assert.Equal(("query", "code"), (schemes["functionKeyQuery"]!["in"]!.GetValue<string>(), schemes["functionKeyQuery"]!["name"]!.GetValue<string>()));
+        Assert.Equal(("header", "x-functions-key"),
+            (schemes["functionKey"]!["in"]!.GetValue<string>(), schemes["functionKey"]!["name"]!.GetValue<string>()));
+        Assert.Equal(("query", "code"),
+            (schemes["functionKeyQuery"]!["in"]!.GetValue<string>(), schemes["functionKeyQuery"]!["name"]!.GetValue<string>()));
         var create = document["paths"]!["/API/orders"]!["post"]!;
         Assert.Equal(["application/json"], create["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
-        Assert.Equal(["200", "201", "400", "401", "403", "409", "413", "415", "431", "500", "503"], create["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["200", "201", "400", "401", "403", "409", "413", "415", "431", "500", "503"],
+            create["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
         var batch = document["paths"]!["/API/orders/batch"]!["post"]!;
         Assert.Equal(["application/json", "application/x-ndjson"], batch["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
         Assert.Equal("array", batch["responses"]!["201"]!["content"]!["application/json; charset=utf-8"]!["schema"]!["type"]!.GetValue<string>());
