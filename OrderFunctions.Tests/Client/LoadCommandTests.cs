@@ -74,7 +74,8 @@ public sealed class LoadCommandTests
             return FakeOrdersHandler.Json(HttpStatusCode.Created, "{}");
         });
 
-        var run = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "1s", "--json");
+        var run = await ClientRun.RunAsync(
+            new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "1s", "--json");
 
         var report = JsonDocument.Parse(run.Output).RootElement;
         Assert.Equal(ExitCodes.Success, run.ExitCode);
@@ -99,11 +100,14 @@ public sealed class LoadCommandTests
         var handler = new FakeOrdersHandler((_, _) =>
         {
             clock.Advance(TimeSpan.FromMilliseconds(1));
-            throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (orders.test:80)", new SocketException((int)SocketError.ConnectionRefused));
+            throw new HttpRequestException(
+                HttpRequestError.ConnectionError, "Connection refused (orders.test:80)", new SocketException((int)SocketError.ConnectionRefused));
         });
 
-        var json = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms", "--json");
-        var text = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms");
+        var json = await ClientRun.RunAsync(
+            new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms", "--json");
+        var text = await ClientRun.RunAsync(
+            new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms");
 
         var report = JsonDocument.Parse(json.Output).RootElement;
         Assert.Equal(ExitCodes.Unavailable, json.ExitCode);
@@ -123,7 +127,8 @@ public sealed class LoadCommandTests
     {
         var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.Created, "[]"));
 
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "--per-request", "-c", "2", "-d", "200ms", "--rate", "50", "--batch", "5", "--key", "k");
+        var run = await ClientRun.RunAsync(
+            handler, "load", "--url", Url, "--per-request", "-c", "2", "-d", "200ms", "--rate", "50", "--batch", "5", "--key", "k");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.InRange(handler.Requests.Count, 9, 11);

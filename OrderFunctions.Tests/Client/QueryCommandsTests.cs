@@ -79,7 +79,8 @@ public sealed class QueryCommandsTests
     [Fact]
     public async Task List_prints_one_page_and_its_cursor_when_all_is_not_given()
     {
-        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}},{{Order(2, "bob")}}],"next":"abc"}"""));
+        var handler = new FakeOrdersHandler((_, _) =>
+            FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}},{{Order(2, "bob")}}],"next":"abc"}"""));
 
         var run = await ClientRun.RunAsync(handler, "list", "--url", Url);
 
@@ -175,7 +176,8 @@ public sealed class QueryCommandsTests
     public async Task List_closes_json_with_the_cursor_to_continue_and_exits_2_when_a_later_page_fails()
     {
         var handler = new FakeOrdersHandler((request, _) => request.Uri.Query.Contains("after=p1", StringComparison.Ordinal)
-            ? FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503,"detail":"The order store cannot be read now; retry later."}""")
+            ? FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable,
+                """{"title":"Service Unavailable","status":503,"detail":"The order store cannot be read now; retry later."}""")
             : FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}}],"next":"p1"}"""));
 
         var run = await ClientRun.RunAsync(handler, "list", "--url", Url, "--all", "--json");
@@ -276,7 +278,8 @@ public sealed class QueryCommandsTests
     [Fact]
     public async Task Stats_says_1_market_and_how_to_get_the_next_page_when_more_follow()
     {
-        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"markets":[{{Market("BTC-USD")}}],"next":"bTpCVEMtVVNE"}"""));
+        var handler = new FakeOrdersHandler((_, _) =>
+            FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"markets":[{{Market("BTC-USD")}}],"next":"bTpCVEMtVVNE"}"""));
 
         var run = await ClientRun.RunAsync(handler, "stats", "--url", Url, "--after", "bTpBREEtRVVS");
 

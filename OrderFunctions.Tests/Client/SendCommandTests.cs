@@ -202,7 +202,8 @@ public sealed class SendCommandTests
     [Fact]
     public async Task Send_does_not_retry_when_retries_is_0()
     {
-        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503}"""));
+        var handler = new FakeOrdersHandler((_, _) =>
+            FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503}"""));
 
         var run = await ClientRun.RunAsync(handler, [.. Order, "--retries", "0"]);
 
@@ -249,7 +250,9 @@ public sealed class SendCommandTests
         var run = await ClientRun.RunAsync(handler, [.. Order, "--retries", "0"]);
 
         Assert.Equal(ExitCodes.Unavailable, run.ExitCode);
-        Assert.Contains("Unavailable: Service Unavailable (503): The order was not stored: the write queue is full. Nothing was written; retry later.", run.Error);
+        Assert.Contains(
+            "Unavailable: Service Unavailable (503): The order was not stored: the write queue is full. Nothing was written; retry later.",
+            run.Error);
         Assert.DoesNotContain("may or may not", run.Error);
         Assert.Contains("Sending it again is safe with the same id and time: --timestamp ", run.Error);
     }
