@@ -83,8 +83,15 @@ public static class OrderClientApp
         });
         var size = DecimalOption("--size", "Quantity, a decimal number as the server should store it (e.g. 0.1)");
         var price = DecimalOption("--price", "Price, a decimal number (e.g. 43000.12345678)");
-        var timestamp = new Option<string?>("--timestamp") { Description = "ISO 8601 time of the order; default: now (UTC). Sending the same command again (same --client-order-id) is recognised as the order already stored" };
-        var clientOrderId = new Option<string?>("--client-order-id") { Description = "Idempotency key; default: a new GUID. Send again with the same id to retry safely" };
+        var timestamp = new Option<string?>("--timestamp")
+        {
+            Description = "ISO 8601 time of the order; default: now (UTC). " +
+                "Sending the same command again (same --client-order-id) is recognised as the order already stored",
+        };
+        var clientOrderId = new Option<string?>("--client-order-id")
+        {
+            Description = "Idempotency key; default: a new GUID. Send again with the same id to retry safely",
+        };
         var retries = RetriesOption();
         var command = new Command("send", "Post one order and print what the server stored.")
         {
@@ -104,8 +111,9 @@ public static class OrderClientApp
             var tracked = environment with { PrimaryHandler = attempts.Wrap(environment.PrimaryHandler) };
             await using var services = Services(parseResult, url, key, tracked, parseResult.GetValue(retries));
             var (output, error) = Writers(parseResult);
-            return await new SendCommand(services.GetRequiredService<OrderFunctionsClient>(), services.GetRequiredService<ApiEndpoint>(), output, error,
-                attempts, timestampDefaulted: parseResult.GetValue(timestamp) is null).RunAsync(order, ct);
+            var send = new SendCommand(services.GetRequiredService<OrderFunctionsClient>(), services.GetRequiredService<ApiEndpoint>(), output,
+                error, attempts, timestampDefaulted: parseResult.GetValue(timestamp) is null);
+            return await send.RunAsync(order, ct);
         });
         return command;
     }
@@ -154,14 +162,17 @@ public static class OrderClientApp
         };
         var perRequest = new Option<bool>("--per-request")
         {
-            Description = "The baseline: C connections each posting its own requests (no sender), with latency percentiles; --connections and --rate apply per request",
+            Description = "The baseline: C connections each posting its own requests (no sender), with latency percentiles; " +
+                "--connections and --rate apply per request",
         };
         var json = JsonOption("Print the summary as JSON");
         var allowRemote = new Option<bool>("--allow-remote")
         {
-            Description = $"Send to a server that is not on this machine. Load orders are synthetic and marked (username {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*); see docs/client.md to delete them",
+            Description = "Send to a server that is not on this machine. Load orders are synthetic and marked " +
+                $"(username {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*); see docs/client.md to delete them",
         };
-        var command = new Command("load", $"Send synthetic orders (users {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*) for a duration through "
+        var command = new Command("load",
+            $"Send synthetic orders (users {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*) for a duration through "
             + "the library's OrderSender (or, with --per-request, from C connections, one request each in flight); report throughput.")
         {
             url, key, connections, duration, rate, batch, perRequest, json, allowRemote,
@@ -172,7 +183,8 @@ public static class OrderClientApp
             if (result.GetValue(url) is { } target && !result.GetValue(allowRemote) && !LoadGenerator.IsLoopback(target))
             {
                 result.AddError($"load sends thousands of synthetic orders, and {target.GetLeftPart(UriPartial.Authority)} is not this machine. " +
-                    $"Add --allow-remote to load it anyway (the orders are marked: username {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*; docs/client.md says how to delete them).");
+                    $"Add --allow-remote to load it anyway (the orders are marked: username {LoadGenerator.UsernamePrefix}*, " +
+                    $"markets {LoadGenerator.MarketPrefix}*; docs/client.md says how to delete them).");
             }
         });
         command.SetAction(async (parseResult, ct) =>
@@ -216,7 +228,10 @@ public static class OrderClientApp
             Required = true,
         };
         var batch = BatchOption(1000, "Orders per request");
-        var rejects = new Option<string?>("--rejects") { Description = "Where rejected orders go (NDJSON with line and errors); default: FILE.rejected.ndjson" };
+        var rejects = new Option<string?>("--rejects")
+        {
+            Description = "Where rejected orders go (NDJSON with line and errors); default: FILE.rejected.ndjson",
+        };
         var retries = RetriesOption();
         var command = new Command("replay", "Send a file of orders in batches; resumable, rejected orders go to a rejects file.")
         {
@@ -228,8 +243,9 @@ public static class OrderClientApp
             await using var services = Services(parseResult, url, key, environment, parseResult.GetValue(retries));
             var (output, error) = Writers(parseResult);
             var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(ClientServices.SenderClientName);
-            return await new ReplayCommand(services.GetRequiredService<ApiEndpoint>(), http, output, error, environment, parseResult.GetValue(retries))
-                .RunAsync(path, parseResult.GetValue(batch), parseResult.GetValue(rejects) ?? path + ".rejected.ndjson", ct);
+            var replay = new ReplayCommand(
+                services.GetRequiredService<ApiEndpoint>(), http, output, error, environment, parseResult.GetValue(retries));
+            return await replay.RunAsync(path, parseResult.GetValue(batch), parseResult.GetValue(rejects) ?? path + ".rejected.ndjson", ct);
         });
         return command;
     }
@@ -263,12 +279,18 @@ public static class OrderClientApp
     {
         var (url, key) = EndpointOptions(environment);
         var (username, market, side, from, to) = FilterOptions();
-        var limit = new Option<int?>("--limit") { Description = "Orders per page, 1-1000 (server default 100)", CustomParser = OptionalWholeNumber("--limit") };
+        var limit = new Option<int?>("--limit")
+        {
+            Description = "Orders per page, 1-1000 (server default 100)", CustomParser = OptionalWholeNumber("--limit"),
+        };
         var after = new Option<string?>("--after") { Description = "Start after this cursor (the next page's cursor printed by an earlier list)" };
         var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page, printing each page as it arrives" };
         var json = JsonOption("Print JSON ({\"items\":[...],\"next\":...}) instead of a table");
         var csv = CsvOption();
-        var command = new Command("list", "List stored orders, oldest first, filtered.") { url, key, username, market, side, from, to, limit, after, all, json, csv };
+        var command = new Command("list", "List stored orders, oldest first, filtered.")
+        {
+            url, key, username, market, side, from, to, limit, after, all, json, csv,
+        };
         command.Validators.Add(result => NotBoth(result, json, csv));
         command.SetAction(async (parseResult, ct) =>
         {
@@ -323,8 +345,8 @@ public static class OrderClientApp
         var url = new Option<Uri>("--url")
         {
             Description = $"The orders URL; default: ${ApiEndpoint.UrlVariable}, else {ApiEndpoint.DefaultOrdersUrl}",
-            DefaultValueFactory = _ =>
-                new Uri(environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
+            DefaultValueFactory = _ => new Uri(
+                environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
             CustomParser = result =>
             {
                 var text = result.Tokens.Single().Value;
@@ -335,7 +357,10 @@ public static class OrderClientApp
             },
         };
         // No default value here: the help prints a default, and the key is a secret. The action reads the variable.
-        var key = new Option<string?>("--key") { Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}" };
+        var key = new Option<string?>("--key")
+        {
+            Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}"
+        };
         return (url, key);
     }
 
@@ -344,8 +369,14 @@ public static class OrderClientApp
         new Option<string?>("--username") { Description = "Only this user's orders" },
         new Option<string?>("--market") { Description = "Only this market" },
         new Option<string?>("--side") { Description = "Only buy or sell" },
-        new Option<DateTimeOffset?>("--from") { Description = "From this time (ISO 8601, inclusive; UTC unless it names an offset)", CustomParser = Instant("from") },
-        new Option<DateTimeOffset?>("--to") { Description = "Up to this time (ISO 8601, exclusive; UTC unless it names an offset)", CustomParser = Instant("to") }
+        new Option<DateTimeOffset?>("--from")
+        {
+            Description = "From this time (ISO 8601, inclusive; UTC unless it names an offset)", CustomParser = Instant("from"),
+        },
+        new Option<DateTimeOffset?>("--to")
+        {
+            Description = "Up to this time (ISO 8601, exclusive; UTC unless it names an offset)", CustomParser = Instant("to"),
+        }
     );
 
     /// <summary>An ISO 8601 time, read here so the library sends one exact instant; the message names the field like the server's.</summary>
