@@ -28,7 +28,8 @@ public sealed class ExportCommandTests(ExportCommandTests.HostFixture fixture) :
     {
         using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
         var orders = string.Join(',', Enumerable.Range(0, count).Select(i =>
-            $"{{\"timestamp\":\"2026-11-27T10:{i % 60:D2}:00Z\",\"username\":\"{_user}\",\"market\":\"EXP-USD\",\"side\":\"{(i % 2 == 0 ? "buy" : "sell")}\",\"size\":0.{i + 1:D8},\"price\":43000.12345678}}"));
+            $"{{\"timestamp\":\"2026-11-27T10:{i % 60:D2}:00Z\",\"username\":\"{_user}\",\"market\":\"EXP-USD\"," +
+            $"\"side\":\"{(i % 2 == 0 ? "buy" : "sell")}\",\"size\":0.{i + 1:D8},\"price\":43000.12345678}}"));
         using var response = await http.PostAsync("/API/orders", new StringContent($"[{orders}]", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }

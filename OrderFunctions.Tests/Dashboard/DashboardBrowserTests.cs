@@ -29,7 +29,8 @@ public sealed class DashboardBrowserTests
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
         if (key is not null) http.DefaultRequestHeaders.Add("x-functions-key", key);
         var body = "[" + string.Join(',', orders.Select(o =>
-            $"{{\"timestamp\":\"{o.At:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"username\":\"desk-{o.Market[..3].ToLowerInvariant()}\",\"market\":\"{o.Market}\",\"side\":\"{o.Side}\",\"size\":{o.Size},\"price\":{o.Price}}}")) + "]";
+            $"{{\"timestamp\":\"{o.At:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"username\":\"desk-{o.Market[..3].ToLowerInvariant()}\"," +
+            $"\"market\":\"{o.Market}\",\"side\":\"{o.Side}\",\"size\":{o.Size},\"price\":{o.Price}}}")) + "]";
         using var response = await http.PostAsync("/API/orders", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return JsonSerializer.Deserialize<StoredOrder[]>(await response.Content.ReadAsStringAsync(), JsonSerializerOptions.Web)!;
