@@ -2,8 +2,9 @@ using System.Globalization;
 
 namespace OrderClient;
 
-/// <summary>Durations as typed on a command line: <c>30s</c>, <c>1m</c>, <c>1m30s</c>, <c>500ms</c>, <c>2h</c>, or plain seconds (<c>45</c>,
-/// <c>2.5</c>).</summary>
+/// <summary>
+/// Durations as typed on a command line: <c>30s</c>, <c>1m</c>, <c>1m30s</c>, <c>500ms</c>, <c>2h</c>, or plain seconds (<c>45</c>, <c>2.5</c>).
+/// </summary>
 public static class DurationParser
 {
     public static bool TryParse(string text, out TimeSpan duration)
@@ -44,8 +45,9 @@ public static class DurationParser
         return duration > TimeSpan.Zero;
     }
 
-    /// <summary>A duration as it would be typed: <c>10s</c>, <c>1m30s</c>, <c>500ms</c>, <c>2h</c> (what <see cref="TryParse"/> reads
-    /// back).</summary>
+    /// <summary>
+    /// A duration as it would be typed: <c>10s</c>, <c>1m30s</c>, <c>500ms</c>, <c>2h</c> (what <see cref="TryParse"/> reads back).
+    /// </summary>
     public static string Format(TimeSpan duration)
     {
         if (duration <= TimeSpan.Zero) return "0s";
