@@ -7,10 +7,9 @@ using OrderFunctions.Orders;
 namespace OrderFunctions.Client;
 
 /// <summary>
-/// The typed request/response client of the orders API: post one order or a batch, read one, list, statistics (per
-/// market and over time), the export and health. Every method returns an <see cref="OrderResponse{T}"/> and throws only for the caller's own
-/// cancellation:
-/// a 4xx/5xx is a typed <see cref="OrderProblem"/>, an unreachable server a <see cref="OrderResponse{T}.TransportError"/>.
+/// The typed request/response client of the orders API: post one order or a batch, read one, list, statistics (per market and over
+/// time), the export and health. Every method returns an <see cref="OrderResponse{T}"/> and throws only for the caller's own
+/// cancellation: a 4xx/5xx is a typed <see cref="OrderProblem"/>, an unreachable server a <see cref="OrderResponse{T}.TransportError"/>.
 /// Orders are validated locally by the server's own <see cref="OrderValidator"/> first, so a bad order never leaves.
 /// </summary>
 public sealed class OrderFunctionsClient

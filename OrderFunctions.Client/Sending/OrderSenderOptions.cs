@@ -3,13 +3,17 @@ namespace OrderFunctions.Client;
 /// <summary>When the spool's writes are forced to disk (<c>msync</c>), and so what a power loss can take.</summary>
 public enum SpoolFlushMode
 {
-    /// <summary>The kernel writes the pages back when it likes (Linux: within about 30 s). A killed process loses nothing; a power loss can lose the
-    /// orders of the last seconds.</summary>
+    /// <summary>
+    /// The kernel writes the pages back when it likes (Linux: within about 30 s). A killed
+    /// process loses nothing; a power loss can lose the orders of the last seconds.
+    /// </summary>
     Never,
     /// <summary>Every <see cref="OrderSenderOptions.SpoolFlushInterval"/>: a power loss loses at most that interval's orders.</summary>
     Interval,
-    /// <summary>Before each batch is sent: an order the server has is also on the local disk, and a power loss loses at most the orders not yet
-    /// batched (about <see cref="OrderSenderOptions.Linger"/> plus one round trip).</summary>
+    /// <summary>
+    /// Before each batch is sent: an order the server has is also on the local disk, and a power loss loses at
+    /// most the orders not yet batched (about <see cref="OrderSenderOptions.Linger"/> plus one round trip).
+    /// </summary>
     EveryBatch,
 }
 
