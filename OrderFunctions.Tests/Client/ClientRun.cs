@@ -3,10 +3,10 @@ using OrderClient;
 namespace OrderFunctions.Tests.Client;
 
 /// <summary>
-/// Runs the client in-process, as the executable would (<see cref="OrderClientApp.RunAsync(string[], TextWriter, TextWriter, ClientEnvironment,
-/// CancellationToken)"/>),
-/// against a fake handler or, without one, a real server over sockets, and keeps what it printed. Every run has a
-/// deadline, so a client that hangs fails its test instead of hanging the suite.
+/// Runs the client in-process, as the executable would
+/// (<see cref="OrderClientApp.RunAsync(string[], TextWriter, TextWriter, ClientEnvironment, CancellationToken)"/>), against a fake
+/// handler or, without one, a real server over sockets, and keeps what it printed. Every run has a deadline, so a client that hangs
+/// fails its test instead of hanging the suite.
 /// </summary>
 public sealed class ClientRun
 {

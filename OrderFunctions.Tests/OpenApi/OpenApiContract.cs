@@ -11,10 +11,9 @@ using OrderFunctions.Tests.Support;
 namespace OrderFunctions.Tests.OpenApi;
 
 /// <summary>
-/// The committed OpenAPI document (the bytes both hosts serve) and a check of one response against it: the status is
-/// documented for the operation, the Content-Type header is one it lists (exactly, charset included, as Dredd compares), the body validates against
-/// its schema
-/// (JsonSchema.Net, OpenAPI 3.1 being JSON Schema 2020-12), and its required headers are present.
+/// The committed OpenAPI document (the bytes both hosts serve) and a check of one response against it: the status is documented
+/// for the operation, the Content-Type header is one it lists (exactly, charset included, as Dredd compares), the body
+/// validates against its schema (JsonSchema.Net, OpenAPI 3.1 being JSON Schema 2020-12), and its required headers are present.
 /// </summary>
 internal static class OpenApiContract
 {

@@ -56,8 +56,9 @@ public sealed class HeadlessChromium : IDisposable
         return JsonDocument.Parse((string)value!).RootElement;
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes; fails with <paramref name="what"/> and the page's
-    /// state.</summary>
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds or the deadline passes; fails with <paramref name="what"/> and the page's state.
+    /// </summary>
     public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));

@@ -128,8 +128,10 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
         ["ConnectionStrings__Orders"] = ConnectionString(password),
     }, services: services => services.AddSingleton<ILoggerProvider>(_logs));
 
-    /// <summary>Log lines at Warning and above as a sink writes them: the message, then the exception whole (its
-    /// message, inner exceptions and stack), which is where a driver's text would be.</summary>
+    /// <summary>
+    /// Log lines at Warning and above as a sink writes them: the message, then the exception
+    /// whole (its message, inner exceptions and stack), which is where a driver's text would be.
+    /// </summary>
     private sealed class WarningLines : ILoggerProvider
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
