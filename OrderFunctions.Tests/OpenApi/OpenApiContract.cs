@@ -51,8 +51,10 @@ internal static class OpenApiContract
 
         foreach (var (name, header) in documented["headers"]?.AsObject() ?? [])
         {
-            if (header?["required"]?.GetValue<bool>() == true
-                && response.Header(name) is null) problems.Add($"{status}: required header {name} missing");
+            if (header?["required"]?.GetValue<bool>() == true && response.Header(name) is null)
+            {
+                problems.Add($"{status}: required header {name} missing");
+            }
         }
 
         // A HEAD answer has no content whatever its headers say (RFC 9110 9.3.2): Kestrel sends none, the in-memory
