@@ -53,8 +53,8 @@ public sealed class FunctionInvoker
     private static Func<object?, Task<IResult>> ResultAwaiter(FunctionRoute route)
     {
         var type = route.Method.ReturnType;
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>) && typeof(IResult)
-            .IsAssignableFrom(type.GetGenericArguments()[0]))
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>)
+            && typeof(IResult).IsAssignableFrom(type.GetGenericArguments()[0]))
         {
             var await = typeof(FunctionInvoker).GetMethod(nameof(AwaitResult), BindingFlags.NonPublic | BindingFlags.Static)!
                 .MakeGenericMethod(type.GetGenericArguments()[0]);

@@ -50,12 +50,19 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 + "which the server accepts wherever it accepts a number, and read them as strings (JSON.parse with a reviver "
                 + "that takes context.source, or a lossless JSON parser), since a JavaScript number keeps about 15 digits.",
         };
-        document.Servers = [new OpenApiServer { Url = "/",
-            Description = "The host serving this document: relative, so the same document works locally and deployed." }];
+        document.Servers =
+        [
+            new OpenApiServer
+            {
+                Url = "/", Description = "The host serving this document: relative, so the same document works locally and deployed.",
+            },
+        ];
         document.Tags = new HashSet<OpenApiTag>
         {
-            new() { Name = "Orders",
-                Description = "Post orders (one, or a batch stored all or nothing), read them back, and per-market statistics." },
+            new()
+            {
+                Name = "Orders", Description = "Post orders (one, or a batch stored all or nothing), read them back, and per-market statistics.",
+            },
             new() { Name = "Service", Description = "Health for load balancers, and this document." },
         };
         document.Components ??= new OpenApiComponents();
