@@ -35,15 +35,15 @@ public sealed class CreateOrder(IOrderRepository orders, OrderAccess access, Ord
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json",
         Description = "The order breaks a rule, or the body is not JSON: errors names every offending field. Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json",
-        Description = "The clientOrderId was used before by this username for a different order: existingId names the stored one. Nothing was " +
-            "written.")]
+        Description = "The clientOrderId was used before by this username for a different order: existingId names the stored one. " +
+            "Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(413, "application/problem+json", Description = "The body is over 64 KiB. Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(415, "application/problem+json",
-        Description = "The body is neither application/json nor application/x-ndjson, or it is compressed (a Content-Encoding other than " +
-            "identity). Nothing was written.")]
+        Description = "The body is neither application/json nor application/x-ndjson, or it is compressed " +
+            "(a Content-Encoding other than identity). Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(503, "application/problem+json",
-        Description = "The store cannot take orders now (queue full, database locked, read-only or full, shutting down): retry after Retry-After " +
-            "seconds. Nothing was written.")]
+        Description = "The store cannot take orders now (queue full, database locked, read-only or full, shutting down): " +
+            "retry after Retry-After seconds. Nothing was written.")]
     public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = OrderRoutes.Orders)] HttpRequest request,
         CancellationToken cancellationToken) =>

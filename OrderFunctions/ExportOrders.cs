@@ -71,8 +71,10 @@ public sealed partial class ExportOrders(IOrderExportQueries exports, OrderAcces
         }
         foreach (var paging in new[] { "limit", "after" })
         {
-            if (request.Query.ContainsKey(paging)) errors.Add(paging,
-                "is not a parameter of the export, which returns every matching order in one file");
+            if (request.Query.ContainsKey(paging))
+            {
+                errors.Add(paging, "is not a parameter of the export, which returns every matching order in one file");
+            }
         }
         var filters = new QueryCollection(request.Query
             .Where(p => !p.Key.Equals(FormatParameter, StringComparison.OrdinalIgnoreCase)
