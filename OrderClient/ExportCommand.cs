@@ -131,8 +131,8 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
         var rows = Rows(format, lines);
         await error.WriteLineAsync(Progress(format, lines, bytes, clock.GetElapsedTime(started)) + " done.");
         var snapshot = result.SnapshotMaxId?.ToString(CultureInfo.InvariantCulture) ?? "?";
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Exported {rows:N0} orders ({bytes:N0} bytes) to {path}; snapshot " +
-            $"up to id {snapshot}."));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Exported {rows:N0} orders ({bytes:N0} bytes) to {path}; " +
+            $"snapshot up to id {snapshot}."));
         return ExitCodes.Success;
     }
 

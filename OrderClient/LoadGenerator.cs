@@ -30,8 +30,8 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
     /// <summary>Every load order's market starts with this: load never writes into a real market's statistics.</summary>
     public const string MarketPrefix = "LOADTEST-";
 
-    private static readonly string[] Markets = [.. new[] { "BTC-USD", "ETH-USD", "SOL-USD", "ADA-EUR", "XRP-USD", "DOGE-USD", "BTC-EUR",
-        "ETH-BTC" }.Select(m => MarketPrefix + m)];
+    private static readonly string[] Markets =
+        [.. new[] { "BTC-USD", "ETH-USD", "SOL-USD", "ADA-EUR", "XRP-USD", "DOGE-USD", "BTC-EUR", "ETH-BTC" }.Select(m => MarketPrefix + m)];
 
     /// <summary>Whether <paramref name="url"/> names this machine (localhost, 127.0.0.0/8, ::1): load needs no flag there.</summary>
     public static bool IsLoopback(Uri url) =>
