@@ -124,8 +124,8 @@ public sealed class ReplayCommandTests : IDisposable
         File.WriteAllText(file, "timestamp,username,market,side,size,price\n2026-11-27T10:15:30Z,alice,BTC-USD,buy,0.1,43000.12345678\nshort,row\n");
         var server = new FakeServer();
 
-        var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file, "--rejects",
-            Path.Combine(_directory, "bad.ndjson"));
+        var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file,
+            "--rejects", Path.Combine(_directory, "bad.ndjson"));
 
         Assert.Equal(ExitCodes.Rejected, run.ExitCode);
         var sent = JsonDocument.Parse(Assert.Single(server.Handler.Requests).Body).RootElement;

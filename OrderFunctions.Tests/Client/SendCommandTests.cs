@@ -96,8 +96,8 @@ public sealed class SendCommandTests
         var handler = new FakeOrdersHandler((request, _) => Created(request));
         var variables = new Dictionary<string, string> { ["ORDER_API_URL"] = "http://env.test/API/orders", ["ORDER_API_KEY"] = "from-env" };
 
-        await ClientRun.RunAsync(handler, variables, "send", "--username", "alice", "--market", "BTC-USD", "--side", "sell", "--size", "1", "--price",
-            "2");
+        await ClientRun.RunAsync(handler, variables, "send", "--username", "alice", "--market", "BTC-USD", "--side", "sell", "--size", "1",
+            "--price", "2");
 
         var request = Assert.Single(handler.Requests);
         Assert.Equal(new Uri("http://env.test/API/orders"), request.Uri);

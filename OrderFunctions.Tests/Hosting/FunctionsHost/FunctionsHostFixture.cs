@@ -156,7 +156,7 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
             TraceContext = new RpcTraceContext
             {
                 TraceParent = Activity.Current?.Id
-                ?? $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01"
+                    ?? $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01"
             },
         };
         // Route values go in the trigger metadata: the worker binds parameters such as {id:long} from there.
@@ -182,8 +182,10 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
         foreach (var (name, value) in request.Headers)
         {
             if (name is "Host" or "Connection" or "Transfer-Encoding" or "Content-Length") continue;
-            if (!forward.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value)) forward.Content?.Headers.TryAddWithoutValidation(name,
-                (IEnumerable<string?>)value);
+            if (!forward.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value))
+            {
+                forward.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value);
+            }
         }
         forward.Headers.Add(InvocationIdHeader, invocationId);
 
