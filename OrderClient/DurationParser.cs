@@ -2,7 +2,9 @@ using System.Globalization;
 
 namespace OrderClient;
 
-/// <summary>Durations as typed on a command line: <c>30s</c>, <c>1m</c>, <c>1m30s</c>, <c>500ms</c>, <c>2h</c>, or plain seconds (<c>45</c>, <c>2.5</c>).</summary>
+/// <summary>
+/// Durations as typed on a command line: <c>30s</c>, <c>1m</c>, <c>1m30s</c>, <c>500ms</c>, <c>2h</c>, or plain seconds (<c>45</c>, <c>2.5</c>).
+/// </summary>
 public static class DurationParser
 {
     public static bool TryParse(string text, out TimeSpan duration)
@@ -20,7 +22,13 @@ public static class DurationParser
         {
             var start = position;
             while (position < text.Length && (char.IsAsciiDigit(text[position]) || text[position] == '.')) position++;
-            if (start == position || !double.TryParse(text.AsSpan(start, position - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)) return false;
+            if (start == position
+                || !double.TryParse(text.AsSpan(start, position - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture,
+                    out var number))
+            {
+                return false;
+            }
+
             var unitStart = position;
             while (position < text.Length && char.IsAsciiLetter(text[position])) position++;
             TimeSpan? part = text[unitStart..position].ToLowerInvariant() switch
@@ -37,7 +45,9 @@ public static class DurationParser
         return duration > TimeSpan.Zero;
     }
 
-    /// <summary>A duration as it would be typed: <c>10s</c>, <c>1m30s</c>, <c>500ms</c>, <c>2h</c> (what <see cref="TryParse"/> reads back).</summary>
+    /// <summary>
+    /// A duration as it would be typed: <c>10s</c>, <c>1m30s</c>, <c>500ms</c>, <c>2h</c> (what <see cref="TryParse"/> reads back).
+    /// </summary>
     public static string Format(TimeSpan duration)
     {
         if (duration <= TimeSpan.Zero) return "0s";

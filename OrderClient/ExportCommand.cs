@@ -19,17 +19,29 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
         var url = new Option<Uri>("--url")
         {
             Description = $"The orders URL; default: ${ApiEndpoint.UrlVariable}, else {ApiEndpoint.DefaultOrdersUrl}",
-            DefaultValueFactory = _ => new Uri(environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
+            DefaultValueFactory = _ => new Uri(
+                environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
             CustomParser = result =>
             {
                 var text = result.Tokens.Single().Value;
-                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)) return uri;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                {
+                    return uri;
+                }
+
                 result.AddError($"--url must be an absolute http(s) URL such as {ApiEndpoint.DefaultOrdersUrl}, not '{text}'.");
                 return null;
             },
         };
-        var key = new Option<string?>("--key") { Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}" };
-        var format = new Option<string>("--format") { Description = "csv (RFC 4180, with a header) or ndjson", DefaultValueFactory = _ => ExportFormat.Csv };
+        var key = new Option<string?>("--key")
+        {
+            Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}"
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "csv (RFC 4180, with a header) or ndjson",
+            DefaultValueFactory = _ => ExportFormat.Csv
+        };
         format.AcceptOnlyFromAmong([.. ExportFormat.Names]);
         var file = new Option<string>("--out", "-o") { Description = "The file to write (replaced when the export completes)", Required = true };
         var username = new Option<string?>("--username") { Description = "Only this user's orders" };
@@ -39,7 +51,10 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
         {
             Description = "From this time (ISO 8601, inclusive)", CustomParser = OrderClientApp.Instant("from"),
         };
-        var to = new Option<DateTimeOffset?>("--to") { Description = "Up to this time (ISO 8601, exclusive)", CustomParser = OrderClientApp.Instant("to") };
+        var to = new Option<DateTimeOffset?>("--to")
+        {
+            Description = "Up to this time (ISO 8601, exclusive)", CustomParser = OrderClientApp.Instant("to"),
+        };
         var command = new Command("export", "Download every matching order as one CSV or NDJSON file (one snapshot), with progress on stderr.")
         {
             url, key, format, file, username, market, side, from, to,
@@ -116,14 +131,16 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
         var rows = Rows(format, lines);
         await error.WriteLineAsync(Progress(format, lines, bytes, clock.GetElapsedTime(started)) + " done.");
         var snapshot = result.SnapshotMaxId?.ToString(CultureInfo.InvariantCulture) ?? "?";
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Exported {rows:N0} orders ({bytes:N0} bytes) to {path}; snapshot up to id {snapshot}."));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Exported {rows:N0} orders ({bytes:N0} bytes) to {path}; " +
+            $"snapshot up to id {snapshot}."));
         return ExitCodes.Success;
     }
 
     private static long Rows(string format, long lines) => format == ExportFormat.Csv ? Math.Max(0, lines - 1) : lines;
 
     private static string Progress(string format, long lines, long bytes, TimeSpan elapsed) =>
-        string.Create(CultureInfo.InvariantCulture, $"export: {Rows(format, lines):N0} orders, {bytes / 1048576.0:N1} MiB, {elapsed.TotalSeconds:N1} s");
+        string.Create(CultureInfo.InvariantCulture, $"export: {Rows(format, lines):N0} orders, {bytes / 1048576.0:N1} MiB, " +
+            $"{elapsed.TotalSeconds:N1} s");
 
     private static void TryDelete(string path)
     {

@@ -30,7 +30,8 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
     /// <summary>Every load order's market starts with this: load never writes into a real market's statistics.</summary>
     public const string MarketPrefix = "LOADTEST-";
 
-    private static readonly string[] Markets = [.. new[] { "BTC-USD", "ETH-USD", "SOL-USD", "ADA-EUR", "XRP-USD", "DOGE-USD", "BTC-EUR", "ETH-BTC" }.Select(m => MarketPrefix + m)];
+    private static readonly string[] Markets =
+        [.. new[] { "BTC-USD", "ETH-USD", "SOL-USD", "ADA-EUR", "XRP-USD", "DOGE-USD", "BTC-EUR", "ETH-BTC" }.Select(m => MarketPrefix + m)];
 
     /// <summary>Whether <paramref name="url"/> names this machine (localhost, 127.0.0.0/8, ::1): load needs no flag there.</summary>
     public static bool IsLoopback(Uri url) =>
@@ -53,14 +54,16 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
             var sender = senders[i];
             var first = start + (intervalTicks * i / settings.Connections); // staggered, so the senders do not fire in step
             var offset = i * 7919;
-            tasks[i] = Task.Run(() => SendLoopAsync(sender, bodies, offset, first, intervalTicks, end, settings.Batch, clock, cancellationToken), CancellationToken.None);
+            tasks[i] = Task.Run(() => SendLoopAsync(sender, bodies, offset, first, intervalTicks, end, settings.Batch, clock, cancellationToken),
+                CancellationToken.None);
         }
         await Task.WhenAll(tasks);
         var elapsed = clock.GetElapsedTime(start);
         return LoadReport.From(settings, senders, elapsed);
     }
 
-    private async Task SendLoopAsync(Sender sender, byte[][] bodies, int offset, long next, long intervalTicks, long end, int batch, TimeProvider clock, CancellationToken cancellationToken)
+    private async Task SendLoopAsync(Sender sender, byte[][] bodies, int offset, long next, long intervalTicks, long end, int batch,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var index = offset;
         while (!cancellationToken.IsCancellationRequested)

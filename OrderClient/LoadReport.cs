@@ -96,15 +96,21 @@ public sealed record LoadReport(
         var mode = TargetRate is { } rate
             ? string.Create(c, $"open loop at {rate:0.#} requests/s (latency from the intended send time)")
             : "closed loop (each connection sends as soon as it has an answer)";
-        output.WriteLine(string.Create(c, $"Load: {OutputFormat.Count(Connections, "connection")}, {DurationSeconds:0.###} s, batch {Batch}, {mode}"));
+        output.WriteLine(string.Create(c,
+            $"Load: {OutputFormat.Count(Connections, "connection")}, {DurationSeconds:0.###} s, batch {Batch}, {mode}"));
         var unsent = NotSent > 0 ? string.Create(c, $", {NotSent:N0} not sent (no connection)") : "";
         output.WriteLine(string.Create(c, $"  requests     {Requests:N0} sent, {AcceptedRequests:N0} accepted (2xx){unsent}"));
         output.WriteLine(string.Create(c, $"  orders       {Orders:N0} sent, {AcceptedOrders:N0} accepted"));
         output.WriteLine(string.Create(c, $"  elapsed      {ElapsedSeconds:0.000} s"));
-        output.WriteLine(string.Create(c, $"  throughput   {OrdersPerSecond:N1} orders/s, {RequestsPerSecond:N1} requests/s ({AcceptedOrdersPerSecond:N1} accepted orders/s)"));
-        output.WriteLine(string.Create(c, $"  latency ms   p50 {Latency.P50:0.000}  p90 {Latency.P90:0.000}  p99 {Latency.P99:0.000}  p99.9 {Latency.P999:0.000}  max {Latency.Max:0.000}  mean {Latency.Mean:0.000}"));
-        output.WriteLine("  status codes " + (StatusCodes.Count == 0 ? "none" : string.Join(", ", StatusCodes.Select(s => string.Create(c, $"{s.Key}: {s.Value:N0}")))));
-        output.WriteLine("  transport errors " + (TransportErrors.Count == 0 ? "none" : string.Join(", ", TransportErrors.Select(s => string.Create(c, $"{s.Key}: {s.Value:N0}")))));
+        output.WriteLine(string.Create(c,
+            $"  throughput   {OrdersPerSecond:N1} orders/s, {RequestsPerSecond:N1} requests/s ({AcceptedOrdersPerSecond:N1} accepted orders/s)"));
+        output.WriteLine(string.Create(c,
+            $"  latency ms   p50 {Latency.P50:0.000}  p90 {Latency.P90:0.000}  p99 {Latency.P99:0.000}  p99.9 {Latency.P999:0.000}  max " +
+            $"{Latency.Max:0.000}  mean {Latency.Mean:0.000}"));
+        output.WriteLine("  status codes "
+            + (StatusCodes.Count == 0 ? "none" : string.Join(", ", StatusCodes.Select(s => string.Create(c, $"{s.Key}: {s.Value:N0}")))));
+        output.WriteLine("  transport errors "
+            + (TransportErrors.Count == 0 ? "none" : string.Join(", ", TransportErrors.Select(s => string.Create(c, $"{s.Key}: {s.Value:N0}")))));
         if (Error is not null) output.WriteLine($"  first error  {Error}");
     }
 }

@@ -67,6 +67,7 @@ public static class OutputFormat
         string.Create(CultureInfo.InvariantCulture, $"{count:N0} {(count == 1 ? singular : plural ?? singular + "s")}");
 
     /// <summary>Columns padded to their widest cell; columns named in <paramref name="rightAligned"/> align right (numbers).</summary>
-    public static void WriteTable(TextWriter output, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, ISet<int> rightAligned) =>
+    public static void WriteTable(TextWriter output, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows,
+        ISet<int> rightAligned) =>
         new TableWriter(output, headers, rightAligned).Write([.. rows]);
 }

@@ -21,7 +21,8 @@ public static class OrderClientApp
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
         RunAsync(args, output, error, ClientEnvironment.Default);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, ClientEnvironment environment, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, ClientEnvironment environment,
+        CancellationToken cancellationToken = default)
     {
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         var parseResult = BuildRootCommand(environment).Parse(args);
@@ -74,15 +75,23 @@ public static class OrderClientApp
         var side = new Option<string>("--side") { Description = "buy or sell", Required = true };
         side.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<string>() is { } value && !value.Equals("buy", StringComparison.OrdinalIgnoreCase) && !value.Equals("sell", StringComparison.OrdinalIgnoreCase))
+            if (result.GetValueOrDefault<string>() is { } value && !value.Equals("buy", StringComparison.OrdinalIgnoreCase)
+                && !value.Equals("sell", StringComparison.OrdinalIgnoreCase))
             {
                 result.AddError($"--side must be buy or sell, not '{value}'.");
             }
         });
         var size = DecimalOption("--size", "Quantity, a decimal number as the server should store it (e.g. 0.1)");
         var price = DecimalOption("--price", "Price, a decimal number (e.g. 43000.12345678)");
-        var timestamp = new Option<string?>("--timestamp") { Description = "ISO 8601 time of the order; default: now (UTC). Sending the same command again (same --client-order-id) is recognised as the order already stored" };
-        var clientOrderId = new Option<string?>("--client-order-id") { Description = "Idempotency key; default: a new GUID. Send again with the same id to retry safely" };
+        var timestamp = new Option<string?>("--timestamp")
+        {
+            Description = "ISO 8601 time of the order; default: now (UTC). " +
+                "Sending the same command again (same --client-order-id) is recognised as the order already stored",
+        };
+        var clientOrderId = new Option<string?>("--client-order-id")
+        {
+            Description = "Idempotency key; default: a new GUID. Send again with the same id to retry safely",
+        };
         var retries = RetriesOption();
         var command = new Command("send", "Post one order and print what the server stored.")
         {
@@ -102,8 +111,9 @@ public static class OrderClientApp
             var tracked = environment with { PrimaryHandler = attempts.Wrap(environment.PrimaryHandler) };
             await using var services = Services(parseResult, url, key, tracked, parseResult.GetValue(retries));
             var (output, error) = Writers(parseResult);
-            return await new SendCommand(services.GetRequiredService<OrderFunctionsClient>(), services.GetRequiredService<ApiEndpoint>(), output, error,
-                attempts, timestampDefaulted: parseResult.GetValue(timestamp) is null).RunAsync(order, ct);
+            var send = new SendCommand(services.GetRequiredService<OrderFunctionsClient>(), services.GetRequiredService<ApiEndpoint>(), output,
+                error, attempts, timestampDefaulted: parseResult.GetValue(timestamp) is null);
+            return await send.RunAsync(order, ct);
         });
         return command;
     }
@@ -111,7 +121,11 @@ public static class OrderClientApp
     private static Command LoadCommandLine(ClientEnvironment environment)
     {
         var (url, key) = EndpointOptions(environment);
-        var connections = new Option<int>("--connections", "-c") { Description = "Concurrent senders, each with one request in flight", DefaultValueFactory = _ => 8, CustomParser = WholeNumber("--connections", 1, 10_000, "--connections must be 1 to 10000.") };
+        var connections = new Option<int>("--connections", "-c")
+        {
+            Description = "Concurrent senders, each with one request in flight",
+            DefaultValueFactory = _ => 8, CustomParser = WholeNumber("--connections", 1, 10_000, "--connections must be 1 to 10000.")
+        };
         var duration = new Option<TimeSpan?>("--duration", "-d")
         {
             // The default is in the description, as typed: the help would print the TimeSpan itself ("00:00:10").
@@ -148,14 +162,17 @@ public static class OrderClientApp
         };
         var perRequest = new Option<bool>("--per-request")
         {
-            Description = "The baseline: C connections each posting its own requests (no sender), with latency percentiles; --connections and --rate apply per request",
+            Description = "The baseline: C connections each posting its own requests (no sender), with latency percentiles; " +
+                "--connections and --rate apply per request",
         };
         var json = JsonOption("Print the summary as JSON");
         var allowRemote = new Option<bool>("--allow-remote")
         {
-            Description = $"Send to a server that is not on this machine. Load orders are synthetic and marked (username {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*); see docs/client.md to delete them",
+            Description = "Send to a server that is not on this machine. Load orders are synthetic and marked " +
+                $"(username {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*); see docs/client.md to delete them",
         };
-        var command = new Command("load", $"Send synthetic orders (users {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*) for a duration through "
+        var command = new Command("load",
+            $"Send synthetic orders (users {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*) for a duration through "
             + "the library's OrderSender (or, with --per-request, from C connections, one request each in flight); report throughput.")
         {
             url, key, connections, duration, rate, batch, perRequest, json, allowRemote,
@@ -166,7 +183,8 @@ public static class OrderClientApp
             if (result.GetValue(url) is { } target && !result.GetValue(allowRemote) && !LoadGenerator.IsLoopback(target))
             {
                 result.AddError($"load sends thousands of synthetic orders, and {target.GetLeftPart(UriPartial.Authority)} is not this machine. " +
-                    $"Add --allow-remote to load it anyway (the orders are marked: username {LoadGenerator.UsernamePrefix}*, markets {LoadGenerator.MarketPrefix}*; docs/client.md says how to delete them).");
+                    $"Add --allow-remote to load it anyway (the orders are marked: username {LoadGenerator.UsernamePrefix}*, " +
+                    $"markets {LoadGenerator.MarketPrefix}*; docs/client.md says how to delete them).");
             }
         });
         command.SetAction(async (parseResult, ct) =>
@@ -194,7 +212,9 @@ public static class OrderClientApp
             else report.WriteText(output);
             // No orders endpoint answers 404 or 405 to a POST: the URL is wrong.
             if (report.StatusCodes.ContainsKey("404") || report.StatusCodes.ContainsKey("405")) error.WriteLine(endpoint.UrlHint());
-            return report.AcceptedRequests > 0 ? ExitCodes.Success : report.Requests > 0 && report.TransportErrors.Count == 0 ? ExitCodes.Rejected : ExitCodes.Unavailable;
+            return report.AcceptedRequests > 0 ? ExitCodes.Success
+                : report.Requests > 0 && report.TransportErrors.Count == 0 ? ExitCodes.Rejected
+                : ExitCodes.Unavailable;
         });
         return command;
     }
@@ -202,9 +222,16 @@ public static class OrderClientApp
     private static Command ReplayCommandLine(ClientEnvironment environment)
     {
         var (url, key) = EndpointOptions(environment);
-        var file = new Option<string>("--file", "-f") { Description = "NDJSON (one order object per line) or CSV (timestamp,username,market,side,size,price[,clientOrderId])", Required = true };
+        var file = new Option<string>("--file", "-f")
+        {
+            Description = "NDJSON (one order object per line) or CSV (timestamp,username,market,side,size,price[,clientOrderId])",
+            Required = true,
+        };
         var batch = BatchOption(1000, "Orders per request");
-        var rejects = new Option<string?>("--rejects") { Description = "Where rejected orders go (NDJSON with line and errors); default: FILE.rejected.ndjson" };
+        var rejects = new Option<string?>("--rejects")
+        {
+            Description = "Where rejected orders go (NDJSON with line and errors); default: FILE.rejected.ndjson",
+        };
         var retries = RetriesOption();
         var command = new Command("replay", "Send a file of orders in batches; resumable, rejected orders go to a rejects file.")
         {
@@ -216,8 +243,9 @@ public static class OrderClientApp
             await using var services = Services(parseResult, url, key, environment, parseResult.GetValue(retries));
             var (output, error) = Writers(parseResult);
             var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(ClientServices.SenderClientName);
-            return await new ReplayCommand(services.GetRequiredService<ApiEndpoint>(), http, output, error, environment, parseResult.GetValue(retries))
-                .RunAsync(path, parseResult.GetValue(batch), parseResult.GetValue(rejects) ?? path + ".rejected.ndjson", ct);
+            var replay = new ReplayCommand(
+                services.GetRequiredService<ApiEndpoint>(), http, output, error, environment, parseResult.GetValue(retries));
+            return await replay.RunAsync(path, parseResult.GetValue(batch), parseResult.GetValue(rejects) ?? path + ".rejected.ndjson", ct);
         });
         return command;
     }
@@ -251,12 +279,18 @@ public static class OrderClientApp
     {
         var (url, key) = EndpointOptions(environment);
         var (username, market, side, from, to) = FilterOptions();
-        var limit = new Option<int?>("--limit") { Description = "Orders per page, 1-1000 (server default 100)", CustomParser = OptionalWholeNumber("--limit") };
+        var limit = new Option<int?>("--limit")
+        {
+            Description = "Orders per page, 1-1000 (server default 100)", CustomParser = OptionalWholeNumber("--limit"),
+        };
         var after = new Option<string?>("--after") { Description = "Start after this cursor (the next page's cursor printed by an earlier list)" };
         var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page, printing each page as it arrives" };
         var json = JsonOption("Print JSON ({\"items\":[...],\"next\":...}) instead of a table");
         var csv = CsvOption();
-        var command = new Command("list", "List stored orders, oldest first, filtered.") { url, key, username, market, side, from, to, limit, after, all, json, csv };
+        var command = new Command("list", "List stored orders, oldest first, filtered.")
+        {
+            url, key, username, market, side, from, to, limit, after, all, json, csv,
+        };
         command.Validators.Add(result => NotBoth(result, json, csv));
         command.SetAction(async (parseResult, ct) =>
         {
@@ -277,7 +311,11 @@ public static class OrderClientApp
     {
         var (url, key) = EndpointOptions(environment);
         var (username, market, _, from, to) = FilterOptions();
-        var limit = new Option<int?>("--limit") { Description = "Markets per page, 1-1000 (server default 100)", CustomParser = OptionalWholeNumber("--limit") };
+        var limit = new Option<int?>("--limit")
+        {
+            Description = "Markets per page, 1-1000 (server default 100)",
+            CustomParser = OptionalWholeNumber("--limit")
+        };
         var after = new Option<string?>("--after") { Description = "Start after this cursor (the next page's cursor printed by an earlier stats)" };
         var all = new Option<bool>("--all") { Description = "Follow the next cursor to the last page of markets, printing each page as it arrives" };
         var json = JsonOption("Print the server's JSON instead of a table ({\"markets\":[...],\"next\":...})");
@@ -307,17 +345,25 @@ public static class OrderClientApp
         var url = new Option<Uri>("--url")
         {
             Description = $"The orders URL; default: ${ApiEndpoint.UrlVariable}, else {ApiEndpoint.DefaultOrdersUrl}",
-            DefaultValueFactory = _ => new Uri(environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
+            DefaultValueFactory = _ => new Uri(
+                environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
             CustomParser = result =>
             {
                 var text = result.Tokens.Single().Value;
-                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)) return uri;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                {
+                    return uri;
+                }
+
                 result.AddError($"--url must be an absolute http(s) URL such as {ApiEndpoint.DefaultOrdersUrl}, not '{text}'.");
                 return null;
             },
         };
         // No default value here: the help prints a default, and the key is a secret. The action reads the variable.
-        var key = new Option<string?>("--key") { Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}" };
+        var key = new Option<string?>("--key")
+        {
+            Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}"
+        };
         return (url, key);
     }
 
@@ -326,8 +372,14 @@ public static class OrderClientApp
         new Option<string?>("--username") { Description = "Only this user's orders" },
         new Option<string?>("--market") { Description = "Only this market" },
         new Option<string?>("--side") { Description = "Only buy or sell" },
-        new Option<DateTimeOffset?>("--from") { Description = "From this time (ISO 8601, inclusive; UTC unless it names an offset)", CustomParser = Instant("from") },
-        new Option<DateTimeOffset?>("--to") { Description = "Up to this time (ISO 8601, exclusive; UTC unless it names an offset)", CustomParser = Instant("to") }
+        new Option<DateTimeOffset?>("--from")
+        {
+            Description = "From this time (ISO 8601, inclusive; UTC unless it names an offset)", CustomParser = Instant("from"),
+        },
+        new Option<DateTimeOffset?>("--to")
+        {
+            Description = "Up to this time (ISO 8601, exclusive; UTC unless it names an offset)", CustomParser = Instant("to"),
+        }
     );
 
     /// <summary>An ISO 8601 time, read here so the library sends one exact instant; the message names the field like the server's.</summary>
@@ -358,19 +410,28 @@ public static class OrderClientApp
 
     private static Option<int> BatchOption(int defaultValue, string description)
     {
-        var batch = new Option<int>("--batch", "-b") { Description = description, DefaultValueFactory = _ => defaultValue, CustomParser = WholeNumber("--batch", 1, 10_000, "--batch must be 1 to 10000 (the server's limit per request).") };
+        var batch = new Option<int>("--batch", "-b")
+        {
+            Description = description, DefaultValueFactory = _ => defaultValue,
+            CustomParser = WholeNumber("--batch", 1, 10_000, "--batch must be 1 to 10000 (the server's limit per request).")
+        };
         return batch;
     }
 
     private static Option<int> RetriesOption()
     {
-        var retries = new Option<int>("--retries") { Description = "Retries of a transient failure (connection refused, timeout, 408, 429, 5xx)", DefaultValueFactory = _ => ClientServices.DefaultRetries, CustomParser = WholeNumber("--retries", 0, 20, "--retries must be 0 to 20.") };
+        var retries = new Option<int>("--retries")
+        {
+            Description = "Retries of a transient failure (connection refused, timeout, 408, 429, 5xx)",
+            DefaultValueFactory = _ => ClientServices.DefaultRetries, CustomParser = WholeNumber("--retries", 0, 20, "--retries must be 0 to 20.")
+        };
         return retries;
     }
 
     private static Option<bool> JsonOption(string description) => new("--json") { Description = description };
 
-    private static Option<bool> CsvOption() => new("--csv") { Description = "Print CSV (RFC 4180, a header row, every value whole) instead of a table" };
+    private static Option<bool> CsvOption() =>
+        new("--csv") { Description = "Print CSV (RFC 4180, a header row, every value whole) instead of a table" };
 
     private static void NotBoth(System.CommandLine.Parsing.CommandResult result, Option<bool> json, Option<bool> csv)
     {
@@ -404,7 +465,8 @@ public static class OrderClientApp
         return null;
     };
 
-    private static ServiceProvider Services(ParseResult parseResult, Option<Uri> url, Option<string?> key, ClientEnvironment environment, int retries, int loadConnections = 1) =>
+    private static ServiceProvider Services(ParseResult parseResult, Option<Uri> url, Option<string?> key, ClientEnvironment environment, int retries,
+        int loadConnections = 1) =>
         ClientServices.Create(
             new ApiEndpoint(parseResult.GetValue(url)!, parseResult.GetValue(key) ?? environment.GetVariable(ApiEndpoint.KeyVariable)),
             environment, retries, loadConnections);

@@ -83,7 +83,8 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
     /// <c>{"items":[...],"next":null}</c>, written item by item; if a later page fails, the document is closed with
     /// <c>next</c> set to the cursor to continue from. Ctrl-C ends it the same way, exit 130.
     /// </summary>
-    private async Task<int> PageAsync<TPage, TItem>(Pager<TPage, TItem> pager, string? after, bool all, QueryFormat format, CancellationToken cancellationToken)
+    private async Task<int> PageAsync<TPage, TItem>(Pager<TPage, TItem> pager, string? after, bool all, QueryFormat format,
+        CancellationToken cancellationToken)
     {
         var json = format == QueryFormat.Json;
         var csv = format == QueryFormat.Csv;
@@ -129,7 +130,10 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
                         summary.WriteLine(next is null
                             ? $"{OutputFormat.Count(count, pager.Noun)}."
                             : $"{OutputFormat.Count(count, pager.Noun)}; more follow: the next page is --after {next}, all of them --all.");
-                        if (table?.Shortened == true) output.WriteLine("Values ending in … are shortened to fit their column; --csv or --json prints them whole.");
+                        if (table?.Shortened == true)
+                        {
+                            output.WriteLine("Values ending in … are shortened to fit their column; --csv or --json prints them whole.");
+                        }
                     }
                     return ExitCodes.Success;
                 }
@@ -137,7 +141,8 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
                 {
                     // Following the same cursor again would fetch the same page for ever.
                     Stop(pager, json, csv, count, cursor, "stopped");
-                    error.WriteLine($"{pager.What}: the server answered the cursor {cursor} with the same cursor as next; stopping instead of looping.");
+                    error.WriteLine($"{pager.What}: the server answered the cursor {cursor} with the same cursor as next; " +
+                        "stopping instead of looping.");
                     return ExitCodes.Unavailable;
                 }
                 cursor = next;

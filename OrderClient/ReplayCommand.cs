@@ -244,10 +244,13 @@ public sealed class ReplayCommand(
         var done = sender.StoredCount + sender.ReplayedCount;
         var rate = done / Math.Max(elapsed.TotalSeconds, 1e-9);
         output.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r[{new string('#', filled)}{new string('.', width - filled)}] {fraction * 100,3:0}%  {read:N0} read  {done:N0} stored  {_rejectedHere + _rejectedThere:N0} rejected  {rate:N0}/s "));
+            $"\r[{new string('#', filled)}{new string('.', width - filled)}] {fraction * 100,3:0}%  {read:N0} read  {done:N0} stored  " +
+            $"{_rejectedHere + _rejectedThere:N0} rejected  {rate:N0}/s "));
     }
 
-    /// <summary>The rejects file, NDJSON: <c>{"line":12,"errors":{"price":["..."]},"order":{...as sent...}}</c>; created at the first reject.</summary>
+    /// <summary>
+    /// The rejects file, NDJSON: <c>{"line":12,"errors":{"price":["..."]},"order":{...as sent...}}</c>; created at the first reject.
+    /// </summary>
     private sealed class RejectsWriter(string path) : IDisposable
     {
         private Stream? _stream;

@@ -134,7 +134,8 @@ public sealed class ReplayFileReader : IDisposable
         if (missing.Count > 0)
         {
             throw new InvalidDataException(
-                $"the CSV header (line {_line.ToString(CultureInfo.InvariantCulture)}) lacks the column(s) {string.Join(", ", missing)}; it needs {string.Join(",", Columns)} and optionally clientOrderId");
+                $"the CSV header (line {_line.ToString(CultureInfo.InvariantCulture)}) lacks the column(s) {string.Join(", ", missing)}; " +
+                $"it needs {string.Join(",", Columns)} and optionally clientOrderId");
         }
     }
 

@@ -34,7 +34,8 @@ public sealed class SendCommand(OrderFunctionsClient api, ApiEndpoint endpoint, 
             var resend = $"--timestamp {order.Timestamp} --client-order-id {order.ClientOrderId}";
             if (result.Status == 0 && attempts is { AnyReachedServer: false })
             {
-                error.WriteLine($"Nothing was sent: no attempt reached the server. Once it is up, send again (safe with the same id and time): {resend}");
+                error.WriteLine("Nothing was sent: no attempt reached the server. Once it is up, send again (safe with the same id and time): " +
+                    $"{resend}");
             }
             else
             {

@@ -36,7 +36,8 @@ public sealed record SenderLoadReport(
             $"  orders       {Enqueued:N0} enqueued, {Stored:N0} stored, {Replayed:N0} replayed, {Rejected:N0} rejected, {Left:N0} left"));
         output.WriteLine(string.Create(c, $"  elapsed      {ElapsedSeconds:0.000} s (until the last acknowledgement)"));
         output.WriteLine(string.Create(c,
-            $"  throughput   {AcknowledgedOrdersPerSecond:N1} orders/s acknowledged; this process's CPU {CpuMicrosecondsPerOrder:0.00} us per order"));
+            $"  throughput   {AcknowledgedOrdersPerSecond:N1} orders/s acknowledged; " +
+            $"this process's CPU {CpuMicrosecondsPerOrder:0.00} us per order"));
         if (Error is not null) output.WriteLine($"  stopped      {Error}");
     }
 }

@@ -7,9 +7,9 @@ using OrderFunctions.Orders;
 namespace OrderFunctions.Client;
 
 /// <summary>
-/// The typed request/response client of the orders API: post one order or a batch, read one, list, statistics (per
-/// market and over time), the export and health. Every method returns an <see cref="OrderResponse{T}"/> and throws only for the caller's own cancellation:
-/// a 4xx/5xx is a typed <see cref="OrderProblem"/>, an unreachable server a <see cref="OrderResponse{T}.TransportError"/>.
+/// The typed request/response client of the orders API: post one order or a batch, read one, list, statistics (per market and over
+/// time), the export and health. Every method returns an <see cref="OrderResponse{T}"/> and throws only for the caller's own
+/// cancellation: a 4xx/5xx is a typed <see cref="OrderProblem"/>, an unreachable server a <see cref="OrderResponse{T}.TransportError"/>.
 /// Orders are validated locally by the server's own <see cref="OrderValidator"/> first, so a bad order never leaves.
 /// </summary>
 public sealed class OrderFunctionsClient
@@ -30,7 +30,8 @@ public sealed class OrderFunctionsClient
 
     /// <summary>A client with its own keep-alive connection pool.</summary>
     public OrderFunctionsClient(Uri endpoint, string? key = null)
-        : this(new HttpClient(SenderHttp.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan }, new OrderFunctionsClientOptions { Endpoint = endpoint, Key = key })
+        : this(new HttpClient(SenderHttp.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan },
+            new OrderFunctionsClientOptions { Endpoint = endpoint, Key = key })
     {
     }
 
@@ -56,7 +57,8 @@ public sealed class OrderFunctionsClient
     /// <c>POST /API/orders/batch</c>: all orders stored or none; the answer lists them in input order. Invalid orders are
     /// answered locally with errors keyed <c>[i].field</c>, as the server would.
     /// </summary>
-    public async Task<OrderResponse<IReadOnlyList<StoredOrder>>> CreateOrdersAsync(IReadOnlyList<OrderRequest> orders, CancellationToken cancellationToken = default)
+    public async Task<OrderResponse<IReadOnlyList<StoredOrder>>> CreateOrdersAsync(IReadOnlyList<OrderRequest> orders,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(orders);
         var errors = new ValidationErrors();
@@ -70,10 +72,14 @@ public sealed class OrderFunctionsClient
 
     /// <summary><c>GET /API/orders/{id}</c>: the stored order, or a 404 problem.</summary>
     public async Task<OrderResponse<StoredOrder>> GetOrderAsync(long id, CancellationToken cancellationToken = default) =>
-        Read<StoredOrder>(await GetAsync($"{OrderRoutes.Orders}/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}", null, cancellationToken).ConfigureAwait(false),
+        Read<StoredOrder>(
+            await GetAsync($"{OrderRoutes.Orders}/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}", null, cancellationToken)
+                .ConfigureAwait(false),
             "an order", IsComplete);
 
-    /// <summary><c>GET /API/orders</c>: one page, oldest first; pass <see cref="OrderPage.Next"/> as <see cref="OrderQuery.After"/> for the next.</summary>
+    /// <summary>
+    /// <c>GET /API/orders</c>: one page, oldest first; pass <see cref="OrderPage.Next"/> as <see cref="OrderQuery.After"/> for the next.
+    /// </summary>
     public async Task<OrderResponse<OrderPage>> ListOrdersAsync(OrderQuery? query = null, CancellationToken cancellationToken = default) =>
         Read<OrderPage>(await GetAsync(OrderRoutes.Orders, (query ?? new()).ToQueryString(), cancellationToken).ConfigureAwait(false),
             """a page of orders ({"items":[...],"next":...})""", page => page.Items is not null && page.Items.All(IsComplete));
@@ -179,7 +185,8 @@ public sealed class OrderFunctionsClient
             try
             {
                 using var document = JsonDocument.Parse(response.Body);
-                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String)
+                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("status", out var status)
+                    && status.ValueKind == JsonValueKind.String)
                 {
                     return new(response.Status, status.GetString(), false, null, null, null);
                 }
@@ -334,7 +341,10 @@ public sealed class OrderFunctionsClient
         var where = url is null ? "the server" : url.GetLeftPart(UriPartial.Path);
         return ex switch
         {
-            HttpRequestException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } } =>
+            HttpRequestException
+            {
+                InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused }
+            } =>
                 $"could not connect to {where}: connection refused",
             HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => $"could not resolve the host of {where}",
             HttpRequestException http => $"could not reach {where}: {http.Message}",

@@ -26,7 +26,8 @@ public sealed record OrderProblem(
         foreach (var key in Errors.Keys)
         {
             if (key.Length > 2 && key[0] == '[' && key.IndexOf(']', StringComparison.Ordinal) is > 1 and var end
-                && int.TryParse(key.AsSpan(1, end - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+                && int.TryParse(key.AsSpan(1, end - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture,
+                    out var index))
             {
                 indexes.Add(index);
             }
@@ -82,7 +83,8 @@ public sealed record OrderProblem(
                             foreach (var field in value.EnumerateObject())
                             {
                                 errors[field.Name] = field.Value.ValueKind == JsonValueKind.Array
-                                    ? [.. field.Value.EnumerateArray().Select(m => m.ValueKind == JsonValueKind.String ? m.GetString()! : m.GetRawText())]
+                                    ? [.. field.Value.EnumerateArray()
+                                        .Select(m => m.ValueKind == JsonValueKind.String ? m.GetString()! : m.GetRawText())]
                                     : [field.Value.ToString()];
                             }
                             break;

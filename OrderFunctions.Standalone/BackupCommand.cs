@@ -33,7 +33,8 @@ public static class BackupCommand
         try
         {
             var result = SqliteBackup.Run(connectionString, destination);
-            output.WriteLine($"Backed up {result.Orders} orders from {new SqliteConnectionStringBuilder(connectionString).DataSource} to {result.Path} (integrity_check: {result.IntegrityCheck}).");
+            output.WriteLine($"Backed up {result.Orders} orders from {new SqliteConnectionStringBuilder(connectionString).DataSource} to " +
+                $"{result.Path} (integrity_check: {result.IntegrityCheck}).");
             return 0;
         }
         catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException or UnauthorizedAccessException)

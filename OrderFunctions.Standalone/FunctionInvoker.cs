@@ -46,13 +46,15 @@ public sealed class FunctionInvoker
                 : null;
         }
         throw new NotSupportedException(
-            $"Function {route.Name}: parameter '{parameter.Name}' is neither the HttpRequest, a CancellationToken nor a route value; the standalone host cannot bind it.");
+            $"Function {route.Name}: parameter '{parameter.Name}' is neither the HttpRequest, a CancellationToken nor a route value; the " +
+            "standalone host cannot bind it.");
     }
 
     private static Func<object?, Task<IResult>> ResultAwaiter(FunctionRoute route)
     {
         var type = route.Method.ReturnType;
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>) && typeof(IResult).IsAssignableFrom(type.GetGenericArguments()[0]))
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>)
+            && typeof(IResult).IsAssignableFrom(type.GetGenericArguments()[0]))
         {
             var await = typeof(FunctionInvoker).GetMethod(nameof(AwaitResult), BindingFlags.NonPublic | BindingFlags.Static)!
                 .MakeGenericMethod(type.GetGenericArguments()[0]);

@@ -9,7 +9,11 @@ using OrderFunctions.Storage;
 // the host would otherwise run without them and log every request, query string and all, at Information.
 // `backup <file>`: an online backup of the SQLite store with this host's configuration, then exit (docs/backup.md).
 var backup = args is [BackupCommand.Name, ..];
-var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = backup ? args[Math.Min(2, args.Length)..] : args, ContentRootPath = AppDirectory.Path });
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+{
+    Args = backup ? args[Math.Min(2, args.Length)..] : args,
+    ContentRootPath = AppDirectory.Path
+});
 if (backup) return BackupCommand.Run(args.Length > 1 ? args[1] : null, builder.Configuration, Console.Out, Console.Error);
 // The hosting diagnostics log the full URL, ?code=<function key> included, at Information and Debug: they stay at
 // Warning whatever the configuration says (a rule for the same category added later wins). RequestLog replaces them.

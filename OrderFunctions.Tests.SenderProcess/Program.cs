@@ -22,7 +22,8 @@ if (mode == "send")
     var start = DateTime.UtcNow;
     for (var i = 0; i < count; i++)
     {
-        var order = new OutgoingOrder(start.AddTicks(i), username, "BTC-USD", i % 2 == 0 ? "buy" : "sell", 1 + i % 7, 100 + i % 13, $"{username}-{i}");
+        var order = new OutgoingOrder(start.AddTicks(i), username, "BTC-USD", i % 2 == 0 ? "buy" : "sell", 1 + i % 7, 100 + i % 13,
+            $"{username}-{i}");
         var status = await sender.EnqueueAsync(order);
         if (status != EnqueueStatus.Accepted)
         {

@@ -37,7 +37,9 @@ public sealed class Dashboard
 
     [Function(nameof(Dashboard))]
     [EndpointSummary("Dashboard page")]
-    [EndpointDescription("An HTML page charting orders per minute, volume and VWAP per market over a chosen range, the most recent orders and the store's health. Anonymous; its data calls send the function key the user types (kept in sessionStorage for the tab only). Everything it needs is in the page: no CDN, works offline.")]
+    [EndpointDescription("An HTML page charting orders per minute, volume and VWAP per market over a chosen range, the most recent orders and the " +
+        "store's health. Anonymous; its data calls send the function key the user types (kept in sessionStorage for the tab only). Everything it " +
+        "needs is in the page: no CDN, works offline.")]
     [Tags("Service")]
     [ProducesResponseType<string>(200, "text/html; charset=utf-8", Description = "The dashboard page.")]
     public Task<IResult> Run(

@@ -20,7 +20,10 @@ public sealed partial class ExportOrders(IOrderExportQueries exports, OrderAcces
 
     [Function(nameof(ExportOrders))]
     [EndpointSummary("Export orders as a CSV or NDJSON file")]
-    [EndpointDescription("Every order matching the filters, in ascending id order, streamed as it is read (constant memory on the server), as RFC 4180 CSV with a header line (id,timestamp,username,market,side,size,price,clientOrderId) or as NDJSON (one order object per line, the listing's shape). Decimals keep their exact digits. The file is one snapshot: orders stored while the export runs are all left out; the Export-Snapshot-Max-Id header names the newest id included. Content-Disposition offers a file name.")]
+    [EndpointDescription("Every order matching the filters, in ascending id order, streamed as it is read (constant memory on the server), as RFC " +
+        "4180 CSV with a header line (id,timestamp,username,market,side,size,price,clientOrderId) or as NDJSON (one order object per line, the " +
+        "listing's shape). Decimals keep their exact digits. The file is one snapshot: orders stored while the export runs are all left out; the " +
+        "Export-Snapshot-Max-Id header names the newest id included. Content-Disposition offers a file name.")]
     [Tags("Orders")]
     [OpenApiQuery("format", "csv (default) or ndjson.", Enum = ["csv", "ndjson"])]
     [OpenApiQuery("username", "Only this user's orders.")]
@@ -29,9 +32,12 @@ public sealed partial class ExportOrders(IOrderExportQueries exports, OrderAcces
     [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
     [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
     [OpenApiQuery("storedBy", "Only the orders this caller stored (the audit trail's storedBy; exact name).")]
-    [ProducesResponseType<string>(200, ExportFormat.CsvMediaType, ExportFormat.NdjsonMediaType, Description = "The orders as an attachment: RFC 4180 CSV (UTF-8, CRLF, a header line), or NDJSON (one StoredOrder object per line).")]
-    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
-    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds. Nothing was sent.")]
+    [ProducesResponseType<string>(200, ExportFormat.CsvMediaType, ExportFormat.NdjsonMediaType,
+        Description = "The orders as an attachment: RFC 4180 CSV (UTF-8, CRLF, a header line), or NDJSON (one StoredOrder object per line).")]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json",
+        Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json",
+        Description = "The store could not be read now: retry after Retry-After seconds. Nothing was sent.")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Export)] HttpRequest request,
         CancellationToken cancellationToken)
@@ -65,7 +71,10 @@ public sealed partial class ExportOrders(IOrderExportQueries exports, OrderAcces
         }
         foreach (var paging in new[] { "limit", "after" })
         {
-            if (request.Query.ContainsKey(paging)) errors.Add(paging, "is not a parameter of the export, which returns every matching order in one file");
+            if (request.Query.ContainsKey(paging))
+            {
+                errors.Add(paging, "is not a parameter of the export, which returns every matching order in one file");
+            }
         }
         var filters = new QueryCollection(request.Query
             .Where(p => !p.Key.Equals(FormatParameter, StringComparison.OrdinalIgnoreCase)

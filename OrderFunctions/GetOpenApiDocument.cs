@@ -16,7 +16,8 @@ public sealed class GetOpenApiDocument
     private static readonly Lazy<byte[]> Document = new(() =>
     {
         using var stream = typeof(GetOpenApiDocument).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"The {ResourceName} resource is missing from {typeof(GetOpenApiDocument).Assembly.GetName().Name}.");
+            ?? throw new InvalidOperationException($"The {ResourceName} resource is missing from " +
+                $"{typeof(GetOpenApiDocument).Assembly.GetName().Name}.");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();

@@ -18,7 +18,8 @@ public sealed partial class GetOrder(IOrderQueries orders, OrderAccess access, I
     [Tags("Orders")]
     [ProducesResponseType<StoredOrder>(200, "application/json", Description = "The order.")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json", Description = "There is no order with this id.")]
-    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json",
+        Description = "The store could not be read now: retry after Retry-After seconds.")]
     public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Order)] HttpRequest request,
         long id,

@@ -18,7 +18,8 @@ public sealed partial class Health(IOrderStoreHealth store, ILogger<Health> logg
     [EndpointDescription("Whether the store takes orders now; anonymous, for load balancers and Azure health checks.")]
     [Tags("Service")]
     [ProducesResponseType<HealthReport>(200, "application/json", Description = "The store answers and its last write succeeded.")]
-    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store cannot take orders now: the reason, and Retry-After.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json",
+        Description = "The store cannot take orders now: the reason, and Retry-After.")]
     public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken) =>

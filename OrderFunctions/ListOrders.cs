@@ -17,7 +17,8 @@ public sealed partial class ListOrders(IOrderQueries orders, OrderAccess access,
 {
     [Function(nameof(ListOrders))]
     [EndpointSummary("List orders, a page at a time")]
-    [EndpointDescription("The orders matching every given filter, in ascending id order. Pass next back as after for the following page; next is null on the last page. Paging while orders are written never repeats or skips an order that was there before the first page.")]
+    [EndpointDescription("The orders matching every given filter, in ascending id order. Pass next back as after for the following page; next is " +
+        "null on the last page. Paging while orders are written never repeats or skips an order that was there before the first page.")]
     [Tags("Orders")]
     [OpenApiQuery("username", "Only this user's orders.")]
     [OpenApiQuery("market", "Only this market's orders (case matters).")]
@@ -28,8 +29,10 @@ public sealed partial class ListOrders(IOrderQueries orders, OrderAccess access,
     [OpenApiQuery("limit", "Orders per page, 1 to 1000 (default 100).", Type = "integer")]
     [OpenApiQuery("after", "The next cursor of the previous page.")]
     [ProducesResponseType<OrderPage>(200, "application/json", Description = "One page of orders.")]
-    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
-    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json",
+        Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json",
+        Description = "The store could not be read now: retry after Retry-After seconds.")]
     public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Orders)] HttpRequest request,
         CancellationToken cancellationToken) =>

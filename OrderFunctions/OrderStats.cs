@@ -18,20 +18,29 @@ public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overT
 {
     [Function(nameof(OrderStats))]
     [EndpointSummary("Trading statistics per market")]
-    [EndpointDescription("Count, buy and sell volume, notional, VWAP (8 places), min and max price, first and last timestamp per market, computed exactly by the store, a page of markets at a time in market order. Pass next back as after for the following markets; next is null on the last page. With interval=1m|5m|1h|1d: the same totals plus first and last price per market and UTC-aligned time bucket, empty buckets left out, ordered by market and then start, a page of buckets at a time (a StatsBucketReport).")]
+    [EndpointDescription("Count, buy and sell volume, notional, VWAP (8 places), min and max price, first and last timestamp per market, computed " +
+        "exactly by the store, a page of markets at a time in market order. Pass next back as after for the following markets; next is null on the " +
+        "last page. With interval=1m|5m|1h|1d: the same totals plus first and last price per market and UTC-aligned time bucket, empty buckets " +
+        "left out, ordered by market and then start, a page of buckets at a time (a StatsBucketReport).")]
     [Tags("Orders")]
     [OpenApiQuery("market", "Only this market.")]
     [OpenApiQuery("username", "Only this user's orders.")]
     [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
     [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
-    [OpenApiQuery("limit", "Markets per page, 1 to 1000 (default 100); with interval, buckets per page, 1 to 10000 (default 1440).", Type = "integer")]
+    [OpenApiQuery("limit", "Markets per page, 1 to 1000 (default 100); with interval, buckets per page, 1 to 10000 (default 1440).",
+        Type = "integer")]
     [OpenApiQuery("after", "The next cursor of the previous page of markets (with interval: of buckets).")]
-    [OpenApiQuery("interval", "Statistics over time: one entry per market and UTC-aligned bucket of this width (the body is then a StatsBucketReport).", Enum = ["1m", "5m", "1h", "1d"])]
+    [OpenApiQuery("interval", "Statistics over time: one entry per market and UTC-aligned bucket of this width (the body is then a " +
+        "StatsBucketReport).", Enum = ["1m", "5m", "1h", "1d"])]
     [OpenApiQuery("side", "With interval only: only buys or only sells (any case).", Enum = ["buy", "sell"])]
     [OpenApiQuery("storedBy", "With interval only: only the orders this caller stored (the audit trail's storedBy).")]
-    [ProducesResponseType<OrderStatsAnswer>(200, "application/json", Description = "Without interval: an OrderStatsReport, one entry per market, ordered by market. With interval: a StatsBucketReport, one entry per market and non-empty bucket, ordered by market and then start.")]
-    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json", Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
-    [ProducesResponseType<ProblemDetails>(503, "application/problem+json", Description = "The store could not be read now: retry after Retry-After seconds.")]
+    [ProducesResponseType<OrderStatsAnswer>(200, "application/json",
+        Description = "Without interval: an OrderStatsReport, one entry per market, ordered by market. With interval: a StatsBucketReport, one " +
+            "entry per market and non-empty bucket, ordered by market and then start.")]
+    [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json",
+        Description = "A parameter is unknown, repeated, empty or invalid: errors names each one.")]
+    [ProducesResponseType<ProblemDetails>(503, "application/problem+json",
+        Description = "The store could not be read now: retry after Retry-After seconds.")]
     public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderRoutes.Stats)] HttpRequest request,
         CancellationToken cancellationToken) =>

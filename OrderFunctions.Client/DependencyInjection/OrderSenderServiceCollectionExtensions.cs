@@ -38,7 +38,9 @@ public static class OrderSenderServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Registers <see cref="OrderFunctionsClient"/> as a typed HttpClient bound to <paramref name="section"/> (Endpoint, Key, RequestTimeout).</summary>
+    /// <summary>
+    /// Registers <see cref="OrderFunctionsClient"/> as a typed HttpClient bound to <paramref name="section"/> (Endpoint, Key, RequestTimeout).
+    /// </summary>
     public static IServiceCollection AddOrderFunctionsClient(this IServiceCollection services, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);

@@ -47,7 +47,8 @@ public sealed partial class OrderSender : IAsyncDisposable
     /// <param name="logger">Where the sender says what it did (never the key); null: nowhere.</param>
     /// <param name="meterFactory">Creates the <c>OrderFunctions.Client</c> meter; null: a meter of its own.</param>
     /// <exception cref="OrderSpoolInUseException">Another sender holds the spool directory.</exception>
-    public OrderSender(OrderSenderOptions options, HttpClient? httpClient = null, ILogger<OrderSender>? logger = null, IMeterFactory? meterFactory = null)
+    public OrderSender(OrderSenderOptions options, HttpClient? httpClient = null, ILogger<OrderSender>? logger = null,
+        IMeterFactory? meterFactory = null)
         : this(options, httpClient, logger, meterFactory, startSending: true)
     {
     }
@@ -58,7 +59,8 @@ public sealed partial class OrderSender : IAsyncDisposable
     /// <summary>Benchmarks only: releases everything enqueued as if the server had acknowledged it.</summary>
     internal void AcknowledgeAll() => _log.Commit(_log.Tail);
 
-    private OrderSender(OrderSenderOptions options, HttpClient? httpClient, ILogger<OrderSender>? logger, IMeterFactory? meterFactory, bool startSending)
+    private OrderSender(OrderSenderOptions options, HttpClient? httpClient, ILogger<OrderSender>? logger, IMeterFactory? meterFactory,
+        bool startSending)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -482,7 +484,8 @@ public sealed partial class OrderSender : IAsyncDisposable
         }
     }
 
-    private void Signal() => Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    private void Signal() =>
+        Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>
     /// One batch: the request body, a JSON array written as orders are added (each object flushed, so where it ends is
@@ -533,10 +536,12 @@ public sealed partial class OrderSender : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {ClientOrderId} of {Username} on {Market} refused by the server ({Status}): {Problem}; removed, the rest of its batch is sent")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {ClientOrderId} of {Username} on {Market} refused by the server ({Status}): " +
+        "{Problem}; removed, the rest of its batch is sent")]
     private partial void LogRejected(string? clientOrderId, string username, string market, int status, string problem);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending failed ({Status}: {Reason}), attempt {Attempt}; retrying in {DelayMs:F0} ms, orders stay buffered")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending failed ({Status}: {Reason}), attempt {Attempt}; retrying in {DelayMs:F0} ms, " +
+        "orders stay buffered")]
     private partial void LogRetrying(int status, string? reason, int attempt, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sending succeeded again after {Failures} failed attempts")]

@@ -1,6 +1,8 @@
 namespace OrderFunctions.Client;
 
-/// <summary>An order the server refused for good (400 naming it, 409 on its clientOrderId, 413 on it alone): it was removed, the rest were sent.</summary>
+/// <summary>
+/// An order the server refused for good (400 naming it, 409 on its clientOrderId, 413 on it alone): it was removed, the rest were sent.
+/// </summary>
 public sealed class OrderRejectedEventArgs(OutgoingOrder order, OrderProblem problem) : EventArgs
 {
     /// <summary>The order, with the clientOrderId it was sent with.</summary>

@@ -19,10 +19,13 @@ internal sealed class OrderSenderMetrics : IDisposable
         _meter.CreateObservableCounter("orders.sender.enqueued", () => sender.EnqueuedCount, "{order}", "Orders accepted by TryEnqueue");
         _meter.CreateObservableCounter("orders.sender.sent", () => sender.SentCount, "{order}", "Orders in requests the server answered 2xx");
         _meter.CreateObservableCounter("orders.sender.stored", () => sender.StoredCount, "{order}", "Orders the server stored (201)");
-        _meter.CreateObservableCounter("orders.sender.replayed", () => sender.ReplayedCount, "{order}", "Orders the server had already (200 Idempotent-Replayed)");
-        _meter.CreateObservableCounter("orders.sender.rejected", () => sender.RejectedCount, "{order}", "Orders refused: invalid at enqueue, or refused by the server for good");
+        _meter.CreateObservableCounter("orders.sender.replayed", () => sender.ReplayedCount, "{order}",
+            "Orders the server had already (200 Idempotent-Replayed)");
+        _meter.CreateObservableCounter("orders.sender.rejected", () => sender.RejectedCount, "{order}",
+            "Orders refused: invalid at enqueue, or refused by the server for good");
         _meter.CreateObservableGauge("orders.sender.buffered", () => sender.BufferedOrders, "{order}", "Orders accepted and not yet acknowledged");
-        _meter.CreateObservableGauge("orders.sender.spooled_bytes", () => sender.SpooledBytes, "By", "Spool bytes held by orders not yet acknowledged");
+        _meter.CreateObservableGauge("orders.sender.spooled_bytes", () => sender.SpooledBytes, "By",
+            "Spool bytes held by orders not yet acknowledged");
         _sendDuration = _meter.CreateHistogram<double>("orders.sender.send.duration", "s", "Duration of one batch request");
     }
 

@@ -3,11 +3,17 @@ namespace OrderFunctions.Client;
 /// <summary>When the spool's writes are forced to disk (<c>msync</c>), and so what a power loss can take.</summary>
 public enum SpoolFlushMode
 {
-    /// <summary>The kernel writes the pages back when it likes (Linux: within about 30 s). A killed process loses nothing; a power loss can lose the orders of the last seconds.</summary>
+    /// <summary>
+    /// The kernel writes the pages back when it likes (Linux: within about 30 s). A killed
+    /// process loses nothing; a power loss can lose the orders of the last seconds.
+    /// </summary>
     Never,
     /// <summary>Every <see cref="OrderSenderOptions.SpoolFlushInterval"/>: a power loss loses at most that interval's orders.</summary>
     Interval,
-    /// <summary>Before each batch is sent: an order the server has is also on the local disk, and a power loss loses at most the orders not yet batched (about <see cref="OrderSenderOptions.Linger"/> plus one round trip).</summary>
+    /// <summary>
+    /// Before each batch is sent: an order the server has is also on the local disk, and a power loss loses at
+    /// most the orders not yet batched (about <see cref="OrderSenderOptions.Linger"/> plus one round trip).
+    /// </summary>
     EveryBatch,
 }
 
@@ -60,13 +66,17 @@ public sealed record OrderSenderOptions
 
     internal void Validate()
     {
-        if (MaxBatchOrders is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(MaxBatchOrders), MaxBatchOrders, "must be 1 to 10,000 (the server's batch limit)");
-        if (MaxBufferedOrders < MaxBatchOrders) throw new ArgumentOutOfRangeException(nameof(MaxBufferedOrders), MaxBufferedOrders, "must be at least MaxBatchOrders");
+        if (MaxBatchOrders is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(MaxBatchOrders), MaxBatchOrders,
+            "must be 1 to 10,000 (the server's batch limit)");
+        if (MaxBufferedOrders < MaxBatchOrders) throw new ArgumentOutOfRangeException(nameof(MaxBufferedOrders), MaxBufferedOrders,
+            "must be at least MaxBatchOrders");
         if (Linger < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Linger), Linger, "must not be negative");
         if (SpoolDirectory is not null)
         {
-            if (SpoolSegmentBytes < Spool.SpoolRecord.SlotBytes * 16L) throw new ArgumentOutOfRangeException(nameof(SpoolSegmentBytes), SpoolSegmentBytes, $"must hold at least 16 records of {Spool.SpoolRecord.SlotBytes} bytes");
-            if (MaxSpoolBytes < 2 * SpoolSegmentBytes) throw new ArgumentOutOfRangeException(nameof(MaxSpoolBytes), MaxSpoolBytes, "must hold at least two segments (SpoolSegmentBytes)");
+            if (SpoolSegmentBytes < Spool.SpoolRecord.SlotBytes * 16L) throw new ArgumentOutOfRangeException(nameof(SpoolSegmentBytes),
+                SpoolSegmentBytes, $"must hold at least 16 records of {Spool.SpoolRecord.SlotBytes} bytes");
+            if (MaxSpoolBytes < 2 * SpoolSegmentBytes) throw new ArgumentOutOfRangeException(nameof(MaxSpoolBytes), MaxSpoolBytes,
+                "must hold at least two segments (SpoolSegmentBytes)");
         }
     }
 }

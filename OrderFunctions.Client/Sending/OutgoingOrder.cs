@@ -91,9 +91,14 @@ public enum EnqueueStatus
 {
     /// <summary>The order is buffered (with a spool: written to the spool, where it survives the process being killed).</summary>
     Accepted = 0,
-    /// <summary>The memory buffer holds <see cref="OrderSenderOptions.MaxBufferedOrders"/> orders not yet acknowledged; try again, or use EnqueueAsync to wait.</summary>
+    /// <summary>
+    /// The memory buffer holds <see cref="OrderSenderOptions.MaxBufferedOrders"/>
+    /// orders not yet acknowledged; try again, or use EnqueueAsync to wait.
+    /// </summary>
     BufferFull,
-    /// <summary>The spool holds <see cref="OrderSenderOptions.MaxSpoolBytes"/> of orders not yet acknowledged; nothing accepted before is affected.</summary>
+    /// <summary>
+    /// The spool holds <see cref="OrderSenderOptions.MaxSpoolBytes"/> of orders not yet acknowledged; nothing accepted before is affected.
+    /// </summary>
     SpoolFull,
     /// <summary>The spool's disk has no room for another segment; nothing accepted before is affected.</summary>
     DiskFull,

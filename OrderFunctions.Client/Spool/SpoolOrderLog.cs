@@ -140,7 +140,10 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     public SlotState WriteJson(long position, Utf8JsonWriter writer)
     {
         var slot = Slot(position);
-        if (SpoolRecord.Check(slot, position, out var length) != RecordCheck.Valid) return position < _recoveredEnd ? SlotState.Skip : SlotState.Pending;
+        if (SpoolRecord.Check(slot, position, out var length) != RecordCheck.Valid)
+        {
+            return position < _recoveredEnd ? SlotState.Skip : SlotState.Pending;
+        }
         SpoolRecord.WriteJson(slot, length, writer);
         return SlotState.Ready;
     }
@@ -274,14 +277,18 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     private void Map(long index, string path, bool create, bool prefault = false)
     {
         var stream = create
-            ? new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, PreallocationSize = _segmentBytes })
+            ? new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, PreallocationSize = _segmentBytes,
+            })
             : new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         MemoryMappedFile? file = null;
         try
         {
             // A segment cut short (by hand, or a torn copy) is extended with zeros: its records up to the cut stay readable.
             if (stream.Length != _segmentBytes) stream.SetLength(_segmentBytes);
-            file = MemoryMappedFile.CreateFromFile(stream, null, _segmentBytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            file = MemoryMappedFile.CreateFromFile(stream, null, _segmentBytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None,
+                leaveOpen: false);
             var view = file.CreateViewAccessor(0, _segmentBytes, MemoryMappedFileAccess.ReadWrite);
             byte* pointer = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
@@ -333,7 +340,8 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         foreach (var path in Directory.EnumerateFiles(_directory, SegmentPrefix + "*" + SegmentSuffix))
         {
             var name = Path.GetFileName(path);
-            if (long.TryParse(name.AsSpan(SegmentPrefix.Length, name.Length - SegmentPrefix.Length - SegmentSuffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            if (long.TryParse(name.AsSpan(SegmentPrefix.Length, name.Length - SegmentPrefix.Length - SegmentSuffix.Length), NumberStyles.None,
+                CultureInfo.InvariantCulture, out var index))
             {
                 result.Add((index, path));
             }
@@ -400,25 +408,30 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         _lock.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: record {Position} in {Segment} is torn or corrupt (length or checksum); skipped, the records around it are kept")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Spool: record {Position} in {Segment} is torn or corrupt (length or checksum); skipped, the records around it are kept")]
     private static partial void LogSkipped(ILogger logger, long position, string segment);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: {Count} more torn or corrupt records skipped in {Directory}")]
     private static partial void LogSkippedMore(ILogger logger, long count, string directory);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: torn tail at record {Position} in {Segment} (the process stopped mid-append); skipped, every record before it is kept")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Spool: torn tail at record {Position} in {Segment} (the process stopped mid-append); skipped, every record before it is kept")]
     private static partial void LogTornTail(ILogger logger, long position, string segment);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spool: {Count} orders not yet acknowledged found in {Directory}; sending them first")]
     private static partial void LogRecovered(ILogger logger, long count, string directory);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: the position file in {Directory} is unreadable; every record in the spool is sent again (the server answers replays, nothing is stored twice)")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Spool: the position file in {Directory} is unreadable; every record in the spool is sent again (the server answers replays, " +
+            "nothing is stored twice)")]
     private static partial void LogPositionLost(ILogger logger, string directory);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spool: {Directory} keeps the segment size it was created with ({Bytes} bytes)")]
     private static partial void LogSegmentSizeKept(ILogger logger, string directory, long bytes);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Spool: the disk of {Directory} is full; new orders are refused (DiskFull) until there is room, orders already spooled are kept")]
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Spool: the disk of {Directory} is full; new orders are refused (DiskFull) until there is room, orders already spooled are kept")]
     private static partial void LogDiskFull(ILogger logger, Exception ex, string directory);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spool: {Directory} has room again; orders are accepted")]

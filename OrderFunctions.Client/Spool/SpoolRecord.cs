@@ -74,7 +74,8 @@ internal static unsafe class SpoolRecord
         Parse(slot, length, out var username, out var market, out var id);
         var payload = new ReadOnlySpan<byte>(slot + HeaderBytes, length);
         OrderJson.Write(writer, Timestamp(payload), payload.Slice(username.Start, username.Length), payload.Slice(market.Start, market.Length),
-            payload[40] == 0 ? OrderSide.Buy : OrderSide.Sell, Decimal(payload.Slice(8, 16)), Decimal(payload.Slice(24, 16)), payload.Slice(id.Start, id.Length));
+            payload[40] == 0 ? OrderSide.Buy : OrderSide.Sell, Decimal(payload.Slice(8, 16)), Decimal(payload.Slice(24, 16)), payload.Slice(id.Start,
+                id.Length));
     }
 
     public static OutgoingOrder Read(byte* slot, int length)

@@ -50,10 +50,19 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 + "which the server accepts wherever it accepts a number, and read them as strings (JSON.parse with a reviver "
                 + "that takes context.source, or a lossless JSON parser), since a JavaScript number keeps about 15 digits.",
         };
-        document.Servers = [new OpenApiServer { Url = "/", Description = "The host serving this document: relative, so the same document works locally and deployed." }];
+        document.Servers =
+        [
+            new OpenApiServer
+            {
+                Url = "/", Description = "The host serving this document: relative, so the same document works locally and deployed.",
+            },
+        ];
         document.Tags = new HashSet<OpenApiTag>
         {
-            new() { Name = "Orders", Description = "Post orders (one, or a batch stored all or nothing), read them back, and per-market statistics." },
+            new()
+            {
+                Name = "Orders", Description = "Post orders (one, or a batch stored all or nothing), read them back, and per-market statistics.",
+            },
             new() { Name = "Service", Description = "Health for load balancers, and this document." },
         };
         document.Components ??= new OpenApiComponents();
@@ -126,11 +135,14 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 Description = "Letters, digits and . - / _ : starting with a letter or digit; case matters.",
             },
             ["side"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "buy or sell, any case; stored lower case." },
-            ["size"] = Amount("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one.", AmountStringPattern),
-            ["price"] = Amount("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one.", AmountStringPattern),
+            ["size"] = Amount("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one.",
+                AmountStringPattern),
+            ["price"] = Amount("Greater than 0; at most 10 digits before and 8 after the decimal point. A JSON number or a string holding one.",
+                AmountStringPattern),
             ["clientOrderId"] = new OpenApiSchema
             {
-                Type = JsonSchemaType.String | JsonSchemaType.Null, MinLength = 1, MaxLength = OrderValidator.MaxClientOrderIdLength, Pattern = "^[\\x21-\\x7E]+$",
+                Type = JsonSchemaType.String | JsonSchemaType.Null, MinLength = 1, MaxLength = OrderValidator.MaxClientOrderIdLength,
+                Pattern = "^[\\x21-\\x7E]+$",
                 Description = "Optional, unique per username: a retry with the same id and content answers 200 with the stored order.",
             },
         },
@@ -190,7 +202,11 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
     private static void DescribeProblems(OpenApiDocument document)
     {
         var schemas = document.Components!.Schemas!;
-        var traceId = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The trace id of this request, to quote when reporting a failure." };
+        var traceId = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Description = "The trace id of this request, to quote when reporting a failure."
+        };
         foreach (var name in new[] { ProblemDetails, ValidationProblemDetails })
         {
             if (schemas.TryGetValue(name, out var found) && found is OpenApiSchema problem)
@@ -199,15 +215,24 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 problem.Properties["traceId"] = traceId;
                 problem.Description = name == ProblemDetails
                     ? "RFC 9457 problem details."
-                    : "RFC 9457 problem details of a refused request: errors maps each offending field ([3].price: the fourth order of a batch) to its messages.";
+                    : "RFC 9457 problem details of a refused request: errors maps each offending field ([3].price: the fourth order of a batch) to " +
+                        "its messages.";
             }
         }
         if (schemas.TryGetValue(ProblemDetails, out var baseProblem) && baseProblem is OpenApiSchema problemDetails)
         {
             var properties = new Dictionary<string, IOpenApiSchema>(problemDetails.Properties!)
             {
-                ["existingId"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Description = "The id of the order stored before with this clientOrderId." },
-                ["index"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "In a batch: the position (from 0) of the conflicting order." },
+                ["existingId"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Integer, Format = "int64",
+                    Description = "The id of the order stored before with this clientOrderId."
+                },
+                ["index"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Integer, Format = "int32",
+                    Description = "In a batch: the position (from 0) of the conflicting order."
+                },
             };
             schemas[ConflictProblemDetails] = new OpenApiSchema
             {
@@ -260,7 +285,11 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
             {
                 ["application/json"] = new()
                 {
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.Array, Items = order, MinItems = 1, MaxItems = OrderJsonReader.MaxOrdersPerRequest },
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Array, Items = order, MinItems = 1,
+                        MaxItems = OrderJsonReader.MaxOrdersPerRequest
+                    },
                     Example = Json($"[{OneOrder},{SecondOrder}]"),
                 },
                 [CreateOrder.NdjsonContentType] = new()
@@ -334,20 +363,36 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
         """{"timestamp":"2026-11-27T10:15:31Z","username":"alice","market":"ETH-USD","side":"sell","size":2.5,"price":2300.5}""";
 
     private const string StoredExample =
-        """{"id":1,"timestamp":"2026-11-27T10:15:30.123Z","username":"alice","market":"BTC-USD","side":"buy","size":0.1,"price":43000.12345678,"clientOrderId":"a1b2c3"}""";
+        """
+        {"id":1,"timestamp":"2026-11-27T10:15:30.123Z","username":"alice","market":"BTC-USD","side":"buy","size":0.1,"price":43000.12345678,
+        "clientOrderId":"a1b2c3"}
+        """;
 
     private const string SecondStoredExample =
         """{"id":2,"timestamp":"2026-11-27T10:15:31Z","username":"alice","market":"ETH-USD","side":"sell","size":2.5,"price":2300.5}""";
 
     private const string ValidationExample =
-        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"side":["must be \"buy\" or \"sell\""],"size":["must be greater than 0"],"prcie":["is not a known field"]}}""";
+        """
+        {"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,
+        "errors":{"side":["must be \"buy\" or \"sell\""],"size":["must be greater than 0"],"prcie":["is not a known field"]}}
+        """;
 
     private const string BatchValidationExample =
-        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"[3].price":["must be greater than 0"]}}""";
+        """
+        {"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,
+        "errors":{"[3].price":["must be greater than 0"]}}
+        """;
 
     private const string ConflictExample =
-        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,"detail":"clientOrderId 'a1b2c3' was already used by 'alice' for a different order (id 1).","existingId":1}""";
+        """
+        {"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,
+        "detail":"clientOrderId 'a1b2c3' was already used by 'alice' for a different order (id 1).","existingId":1}
+        """;
 
     private const string BatchConflictExample =
-        """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,"detail":"Order [0]: clientOrderId 'a1b2c3' was already used by 'alice' for a different order (id 1). Nothing of this request was written.","index":0,"existingId":1}""";
+        """
+        {"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,
+        "detail":"Order [0]: clientOrderId 'a1b2c3' was already used by 'alice' for a different order (id 1). Nothing of this request was written.",
+        "index":0,"existingId":1}
+        """;
 }

@@ -51,7 +51,11 @@ public sealed class OrderApiOperationTransformer : IOpenApiOperationTransformer
                 Format = query.Format,
             };
             if (query.Enum.Length > 0) schema.Enum = [.. query.Enum.Select(v => (JsonNode)JsonValue.Create(v))];
-            operation.Parameters.Add(new OpenApiParameter { Name = query.Name, In = ParameterLocation.Query, Description = query.Description, Schema = schema });
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = query.Name, In = ParameterLocation.Query, Description = query.Description,
+                Schema = schema
+            });
         }
 
         operation.Responses ??= [];
@@ -85,7 +89,8 @@ public sealed class OrderApiOperationTransformer : IOpenApiOperationTransformer
         // function runs, with an empty body: a 4xx every operation can answer, keyed or not.
         operation.Responses["431"] = new OpenApiResponse
         {
-            Description = "The request headers are larger than the web server takes (32 KiB on Kestrel); refused before the function runs, with an empty body.",
+            Description = "The request headers are larger than the web server takes (32 KiB on Kestrel); refused before the function runs, with an " +
+                "empty body.",
         };
         operation.Responses["500"] = Problem(document,
             "An unexpected failure: the problem carries a traceId to quote, never the exception.");

@@ -17,7 +17,11 @@ public sealed class OrderCallersTests
     {
         Callers =
         [
-            new() { Name = "desk1", KeyHashes = [CallerKey.Hash(OldKey), CallerKey.Hash(NewKey)], Usernames = ["desk1-*", "alice"], Operations = ["write", "read"] },
+            new()
+            {
+                Name = "desk1", KeyHashes = [CallerKey.Hash(OldKey), CallerKey.Hash(NewKey)],
+                Usernames = ["desk1-*", "alice"], Operations = ["write", "read"],
+            },
             new() { Name = "auditor", KeyHashes = [CallerKey.Hash(ReaderKey).ToUpperInvariant()], Usernames = ["*"], Operations = ["Read"] },
         ],
     };
@@ -90,7 +94,11 @@ public sealed class OrderCallersTests
         {
             Callers =
             [
-                new() { Name = "desk1", KeyHashes = [OldKey, "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/desk1)"], Usernames = ["de*sk"], Operations = ["trade"] },
+                new()
+                {
+                    Name = "desk1", KeyHashes = [OldKey, "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/desk1)"],
+                    Usernames = ["de*sk"], Operations = ["trade"],
+                },
                 new() { Name = "desk1", KeyHashes = [], Usernames = [], Operations = [] },
                 new() { Name = "desk3", KeyHashes = [CallerKey.Hash(NewKey), CallerKey.Hash(NewKey)], Usernames = ["*"], Operations = ["read"] },
             ],

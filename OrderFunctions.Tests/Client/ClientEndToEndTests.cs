@@ -198,7 +198,8 @@ public sealed class ClientEndToEndTests(ClientEndToEndTests.HostFixture fixture)
         Assert.Equal(0, report.GetProperty("requests").GetInt64());
         Assert.Equal(0, report.GetProperty("requestsPerSecond").GetDouble());
         Assert.True(report.GetProperty("notSent").GetInt64() > 0);
-        Assert.Equal($"could not connect to {url}: connection refused (is the server running on that port?)", report.GetProperty("error").GetString());
+        Assert.Equal($"could not connect to {url}: connection refused (is the server running on that port?)",
+            report.GetProperty("error").GetString());
     }
 
     [Theory]

@@ -155,7 +155,8 @@ public sealed class ClientMessagesTests(ClientMessagesTests.HostFixture fixture)
         // Assert: every row's columns start where the header's do.
         var lines = run.Output.Split(Environment.NewLine);
         var header = lines[0];
-        var starts = new[] { "timestamp", "username", "market", "side", "clientOrderId" }.Select(h => header.IndexOf(h, StringComparison.Ordinal)).ToArray();
+        var starts = new[] { "timestamp", "username", "market", "side", "clientOrderId" }.Select(h => header.IndexOf(h, StringComparison.Ordinal))
+            .ToArray();
         var rows = lines[2..4];
         Assert.All(rows, row => Assert.All(starts, start => Assert.Equal(' ', row[start - 1])));
         Assert.All(rows, row => Assert.Equal(' ', row[starts[1] - 2]));

@@ -3,9 +3,10 @@ using OrderClient;
 namespace OrderFunctions.Tests.Client;
 
 /// <summary>
-/// Runs the client in-process, as the executable would (<see cref="OrderClientApp.RunAsync(string[], TextWriter, TextWriter, ClientEnvironment, CancellationToken)"/>),
-/// against a fake handler or, without one, a real server over sockets, and keeps what it printed. Every run has a
-/// deadline, so a client that hangs fails its test instead of hanging the suite.
+/// Runs the client in-process, as the executable would
+/// (<see cref="OrderClientApp.RunAsync(string[], TextWriter, TextWriter, ClientEnvironment, CancellationToken)"/>), against a fake
+/// handler or, without one, a real server over sockets, and keeps what it printed. Every run has a deadline, so a client that hangs
+/// fails its test instead of hanging the suite.
 /// </summary>
 public sealed class ClientRun
 {
@@ -39,7 +40,8 @@ public sealed class ClientRun
             .WaitAsync(Deadline + TimeSpan.FromSeconds(15));
         if (deadline.IsCancellationRequested && !settings.CancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"OrderClient {string.Join(' ', args)} did not finish within {Deadline}.{Environment.NewLine}{output}{Environment.NewLine}{error}");
+            throw new TimeoutException($"OrderClient {string.Join(' ', args)} did not finish within " +
+                $"{Deadline}.{Environment.NewLine}{output}{Environment.NewLine}{error}");
         }
         return new ClientRun { ExitCode = exit, Output = output.ToString()!, Error = error.ToString() };
     }

@@ -28,7 +28,8 @@ public sealed class ExportCommandTests(ExportCommandTests.HostFixture fixture) :
     {
         using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
         var orders = string.Join(',', Enumerable.Range(0, count).Select(i =>
-            $"{{\"timestamp\":\"2026-11-27T10:{i % 60:D2}:00Z\",\"username\":\"{_user}\",\"market\":\"EXP-USD\",\"side\":\"{(i % 2 == 0 ? "buy" : "sell")}\",\"size\":0.{i + 1:D8},\"price\":43000.12345678}}"));
+            $"{{\"timestamp\":\"2026-11-27T10:{i % 60:D2}:00Z\",\"username\":\"{_user}\",\"market\":\"EXP-USD\"," +
+            $"\"side\":\"{(i % 2 == 0 ? "buy" : "sell")}\",\"size\":0.{i + 1:D8},\"price\":43000.12345678}}"));
         using var response = await http.PostAsync("/API/orders", new StringContent($"[{orders}]", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
@@ -38,7 +39,8 @@ public sealed class ExportCommandTests(ExportCommandTests.HostFixture fixture) :
     {
         await PostAsync(25);
 
-        var run = await ClientRun.RunAsync(new ClientRunSettings(), "export", "--url", fixture.Host.OrdersUrl.ToString(), "--format", "csv", "--out", _file, "--username", _user);
+        var run = await ClientRun.RunAsync(new ClientRunSettings(), "export", "--url", fixture.Host.OrdersUrl.ToString(), "--format", "csv",
+            "--out", _file, "--username", _user);
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
@@ -53,7 +55,8 @@ public sealed class ExportCommandTests(ExportCommandTests.HostFixture fixture) :
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Export_prints_the_problem_and_writes_no_file_when_the_server_refuses_the_filter()
     {
-        var run = await ClientRun.RunAsync(new ClientRunSettings(), "export", "--url", fixture.Host.OrdersUrl.ToString(), "--out", _file, "--from", "yesterday");
+        var run = await ClientRun.RunAsync(new ClientRunSettings(), "export", "--url", fixture.Host.OrdersUrl.ToString(), "--out", _file,
+            "--from", "yesterday");
 
         Assert.Equal(ExitCodes.Rejected, run.ExitCode);
         Assert.True(run.Error.Contains("from:", StringComparison.Ordinal), run.Error);
@@ -63,7 +66,8 @@ public sealed class ExportCommandTests(ExportCommandTests.HostFixture fixture) :
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Export_refuses_a_format_the_server_does_not_offer_before_sending_anything()
     {
-        var run = await ClientRun.RunAsync(new ClientRunSettings(), "export", "--url", "http://127.0.0.1:9/API/orders", "--format", "xlsx", "--out", _file);
+        var run = await ClientRun.RunAsync(new ClientRunSettings(), "export", "--url", "http://127.0.0.1:9/API/orders", "--format", "xlsx",
+            "--out", _file);
 
         Assert.NotEqual(ExitCodes.Success, run.ExitCode);
         Assert.Contains("xlsx", run.Error, StringComparison.Ordinal);

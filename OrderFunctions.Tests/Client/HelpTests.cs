@@ -46,7 +46,8 @@ public sealed class HelpTests
             return FakeOrdersHandler.Json(HttpStatusCode.Created, "{}");
         });
 
-        var run = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", "http://orders.test/API/orders", "--allow-remote", "--per-request", "-c", "1");
+        var run = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock },
+            "load", "--url", "http://orders.test/API/orders", "--allow-remote", "--per-request", "-c", "1");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.Equal(10, handler.Requests.Count);

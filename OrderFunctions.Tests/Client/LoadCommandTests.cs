@@ -13,7 +13,9 @@ public sealed class LoadCommandTests
     private static FakeOrdersHandler MixedServer() => new((_, index) => (index % 4) switch
     {
         3 => FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503}"""),
-        _ when index % 10 == 9 => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused", new SocketException((int)SocketError.ConnectionRefused)),
+        _ when index % 10 == 9 =>
+            throw new HttpRequestException(
+                HttpRequestError.ConnectionError, "Connection refused", new SocketException((int)SocketError.ConnectionRefused)),
         _ => FakeOrdersHandler.Json(HttpStatusCode.Created, "{}"),
     });
 
@@ -72,7 +74,8 @@ public sealed class LoadCommandTests
             return FakeOrdersHandler.Json(HttpStatusCode.Created, "{}");
         });
 
-        var run = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "1s", "--json");
+        var run = await ClientRun.RunAsync(
+            new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "1s", "--json");
 
         var report = JsonDocument.Parse(run.Output).RootElement;
         Assert.Equal(ExitCodes.Success, run.ExitCode);
@@ -83,7 +86,11 @@ public sealed class LoadCommandTests
         var sorted = taken.Order().ToList();
         double Rank(double percentile) => sorted[(int)Math.Ceiling(percentile / 100 * sorted.Count) - 1];
         var latency = report.GetProperty("latencyMs");
-        foreach (var (name, expected) in new[] { ("p50", Rank(50)), ("p90", Rank(90)), ("p99", Rank(99)), ("p99.9", Rank(99.9)), ("max", sorted[^1]), ("mean", taken.Average()) })
+        var expectations = new[]
+        {
+            ("p50", Rank(50)), ("p90", Rank(90)), ("p99", Rank(99)), ("p99.9", Rank(99.9)), ("max", sorted[^1]), ("mean", taken.Average()),
+        };
+        foreach (var (name, expected) in expectations)
         {
             Assert.InRange(latency.GetProperty(name).GetDouble(), expected, expected * 1.001 + 0.001);
         }
@@ -96,11 +103,14 @@ public sealed class LoadCommandTests
         var handler = new FakeOrdersHandler((_, _) =>
         {
             clock.Advance(TimeSpan.FromMilliseconds(1));
-            throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (orders.test:80)", new SocketException((int)SocketError.ConnectionRefused));
+            throw new HttpRequestException(
+                HttpRequestError.ConnectionError, "Connection refused (orders.test:80)", new SocketException((int)SocketError.ConnectionRefused));
         });
 
-        var json = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms", "--json");
-        var text = await ClientRun.RunAsync(new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms");
+        var json = await ClientRun.RunAsync(
+            new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms", "--json");
+        var text = await ClientRun.RunAsync(
+            new ClientRunSettings { Handler = handler, Clock = clock }, "load", "--url", Url, "--per-request", "-c", "1", "-d", "100ms");
 
         var report = JsonDocument.Parse(json.Output).RootElement;
         Assert.Equal(ExitCodes.Unavailable, json.ExitCode);
@@ -108,7 +118,8 @@ public sealed class LoadCommandTests
         Assert.Equal(0, report.GetProperty("orders").GetInt64());
         Assert.Equal(0, report.GetProperty("ordersPerSecond").GetDouble());
         Assert.Equal(100, report.GetProperty("notSent").GetInt64());
-        Assert.Equal($"could not connect to {Url}: connection refused (is the server running on that port?)", report.GetProperty("error").GetString());
+        Assert.Equal($"could not connect to {Url}: connection refused (is the server running on that port?)",
+            report.GetProperty("error").GetString());
         Assert.Contains("  requests     0 sent, 0 accepted (2xx), 100 not sent (no connection)", text.Output);
         Assert.Contains("  throughput   0.0 orders/s", text.Output);
         Assert.Contains($"  first error  could not connect to {Url}: connection refused", text.Output);
@@ -119,7 +130,8 @@ public sealed class LoadCommandTests
     {
         var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.Created, "[]"));
 
-        var run = await ClientRun.RunAsync(handler, "load", "--url", Url, "--per-request", "-c", "2", "-d", "200ms", "--rate", "50", "--batch", "5", "--key", "k");
+        var run = await ClientRun.RunAsync(
+            handler, "load", "--url", Url, "--per-request", "-c", "2", "-d", "200ms", "--rate", "50", "--batch", "5", "--key", "k");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.InRange(handler.Requests.Count, 9, 11);

@@ -56,7 +56,8 @@ public sealed class QueryCommandsTests
     [Fact]
     public async Task List_follows_next_cursor_to_last_page_when_all_is_given()
     {
-        var handler = new FakeOrdersHandler((request, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, request.Uri.Query.Contains("after=p2", StringComparison.Ordinal)
+        var handler = new FakeOrdersHandler((request, _) =>
+            FakeOrdersHandler.Json(HttpStatusCode.OK, request.Uri.Query.Contains("after=p2", StringComparison.Ordinal)
             ? $$"""{"items":[{{Order(3)}}],"next":null}"""
             : request.Uri.Query.Contains("after=p1", StringComparison.Ordinal)
                 ? $$"""{"items":[{{Order(2)}}],"next":"p2"}"""
@@ -78,7 +79,8 @@ public sealed class QueryCommandsTests
     [Fact]
     public async Task List_prints_one_page_and_its_cursor_when_all_is_not_given()
     {
-        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}},{{Order(2, "bob")}}],"next":"abc"}"""));
+        var handler = new FakeOrdersHandler((_, _) =>
+            FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}},{{Order(2, "bob")}}],"next":"abc"}"""));
 
         var run = await ClientRun.RunAsync(handler, "list", "--url", Url);
 
@@ -90,7 +92,8 @@ public sealed class QueryCommandsTests
     [Fact]
     public async Task List_merges_pages_into_one_json_document_when_all_and_json_are_given()
     {
-        var handler = new FakeOrdersHandler((request, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, request.Uri.Query.Contains("after=", StringComparison.Ordinal)
+        var handler = new FakeOrdersHandler((request, _) =>
+            FakeOrdersHandler.Json(HttpStatusCode.OK, request.Uri.Query.Contains("after=", StringComparison.Ordinal)
             ? $$"""{"items":[{{Order(2)}}],"next":null}"""
             : $$"""{"items":[{{Order(1)}}],"next":"p1"}"""));
 
@@ -158,7 +161,8 @@ public sealed class QueryCommandsTests
         if (json)
         {
             var document = JsonDocument.Parse(run.Output).RootElement;
-            Assert.Equal(Enumerable.Range(1, pages * perPage).Select(i => (long)i), document.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("id").GetInt64()));
+            Assert.Equal(Enumerable.Range(1, pages * perPage).Select(i => (long)i),
+                document.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("id").GetInt64()));
             Assert.Equal(JsonValueKind.Null, document.GetProperty("next").ValueKind);
         }
         else
@@ -172,7 +176,8 @@ public sealed class QueryCommandsTests
     public async Task List_closes_json_with_the_cursor_to_continue_and_exits_2_when_a_later_page_fails()
     {
         var handler = new FakeOrdersHandler((request, _) => request.Uri.Query.Contains("after=p1", StringComparison.Ordinal)
-            ? FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503,"detail":"The order store cannot be read now; retry later."}""")
+            ? FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable,
+                """{"title":"Service Unavailable","status":503,"detail":"The order store cannot be read now; retry later."}""")
             : FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}}],"next":"p1"}"""));
 
         var run = await ClientRun.RunAsync(handler, "list", "--url", Url, "--all", "--json");
@@ -248,7 +253,8 @@ public sealed class QueryCommandsTests
     [Fact]
     public async Task Stats_follows_the_next_cursor_over_every_page_of_markets_when_all_is_given()
     {
-        var handler = new FakeOrdersHandler((request, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, request.Uri.Query.Contains("after=m2", StringComparison.Ordinal)
+        var handler = new FakeOrdersHandler((request, _) =>
+            FakeOrdersHandler.Json(HttpStatusCode.OK, request.Uri.Query.Contains("after=m2", StringComparison.Ordinal)
             ? $$"""{"markets":[{{Market("SOL-USD")}}],"next":null}"""
             : request.Uri.Query.Contains("after=m1", StringComparison.Ordinal)
                 ? $$"""{"markets":[{{Market("ETH-USD")}}],"next":"m2"}"""
@@ -260,17 +266,20 @@ public sealed class QueryCommandsTests
         Assert.Equal(ExitCodes.Success, table.ExitCode);
         Assert.Equal(["?username=alice&limit=1", "?username=alice&limit=1&after=m1", "?username=alice&limit=1&after=m2"],
             handler.Requests.Take(3).Select(r => r.Uri.Query));
-        Assert.Equal(["BTC-USD", "ETH-USD", "SOL-USD"], table.Output.Split('\n').Where(l => l.Contains("-USD", StringComparison.Ordinal)).Select(l => l[..7]));
+        Assert.Equal(["BTC-USD", "ETH-USD", "SOL-USD"],
+            table.Output.Split('\n').Where(l => l.Contains("-USD", StringComparison.Ordinal)).Select(l => l[..7]));
         Assert.EndsWith("3 markets.", table.Output.TrimEnd());
         var document = JsonDocument.Parse(json.Output).RootElement;
-        Assert.Equal(["BTC-USD", "ETH-USD", "SOL-USD"], document.GetProperty("markets").EnumerateArray().Select(m => m.GetProperty("market").GetString()));
+        Assert.Equal(["BTC-USD", "ETH-USD", "SOL-USD"],
+            document.GetProperty("markets").EnumerateArray().Select(m => m.GetProperty("market").GetString()));
         Assert.Equal(JsonValueKind.Null, document.GetProperty("next").ValueKind);
     }
 
     [Fact]
     public async Task Stats_says_1_market_and_how_to_get_the_next_page_when_more_follow()
     {
-        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"markets":[{{Market("BTC-USD")}}],"next":"bTpCVEMtVVNE"}"""));
+        var handler = new FakeOrdersHandler((_, _) =>
+            FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"markets":[{{Market("BTC-USD")}}],"next":"bTpCVEMtVVNE"}"""));
 
         var run = await ClientRun.RunAsync(handler, "stats", "--url", Url, "--after", "bTpBREEtRVVS");
 

@@ -124,7 +124,8 @@ public sealed class ReplayCommandTests : IDisposable
         File.WriteAllText(file, "timestamp,username,market,side,size,price\n2026-11-27T10:15:30Z,alice,BTC-USD,buy,0.1,43000.12345678\nshort,row\n");
         var server = new FakeServer();
 
-        var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file, "--rejects", Path.Combine(_directory, "bad.ndjson"));
+        var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file,
+            "--rejects", Path.Combine(_directory, "bad.ndjson"));
 
         Assert.Equal(ExitCodes.Rejected, run.ExitCode);
         var sent = JsonDocument.Parse(Assert.Single(server.Handler.Requests).Body).RootElement;
@@ -140,7 +141,8 @@ public sealed class ReplayCommandTests : IDisposable
     {
         var file = Write("orders.ndjson", Line("a", "1"), Line("b", "2"));
         var server = new FakeServer(index => index == 0
-            ? FakeOrdersHandler.Problem(HttpStatusCode.Conflict, """{"title":"Conflict","status":409,"detail":"Order [1]: clientOrderId 'x' was already used","index":1,"existingId":4}""")
+            ? FakeOrdersHandler.Problem(HttpStatusCode.Conflict,
+                """{"title":"Conflict","status":409,"detail":"Order [1]: clientOrderId 'x' was already used","index":1,"existingId":4}""")
             : null);
 
         var run = await ClientRun.RunAsync(server.Handler, "replay", "--url", Url, "--file", file);
@@ -190,7 +192,8 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.StartsWith("Interrupted: Replay of " + file + ": ", interrupted.Output);
         Assert.Contains(". To resume, run the same command again", interrupted.Error);
         Assert.Equal(ExitCodes.Success, resumed.ExitCode);
-        var counts = System.Text.RegularExpressions.Regex.Match(resumed.Output, @"5 read, 5 sent, (\d) stored, (\d) already stored \(replayed\), 0 rejected");
+        var counts = System.Text.RegularExpressions.Regex.Match(
+            resumed.Output, @"5 read, 5 sent, (\d) stored, (\d) already stored \(replayed\), 0 rejected");
         Assert.True(counts.Success, resumed.Output);
         Assert.Equal(5, server.Stored.Count);
     }

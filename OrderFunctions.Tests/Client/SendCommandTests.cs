@@ -80,7 +80,8 @@ public sealed class SendCommandTests
     {
         var handler = new FakeOrdersHandler((request, _) => Created(request));
 
-        var run = await ClientRun.RunAsync(handler, [.. Order, "--timestamp", "2026-11-27T10:15:30.123Z", "--client-order-id", "mine-1", "--key", "secret"]);
+        var run = await ClientRun.RunAsync(handler,
+            [.. Order, "--timestamp", "2026-11-27T10:15:30.123Z", "--client-order-id", "mine-1", "--key", "secret"]);
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         var request = Assert.Single(handler.Requests);
@@ -95,7 +96,8 @@ public sealed class SendCommandTests
         var handler = new FakeOrdersHandler((request, _) => Created(request));
         var variables = new Dictionary<string, string> { ["ORDER_API_URL"] = "http://env.test/API/orders", ["ORDER_API_KEY"] = "from-env" };
 
-        await ClientRun.RunAsync(handler, variables, "send", "--username", "alice", "--market", "BTC-USD", "--side", "sell", "--size", "1", "--price", "2");
+        await ClientRun.RunAsync(handler, variables, "send", "--username", "alice", "--market", "BTC-USD", "--side", "sell", "--size", "1",
+            "--price", "2");
 
         var request = Assert.Single(handler.Requests);
         Assert.Equal(new Uri("http://env.test/API/orders"), request.Uri);
@@ -176,7 +178,8 @@ public sealed class SendCommandTests
     {
         var handler = new FakeOrdersHandler((request, index) => index switch
         {
-            0 => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused", new SocketException((int)SocketError.ConnectionRefused)),
+            0 => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused",
+                new SocketException((int)SocketError.ConnectionRefused)),
             1 => RetryAfterZero(),
             _ => Created(request),
         });
@@ -199,7 +202,8 @@ public sealed class SendCommandTests
     [Fact]
     public async Task Send_does_not_retry_when_retries_is_0()
     {
-        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503}"""));
+        var handler = new FakeOrdersHandler((_, _) =>
+            FakeOrdersHandler.Problem(HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","status":503}"""));
 
         var run = await ClientRun.RunAsync(handler, [.. Order, "--retries", "0"]);
 
@@ -246,7 +250,9 @@ public sealed class SendCommandTests
         var run = await ClientRun.RunAsync(handler, [.. Order, "--retries", "0"]);
 
         Assert.Equal(ExitCodes.Unavailable, run.ExitCode);
-        Assert.Contains("Unavailable: Service Unavailable (503): The order was not stored: the write queue is full. Nothing was written; retry later.", run.Error);
+        Assert.Contains(
+            "Unavailable: Service Unavailable (503): The order was not stored: the write queue is full. Nothing was written; retry later.",
+            run.Error);
         Assert.DoesNotContain("may or may not", run.Error);
         Assert.Contains("Sending it again is safe with the same id and time: --timestamp ", run.Error);
     }

@@ -48,7 +48,8 @@ public sealed class WrongEndpointTests : IDisposable
     private string[] Command(string command)
     {
         var file = Path.Combine(_directory, "orders.ndjson");
-        File.WriteAllText(file, """{"timestamp":"2026-11-27T10:15:30Z","username":"alice","market":"BTC-USD","side":"buy","size":1,"price":1}""" + "\n");
+        File.WriteAllText(file,
+            """{"timestamp":"2026-11-27T10:15:30Z","username":"alice","market":"BTC-USD","side":"buy","size":1,"price":1}""" + "\n");
         return command switch
         {
             "get" => ["get", "1", "--url", Url],
@@ -66,7 +67,9 @@ public sealed class WrongEndpointTests : IDisposable
     public async Task Command_exits_2_printing_what_it_got_when_a_2xx_body_is_not_the_expected_shape(string command, string body)
     {
         var handler = new FakeOrdersHandler((request, _) => FakeOrdersHandler.Json(
-            request.Method == HttpMethod.Post ? HttpStatusCode.Created : HttpStatusCode.OK, body, body.StartsWith('<') ? "text/html" : "application/json"));
+            request.Method == HttpMethod.Post ? HttpStatusCode.Created : HttpStatusCode.OK,
+            body,
+            body.StartsWith('<') ? "text/html" : "application/json"));
 
         var run = await ClientRun.RunAsync(handler, Command(command));
 
@@ -97,7 +100,8 @@ public sealed class WrongEndpointTests : IDisposable
     [MemberData(nameof(WrongUrls))]
     public async Task Command_names_the_orders_url_when_the_server_answers_404_or_405(string url, string command, string suggested)
     {
-        var handler = new FakeOrdersHandler((request, _) => request.Uri.AbsolutePath.EndsWith("/orders/1", StringComparison.Ordinal) && request.Method == HttpMethod.Post
+        var handler = new FakeOrdersHandler((request, _) =>
+            request.Uri.AbsolutePath.EndsWith("/orders/1", StringComparison.Ordinal) && request.Method == HttpMethod.Post
             ? FakeOrdersHandler.Problem(HttpStatusCode.MethodNotAllowed, """{"title":"Method Not Allowed","status":405}""")
             : new HttpResponseMessage(HttpStatusCode.NotFound));
         var args = command == "load" ? ["load", "--url", url, "--allow-remote", "-c", "1", "-d", "100ms", "--rate", "50"] : Command(command);

@@ -130,7 +130,8 @@ public sealed class OrderFunctionsClientTests
     {
         await using var app = await StandaloneApplication.StartAsync();
         var client = new OrderFunctionsClient(app.BaseAddress);
-        var batch = await client.CreateOrdersAsync([Order(0, "export").ToRequest(), Order(1, "export").ToRequest(), Order(60_000, "export").ToRequest()]);
+        var batch = await client.CreateOrdersAsync([Order(0, "export").ToRequest(), Order(1, "export").ToRequest(),
+            Order(60_000, "export").ToRequest()]);
         Assert.Equal(201, batch.Status);
         var query = new OrderQuery { Username = "export" };
 
@@ -150,7 +151,8 @@ public sealed class OrderFunctionsClientTests
         var lines = System.Text.Encoding.UTF8.GetString(csv.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(exported.Value, csv.Length);
         Assert.Equal(4, lines.Length);
-        Assert.Equal(batch.Value!.Select(o => o.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines.Skip(1).Select(l => l.Split(',')[0]));
+        Assert.Equal(batch.Value!.Select(o => o.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            lines.Skip(1).Select(l => l.Split(',')[0]));
         Assert.Equal(400, refused.Status);
         Assert.NotNull(refused.Problem);
     }

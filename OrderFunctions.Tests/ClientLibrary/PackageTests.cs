@@ -26,7 +26,8 @@ public sealed class PackageTests : IDisposable
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         foreach (var project in new[] { "OrderFunctions.Contracts", "OrderFunctions.Client" })
         {
-            await RunAsync(OpenApi.OpenApiContract.RepositoryRoot, "pack", Path.Combine(project, project + ".csproj"), "-c", configuration, "--no-build",
+            await RunAsync(OpenApi.OpenApiContract.RepositoryRoot, "pack", Path.Combine(project, project + ".csproj"), "-c", configuration,
+                "--no-build",
                 "-o", feed, $"-p:Version={version}");
         }
         var package = Path.Combine(feed, $"OrderFunctions.Client.{version}.nupkg");

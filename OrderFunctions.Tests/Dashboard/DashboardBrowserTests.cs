@@ -23,12 +23,14 @@ public sealed class DashboardBrowserTests
 
     public static string ScreenshotPath => Path.Combine(AppContext.BaseDirectory, "artifacts", "dashboard.png");
 
-    private static async Task<StoredOrder[]> PostAsync(StandaloneApplication app, IEnumerable<(DateTime At, string Market, string Side, string Size, string Price)> orders, string? key = null)
+    private static async Task<StoredOrder[]> PostAsync(StandaloneApplication app,
+        IEnumerable<(DateTime At, string Market, string Side, string Size, string Price)> orders, string? key = null)
     {
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
         if (key is not null) http.DefaultRequestHeaders.Add("x-functions-key", key);
         var body = "[" + string.Join(',', orders.Select(o =>
-            $"{{\"timestamp\":\"{o.At:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"username\":\"desk-{o.Market[..3].ToLowerInvariant()}\",\"market\":\"{o.Market}\",\"side\":\"{o.Side}\",\"size\":{o.Size},\"price\":{o.Price}}}")) + "]";
+            $"{{\"timestamp\":\"{o.At:yyyy-MM-ddTHH:mm:ss.fffZ}\",\"username\":\"desk-{o.Market[..3].ToLowerInvariant()}\"," +
+            $"\"market\":\"{o.Market}\",\"side\":\"{o.Side}\",\"size\":{o.Size},\"price\":{o.Price}}}")) + "]";
         using var response = await http.PostAsync("/API/orders", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return JsonSerializer.Deserialize<StoredOrder[]>(await response.Content.ReadAsStringAsync(), JsonSerializerOptions.Web)!;
@@ -46,12 +48,14 @@ public sealed class DashboardBrowserTests
             var at = Start.AddMinutes(minute).AddSeconds(random.Next(60));
             var price = decimal.Round(basePrice * (1 + (minute - 25) / 400m + random.Next(-100, 100) / 20000m), 8);
             var size = decimal.Round(random.Next(1, 400) / 100m, 8);
-            yield return (at, market, random.Next(2) == 0 ? "buy" : "sell", size.ToString(CultureInfo.InvariantCulture), price.ToString(CultureInfo.InvariantCulture));
+            yield return (at, market, random.Next(2) == 0 ? "buy" : "sell", size.ToString(CultureInfo.InvariantCulture),
+                price.ToString(CultureInfo.InvariantCulture));
         }
     }
 
     private static long RenderedTotal(HeadlessChromium browser) =>
-        browser.Evaluate("return [...document.querySelectorAll('#orders-svg rect[data-count]')].reduce((s, r) => s + Number(r.dataset.count), 0);").GetInt64();
+        browser.Evaluate("return [...document.querySelectorAll('#orders-svg rect[data-count]')].reduce((s, r) => s + Number(r.dataset.count), 0);")
+            .GetInt64();
 
     private static string State(HeadlessChromium browser) => browser.Find("#status").GetAttribute("data-state") ?? "";
 
@@ -68,9 +72,12 @@ public sealed class DashboardBrowserTests
         await browser.WaitUntilAsync(() => State(browser) == "ok" && RenderedTotal(browser) == stored.Count, $"{stored.Count} orders charted");
 
         // Assert: the orders chart's bars are the posted orders per minute.
-        var bars = browser.Evaluate("return [...document.querySelectorAll('#orders-svg rect[data-count]')].map(r => [r.dataset.start, Number(r.dataset.count)]);")
-            .EnumerateArray().ToDictionary(b => DateTime.Parse(b[0].GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), b => b[1].GetInt32());
-        var expectedBars = stored.GroupBy(o => StatsInterval.BucketStart(o.Timestamp, TimeSpan.FromMinutes(1))).ToDictionary(g => g.Key, g => g.Count());
+        var bars = browser.Evaluate("return [...document.querySelectorAll('#orders-svg rect[data-count]')].map(r => [r.dataset.start, " +
+            "Number(r.dataset.count)]);")
+            .EnumerateArray().ToDictionary(b => DateTime.Parse(b[0].GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal),
+                b => b[1].GetInt32());
+        var expectedBars = stored.GroupBy(o => StatsInterval.BucketStart(o.Timestamp, TimeSpan.FromMinutes(1)))
+            .ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(expectedBars.OrderBy(p => p.Key), bars.OrderBy(p => p.Key));
         Assert.Equal("1m", browser.Find("#orders-chart").GetAttribute("data-interval"));
 
@@ -85,23 +92,28 @@ public sealed class DashboardBrowserTests
         foreach (var chart in charts)
         {
             var market = chart.GetProperty("market").GetString()!;
-            var expected = stored.Where(o => o.Market == market).GroupBy(o => StatsInterval.BucketStart(o.Timestamp, TimeSpan.FromMinutes(1))).OrderBy(g => g.Key).ToArray();
-            Assert.Equal(expected.Select(g => Text(g.Where(o => o.Side == "buy").Sum(o => o.Size))), chart.GetProperty("buy").EnumerateArray().Select(v => v.GetString()));
+            var expected = stored.Where(o => o.Market == market).GroupBy(o => StatsInterval.BucketStart(o.Timestamp, TimeSpan.FromMinutes(1)))
+                .OrderBy(g => g.Key).ToArray();
+            Assert.Equal(expected.Select(g => Text(g.Where(o => o.Side == "buy").Sum(o => o.Size))),
+                chart.GetProperty("buy").EnumerateArray().Select(v => v.GetString()));
             Assert.Equal(expected.Select(g => Text(Math.Round(g.Sum(o => o.Size * o.Price) / g.Sum(o => o.Size), 8, MidpointRounding.AwayFromZero))),
                 chart.GetProperty("vwap").EnumerateArray().Select(v => v.GetString()));
         }
 
         // Assert: the totals table shows each market's VWAP with every digit; the newest order heads the recent list.
-        var rows = browser.Evaluate("return [...document.querySelectorAll('#market-table tbody tr')].map(r => [...r.cells].map(c => c.textContent));").EnumerateArray().ToArray();
+        var rows = browser.Evaluate("return [...document.querySelectorAll('#market-table tbody tr')].map(r => [...r.cells].map(c => c.textContent));")
+            .EnumerateArray().ToArray();
         foreach (var row in rows)
         {
             var market = row[0].GetString()!;
             var orders = stored.Where(o => o.Market == market).ToArray();
             Assert.Equal(orders.Length.ToString(CultureInfo.InvariantCulture), row[1].GetString());
-            Assert.Equal(Text(Math.Round(orders.Sum(o => o.Size * o.Price) / orders.Sum(o => o.Size), 8, MidpointRounding.AwayFromZero)), row[4].GetString());
+            Assert.Equal(Text(Math.Round(orders.Sum(o => o.Size * o.Price) / orders.Sum(o => o.Size), 8, MidpointRounding.AwayFromZero)),
+                row[4].GetString());
         }
         var newest = stored.OrderByDescending(o => o.Timestamp).ThenByDescending(o => o.Id).First();
-        Assert.Equal(newest.Id.ToString(CultureInfo.InvariantCulture), browser.Evaluate("return document.querySelector('#recent-table tbody tr').cells[0].textContent;").GetString());
+        Assert.Equal(newest.Id.ToString(CultureInfo.InvariantCulture),
+            browser.Evaluate("return document.querySelector('#recent-table tbody tr').cells[0].textContent;").GetString());
         Assert.Equal("healthy", browser.Find("#health").GetAttribute("data-state"));
         Assert.Empty(browser.ConsoleErrors());
         browser.Screenshot(ScreenshotPath);
@@ -118,7 +130,8 @@ public sealed class DashboardBrowserTests
     [ChromiumFact(Timeout = 5 * 60_000)]
     public async Task Page_says_the_key_was_refused_when_the_key_is_wrong_and_shows_the_data_with_the_right_one()
     {
-        await using var app = await StandaloneApplication.StartAsync(environment: new Dictionary<string, string> { ["OrderApi__Keys__0"] = "right-key" });
+        await using var app = await StandaloneApplication.StartAsync(
+            environment: new Dictionary<string, string> { ["OrderApi__Keys__0"] = "right-key" });
         await PostAsync(app, Session(10, seed: 3), key: "right-key");
         using var browser = new HeadlessChromium();
         browser.Open(new Uri(app.BaseAddress, $"/API/dashboard?{Range}&refresh=60"));
@@ -183,11 +196,14 @@ public sealed class DashboardBrowserTests
 
         public Task<StoredOrder?> FindAsync(long id, CancellationToken cancellationToken = default) => throw Down();
 
-        public Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) => throw Down();
+        public Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count,
+            CancellationToken cancellationToken = default) => throw Down();
 
-        public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count, CancellationToken cancellationToken = default) => throw Down();
+        public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count,
+            CancellationToken cancellationToken = default) => throw Down();
 
-        public Task<IReadOnlyList<StatsBucket>> BucketsAsync(OrderFilter filter, TimeSpan width, BucketKey? after, int count, CancellationToken cancellationToken = default) => throw Down();
+        public Task<IReadOnlyList<StatsBucket>> BucketsAsync(OrderFilter filter, TimeSpan width, BucketKey? after, int count,
+            CancellationToken cancellationToken = default) => throw Down();
 
         public Task<StoreHealth> CheckAsync(CancellationToken cancellationToken = default) =>
             Task.FromResult(new StoreHealth("the database file cannot be opened", TimeSpan.FromSeconds(5)));

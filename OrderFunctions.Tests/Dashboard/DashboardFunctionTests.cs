@@ -31,7 +31,8 @@ public sealed class DashboardFunctionTests
         var body = (MemoryStream)context.Response.Body;
 
         Assert.Equal("text/html; charset=utf-8", context.Response.ContentType);
-        var policy = context.Response.Headers.ContentSecurityPolicy.ToString().Split(';', StringSplitOptions.TrimEntries).ToDictionary(d => d.Split(' ')[0], d => d.Split(' ')[1..]);
+        var policy = context.Response.Headers.ContentSecurityPolicy.ToString().Split(';', StringSplitOptions.TrimEntries)
+            .ToDictionary(d => d.Split(' ')[0], d => d.Split(' ')[1..]);
         Assert.Equal(["'none'"], policy["default-src"]);
         Assert.Single(policy["script-src"], s => s.StartsWith("'sha256-", StringComparison.Ordinal));
         Assert.Single(policy["style-src"], s => s.StartsWith("'sha256-", StringComparison.Ordinal));
@@ -45,7 +46,8 @@ public sealed class DashboardFunctionTests
         var html = System.Text.Encoding.UTF8.GetString(OrderFunctions.Dashboard.Content.Span);
 
         // The only absolute URL is SVG's namespace name, which is never fetched.
-        var urls = System.Text.RegularExpressions.Regex.Matches(html, "(https?:)?//[a-z0-9.-]+\\.[a-z]{2,}", System.Text.RegularExpressions.RegexOptions.IgnoreCase)
+        var urls = System.Text.RegularExpressions.Regex.Matches(html, "(https?:)?//[a-z0-9.-]+\\.[a-z]{2,}",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase)
             .Select(m => m.Value).Distinct();
         Assert.Equal(["http://www.w3.org"], urls);
     }

@@ -38,11 +38,13 @@ public sealed class AppRoleScriptTests : IAsyncLifetime
         // Act: what the app does at start and per order.
         PostgresOrderSchema.EnsureCreated(connection, indexUsername: false);
         await using var insert = new NpgsqlCommand(
-            "INSERT INTO orders (timestamp, username, market, side, size, price) VALUES ('2026-11-27T10:15:30Z', 'alice', 'BTC-USD', 'buy', 1, 2)", connection);
+            "INSERT INTO orders (timestamp, username, market, side, size, price) " +
+            "VALUES ('2026-11-27T10:15:30Z', 'alice', 'BTC-USD', 'buy', 1, 2)", connection);
         await insert.ExecuteNonQueryAsync();
         await using var count = new NpgsqlCommand("SELECT COUNT(*) FROM orders", connection);
         var rows = (long)(await count.ExecuteScalarAsync())!;
-        await using var rights = new NpgsqlCommand("SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication FROM pg_roles WHERE rolname = current_user", connection);
+        await using var rights = new NpgsqlCommand(
+            "SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication FROM pg_roles WHERE rolname = current_user", connection);
         await using var reader = await rights.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         var flags = new[] { reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3) };

@@ -55,10 +55,12 @@ public sealed class DatabaseTemplateTests
         var check = (string?)infra.Template["variables"]!["checkedMaximumInstanceCount"];
         var module = infra.Single("Microsoft.Resources/deployments");
 
-        Assert.StartsWith("[if(lessOrEquals(mul(parameters('maximumInstanceCount'), variables('connectionsPerInstance')), variables('connectionBudget')), parameters('maximumInstanceCount'), fail(", check);
+        Assert.StartsWith("[if(lessOrEquals(mul(parameters('maximumInstanceCount'), variables('connectionsPerInstance')), " +
+            "variables('connectionBudget')), parameters('maximumInstanceCount'), fail(", check);
         Assert.Contains("Lower maximumInstanceCount or postgresPoolSize", check);
         Assert.Equal("[add(parameters('postgresPoolSize'), 2)]", (string?)infra.Template["variables"]!["connectionsPerInstance"]);
-        Assert.Equal("[sub(parameters('postgresMaxConnections'), parameters('postgresReservedConnections'))]", (string?)infra.Template["variables"]!["connectionBudget"]);
+        Assert.Equal("[sub(parameters('postgresMaxConnections'), parameters('postgresReservedConnections'))]",
+            (string?)infra.Template["variables"]!["connectionBudget"]);
         Assert.Equal("[variables('checkedMaximumInstanceCount')]", (string?)module["properties"]!["parameters"]!["maximumInstanceCount"]!["value"]);
     }
 
@@ -89,8 +91,10 @@ public sealed class DatabaseTemplateTests
         Assert.Equal("", (string?)Parameter(infra, "deployerIpAddress")["defaultValue"]);
         Assert.Equal("[not(variables('privateNetwork'))]", (string?)azure["condition"]);
         Assert.Equal("[not(empty(parameters('deployerIpAddress')))]", (string?)deployer["condition"]);
-        Assert.Equal("[if(variables('publicEndpointEnabled'), 'Enabled', 'Disabled')]", (string?)server["properties"]!["network"]!["publicNetworkAccess"]);
-        Assert.Equal("[or(not(variables('privateNetwork')), not(empty(parameters('deployerIpAddress'))))]", (string?)infra.Variable("publicEndpointEnabled"));
+        Assert.Equal("[if(variables('publicEndpointEnabled'), 'Enabled', 'Disabled')]",
+            (string?)server["properties"]!["network"]!["publicNetworkAccess"]);
+        Assert.Equal("[or(not(variables('privateNetwork')), not(empty(parameters('deployerIpAddress'))))]",
+            (string?)infra.Variable("publicEndpointEnabled"));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

@@ -105,7 +105,8 @@ public sealed class InfraTemplateTests
 
         Assert.Equal("[parameters('postgresAdminPassword')]", (string?)server["properties"]!["administratorLoginPassword"]);
         Assert.Contains("variables('postgresDatabaseName')", (string?)database["name"]);
-        var secret = Assert.Single(infra.OfType("Microsoft.KeyVault/vaults/secrets"), s => ((string?)s["name"])!.Contains("ordersSecretName"))["properties"]!;
+        var secret = Assert.Single(infra.OfType("Microsoft.KeyVault/vaults/secrets"),
+            s => ((string?)s["name"])!.Contains("ordersSecretName"))["properties"]!;
         Assert.Contains("variables('postgresDatabaseName')", (string?)secret["value"]);
         Assert.Contains("parameters('postgresAppPassword')", (string?)secret["value"]);
     }

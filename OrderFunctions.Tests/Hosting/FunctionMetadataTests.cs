@@ -58,7 +58,8 @@ public sealed class FunctionMetadataTests
     {
         var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "host.json"))).RootElement;
 
-        Assert.Equal(OrderFunctions.Http.OrderRoutes.Prefix, host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+        Assert.Equal(OrderFunctions.Http.OrderRoutes.Prefix,
+            host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
     }
 
     [Fact]

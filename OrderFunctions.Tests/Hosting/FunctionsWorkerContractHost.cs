@@ -22,7 +22,8 @@ public sealed class FunctionsWorkerContractHost : IOrderApiHost, IAsyncLifetime
     public HttpClient CreateClient() => _host.CreateClient();
 
     public async Task InitializeAsync() =>
-        _host = await FunctionsHostFixture.StartAsync(new Dictionary<string, string> { ["ConnectionStrings__Orders"] = $"Data Source={DatabasePath}" });
+        _host = await FunctionsHostFixture.StartAsync(
+            new Dictionary<string, string> { ["ConnectionStrings__Orders"] = $"Data Source={DatabasePath}" });
 
     public async Task DisposeAsync()
     {

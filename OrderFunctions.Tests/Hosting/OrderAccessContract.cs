@@ -162,7 +162,10 @@ public abstract class OrderAccessContract(IOrderApiHost host)
         // Arrange: a market of this test's own, orders of both desks in it.
         var market = "M" + _suffix.ToUpperInvariant();
         string InMarket(string username) => OrderJson(username).Replace("BTC-USD", market, StringComparison.Ordinal);
-        using (var one = await PostAsync(Desk1Key, $"[{InMarket(Desk1User)},{InMarket(Desk1User)}]", BatchPath)) Assert.Equal(HttpStatusCode.Created, one.StatusCode);
+        using (var one = await PostAsync(Desk1Key, $"[{InMarket(Desk1User)},{InMarket(Desk1User)}]", BatchPath))
+        {
+            Assert.Equal(HttpStatusCode.Created, one.StatusCode);
+        }
         using (var two = await PostAsync(Desk2Key, InMarket(Desk2User))) Assert.Equal(HttpStatusCode.Created, two.StatusCode);
 
         // Act

@@ -23,7 +23,8 @@ public abstract class OrderApiContract(IOrderApiHost host)
         string timestamp = "2026-11-27T10:15:30.123Z")
     {
         var id = clientOrderId is null ? "" : $",\"clientOrderId\":\"{clientOrderId}\"";
-        return $"{{\"timestamp\":\"{timestamp}\",\"username\":\"{_user}\",\"market\":\"{_market}\",\"side\":\"{side}\",\"size\":{size},\"price\":{price}{id}}}";
+        return $"{{\"timestamp\":\"{timestamp}\",\"username\":\"{_user}\",\"market\":\"{_market}\"," +
+            $"\"side\":\"{side}\",\"size\":{size},\"price\":{price}{id}}}";
     }
 
     private async Task<HttpResponseMessage> PostAsync(string body, string contentType = "application/json", string path = OrdersPath)
@@ -186,13 +187,15 @@ public abstract class OrderApiContract(IOrderApiHost host)
     public async Task Post_accepts_the_seed_python_clients_payload()
     {
         // The seed's client: requests.post(url, json={...}) with str(datetime.utcnow()) and numbers as JSON numbers.
-        var body = $"{{\"timestamp\": \"2026-11-27 10:15:30.123456\", \"username\": \"{_user}\", \"market\": \"{_market}\", \"side\": \"sell\", \"size\": 2.5, \"price\": 101.25}}";
+        var body = $"{{\"timestamp\": \"2026-11-27 10:15:30.123456\", \"username\": \"{_user}\", \"market\": \"{_market}\", " +
+            "\"side\": \"sell\", \"size\": 2.5, \"price\": 101.25}";
 
         using var response = await PostAsync(body);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var order = await JsonAsync(response);
-        Assert.Equal(new DateTimeOffset(2026, 11, 27, 10, 15, 30, TimeSpan.Zero).AddTicks(1_234_560), order.GetProperty("timestamp").GetDateTimeOffset());
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 10, 15, 30, TimeSpan.Zero).AddTicks(1_234_560),
+            order.GetProperty("timestamp").GetDateTimeOffset());
         Assert.Equal(1, RowsOfThisTest());
     }
 
@@ -532,7 +535,8 @@ public abstract class OrderApiContract(IOrderApiHost host)
         var problem = await ProblemAsync(response, HttpStatusCode.InternalServerError);
         var traceId = problem.GetProperty("traceId").GetString();
         Assert.False(string.IsNullOrEmpty(traceId));
-        Assert.True(await LoggedAsync(traceId!), $"No log entry names traceId {traceId}:{Environment.NewLine}{string.Join(Environment.NewLine, host.Logs.Entries)}");
+        Assert.True(await LoggedAsync(traceId!),
+            $"No log entry names traceId {traceId}:{Environment.NewLine}{string.Join(Environment.NewLine, host.Logs.Entries)}");
         Assert.DoesNotContain("FormatException", body, StringComparison.Ordinal);
         Assert.DoesNotContain("SELECT", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
@@ -560,7 +564,8 @@ public abstract class OrderApiContract(IOrderApiHost host)
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            if (host.Logs.Entries.Any(e => e.Contains(traceId, StringComparison.Ordinal) && e.Contains("Error", StringComparison.Ordinal))) return true;
+            if (host.Logs.Entries.Any(e =>
+                e.Contains(traceId, StringComparison.Ordinal) && e.Contains("Error", StringComparison.Ordinal))) return true;
             if (DateTime.UtcNow > deadline) return false;
             await Task.Delay(50);
         }

@@ -34,7 +34,10 @@ public sealed partial class RequestLogTests : IDisposable
         // Act
         var created = await http.PostAsync($"/API/orders?code={Key}", new StringContent(TestOrders.ValidJson, Encoding.UTF8, "application/json"));
         var id = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
-        var read = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/API/orders/{id}") { Headers = { { FunctionKeyFilter.HeaderName, Key } } });
+        var read = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/API/orders/{id}")
+        {
+            Headers = { { FunctionKeyFilter.HeaderName, Key } }
+        });
         var refused = await http.GetAsync($"/API/orders/stats?code={WrongKey}");
         var health = await http.GetAsync("/API/health");
         var missing = await http.GetAsync($"/API/nowhere?code={Key}");

@@ -46,8 +46,10 @@ public sealed class UnexpectedFailureTests
         repository.Setup(r => r.AddAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
         var queries = new Mock<IOrderQueries>();
         queries.Setup(q => q.FindAsync(It.IsAny<long>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
-        queries.Setup(q => q.ListAsync(It.IsAny<OrderFilter>(), It.IsAny<long>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
-        queries.Setup(q => q.StatsAsync(It.IsAny<OrderFilter>(), It.IsAny<string?>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
+        queries.Setup(q => q.ListAsync(It.IsAny<OrderFilter>(), It.IsAny<long>(), It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(failure);
+        queries.Setup(q => q.StatsAsync(It.IsAny<OrderFilter>(), It.IsAny<string?>(), It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(failure);
         var health = new Mock<IOrderStoreHealth>();
         health.Setup(h => h.CheckAsync(It.IsAny<CancellationToken>())).ThrowsAsync(failure);
         services.Replace(ServiceDescriptor.Singleton(repository.Object));
@@ -73,7 +75,9 @@ public sealed class UnexpectedFailureTests
         Assert.Equal(500, problem.GetProperty("status").GetInt32());
         var traceId = problem.GetProperty("traceId").GetString();
         Assert.False(string.IsNullOrEmpty(traceId));
-        Assert.Contains(app.Logs.Entries, e => e.StartsWith("Error ", StringComparison.Ordinal) && e.Contains(traceId!, StringComparison.Ordinal) && e.Contains(Secret, StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Entries,
+            e => e.StartsWith("Error ", StringComparison.Ordinal) && e.Contains(traceId!, StringComparison.Ordinal)
+            && e.Contains(Secret, StringComparison.Ordinal));
         Assert.DoesNotContain("SELECT", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(nameof(InvalidOperationException), body, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
@@ -132,7 +136,8 @@ public sealed class UnexpectedFailureTests
         AssertProblem(problem, 500, "Internal Server Error", Detail500(activity.Id!), activity.Id);
         AssertBody(response, 500, "Internal Server Error", Detail500(activity.Id!), activity.Id);
         Assert.Contains(app.Logs.Entries, e => e.StartsWith("Error ", StringComparison.Ordinal)
-            && e.Contains($"POST /API/orders failed unexpectedly (traceId {activity.Id})", StringComparison.Ordinal) && e.Contains(Secret, StringComparison.Ordinal));
+            && e.Contains($"POST /API/orders failed unexpectedly (traceId {activity.Id})", StringComparison.Ordinal)
+                && e.Contains(Secret, StringComparison.Ordinal));
         Assert.DoesNotContain(Secret, response.Body, StringComparison.Ordinal);
     }
 
@@ -146,7 +151,8 @@ public sealed class UnexpectedFailureTests
 
         AssertProblem(problem, 500, "Internal Server Error", Detail500(RequestTraceId), RequestTraceId);
         AssertBody(response, 500, "Internal Server Error", Detail500(RequestTraceId), RequestTraceId);
-        Assert.Contains(app.Logs.Entries, e => e.StartsWith("Error ", StringComparison.Ordinal) && e.Contains(RequestTraceId, StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Entries,
+            e => e.StartsWith("Error ", StringComparison.Ordinal) && e.Contains(RequestTraceId, StringComparison.Ordinal));
     }
 
     // The store gives up with OperationCanceledException when the token it was handed is cancelled: the function's own
@@ -189,7 +195,8 @@ public sealed class UnexpectedFailureTests
         var (problem, _) = await RunCreateOrderAsync(app, requestAborted: caller.Token);
 
         AssertProblem(problem, 500, "Internal Server Error", Detail500(RequestTraceId), RequestTraceId);
-        Assert.Contains(app.Logs.Entries, e => e.StartsWith("Error ", StringComparison.Ordinal) && e.Contains(RequestTraceId, StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Entries,
+            e => e.StartsWith("Error ", StringComparison.Ordinal) && e.Contains(RequestTraceId, StringComparison.Ordinal));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

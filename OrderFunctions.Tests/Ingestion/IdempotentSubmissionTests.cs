@@ -185,10 +185,12 @@ public sealed class IdempotentSubmissionTests
         // while single orders flow through the same writer (and so through the same transactions).
         await using var api = new StandaloneApplication();
         Assert.Equal(201, (await api.PostAsync(TestOrders.Json(clientOrderId: "taken"))).Status);
-        var batch = $"[{TestOrders.Json(clientOrderId: "new-1")},{TestOrders.Json(clientOrderId: "new-2")},{TestOrders.Json(clientOrderId: "taken", price: "1.5")},{TestOrders.Json(clientOrderId: "new-3")}]";
+        var batch = $"[{TestOrders.Json(clientOrderId: "new-1")},{TestOrders.Json(clientOrderId: "new-2")}," +
+            $"{TestOrders.Json(clientOrderId: "taken", price: "1.5")},{TestOrders.Json(clientOrderId: "new-3")}]";
 
         // Act
-        var others = Enumerable.Range(0, 100).Select(i => Task.Run(() => api.PostAsync(TestOrders.Json(username: "bystander", clientOrderId: $"other-{i}")))).ToArray();
+        var others = Enumerable.Range(0, 100)
+            .Select(i => Task.Run(() => api.PostAsync(TestOrders.Json(username: "bystander", clientOrderId: $"other-{i}")))).ToArray();
         var conflicted = await api.PostAsync(batch);
         var bystanders = await Task.WhenAll(others);
 
@@ -209,12 +211,14 @@ public sealed class IdempotentSubmissionTests
     public async Task Run_returns_400_naming_element_when_batch_repeats_client_order_id_for_different_order()
     {
         await using var api = new StandaloneApplication();
-        var batch = $"[{TestOrders.Json(clientOrderId: "twice")},{TestOrders.Json(clientOrderId: "other")},{TestOrders.Json(clientOrderId: "twice", price: "2")}]";
+        var batch = $"[{TestOrders.Json(clientOrderId: "twice")},{TestOrders.Json(clientOrderId: "other")}," +
+            $"{TestOrders.Json(clientOrderId: "twice", price: "2")}]";
 
         var response = await api.PostAsync(batch);
 
         Assert.Equal(400, response.Status);
-        Assert.Equal("is also used by [0] for a different order", response.Json.GetProperty("errors").GetProperty("[2].clientOrderId")[0].GetString());
+        Assert.Equal("is also used by [0] for a different order",
+            response.Json.GetProperty("errors").GetProperty("[2].clientOrderId")[0].GetString());
         Assert.Equal(0, api.CountRows());
     }
 

@@ -169,7 +169,8 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
         switch (random.Next(3))
         {
             case 0:
-                order.Insert(random.Next(order.Count + 1), new(HostileNames[random.Next(HostileNames.Length)], HostileValues[random.Next(HostileValues.Length)]));
+                order.Insert(random.Next(order.Count + 1),
+                    new(HostileNames[random.Next(HostileNames.Length)], HostileValues[random.Next(HostileValues.Length)]));
                 break;
             case 1:
                 order.Insert(random.Next(order.Count + 1), new(order[field].Key, order[field].Value)); // repeated

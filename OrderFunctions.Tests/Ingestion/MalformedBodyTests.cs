@@ -118,12 +118,14 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
         string[] numberFields = ["size", "price"];
         foreach (var field in stringFields)
         {
-            foreach (var value in new[] { "123", "-1.5", "true", "false", "[]", "[\"a\"]", "{}", "{\"a\":1}" }) Add($"{field} = {value}", With(field, value));
+            foreach (var value in new[] { "123", "-1.5", "true", "false", "[]", "[\"a\"]", "{}", "{\"a\":1}" }) Add($"{field} = {value}",
+                With(field, value));
             if (field != "clientOrderId") Add($"{field} = null", With(field, "null"));
         }
         foreach (var field in numberFields)
         {
-            foreach (var value in new[] { "true", "false", "null", "[]", "[1]", "{}", "{\"v\":1}", "\"abc\"", "\"\"", "\" 1\"", "\"1,5\"", "\"0x10\"" }) Add($"{field} = {value}", With(field, value));
+            foreach (var value in new[] { "true", "false", "null", "[]", "[1]", "{}", "{\"v\":1}", "\"abc\"", "\"\"", "\" 1\"", "\"1,5\"",
+                "\"0x10\"" }) Add($"{field} = {value}", With(field, value));
         }
         foreach (var field in stringFields.Concat(numberFields).Where(f => f != "clientOrderId")) Add($"{field} missing", Without(field));
 
@@ -143,14 +145,21 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
         {
             ("lone high surrogate", "\"\\ud800\""), ("lone low surrogate", "\"\\udfff\""), ("surrogate inside", "\"ab\\ud800cd\""),
             ("reversed pair", "\"\\udc00\\ud800\""), ("NUL", "\"a\\u0000b\""), ("unit separator", "\"a\\u001fb\""),
-            ("line separators only", "\"\\u2028\\u2029\""), ("ideographic space only", "\"\\u3000\""), ("too long emoji", Quote(string.Concat(Enumerable.Repeat("😀", 33)))),
+            ("line separators only", "\"\\u2028\\u2029\""), ("ideographic space only", "\"\\u3000\""), ("too long emoji",
+                Quote(string.Concat(Enumerable.Repeat("😀", 33)))),
             ("too long accents", Quote(new string('é', 65))), ("raw tab", "\"a\tb\""), ("raw newline", "\"a\nb\""),
         })
         {
             Add($"username {name}", With("username", value));
         }
-        foreach (var value in new[] { "\"BTC-ÜSD\"", "\"\\ud800\"", "\"BTC USD\"", "\"-BTC\"", "\"BTC\\u0000\"", "\"ＢＴＣ\"" }) Add($"market {value}", With("market", value));
-        foreach (var value in new[] { "\"ab\\u00e9\"", "\"a b\"", "\"\"", "\"\\ud800\"", "\"tab\\there\"" }) Add($"clientOrderId {value}", With("clientOrderId", value));
+        foreach (var value in new[] { "\"BTC-ÜSD\"", "\"\\ud800\"", "\"BTC USD\"", "\"-BTC\"", "\"BTC\\u0000\"", "\"ＢＴＣ\"" })
+        {
+            Add($"market {value}", With("market", value));
+        }
+        foreach (var value in new[] { "\"ab\\u00e9\"", "\"a b\"", "\"\"", "\"\\ud800\"", "\"tab\\there\"" })
+        {
+            Add($"clientOrderId {value}", With("clientOrderId", value));
+        }
         foreach (var bytes in new byte[][] { [0xC3, 0x28], [0xFF], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xE2, 0x82] })
         {
             var prefix = Encoding.UTF8.GetBytes(With("username", "\"x").Split("\"x")[0] + "\"x");
@@ -172,8 +181,10 @@ public sealed class MalformedBodyTests(ITestOutputHelper output)
         Add("injection market batch", $"[{TestOrders.Json()},{With("market", Quote("BTC" + Injection))}]");
 
         // Structure: wrong top level, trailing content, batches with a bad element, NDJSON, wrong media types.
-        foreach (var body in new[] { "", " ", "null", "true", "0", "\"order\"", "[]", "[1]", "[null]", "[[]]", "{}", "{\"\":1}", "}", "]", "{]", "{\"a\"}",
-            TestOrders.Json() + "{}", TestOrders.Json() + ",", TestOrders.Json() + " x", "[" + TestOrders.Json() + ",]", "[" + TestOrders.Json() + ",{}]",
+        foreach (var body in new[] { "", " ", "null", "true", "0", "\"order\"", "[]", "[1]", "[null]", "[[]]", "{}", "{\"\":1}", "}", "]", "{]",
+            "{\"a\"}",
+            TestOrders.Json() + "{}", TestOrders.Json() + ",", TestOrders.Json() + " x", "[" + TestOrders.Json() + ",]", "[" + TestOrders.Json()
+                + ",{}]",
             "[" + TestOrders.Json() + "," + With("side", "\"hold\"") + "]", "{\"timestamp\":1e999999999999}", "/* comment */" + TestOrders.Json(),
             TestOrders.Json().Replace("\"", "'", StringComparison.Ordinal), "[" + string.Join(",", Enumerable.Repeat("{}", 10_001)) + "]" })
         {

@@ -49,7 +49,8 @@ public sealed class OrderJsonReaderTests
     {
         var (_, _, errors) = Read(json);
 
-        Assert.Contains(errors, e => e.Key.EndsWith("(unreadable field name)", StringComparison.Ordinal) && e.Value.SequenceEqual(["is not a known field"]));
+        Assert.Contains(errors,
+            e => e.Key.EndsWith("(unreadable field name)", StringComparison.Ordinal) && e.Value.SequenceEqual(["is not a known field"]));
     }
 
     [Fact]

@@ -28,7 +28,8 @@ public sealed class OrderValidatorTests
         var (order, errors) = Validate(Valid());
 
         Assert.Empty(errors);
-        Assert.Equal(new Order(new DateTime(2026, 11, 27, 10, 15, 30, 123, DateTimeKind.Utc), "alice", "BTC-USD", "buy", 0.1m, 43000.12345678m), order);
+        Assert.Equal(new Order(new DateTime(2026, 11, 27, 10, 15, 30, 123, DateTimeKind.Utc), "alice", "BTC-USD", "buy", 0.1m, 43000.12345678m),
+            order);
     }
 
     [Theory]

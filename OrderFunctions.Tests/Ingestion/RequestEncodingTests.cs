@@ -40,7 +40,8 @@ public sealed class RequestEncodingTests
         using var socket = new TcpClient();
         await socket.ConnectAsync(IPAddress.Loopback, host.BaseAddress.Port);
         var stream = socket.GetStream();
-        var request = $"POST /API/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nFFFFFFFFF\r\n{{}}";
+        var request = "POST /API/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: " +
+            $"chunked\r\nConnection: close\r\n\r\nFFFFFFFFF\r\n{{}}";
 
         // Act
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
@@ -58,8 +59,10 @@ public sealed class RequestEncodingTests
     // The request's own lines (the function's, ASP.NET Core's): the refusal at Information, nothing higher, no stack.
     private static void AssertRefusalLoggedAtInformation(CapturedLogs logs)
     {
-        var request = logs.Records.Where(r => r.Category == typeof(CreateOrder).FullName || r.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)).ToList();
-        Assert.All(request, r => Assert.True(r.Level <= LogLevel.Information && r.Exception is null, $"{r.Level} {r.Category}: {r.Message} {r.Exception}"));
+        var request = logs.Records.Where(r =>
+            r.Category == typeof(CreateOrder).FullName || r.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)).ToList();
+        Assert.All(request, r =>
+            Assert.True(r.Level <= LogLevel.Information && r.Exception is null, $"{r.Level} {r.Category}: {r.Message} {r.Exception}"));
         Assert.Contains(request, r => r.Level == LogLevel.Information && r.Message.Contains("refused with 400", StringComparison.Ordinal));
     }
 
@@ -95,7 +98,8 @@ public sealed class RequestEncodingTests
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
         public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count) => throw failure;
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromException<int>(failure);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException<int>(failure);
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();

@@ -55,7 +55,8 @@ public sealed class KiotaClientFixture : IAsyncLifetime
         }
 
         await using var app = await StandaloneApplication.StartAsync(environment: new Dictionary<string, string> { ["OrderApi__Keys__0"] = Key });
-        var run = await ToolProcess.RunAsync("dotnet", [Path.Combine(_folder, "out", "KiotaProgram.dll"), app.BaseAddress.ToString().TrimEnd('/'), Key, Username],
+        var run = await ToolProcess.RunAsync("dotnet",
+            [Path.Combine(_folder, "out", "KiotaProgram.dll"), app.BaseAddress.ToString().TrimEnd('/'), Key, Username],
             _folder, Deadline);
         if (run.ExitCode != 0)
         {

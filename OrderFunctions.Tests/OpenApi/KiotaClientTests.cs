@@ -15,7 +15,8 @@ public sealed class KiotaClientTests(KiotaClientFixture client, Xunit.Abstractio
     public void Generated_models_hold_every_amount_as_decimal_when_generated_from_the_committed_document()
     {
         var declared = new Dictionary<string, string>();
-        foreach (var (model, properties) in new[] { ("StoredOrder", "Size|Price"), ("OrderRequest", "Size|Price"), ("MarketStats", "BuyVolume|SellVolume|Notional|Vwap|MinPrice|MaxPrice") })
+        foreach (var (model, properties) in new[] { ("StoredOrder", "Size|Price"), ("OrderRequest", "Size|Price"),
+            ("MarketStats", "BuyVolume|SellVolume|Notional|Vwap|MinPrice|MaxPrice") })
         {
             var source = File.ReadAllText(Path.Combine(client.ClientFolder, "Models", model + ".cs"));
             foreach (Match match in Regex.Matches(source, $@"public (?<type>[\w.?]+) (?<name>{properties}) \{{ get; set; \}}"))
@@ -78,7 +79,8 @@ public sealed class KiotaClientTests(KiotaClientFixture client, Xunit.Abstractio
 
         // 1.23456789 x 9999999999.99999999 + 2 x 0.12345678 + 0.5 x 1.5, exactly (a double keeps 12345678900.996914).
         Assert.Equal("12345678900.9969135476543211", stats["notional"]!.GetValue<string>());
-        Assert.Equal(1.23456789m * 9999999999.99999999m + 2m * 0.12345678m + 0.5m * 1.5m, decimal.Parse(stats["notional"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1.23456789m * 9999999999.99999999m + 2m * 0.12345678m + 0.5m * 1.5m,
+            decimal.Parse(stats["notional"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(3, stats["count"]!.GetValue<long>());
         Assert.Equal(("1.73456789", "2"), (stats["buyVolume"]!.GetValue<string>(), stats["sellVolume"]!.GetValue<string>()));
         Assert.Equal((MaxPrice, "0.12345678"), (stats["maxPrice"]!.GetValue<string>(), stats["minPrice"]!.GetValue<string>()));

@@ -11,9 +11,9 @@ using OrderFunctions.Tests.Support;
 namespace OrderFunctions.Tests.OpenApi;
 
 /// <summary>
-/// The committed OpenAPI document (the bytes both hosts serve) and a check of one response against it: the status is
-/// documented for the operation, the Content-Type header is one it lists (exactly, charset included, as Dredd compares), the body validates against its schema
-/// (JsonSchema.Net, OpenAPI 3.1 being JSON Schema 2020-12), and its required headers are present.
+/// The committed OpenAPI document (the bytes both hosts serve) and a check of one response against it: the status is documented
+/// for the operation, the Content-Type header is one it lists (exactly, charset included, as Dredd compares), the body
+/// validates against its schema (JsonSchema.Net, OpenAPI 3.1 being JSON Schema 2020-12), and its required headers are present.
 /// </summary>
 internal static class OpenApiContract
 {
@@ -51,7 +51,10 @@ internal static class OpenApiContract
 
         foreach (var (name, header) in documented["headers"]?.AsObject() ?? [])
         {
-            if (header?["required"]?.GetValue<bool>() == true && response.Header(name) is null) problems.Add($"{status}: required header {name} missing");
+            if (header?["required"]?.GetValue<bool>() == true && response.Header(name) is null)
+            {
+                problems.Add($"{status}: required header {name} missing");
+            }
         }
 
         // A HEAD answer has no content whatever its headers say (RFC 9110 9.3.2): Kestrel sends none, the in-memory
@@ -66,7 +69,8 @@ internal static class OpenApiContract
         // The whole header, parameters included, as Dredd compares it: the document must name what the server sends.
         if ((response.Header("Content-Type") ?? response.ContentType) is not { } type || !content.ContainsKey(type))
         {
-            problems.Add($"{status}: Content-Type '{response.Header("Content-Type") ?? response.ContentType}' is not one of {string.Join(", ", content.Select(c => c.Key))}");
+            problems.Add($"{status}: Content-Type '{response.Header("Content-Type") ?? response.ContentType}' " +
+                $"is not one of {string.Join(", ", content.Select(c => c.Key))}");
             return problems;
         }
         // A text body (CSV, NDJSON, HTML) is documented as a string: its type is what can be checked.

@@ -30,7 +30,8 @@ public sealed class OpenApiContractTests
         using var client = app.CreateClient();
         client.DefaultRequestHeaders.Add(FunctionKeyFilter.HeaderName, Key);
         var exchanges = new List<(string Method, string Path, ApiResponse Response)>();
-        async Task<ApiResponse> Send(string method, string path, string url, string? body = null, string contentType = "application/json", bool withKey = true)
+        async Task<ApiResponse> Send(string method, string path, string url, string? body = null, string contentType = "application/json",
+            bool withKey = true)
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), url);
             if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, contentType);
@@ -48,7 +49,9 @@ public sealed class OpenApiContractTests
         await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{TestOrders.Json(clientOrderId: "c2")},{TestOrders.Json()}]");  // 201 batch
         await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{TestOrders.Json(clientOrderId: "c2")}]");           // 200 batch replay
         await Send("POST", "/API/orders/batch", "/API/orders/batch", $"[{TestOrders.Json(clientOrderId: "c1", price: "1")}]"); // 409 batch
-        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"{TestOrders.Json()}\n{TestOrders.Json(username: "bob")}\n", CreateOrder.NdjsonContentType); // 201 NDJSON
+        // 201 NDJSON
+        await Send("POST", "/API/orders/batch", "/API/orders/batch", $"{TestOrders.Json()}\n{TestOrders.Json(username: "bob")}\n",
+            CreateOrder.NdjsonContentType);
         await Send("POST", "/API/orders/batch", "/API/orders/batch", TestOrders.Json());                                      // 400 not an array
         await Send("POST", "/API/orders/batch", "/API/orders/batch", "side=buy", "text/plain");                                  // 415 batch
         await Send("POST", "/API/orders/batch", "/API/orders/batch", "[]", withKey: false);                                      // 401 batch
@@ -96,7 +99,8 @@ public sealed class OpenApiContractTests
             "GET /API/health 200", "HEAD /API/health 200", "GET /API/openapi.json 200",
             "POST /API/orders 503", "GET /API/health 503",
         ], statuses);
-        var problems = exchanges.SelectMany(e => OpenApiContract.Check(e.Method, e.Path, e.Response).Select(p => $"{e.Method} {e.Path}: {p}")).ToList();
+        var problems = exchanges.SelectMany(e => OpenApiContract.Check(e.Method, e.Path, e.Response).Select(p => $"{e.Method} {e.Path}: {p}"))
+            .ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
@@ -107,7 +111,8 @@ public sealed class OpenApiContractTests
     {
         var json = new Dictionary<string, string>();
 
-        var wrongBody = OpenApiContract.Check("GET", "/API/orders/{id}", new ApiResponse(200, "application/json; charset=utf-8", """{"id":1,"side":5}""", json));
+        var wrongBody = OpenApiContract.Check("GET", "/API/orders/{id}",
+            new ApiResponse(200, "application/json; charset=utf-8", """{"id":1,"side":5}""", json));
         var undocumented = OpenApiContract.Check("GET", "/API/health", new ApiResponse(418, "application/json", "{}", json));
         var noRetryAfter = OpenApiContract.Check("GET", "/API/health",
             new ApiResponse(503, "application/problem+json", """{"title":"Service Unavailable","status":503}""", json));

@@ -12,14 +12,16 @@ public sealed class OpenApiDocumentTests
     public void Committed_document_equals_what_the_build_generates()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        var generatedPath = Path.Combine(OpenApiContract.RepositoryRoot, "OrderFunctions.Standalone", "obj", configuration, "openapi", "openapi.json");
+        var generatedPath = Path.Combine(OpenApiContract.RepositoryRoot, "OrderFunctions.Standalone", "obj", configuration, "openapi",
+            "openapi.json");
         var committedPath = Path.Combine(OpenApiContract.RepositoryRoot, "OrderFunctions", "openapi.json");
 
         var generated = JsonNode.Parse(File.ReadAllText(generatedPath));
         var committed = JsonNode.Parse(File.ReadAllText(committedPath));
 
         Assert.True(JsonNode.DeepEquals(generated, committed),
-            $"OrderFunctions/openapi.json is stale: rebuild with `dotnet build OrderFunctions.Standalone -p:UpdateOpenApiDocument=true` and commit it.");
+            "OrderFunctions/openapi.json is stale: rebuild with `dotnet build OrderFunctions.Standalone -p:UpdateOpenApiDocument=true` " +
+            "and commit it.");
         Assert.True(JsonNode.DeepEquals(committed, OpenApiContract.Committed), "The embedded document is not the committed file: rebuild.");
     }
 
@@ -30,13 +32,19 @@ public sealed class OpenApiDocumentTests
         var paths = document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal);
 
         Assert.StartsWith("3.1", document["openapi"]!.GetValue<string>());
-        Assert.Equal(["/API/dashboard", "/API/health", "/API/openapi.json", "/API/orders", "/API/orders/batch", "/API/orders/export", "/API/orders/stats", "/API/orders/{id}"], paths);
+        Assert.Equal(
+            ["/API/dashboard", "/API/health", "/API/openapi.json", "/API/orders", "/API/orders/batch", "/API/orders/export", "/API/orders/stats",
+                "/API/orders/{id}"],
+            paths);
         var schemes = document["components"]!["securitySchemes"]!;
-        Assert.Equal(("header", "x-functions-key"), (schemes["functionKey"]!["in"]!.GetValue<string>(), schemes["functionKey"]!["name"]!.GetValue<string>()));
-        Assert.Equal(("query", "code"), (schemes["functionKeyQuery"]!["in"]!.GetValue<string>(), schemes["functionKeyQuery"]!["name"]!.GetValue<string>()));
+        Assert.Equal(("header", "x-functions-key"),
+            (schemes["functionKey"]!["in"]!.GetValue<string>(), schemes["functionKey"]!["name"]!.GetValue<string>()));
+        Assert.Equal(("query", "code"),
+            (schemes["functionKeyQuery"]!["in"]!.GetValue<string>(), schemes["functionKeyQuery"]!["name"]!.GetValue<string>()));
         var create = document["paths"]!["/API/orders"]!["post"]!;
         Assert.Equal(["application/json"], create["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
-        Assert.Equal(["200", "201", "400", "401", "403", "409", "413", "415", "431", "500", "503"], create["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["200", "201", "400", "401", "403", "409", "413", "415", "431", "500", "503"],
+            create["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
         var batch = document["paths"]!["/API/orders/batch"]!["post"]!;
         Assert.Equal(["application/json", "application/x-ndjson"], batch["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
         Assert.Equal("array", batch["responses"]!["201"]!["content"]!["application/json; charset=utf-8"]!["schema"]!["type"]!.GetValue<string>());
@@ -61,8 +69,10 @@ public sealed class OpenApiDocumentTests
         var create = document["paths"]!["/API/orders"]!["post"]!["responses"]!;
         Assert.True(create["201"]!["headers"]!["Location"]!["required"]!.GetValue<bool>());
         Assert.True(create["200"]!["headers"]!["Idempotent-Replayed"]!["required"]!.GetValue<bool>());
-        Assert.Equal("#/components/schemas/StoredOrder", create["201"]!["content"]!["application/json; charset=utf-8"]!["schema"]!["$ref"]!.GetValue<string>());
-        Assert.Equal("#/components/schemas/ConflictProblemDetails", create["409"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/StoredOrder",
+            create["201"]!["content"]!["application/json; charset=utf-8"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/ConflictProblemDetails",
+            create["409"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
     }
 
     [Fact]
@@ -78,7 +88,8 @@ public sealed class OpenApiDocumentTests
         };
 
         Assert.All(Refs(document).Distinct(), r => Assert.NotNull(schemas[r.Replace("#/components/schemas/", "", StringComparison.Ordinal)]));
-        foreach (var (schema, property) in new[] { ("OrderRequest", "size"), ("OrderRequest", "price"), ("StoredOrder", "size"), ("StoredOrder", "price"),
+        foreach (var (schema, property) in new[] { ("OrderRequest", "size"), ("OrderRequest", "price"), ("StoredOrder", "size"),
+            ("StoredOrder", "price"),
                      ("MarketStats", "buyVolume"), ("MarketStats", "sellVolume"), ("MarketStats", "notional"), ("MarketStats", "vwap"),
                      ("MarketStats", "minPrice"), ("MarketStats", "maxPrice") })
         {

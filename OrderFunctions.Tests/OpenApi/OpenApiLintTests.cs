@@ -60,9 +60,11 @@ public sealed class OpenApiLintTests : IAsyncLifetime
         var redocly = await OpenApiLinters.RedoclyAsync(copy);
         var spectral = await OpenApiLinters.SpectralAsync(copy);
 
-        Assert.Contains(redocly, p => p is { Severity: "error", Rule: "no-unresolved-refs", Where: "#/components/schemas/StoredOrder/properties/id" });
+        Assert.Contains(redocly,
+            p => p is { Severity: "error", Rule: "no-unresolved-refs", Where: "#/components/schemas/StoredOrder/properties/id" });
         Assert.Contains(redocly, p => p is { Severity: "error", Rule: "operation-operationId-unique" });
         Assert.Contains(spectral, p => p is { Severity: "error", Rule: "invalid-ref", Where: "components.schemas.StoredOrder.properties.id.$ref" });
-        Assert.Contains(spectral, p => p is { Severity: "error", Rule: "operation-operationId-unique", Where: "paths./API/orders/{id}.get.operationId" });
+        Assert.Contains(spectral,
+            p => p is { Severity: "error", Rule: "operation-operationId-unique", Where: "paths./API/orders/{id}.get.operationId" });
     }
 }

@@ -29,7 +29,8 @@ public abstract class ExportOrdersTests(StoreEngine engine) : IAsyncLifetime
         {
             new(Start, "o'brien, \"the trader\"", "BTC-USD", "buy", 0.1m, 43000.12345678m, "c-1"),
             new(Start.AddTicks(1), "Zoë\u00A0Ünïcode 東京", "ETH-USD", "sell", 0.00000001m, 9_999_999_999.99999999m),
-            new(DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), "line\u2028sep", "SOL-USD", "buy", 9_999_999_999.99999999m, 0.00000001m, "c,2"),
+            new(DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), "line\u2028sep", "SOL-USD", "buy", 9_999_999_999.99999999m, 0.00000001m,
+                "c,2"),
             new(Start.AddDays(1).AddTicks(-1), " leading and trailing ", "BTC-USD", "sell", 12345.6789m, 1m),
         };
         for (var i = 0; i < 200; i++)
@@ -129,11 +130,13 @@ public abstract class ExportOrdersTests(StoreEngine engine) : IAsyncLifetime
     [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Run_returns_every_order_once_in_id_order_when_the_export_spans_many_slices()
     {
-        var stored = await _store.AddAsync([.. Enumerable.Range(0, 4321).Select(i => new Order(Start.AddSeconds(i), "slicer", "SLC", i % 2 == 0 ? "buy" : "sell", 1m + i, 2m))]);
+        var stored = await _store.AddAsync([.. Enumerable.Range(0, 4321)
+            .Select(i => new Order(Start.AddSeconds(i), "slicer", "SLC", i % 2 == 0 ? "buy" : "sell", 1m + i, 2m))]);
 
         var response = await _store.ExportAsync("format=csv&username=slicer");
 
-        var ids = response.Body.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => long.Parse(l[..l.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture));
+        var ids = response.Body.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => long.Parse(l[..l.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture));
         Assert.Equal(stored.Select(o => o.Id), ids);
     }
 

@@ -116,7 +116,8 @@ public sealed class ReadBoundTests
 
             public bool IsEnabled(LogLevel logLevel) => holds && logLevel >= LogLevel.Error;
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+                Func<TState, Exception?, string> formatter)
             {
                 if (!IsEnabled(logLevel)) return; // the one-line read failure (its exception goes to Debug)
                 Interlocked.Increment(ref owner._held);

@@ -21,7 +21,8 @@ public sealed class OrderSenderResponseTests
     {
         var handler = new ScriptedHandler(request =>
             request.Count == 5 && request.Ids[3] is { } bad
-                ? Problem(400, """{"title":"One or more validation errors occurred.","status":400,"errors":{"[3].price":["must be greater than 0"]}}""")
+                ? Problem(400,
+                    """{"title":"One or more validation errors occurred.","status":400,"errors":{"[3].price":["must be greater than 0"]}}""")
                 : Stored(request));
         await using var sender = Sender(handler);
         var rejected = new List<OrderRejectedEventArgs>();
@@ -39,7 +40,8 @@ public sealed class OrderSenderResponseTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Sender_halves_a_batch_the_server_answers_413_and_keeps_the_order()
     {
-        var handler = new ScriptedHandler(request => request.Count > 2 ? Problem(413, """{"title":"Payload Too Large","status":413}""") : Stored(request));
+        var handler = new ScriptedHandler(request =>
+            request.Count > 2 ? Problem(413, """{"title":"Payload Too Large","status":413}""") : Stored(request));
         await using var sender = Sender(handler);
         for (var i = 0; i < 8; i++) sender.TryEnqueue(Order(i, "t", $"id-{i}"));
         Assert.True(await sender.FlushAsync());
@@ -78,7 +80,8 @@ public sealed class OrderSenderResponseTests
     [InlineData("""[{"id":1},{"id":2},{"clientOrderId":"x"}]""")]
     public async Task Sender_stops_and_keeps_the_orders_when_a_2xx_answer_is_not_the_stored_orders(string body)
     {
-        var handler = new ScriptedHandler(_ => new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent(body, Encoding.UTF8, "text/html") });
+        var handler = new ScriptedHandler(_ =>
+            new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent(body, Encoding.UTF8, "text/html") });
         await using var sender = Sender(handler);
         var stopped = new TaskCompletionSource<OrderSenderStoppedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         sender.SenderStopped += (_, e) => stopped.TrySetResult(e);
@@ -122,13 +125,23 @@ public sealed class OrderSenderResponseTests
     private static HttpResponseMessage Stored(ScriptedHandler.Request request)
     {
         var items = request.Ids.Select((id, i) => new { id = i + 1, clientOrderId = id });
-        return new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent(JsonSerializer.Serialize(items), Encoding.UTF8, "application/json") };
+        return new HttpResponseMessage(HttpStatusCode.Created)
+        {
+            Content = new StringContent(JsonSerializer.Serialize(items), Encoding.UTF8, "application/json")
+        };
     }
 
     private static HttpResponseMessage Problem(int status, string json, int? retryAfterSeconds = null)
     {
-        var response = new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(json, Encoding.UTF8, "application/problem+json") };
-        if (retryAfterSeconds is { } seconds) response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(seconds));
+        var response = new HttpResponseMessage((HttpStatusCode)status)
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/problem+json")
+        };
+        if (retryAfterSeconds is { } seconds)
+        {
+            response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(seconds));
+        }
+
         return response;
     }
 
@@ -150,7 +163,8 @@ public sealed class OrderSenderResponseTests
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             using var document = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken));
-            var recorded = new Request([.. document.RootElement.EnumerateArray().Select(o => o.GetProperty("clientOrderId").GetString()!)], DateTime.UtcNow);
+            var recorded = new Request([.. document.RootElement.EnumerateArray().Select(o => o.GetProperty("clientOrderId").GetString()!)],
+                DateTime.UtcNow);
             lock (_requests) _requests.Add(recorded);
             return script(recorded);
         }

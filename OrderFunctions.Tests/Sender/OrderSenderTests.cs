@@ -91,7 +91,8 @@ public sealed class OrderSenderTests
         var spool = NewSpoolDirectory();
         try
         {
-            await using var app = await StandaloneApplication.StartAsync(environment: new Dictionary<string, string> { ["OrderApi__Keys__0"] = "right-key" });
+            await using var app = await StandaloneApplication.StartAsync(
+                environment: new Dictionary<string, string> { ["OrderApi__Keys__0"] = "right-key" });
             var stopped = new TaskCompletionSource<OrderSenderStoppedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
             OrderSenderDrainResult result;
             await using (var sender = new OrderSender(Options(app.BaseAddress, spool, key: "wrong-key")))

@@ -55,7 +55,8 @@ internal static class SenderTestData
         command.CommandText = "SELECT client_order_id, COUNT(*) FROM Orders GROUP BY client_order_id, username";
         using var reader = command.ExecuteReader();
         var rows = new Dictionary<string, long>();
-        while (reader.Read()) rows[reader.IsDBNull(0) ? "" : reader.GetString(0)] = reader.GetInt64(1) + rows.GetValueOrDefault(reader.IsDBNull(0) ? "" : reader.GetString(0));
+        while (reader.Read()) rows[reader.IsDBNull(0) ? "" : reader.GetString(0)] = reader.GetInt64(1)
+            + rows.GetValueOrDefault(reader.IsDBNull(0) ? "" : reader.GetString(0));
         return rows;
     }
 

@@ -57,14 +57,20 @@ public sealed class SpoolTests : IDisposable
 
         var rows = RowsByClientOrderId(app.DatabasePath);
         Assert.Equal(Enumerable.Range(0, 10).Where(i => i != 4).Select(i => $"spooled-{i}").Order(), rows.Keys.Order());
-        Assert.Contains(logs.Entries, e => e.Contains("record 4 in", StringComparison.Ordinal) && e.Contains("torn or corrupt", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries,
+            e => e.Contains("record 4 in", StringComparison.Ordinal) && e.Contains("torn or corrupt", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task TryEnqueue_answers_SpoolFull_at_the_size_limit_and_every_accepted_order_is_sent_later()
     {
         // 2 segments of 16 records: at most 32 orders wait.
-        var options = Options(Nowhere(), _spool) with { SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = 32L * SpoolRecord.SlotBytes, DrainTimeout = TimeSpan.Zero };
+        var options = Options(Nowhere(), _spool) with
+        {
+            SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes,
+            MaxSpoolBytes = 32L * SpoolRecord.SlotBytes,
+            DrainTimeout = TimeSpan.Zero
+        };
         var accepted = 0;
         await using (var sender = new OrderSender(options))
         {
@@ -90,7 +96,12 @@ public sealed class SpoolTests : IDisposable
         try
         {
             // 256 KiB segments on a 1 MiB disk, a 64 MiB limit: the disk fills first.
-            var options = Options(Nowhere(), _spool) with { SpoolSegmentBytes = 682L * SpoolRecord.SlotBytes, MaxSpoolBytes = 64L << 20, DrainTimeout = TimeSpan.Zero };
+            var options = Options(Nowhere(), _spool) with
+            {
+                SpoolSegmentBytes = 682L * SpoolRecord.SlotBytes,
+                MaxSpoolBytes = 64L << 20,
+                DrainTimeout = TimeSpan.Zero
+            };
             var accepted = 0;
             await using (var sender = new OrderSender(options))
             {
@@ -135,7 +146,11 @@ public sealed class SpoolTests : IDisposable
     public async Task Spool_recycles_acknowledged_segments_and_stays_within_its_limit()
     {
         await using var app = await StandaloneApplication.StartAsync();
-        var options = Options(app.BaseAddress, _spool) with { SpoolSegmentBytes = 64L * SpoolRecord.SlotBytes, MaxSpoolBytes = 4 * 64L * SpoolRecord.SlotBytes };
+        var options = Options(app.BaseAddress, _spool) with
+        {
+            SpoolSegmentBytes = 64L * SpoolRecord.SlotBytes,
+            MaxSpoolBytes = 4 * 64L * SpoolRecord.SlotBytes
+        };
         await using (var sender = new OrderSender(options))
         {
             for (var i = 0; i < 3000; i++) Assert.Equal(EnqueueStatus.Accepted, await sender.EnqueueAsync(Order(i)));

@@ -24,12 +24,14 @@ public sealed class MaxOrdersPerTransactionTests
     {
         // Arrange: the writer held inside a first commit, and ten 3-order requests queued behind it (30 orders: 7.5 caps).
         await using var api = new StandaloneApplication(new Dictionary<string, string?> { ["OrderStorage:MaxOrdersPerTransaction"] = $"{Cap}" });
-        using var commits = new MetricCollector<int>(api.Services.GetRequiredService<IMeterFactory>(), OrderTelemetry.Name, OrderMetrics.CommitOrders);
+        using var commits = new MetricCollector<int>(api.Services.GetRequiredService<IMeterFactory>(), OrderTelemetry.Name,
+            OrderMetrics.CommitOrders);
         using var hold = new WriterHold();
         var first = api.Repository.AddAsync(TestOrders.Order(clientOrderId: "first"));
         await hold.Held.WaitAsync(TimeSpan.FromSeconds(60));
         var requests = Enumerable.Range(0, Requests)
-            .Select(r => api.Repository.AddManyAsync([.. Enumerable.Range(0, OrdersPerRequest).Select(o => TestOrders.Order(clientOrderId: $"r{r}-o{o}"))]))
+            .Select(r => api.Repository.AddManyAsync([.. Enumerable.Range(0, OrdersPerRequest)
+                .Select(o => TestOrders.Order(clientOrderId: $"r{r}-o{o}"))]))
             .ToArray();
         await WriterHold.WaitForQueuedAsync(api.Services, Requests);
 

@@ -248,7 +248,11 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
     public async Task AddAsync_replays_the_first_audit_trail_when_another_caller_retries()
     {
         var repository = Repository();
-        var first = TestOrders.Order(clientOrderId: "r-1") with { ReceivedAt = new DateTime(2026, 12, 6, 0, 0, 0, DateTimeKind.Utc), StoredBy = "desk1" };
+        var first = TestOrders.Order(clientOrderId: "r-1") with
+        {
+            ReceivedAt = new DateTime(2026, 12, 6, 0, 0, 0, DateTimeKind.Utc),
+            StoredBy = "desk1"
+        };
 
         var created = await repository.AddAsync(first);
         var replayed = await repository.AddAsync(first with { ReceivedAt = first.ReceivedAt!.Value.AddSeconds(1), StoredBy = "desk1-backup" });

@@ -75,7 +75,8 @@ public sealed class StorageFaultTests
         var logged = api.Logs.Records.Where(r => r.Level >= LogLevel.Information).ToList();
         Assert.All(logged, r => Assert.Null(r.Exception));
         Assert.Contains(logged, r => r.Level == LogLevel.Error && r.Message.Contains("read-only") && r.Message.Contains("SqliteException"));
-        Assert.Equal(3, logged.Count(r => r.Level == LogLevel.Warning && r.Category == typeof(CreateOrder).FullName && r.Message.Contains("read-only")));
+        Assert.Equal(3, logged.Count(r =>
+            r.Level == LogLevel.Warning && r.Category == typeof(CreateOrder).FullName && r.Message.Contains("read-only")));
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

@@ -32,7 +32,8 @@ internal sealed class WriterHold : IDisposable
             ShouldListenTo = source => source.Name is OrderTelemetry.Name or TestsSource, // by name: Tests may be created during this call
             // Only this test's commits are recorded (other tests' hosts commit in parallel).
             Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
-                options.Source.Name == TestsSource || options.Parent.TraceId == _traceId && _traceId != default ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
+                options.Source.Name == TestsSource || options.Parent.TraceId == _traceId
+                    && _traceId != default ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
             ActivityStarted = Started,
         };
         ActivitySource.AddActivityListener(_listener);

@@ -16,7 +16,8 @@ public sealed class HeadlessChromium : IDisposable
 
     public HeadlessChromium(int width = 1280, int height = 1000)
     {
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ThirdPartyTools.ChromeDriver ?? "/usr/bin/chromedriver")!, "chromedriver");
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ThirdPartyTools.ChromeDriver ?? "/usr/bin/chromedriver")!,
+            "chromedriver");
         service.HideCommandPromptWindow = true;
         service.SuppressInitialDiagnosticInformation = true;
         var options = new ChromeOptions { BinaryLocation = ThirdPartyTools.Chromium ?? "/usr/bin/chromium" };
@@ -37,7 +38,8 @@ public sealed class HeadlessChromium : IDisposable
         }
         catch (WebDriverException)
         {
-            return new ChromeDriver(ChromeDriverService.CreateDefaultService(service.DriverServicePath, service.DriverServiceExecutableName), options, TimeSpan.FromSeconds(60));
+            return new ChromeDriver(ChromeDriverService.CreateDefaultService(service.DriverServicePath, service.DriverServiceExecutableName), options,
+                TimeSpan.FromSeconds(60));
         }
     }
 
@@ -54,7 +56,9 @@ public sealed class HeadlessChromium : IDisposable
         return JsonDocument.Parse((string)value!).RootElement;
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes; fails with <paramref name="what"/> and the page's state.</summary>
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds or the deadline passes; fails with <paramref name="what"/> and the page's state.
+    /// </summary>
     public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));

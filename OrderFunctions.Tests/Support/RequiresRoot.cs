@@ -41,7 +41,8 @@ public sealed class RootFactDiscoverer(IMessageSink diagnosticMessageSink) : IXu
 {
     private readonly FactDiscoverer _inner = new(diagnosticMessageSink);
 
-    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute) =>
+    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
+        IAttributeInfo factAttribute) =>
         RootAvailability.SkipReason is { } reason
             ? [new VisiblySkippedTestCase(diagnosticMessageSink, discoveryOptions, testMethod, reason)]
             : _inner.Discover(discoveryOptions, testMethod, factAttribute);
@@ -52,7 +53,8 @@ public sealed class RootTheoryDiscoverer(IMessageSink diagnosticMessageSink) : I
 {
     private readonly TheoryDiscoverer _inner = new(diagnosticMessageSink);
 
-    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo theoryAttribute) =>
+    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
+        IAttributeInfo theoryAttribute) =>
         RootAvailability.SkipReason is { } reason
             ? [new VisiblySkippedTestCase(diagnosticMessageSink, discoveryOptions, testMethod, reason)]
             : _inner.Discover(discoveryOptions, testMethod, theoryAttribute);

@@ -10,7 +10,8 @@ namespace OrderFunctions.Tests.Support;
 /// </summary>
 public sealed class RequiresRootTests
 {
-    private static readonly string ReadOnlyVolumeTest = nameof(DatabaseFileFaultTests.Store_recovers_by_itself_when_a_read_only_volume_left_by_a_crash_becomes_writable);
+    private static readonly string ReadOnlyVolumeTest =
+        nameof(DatabaseFileFaultTests.Store_recovers_by_itself_when_a_read_only_volume_left_by_a_crash_becomes_writable);
 
     [Fact]
     public void Discover_marks_every_read_only_volume_test_requires_root_when_discovered()
@@ -31,7 +32,8 @@ public sealed class RequiresRootTests
     public void DisplayName_carries_the_skip_reason_when_a_test_is_skipped_for_what_the_machine_lacks()
     {
         // Act
-        var skipped = new VisiblySkippedTestCase(new NullMessageSink(), new DiscoveryOptions(), TestMethodOf<DatabaseFileFaultTests>(ReadOnlyVolumeTest), "needs root");
+        var skipped = new VisiblySkippedTestCase(new NullMessageSink(), new DiscoveryOptions(),
+            TestMethodOf<DatabaseFileFaultTests>(ReadOnlyVolumeTest), "needs root");
 
         // Assert
         Assert.Equal("needs root", skipped.SkipReason);

@@ -62,7 +62,8 @@ public sealed class StandaloneHost : IAsyncDisposable
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
         while (!done(OutputLines))
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The host's output never showed what the test waited for:{Environment.NewLine}{Output}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(
+                $"The host's output never showed what the test waited for:{Environment.NewLine}{Output}");
             await Task.Delay(50);
         }
         return OutputLines;

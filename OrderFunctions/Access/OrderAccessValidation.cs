@@ -51,11 +51,16 @@ public sealed class OrderAccessValidation : IValidateOptions<OrderAccessOptions>
                 }
             }
 
-            if (caller.Usernames.Count == 0) errors.Add($"{at}:Usernames must list the usernames it may act for (names, prefixes such as desk1-*, or *)");
+            if (caller.Usernames.Count == 0)
+            {
+                errors.Add($"{at}:Usernames must list the usernames it may act for (names, prefixes such as desk1-*, or *)");
+            }
+
             for (var u = 0; u < caller.Usernames.Count; u++)
             {
                 var pattern = caller.Usernames[u];
-                if (string.IsNullOrWhiteSpace(pattern) || pattern.IndexOf('*', StringComparison.Ordinal) is var star && star >= 0 && star != pattern.Length - 1)
+                if (string.IsNullOrWhiteSpace(pattern)
+                    || pattern.IndexOf('*', StringComparison.Ordinal) is var star && star >= 0 && star != pattern.Length - 1)
                 {
                     errors.Add($"{at}:Usernames:{u} must be a username, a prefix ending in * (desk1-*), or *");
                 }

@@ -14,7 +14,8 @@ namespace OrderFunctions.Http;
 /// failure after the first byte cannot change the status any more: the response is aborted, so the client sees a
 /// broken transfer instead of a file that looks complete.
 /// </summary>
-public sealed partial class OrderExportResult(IOrderExport export, string format, DateTime startedUtc, ILogger logger) : IResult, IStatusCodeHttpResult
+public sealed partial class OrderExportResult(IOrderExport export, string format, DateTime startedUtc,
+    ILogger logger) : IResult, IStatusCodeHttpResult
 {
     private const int BufferChars = 16 * 1024;
 
@@ -38,7 +39,8 @@ public sealed partial class OrderExportResult(IOrderExport export, string format
         var rows = 0L;
         try
         {
-            await using var writer = new StreamWriter(response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), BufferChars, leaveOpen: true);
+            await using var writer = new StreamWriter(response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), BufferChars,
+                leaveOpen: true);
             var line = new StringBuilder(256);
             if (format == ExportFormat.Csv) await writer.WriteAsync(CsvField.Header);
             await foreach (var order in export.ReadAllAsync(cancellationToken))

@@ -43,7 +43,8 @@ public sealed record StatsOverTimeQuery(string Interval, TimeSpan Width, OrderFi
         if (Single("limit") is { } limitText
             && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > StatsBucketReport.MaxLimit))
         {
-            errors.Add("limit", $"must be a whole number from 1 to {StatsBucketReport.MaxLimit} (buckets per page; pass next back as after for more)");
+            errors.Add("limit",
+                $"must be a whole number from 1 to {StatsBucketReport.MaxLimit} (buckets per page; pass next back as after for more)");
         }
 
         BucketKey? after = null;

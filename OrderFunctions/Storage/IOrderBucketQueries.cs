@@ -14,7 +14,8 @@ public interface IOrderBucketQueries
     /// <paramref name="after"/> (null: from the first). The arithmetic is <see cref="StatsBucket.FromUnits"/>'s.
     /// </summary>
     /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
-    Task<IReadOnlyList<StatsBucket>> BucketsAsync(OrderFilter filter, TimeSpan width, BucketKey? after, int count, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<StatsBucket>> BucketsAsync(OrderFilter filter, TimeSpan width, BucketKey? after, int count,
+        CancellationToken cancellationToken = default);
 }
 
 /// <summary>Where a page of buckets ends: its last bucket's market and start.</summary>

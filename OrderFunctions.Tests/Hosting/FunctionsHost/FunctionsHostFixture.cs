@@ -102,7 +102,11 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
         Functions = await _channel.Ready;
         // The worker reports HttpUri before its Kestrel listens (both start as hosted services): wait for the socket.
         await WaitUntilListeningAsync(_channel.HttpUri!, deadline.Token);
-        _toWorker = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None })
+        _toWorker = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false, UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None
+        })
         {
             BaseAddress = _channel.HttpUri,
             Timeout = TimeSpan.FromSeconds(60),
@@ -149,7 +153,11 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
         {
             InvocationId = invocationId,
             FunctionId = function.FunctionId,
-            TraceContext = new RpcTraceContext { TraceParent = Activity.Current?.Id ?? $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01" },
+            TraceContext = new RpcTraceContext
+            {
+                TraceParent = Activity.Current?.Id
+                    ?? $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01"
+            },
         };
         // Route values go in the trigger metadata: the worker binds parameters such as {id:long} from there.
         foreach (var (name, value) in request.RouteValues)
@@ -174,7 +182,10 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
         foreach (var (name, value) in request.Headers)
         {
             if (name is "Host" or "Connection" or "Transfer-Encoding" or "Content-Length") continue;
-            if (!forward.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value)) forward.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value);
+            if (!forward.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value))
+            {
+                forward.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value);
+            }
         }
         forward.Headers.Add(InvocationIdHeader, invocationId);
 
@@ -242,7 +253,8 @@ public sealed class FunctionsHostFixture : IAsyncDisposable
     {
         while (true)
         {
-            if (_worker!.HasExited) throw new InvalidOperationException($"The worker exited.{Environment.NewLine}{string.Join(Environment.NewLine, Logs.Entries)}");
+            if (_worker!.HasExited) throw new InvalidOperationException(
+                $"The worker exited.{Environment.NewLine}{string.Join(Environment.NewLine, Logs.Entries)}");
             try
             {
                 using var probe = new System.Net.Sockets.TcpClient();

@@ -9,7 +9,8 @@ namespace OrderFunctions.Tests.Hosting.FunctionsHost;
 [Trait("Host", "FunctionsWorker")]
 public sealed class FunctionsHostFixtureTests(ITestOutputHelper output)
 {
-    private static Dictionary<string, string> Settings(string databasePath) => new() { ["ConnectionStrings__Orders"] = $"Data Source={databasePath}" };
+    private static Dictionary<string, string> Settings(string databasePath) =>
+        new() { ["ConnectionStrings__Orders"] = $"Data Source={databasePath}" };
 
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Fixture_loads_every_function_in_the_built_functions_metadata_and_leaves_no_worker_after_dispose()

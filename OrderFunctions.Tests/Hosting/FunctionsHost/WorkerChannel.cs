@@ -28,7 +28,8 @@ internal sealed class WorkerChannel(string appDirectory, Action<string> log)
 
     public Action<string> Log { get; } = log;
 
-    public async Task RunAsync(IAsyncStreamReader<StreamingMessage> incoming, IServerStreamWriter<StreamingMessage> outgoing, CancellationToken cancellationToken)
+    public async Task RunAsync(IAsyncStreamReader<StreamingMessage> incoming, IServerStreamWriter<StreamingMessage> outgoing,
+        CancellationToken cancellationToken)
     {
         var writer = Task.Run(async () =>
         {
@@ -128,7 +129,8 @@ internal sealed class WorkerChannel(string appDirectory, Action<string> log)
 
     /// <summary>Asks the worker to stop (it stops its host; the process then exits).</summary>
     public void Terminate(TimeSpan gracePeriod) =>
-        _outgoing.Writer.TryWrite(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) } });
+        _outgoing.Writer.TryWrite(
+            new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) } });
 
     private async Task<StreamingMessage> RequestAsync(StreamingMessage message)
     {

@@ -19,7 +19,8 @@ var output = new JsonObject();
 // Kiota's API-key provider refuses http: local use (the standalone host, func start) sets the header by hand.
 try
 {
-    var keyed = new HttpClientRequestAdapter(new ApiKeyAuthenticationProvider(key, "x-functions-key", ApiKeyAuthenticationProvider.KeyLocation.Header))
+    var keyed = new HttpClientRequestAdapter(new ApiKeyAuthenticationProvider(key, "x-functions-key",
+        ApiKeyAuthenticationProvider.KeyLocation.Header))
     {
         BaseUrl = baseUrl,
     };

@@ -80,7 +80,8 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
         await using (var admin = new NpgsqlConnection(_server.ConnectionString))
         {
             await admin.OpenAsync();
-            await using var kill = new NpgsqlCommand($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '{_role}'", admin);
+            await using var kill = new NpgsqlCommand($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '{_role}'",
+                admin);
             Assert.True((long)(await kill.ExecuteScalarAsync())! >= 1);
         }
         answers.Add(("connection killed", await PostAsync(app)));
@@ -127,8 +128,10 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
         ["ConnectionStrings__Orders"] = ConnectionString(password),
     }, services: services => services.AddSingleton<ILoggerProvider>(_logs));
 
-    /// <summary>Log lines at Warning and above as a sink writes them: the message, then the exception whole (its
-    /// message, inner exceptions and stack), which is where a driver's text would be.</summary>
+    /// <summary>
+    /// Log lines at Warning and above as a sink writes them: the message, then the exception
+    /// whole (its message, inner exceptions and stack), which is where a driver's text would be.
+    /// </summary>
     private sealed class WarningLines : ILoggerProvider
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
@@ -145,7 +148,8 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
 
             public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+                Func<TState, Exception?, string> formatter)
             {
                 if (IsEnabled(logLevel)) lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{Environment.NewLine}{exception}");
             }

@@ -31,7 +31,8 @@ public sealed class SqliteBackupTests : IDisposable
         using var client = app.CreateClient();
         for (var batch = 0; batch < 2; batch++)
         {
-            var orders = string.Join(',', Enumerable.Range(0, 10_000).Select(i => TestOrders.Json(username: "seed", clientOrderId: $"seed-{batch}-{i}")));
+            var orders = string.Join(',',
+                Enumerable.Range(0, 10_000).Select(i => TestOrders.Json(username: "seed", clientOrderId: $"seed-{batch}-{i}")));
             using var seeded = await client.PostAsync("/API/orders", new StringContent($"[{orders}]", Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.Created, seeded.StatusCode);
         }
@@ -76,7 +77,8 @@ public sealed class SqliteBackupTests : IDisposable
         // Arrange
         await using var app = new StandaloneApplication();
         using var client = app.CreateClient();
-        using var posted = await client.PostAsync("/API/orders", new StringContent(TestOrders.Json(clientOrderId: "c-1"), Encoding.UTF8, "application/json"));
+        using var posted = await client.PostAsync("/API/orders",
+            new StringContent(TestOrders.Json(clientOrderId: "c-1"), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Orders"] = $"Data Source={app.DatabasePath}" })

@@ -37,7 +37,8 @@ public static class PostgresAvailability
                 .Select(version => Path.Combine(version, "bin"))
                 .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0));
         }
-        return candidates.FirstOrDefault(dir => Runs(Path.Combine(dir, "initdb")) && Runs(Path.Combine(dir, "pg_ctl")) && Runs(Path.Combine(dir, "postgres")));
+        return candidates.FirstOrDefault(dir =>
+            Runs(Path.Combine(dir, "initdb")) && Runs(Path.Combine(dir, "pg_ctl")) && Runs(Path.Combine(dir, "postgres")));
     }
 
     /// <summary>Whether <paramref name="file"/> exists and answers <c>--version</c> with exit code 0.</summary>

@@ -8,7 +8,8 @@ public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : IX
 {
     private readonly FactDiscoverer _inner = new(diagnosticMessageSink);
 
-    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute) =>
+    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
+        IAttributeInfo factAttribute) =>
         StoreSkip.Reason(testMethod) is { } reason
             ? [StoreSkip.TestCase(diagnosticMessageSink, discoveryOptions, testMethod, reason)]
             : _inner.Discover(discoveryOptions, testMethod, factAttribute);

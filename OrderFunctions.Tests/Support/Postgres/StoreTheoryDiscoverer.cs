@@ -8,7 +8,8 @@ public sealed class StoreTheoryDiscoverer(IMessageSink diagnosticMessageSink) : 
 {
     private readonly TheoryDiscoverer _inner = new(diagnosticMessageSink);
 
-    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo theoryAttribute) =>
+    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
+        IAttributeInfo theoryAttribute) =>
         StoreSkip.Reason(testMethod) is { } reason
             ? [StoreSkip.TestCase(diagnosticMessageSink, discoveryOptions, testMethod, reason)]
             : _inner.Discover(discoveryOptions, testMethod, theoryAttribute);

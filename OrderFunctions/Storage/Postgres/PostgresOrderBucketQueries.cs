@@ -16,7 +16,8 @@ public sealed class PostgresOrderBucketQueries(PostgresReads reads) : IOrderBuck
 
     private static readonly string BucketSql = $"(({PostgresOrderQueries.Ticks}) + {UnixEpochTicks}) / @width";
 
-    public Task<IReadOnlyList<StatsBucket>> BucketsAsync(OrderFilter filter, TimeSpan width, BucketKey? after, int count, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<StatsBucket>> BucketsAsync(OrderFilter filter, TimeSpan width, BucketKey? after, int count,
+        CancellationToken cancellationToken = default) =>
         reads.ReadAsync<IReadOnlyList<StatsBucket>>(async connection =>
         {
             await using var command = new NpgsqlCommand { Connection = connection };
@@ -35,7 +36,8 @@ public sealed class PostgresOrderBucketQueries(PostgresReads reads) : IOrderBuck
             if (after is not null)
             {
                 sql.Append(filtered ? " AND " : " WHERE ").Append(
-                    "market COLLATE \"C\" >= @after_market AND (market COLLATE \"C\" > @after_market OR (timestamp, timestamp_ticks) >= (@after_end, @after_end_ticks))");
+                    "market COLLATE \"C\" >= @after_market AND (market COLLATE \"C\" > @after_market OR (timestamp, timestamp_ticks) >= " +
+                    "(@after_end, @after_end_ticks))");
                 command.Parameters.AddWithValue("after_market", after.Market);
                 PostgresReads.AddTimestamp(command, "after_end", after.Start + width);
             }

@@ -37,7 +37,8 @@ public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueri
         }
     }
 
-    private sealed class Export(PostgresReads reads, NpgsqlConnection connection, NpgsqlTransaction transaction, OrderFilter filter, long maxId) : IOrderExport
+    private sealed class Export(PostgresReads reads, NpgsqlConnection connection, NpgsqlTransaction transaction, OrderFilter filter,
+        long maxId) : IOrderExport
     {
         public long MaxId => maxId;
 

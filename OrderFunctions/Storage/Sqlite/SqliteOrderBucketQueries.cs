@@ -16,14 +16,17 @@ public sealed class SqliteOrderBucketQueries(SqliteReads reads) : IOrderBucketQu
     private static readonly Dictionary<TimeSpan, (string Sql, string Format)> Buckets = new()
     {
         [TimeSpan.FromMinutes(1)] = ("substr(timestamp, 1, 16)", "yyyy-MM-dd'T'HH:mm"),
-        [TimeSpan.FromMinutes(5)] = ("substr(timestamp, 1, 14) || printf('%02d', CAST(substr(timestamp, 15, 2) AS INTEGER) / 5 * 5)", "yyyy-MM-dd'T'HH:mm"),
+        [TimeSpan.FromMinutes(5)] = ("substr(timestamp, 1, 14) || printf('%02d', CAST(substr(timestamp, 15, 2) AS INTEGER) / 5 * 5)",
+            "yyyy-MM-dd'T'HH:mm"),
         [TimeSpan.FromHours(1)] = ("substr(timestamp, 1, 13)", "yyyy-MM-dd'T'HH"),
         [TimeSpan.FromDays(1)] = ("substr(timestamp, 1, 10)", "yyyy-MM-dd"),
     };
 
-    public Task<IReadOnlyList<StatsBucket>> BucketsAsync(OrderFilter filter, TimeSpan width, BucketKey? after, int count, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StatsBucket>> BucketsAsync(OrderFilter filter, TimeSpan width, BucketKey? after, int count,
+        CancellationToken cancellationToken = default)
     {
-        if (!Buckets.TryGetValue(width, out var bucket)) throw new ArgumentOutOfRangeException(nameof(width), width, "not an interval of StatsInterval");
+        if (!Buckets.TryGetValue(width, out var bucket)) throw new ArgumentOutOfRangeException(nameof(width), width,
+            "not an interval of StatsInterval");
         return reads.ReadAsync<IReadOnlyList<StatsBucket>>(connection =>
         {
             SqliteExactAggregates.Register(connection);

@@ -19,7 +19,8 @@ public sealed partial class SqliteReads
     private readonly SqliteReadGate _gate;
     private readonly ILogger<SqliteReads> _logger;
 
-    public SqliteReads(IOptions<SqliteOrderStoreOptions> options, IOptions<OrderStorageOptions> storageOptions, SqliteReadGate gate, ILogger<SqliteReads> logger)
+    public SqliteReads(IOptions<SqliteOrderStoreOptions> options, IOptions<OrderStorageOptions> storageOptions, SqliteReadGate gate,
+        ILogger<SqliteReads> logger)
     {
         var storage = options.Value;
         _connectionString = new SqliteConnectionStringBuilder(storage.ConnectionString)

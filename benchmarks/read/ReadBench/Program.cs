@@ -133,10 +133,14 @@ async Task BenchmarkAsync(string path, int count)
         Console.WriteLine($"{"request (random parameters per call)",-58} {"calls",5} {"server median",13} {"server p90",10} " +
             $"{"client median",13} {"client p90",10} {"items",6}");
         // Statistics over time (issue 21): the target is one market-day in 1m buckets under 100 ms at 1,000,000 orders.
-        await Measure(http, "stats over time: one market-day, 1m buckets", calls, () => $"/API/orders/stats?interval=1m&market={Market()}&{OneDay()}");
-        await Measure(http, "stats over time: one market-day, 5m buckets", calls, () => $"/API/orders/stats?interval=5m&market={Market()}&{OneDay()}");
-        await Measure(http, "stats over time: one market, 30 days, 1h buckets", Math.Max(calls / 10, 5), () => $"/API/orders/stats?interval=1h&market={Market()}");
-        await Measure(http, "stats over time: all markets, one day, 1h (first page)", Math.Max(calls / 10, 5), () => $"/API/orders/stats?interval=1h&{OneDay()}");
+        await Measure(http, "stats over time: one market-day, 1m buckets", calls,
+            () => $"/API/orders/stats?interval=1m&market={Market()}&{OneDay()}");
+        await Measure(http, "stats over time: one market-day, 5m buckets", calls,
+            () => $"/API/orders/stats?interval=5m&market={Market()}&{OneDay()}");
+        await Measure(http, "stats over time: one market, 30 days, 1h buckets", Math.Max(calls / 10, 5),
+            () => $"/API/orders/stats?interval=1h&market={Market()}");
+        await Measure(http, "stats over time: all markets, one day, 1h (first page)", Math.Max(calls / 10, 5),
+            () => $"/API/orders/stats?interval=1h&{OneDay()}");
         if (args.Contains("--over-time-only")) return;
         await Measure(http, "one order: GET /API/orders/{id}", calls, () => $"/API/orders/{random.Next(1, count + 1)}");
         await Measure(http, "page of 100: market + username", calls, () => $"/API/orders?market={Market()}&username={User()}&limit=100");
@@ -165,13 +169,17 @@ static async Task ExportRssAsync(HttpClient http, Process host, int count)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+                CultureInfo.InvariantCulture);
         }
         return 0;
     }
 
     // Warm up the host (JIT of the read path) with a small export first.
-    using (var warm = await http.GetAsync("/API/orders/export?format=csv&market=MKT00-USD&from=2026-10-01T00:00Z&to=2026-10-01T01:00Z")) warm.EnsureSuccessStatusCode();
+    using (var warm = await http.GetAsync("/API/orders/export?format=csv&market=MKT00-USD&from=2026-10-01T00:00Z&to=2026-10-01T01:00Z"))
+    {
+        warm.EnsureSuccessStatusCode();
+    }
     var before = RssKb(host.Id);
     var peak = before;
     using var sampling = new CancellationTokenSource();
@@ -200,11 +208,13 @@ static async Task ExportRssAsync(HttpClient http, Process host, int count)
         }
         var seconds = clock.Elapsed.TotalSeconds;
         var rows = format == "csv" ? lines - 1 : lines;
-        Console.WriteLine($"export {format}: {rows:N0} rows ({count:N0} stored), {bytes / 1048576.0:N1} MiB in {seconds:N2} s = {rows / seconds:N0} rows/s, {bytes / 1048576.0 / seconds:N1} MiB/s");
+        Console.WriteLine($"export {format}: {rows:N0} rows ({count:N0} stored), {bytes / 1048576.0:N1} MiB in {seconds:N2} s = " +
+            $"{rows / seconds:N0} rows/s, {bytes / 1048576.0 / seconds:N1} MiB/s");
     }
     sampling.Cancel();
     await sampler;
-    Console.WriteLine($"host RSS: {before / 1024.0:N1} MiB before, {peak / 1024.0:N1} MiB peak during both exports, {RssKb(host.Id) / 1024.0:N1} MiB after");
+    Console.WriteLine($"host RSS: {before / 1024.0:N1} MiB before, {peak / 1024.0:N1} MiB peak during both exports, {RssKb(host.Id) / 1024.0:N1} " +
+        "MiB after");
 }
 
 static async Task Measure(HttpClient http, string name, int count, Func<string> url)

@@ -14,7 +14,9 @@ internal static class EndToEnd
     public static async Task<int> SenderAsync(Uri endpoint, int count, string? spool, string label)
     {
         // SENDER_BATCH: MaxBatchOrders (default the library's 1,000; the server takes up to 10,000).
-        var batch = int.TryParse(Environment.GetEnvironmentVariable("SENDER_BATCH"), CultureInfo.InvariantCulture, out var b) ? b : new OrderSenderOptions().MaxBatchOrders;
+        var batch = int.TryParse(Environment.GetEnvironmentVariable("SENDER_BATCH"), CultureInfo.InvariantCulture, out var b)
+            ? b
+            : new OrderSenderOptions().MaxBatchOrders;
         var options = new OrderSenderOptions
         {
             Endpoint = endpoint, SpoolDirectory = spool, MaxBatchOrders = batch, MaxBufferedOrders = Math.Max(count, batch),
@@ -34,7 +36,8 @@ internal static class EndToEnd
         if (!await sender.FlushAsync()) return Fail($"the sender stopped: {sender.StopReason}");
         var elapsed = clock.Elapsed;
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Report(label, count, elapsed, used, $"batch={batch} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} replayed={sender.ReplayedCount} rejected={sender.RejectedCount}");
+        Report(label, count, elapsed, used, $"batch={batch} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} " +
+            $"replayed={sender.ReplayedCount} rejected={sender.RejectedCount}");
         return 0;
     }
 
@@ -60,14 +63,19 @@ internal static class EndToEnd
                 if (!(await client.CreateOrderAsync(request)).IsSuccess) Interlocked.Increment(ref failures);
             }
         }));
-        Report("one-per-request", count, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu, $"connections={connections} failures={failures}");
+        Report("one-per-request", count, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu,
+            $"connections={connections} failures={failures}");
         return failures == 0 ? 0 : 1;
     }
 
     /// <summary>Enqueues at a steady rate (the script stops and restarts the server meanwhile), then checks the rows.</summary>
     public static async Task<int> OutageAsync(Uri endpoint, int count, int rate, string spool)
     {
-        var options = new OrderSenderOptions { Endpoint = endpoint, SpoolDirectory = spool, MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20), MaxRetryDelay = TimeSpan.FromSeconds(2) };
+        var options = new OrderSenderOptions
+        {
+            Endpoint = endpoint, SpoolDirectory = spool, MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20),
+            MaxRetryDelay = TimeSpan.FromSeconds(2)
+        };
         var label = $"outage{DateTime.UtcNow:HHmmss}";
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -79,7 +87,8 @@ internal static class EndToEnd
                 while (clock.Elapsed.TotalSeconds * rate < i) Thread.Sleep(1);
                 var status = sender.TryEnqueue(new OutgoingOrder(start.AddTicks(i), label, "ETH-USD", "sell", 1, 2000 + i % 50, $"{label}-{i:D7}"));
                 if (status != EnqueueStatus.Accepted) return Fail($"order {i} refused: {status}");
-                if (i % rate == 0) Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1}s] enqueued {i:N0}, buffered {sender.BufferedOrders:N0}");
+                if (i % rate == 0) Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1}s] enqueued {i:N0}, buffered " +
+                    $"{sender.BufferedOrders:N0}");
             }
             while (!await sender.FlushAsync().WaitAsync(TimeSpan.FromMinutes(5))) { }
         }
@@ -111,7 +120,8 @@ internal static class EndToEnd
     {
         var process = Process.GetCurrentProcess();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label}: orders={count} seconds={elapsed.TotalSeconds:F2} orders_per_s={count / elapsed.TotalSeconds:F0} cpu_us_per_order={cpu.TotalMicroseconds / count:F2} peak_rss_mb={process.PeakWorkingSet64 / 1048576.0:F0} {extra}"));
+            $"{label}: orders={count} seconds={elapsed.TotalSeconds:F2} orders_per_s={count / elapsed.TotalSeconds:F0} " +
+            $"cpu_us_per_order={cpu.TotalMicroseconds / count:F2} peak_rss_mb={process.PeakWorkingSet64 / 1048576.0:F0} {extra}"));
     }
 
     private static int Fail(string message)

@@ -70,7 +70,8 @@ internal static class Latency
 
     private static void Print(string mode, int threads, (long[] Ticks, double AllocatedPerCall) result)
     {
-        double Ns(double quantile) => result.Ticks[Math.Min(result.Ticks.Length - 1, (int)(quantile * result.Ticks.Length))] * 1e9 / Stopwatch.Frequency;
+        double Ns(double quantile) =>
+            result.Ticks[Math.Min(result.Ticks.Length - 1, (int)(quantile * result.Ticks.Length))] * 1e9 / Stopwatch.Frequency;
         Console.WriteLine($"{mode,-8} {threads,7} {Ns(0.5),10:F0} {Ns(0.99),10:F0} {Ns(0.999),10:F0} {Ns(1),10:F0} {result.AllocatedPerCall,10:F2}");
     }
 }

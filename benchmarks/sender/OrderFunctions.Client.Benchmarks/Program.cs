@@ -20,4 +20,8 @@ return args.FirstOrDefault() switch
 
 static int Summary(IEnumerable<BenchmarkDotNet.Reports.Summary> summaries) => summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
 static int Run(Action action) { action(); return 0; }
-static int Usage() { Console.Error.WriteLine("usage: bdn | latency [calls] | sender URL COUNT [SPOOL] | single URL COUNT CONNECTIONS | outage URL COUNT RATE SPOOL"); return 2; }
+static int Usage()
+{
+    Console.Error.WriteLine("usage: bdn | latency [calls] | sender URL COUNT [SPOOL] | single URL COUNT CONNECTIONS | outage URL COUNT RATE SPOOL");
+    return 2;
+}
