@@ -31,7 +31,8 @@ public sealed class ClientCallerKeyTests(ClientCallerKeyTests.HostFixture fixtur
         var user = NewUser();
 
         var sent = await ClientRun.RunAsync(new ClientRunSettings(), Send(user, "--api-key", AccessCallers.Desk1Key));
-        var listed = await ClientRun.RunAsync(new ClientRunSettings(), "list", "--url", Url, "--username", user, "--json", "--api-key", AccessCallers.Desk1Key);
+        var listed = await ClientRun.RunAsync(
+            new ClientRunSettings(), "list", "--url", Url, "--username", user, "--json", "--api-key", AccessCallers.Desk1Key);
 
         Assert.True(sent.ExitCode == ExitCodes.Success, sent.Error);
         Assert.True(listed.ExitCode == ExitCodes.Success, listed.Error);

@@ -56,7 +56,8 @@ public sealed partial class CallerSettingsTests
         Assert.Empty(callers["defaultValue"]!.AsArray());
         // Only these properties of a caller reach the app: a key under any other name would be ignored, never deployed.
         Assert.Equal(["keyHashes", "name", "operations", "usernames"],
-            PropertyRead().Matches(infra.Variable("callerSettings").ToString()).Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal));
+            PropertyRead().Matches(infra.Variable("callerSettings").ToString())
+                .Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal));
         // Secrets are the database passwords alone: no parameter takes a caller's key, and no key or hash is in the text.
         Assert.Equal(["postgresAdminPassword", "postgresAppPassword"],
             parameters.Where(p => (string?)p.Value!["type"] == "securestring").Select(p => p.Key).Order(StringComparer.Ordinal));

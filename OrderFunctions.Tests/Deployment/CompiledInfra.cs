@@ -50,7 +50,8 @@ internal sealed class CompiledInfra
         // fixed ones are read back from createObject's arguments, each value as ARM would show it in an object literal.
         var union = ArmExpression.Arguments(ArmExpression.Body((string)properties!, "union"));
         var pairs = ArmExpression.Arguments(ArmExpression.Body(union[0], "createObject"));
-        return Enumerable.Range(0, pairs.Count / 2).ToDictionary(i => ArmExpression.Literal(pairs[2 * i])!, i => ArmExpression.Shown(pairs[2 * i + 1]));
+        return Enumerable.Range(0, pairs.Count / 2)
+            .ToDictionary(i => ArmExpression.Literal(pairs[2 * i])!, i => ArmExpression.Shown(pairs[2 * i + 1]));
     }
 
     /// <summary>What is merged into the fixed settings: the expression of each union argument after the first.</summary>
