@@ -13,6 +13,11 @@ public sealed record ApiEndpoint(Uri OrdersUrl, string? Key)
     public const string UrlVariable = "ORDER_API_URL";
     public const string KeyVariable = "ORDER_API_KEY";
     public const string KeyHeader = OrderHeaders.FunctionKey;
+    public const string ApiKeyVariable = "ORDER_CALLER_KEY";
+    public const string ApiKeyOption = "--api-key";
+
+    /// <summary>The caller's key (OrderAccess:Callers), sent as <c>x-api-key</c>; a secret, never printed.</summary>
+    public string? ApiKey { get; init; }
 
     private string Base => OrdersUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
 
@@ -65,7 +70,12 @@ public sealed record ApiEndpoint(Uri OrdersUrl, string? Key)
         return new Uri(OrdersUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + path[library.Length..] + uri.Query);
     }
 
+    /// <summary>What to tell a user the server answered 401: which key is missing or wrong, and where it goes.</summary>
+    public string UnauthorizedHint() => ApiKey is { Length: > 0 }
+        ? $"Hint: the server knows no caller with this key ({ApiKeyOption} or ${ApiKeyVariable}); ask for a key from OrderClient keygen."
+        : $"Hint: this server has named callers: give your caller key with {ApiKeyOption} or ${ApiKeyVariable} (sent as {OrderHeaders.ApiKey}).";
+
     /// <summary>For the typed client: one attempt may take as long as the resilience handler's whole budget allows.</summary>
     public OrderFunctionsClientOptions ClientOptions() =>
-        new() { Endpoint = BaseAddress, Key = Key, RequestTimeout = TimeSpan.FromMinutes(3) };
+        new() { Endpoint = BaseAddress, Key = Key, ApiKey = ApiKey, RequestTimeout = TimeSpan.FromMinutes(3) };
 }

@@ -61,7 +61,7 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
         };
         command.SetAction(async (parseResult, ct) =>
         {
-            var endpoint = new ApiEndpoint(parseResult.GetValue(url)!, parseResult.GetValue(key) ?? environment.GetVariable(ApiEndpoint.KeyVariable));
+            var endpoint = OrderClientApp.Endpoint(parseResult, parseResult.GetValue(url)!, parseResult.GetValue(key), environment);
             var filter = new OrderQuery
             {
                 Username = parseResult.GetValue(username), Market = parseResult.GetValue(market), Side = parseResult.GetValue(side),

@@ -92,6 +92,7 @@ public sealed class LoadGenerator(HttpClient http, ApiEndpoint endpoint)
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.OrdersUrl) { Content = content };
             if (endpoint.Key is { Length: > 0 } key) request.Headers.TryAddWithoutValidation(ApiEndpoint.KeyHeader, key);
+            if (endpoint.ApiKey is { Length: > 0 } apiKey) request.Headers.TryAddWithoutValidation(OrderFunctions.Http.OrderHeaders.ApiKey, apiKey);
             try
             {
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);

@@ -51,6 +51,7 @@ public static class OutputFormat
             error.WriteLine($"{prefix}{result.TransportError ?? "the request failed"}");
         }
         if (IsWrongUrl(result, endpoint, notFoundMayBeAnswer)) error.WriteLine(endpoint.UrlHint());
+        if (result.Status == 401 && result.Problem is not null) error.WriteLine(endpoint.UnauthorizedHint());
     }
 
     /// <summary>

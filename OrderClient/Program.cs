@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using OrderFunctions.Client;
+using OrderFunctions.Http;
 
 namespace OrderClient;
 
@@ -49,6 +50,21 @@ public static class OrderClientApp
             StatsCommandLine(environment),
             ExportCommand.CommandLine(environment),
             KeygenCommandLine(),
+            ApiKey,
+        };
+
+    // On every command: the caller's key. No default value (the help would print it); read from the variable instead.
+    internal static readonly Option<string?> ApiKey = new(ApiEndpoint.ApiKeyOption)
+    {
+        Description = $"Caller key (OrderAccess:Callers), sent as {OrderHeaders.ApiKey}; default: ${ApiEndpoint.ApiKeyVariable}",
+        Recursive = true,
+    };
+
+    /// <summary>The endpoint the options and the environment name: the function key and the caller key.</summary>
+    internal static ApiEndpoint Endpoint(ParseResult parseResult, Uri url, string? key, ClientEnvironment environment) =>
+        new(url, key ?? environment.GetVariable(ApiEndpoint.KeyVariable))
+        {
+            ApiKey = parseResult.GetValue(ApiKey) ?? environment.GetVariable(ApiEndpoint.ApiKeyVariable),
         };
 
     // A caller's key for OrderAccess:Callers: the key goes to the desk (once, now), only its hash into configuration.
@@ -468,7 +484,7 @@ public static class OrderClientApp
     private static ServiceProvider Services(ParseResult parseResult, Option<Uri> url, Option<string?> key, ClientEnvironment environment, int retries,
         int loadConnections = 1) =>
         ClientServices.Create(
-            new ApiEndpoint(parseResult.GetValue(url)!, parseResult.GetValue(key) ?? environment.GetVariable(ApiEndpoint.KeyVariable)),
+            Endpoint(parseResult, parseResult.GetValue(url)!, parseResult.GetValue(key), environment),
             environment, retries, loadConnections);
 
     private static (TextWriter Output, TextWriter Error) Writers(ParseResult parseResult) =>

@@ -91,6 +91,13 @@ var checkedMaximumInstanceCount = maximumInstanceCount * connectionsPerInstance 
   ? maximumInstanceCount
   : fail('maximumInstanceCount (${maximumInstanceCount}) x (postgresPoolSize (${postgresPoolSize}) + 2 for health) = ${maximumInstanceCount * connectionsPerInstance} connections, more than postgresMaxConnections (${postgresMaxConnections}) - postgresReservedConnections (${postgresReservedConnections}) = ${connectionBudget}. Lower maximumInstanceCount or postgresPoolSize, or choose a larger postgresSku and set postgresMaxConnections to its max_connections.')
 
+@description('Named callers of the API (README, Deploy to Azure): each { name, keyHashes (SHA-256 of its keys, 64 hex digits, from OrderClient keygen; several while a key is rotated), usernames (exact, prefix*, or *), operations (write, read) }. Never a key: only its hash. Empty: the API is open to anyone who passes the Functions host\'s keys.')
+// An array, not a user-defined type: a type would switch the compiled template to languageVersion 2.0. The app validates
+// each caller at start (OrderAccessValidation: a name, 64-hex-digit hashes, usernames, write/read) and refuses to run
+// with a wrong one, so a mistake stops the deployment's first start rather than opening the API.
+#disable-next-line use-user-defined-types
+param callers array = []
+
 var tags = { 'azd-env-name': environmentName }
 
 resource resourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
@@ -118,6 +125,7 @@ module resources 'resources.bicep' = {
     postgresGeoRedundantBackup: postgresGeoRedundantBackup
     postgresNetwork: postgresNetwork
     deployerIpAddress: deployerIpAddress
+    callers: callers
   }
 }
 

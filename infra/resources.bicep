@@ -50,6 +50,10 @@ param postgresNetwork string
 @description('Public IPv4 address admitted to the server\'s public endpoint (the one-time role step); empty for none.')
 param deployerIpAddress string
 
+@description('The API\'s named callers (name, keyHashes, usernames, operations): SHA-256 hashes of their keys only, never a key.')
+#disable-next-line use-user-defined-types
+param callers array
+
 var functionAppName = 'func-${resourceToken}'
 var deploymentContainerName = 'app-package'
 var postgresAdminLogin = 'ordersadmin'
@@ -61,6 +65,14 @@ var ordersSecretName = 'orders-connection-string'
 var adminSecretName = 'postgres-admin-password'
 var privateNetwork = postgresNetwork == 'private'
 var publicEndpointEnabled = !privateNetwork || !empty(deployerIpAddress)
+
+// Each caller becomes the OrderAccess__Callers__N__* settings the app binds (OrderAccessOptions); its keys appear only
+// as their SHA-256 hashes, which reveal no key. An empty list leaves the API open, as the app warns at start.
+var callerSettings = reduce(range(0, length(callers)), {}, (settings, i) => union(settings,
+  { 'OrderAccess__Callers__${i}__Name': callers[i].name },
+  toObject(range(0, length(callers[i].keyHashes)), k => 'OrderAccess__Callers__${i}__KeyHashes__${k}', k => callers[i].keyHashes[k]),
+  toObject(range(0, length(callers[i].usernames)), u => 'OrderAccess__Callers__${i}__Usernames__${u}', u => callers[i].usernames[u]),
+  toObject(range(0, length(callers[i].operations)), o => 'OrderAccess__Callers__${i}__Operations__${o}', o => callers[i].operations[o])))
 
 // Built-in role definition ids (the same in every tenant).
 var roles = {
@@ -186,7 +198,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   // Every app setting the app gets. OrderFunctions.Tests/Deployment/AppSettingsTests checks them against the code.
   resource appSettings 'config' = {
     name: 'appsettings'
-    properties: {
+    properties: union({
       // The Functions host's own storage (keys, locks), reached with the identity: the account allows no shared key.
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identity.properties.clientId
@@ -196,7 +208,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
       // SQLite is one file on one machine: a scaled-out app stores in PostgreSQL.
       OrderStorage__Provider: 'Postgres'
       ConnectionStrings__Orders: '@Microsoft.KeyVault(VaultName=${keyVault.name};SecretName=${ordersSecretName})'
-    }
+    }, callerSettings)
     dependsOn: [
       storageBlobDataOwner
       keyVaultSecretsUser

@@ -43,9 +43,25 @@ internal sealed class CompiledInfra
     /// <summary>The function app's settings: the properties of its Microsoft.Web/sites/config 'appsettings' resource.</summary>
     public IReadOnlyDictionary<string, string> AppSettings()
     {
-        var config = Assert.Single(OfType("Microsoft.Web/sites/config"), r => ((string?)r["name"])!.Contains("'appsettings'"));
-        return config["properties"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.ToString());
+        var properties = AppSettingsResource()["properties"]!;
+        if (properties is JsonObject literal) return literal.ToDictionary(p => p.Key, p => p.Value!.ToString());
+
+        // With the callers' settings merged in, the settings are union(createObject(name, value, ...), callers): the
+        // fixed ones are read back from createObject's arguments, each value as ARM would show it in an object literal.
+        var union = ArmExpression.Arguments(ArmExpression.Body((string)properties!, "union"));
+        var pairs = ArmExpression.Arguments(ArmExpression.Body(union[0], "createObject"));
+        return Enumerable.Range(0, pairs.Count / 2)
+            .ToDictionary(i => ArmExpression.Literal(pairs[2 * i])!, i => ArmExpression.Shown(pairs[2 * i + 1]));
     }
+
+    /// <summary>What is merged into the fixed settings: the expression of each union argument after the first.</summary>
+    public IReadOnlyList<string> MergedAppSettings() =>
+        AppSettingsResource()["properties"] is JsonValue expression
+            ? [.. ArmExpression.Arguments(ArmExpression.Body((string)expression!, "union")).Skip(1)]
+            : [];
+
+    private JsonObject AppSettingsResource() =>
+        Assert.Single(OfType("Microsoft.Web/sites/config"), r => ((string?)r["name"])!.Contains("'appsettings'"));
 
     private static IEnumerable<JsonObject> Templates(JsonObject template) =>
         new[] { template }.Concat(Flatten(template)

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using OrderFunctions.Http;
+using OrderFunctions.Tests.Support.Postgres;
 using static OrderFunctions.Tests.Hosting.AccessCallers;
 
 namespace OrderFunctions.Tests.Hosting;
@@ -57,7 +58,10 @@ public abstract class OrderAccessContract(IOrderApiHost host)
         return problem;
     }
 
-    private long Rows(params string[] usernames)
+    /// <summary>How many rows the host's store holds for these usernames, read on the test's own connection.</summary>
+    protected virtual Task<long> RowsAsync(params string[] usernames) => Task.FromResult(SqliteRows(usernames));
+
+    private long SqliteRows(string[] usernames)
     {
         using var connection = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
         connection.Open();
@@ -70,7 +74,7 @@ public abstract class OrderAccessContract(IOrderApiHost host)
     private static IEnumerable<string> Usernames(JsonElement page) =>
         page.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("username").GetString()!);
 
-    [Theory(Timeout = TestTimeouts.Server)]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData(null)]
     [InlineData("not-a-key")]
     public async Task Post_answers_401_and_writes_nothing_without_a_callers_key(string? key)
@@ -78,10 +82,10 @@ public abstract class OrderAccessContract(IOrderApiHost host)
         using var response = await PostAsync(key, OrderJson(Desk1User));
 
         await ProblemAsync(response, HttpStatusCode.Unauthorized);
-        Assert.Equal(0, Rows(Desk1User));
+        Assert.Equal(0, await RowsAsync(Desk1User));
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_201_with_storedBy_for_either_key_of_a_caller_whose_key_is_being_rotated()
     {
         using var byOld = await PostAsync(Desk1OldKey, OrderJson(Desk1User));
@@ -91,20 +95,20 @@ public abstract class OrderAccessContract(IOrderApiHost host)
         Assert.Equal(HttpStatusCode.Created, byNew.StatusCode);
         Assert.Equal("desk1", (await JsonAsync(byOld)).GetProperty("storedBy").GetString());
         Assert.Equal("desk1", (await JsonAsync(byNew)).GetProperty("storedBy").GetString());
-        Assert.Equal(2, Rows(Desk1User));
+        Assert.Equal(2, await RowsAsync(Desk1User));
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_403_naming_username_when_the_order_is_for_another_desks_user()
     {
         using var response = await PostAsync(Desk1Key, OrderJson(Desk2User));
 
         var problem = await ProblemAsync(response, HttpStatusCode.Forbidden);
         Assert.Equal(["username"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name));
-        Assert.Equal(0, Rows(Desk2User));
+        Assert.Equal(0, await RowsAsync(Desk2User));
     }
 
-    [Theory(Timeout = TestTimeouts.Server)]
+    [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData("application/json")]
     [InlineData("application/x-ndjson")]
     public async Task Batch_answers_403_naming_the_one_foreign_username_and_writes_nothing_of_it(string contentType)
@@ -120,10 +124,10 @@ public abstract class OrderAccessContract(IOrderApiHost host)
             var problem = await ProblemAsync(response, HttpStatusCode.Forbidden);
             Assert.Equal(["[2].username"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name));
         }
-        Assert.Equal(0, Rows(Desk1User, Desk2User));
+        Assert.Equal(0, await RowsAsync(Desk1User, Desk2User));
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_403_for_a_read_only_caller_and_reads_answer_403_for_a_write_only_caller()
     {
         using var post = await PostAsync(AuditorKey, OrderJson(Desk1User));
@@ -134,10 +138,10 @@ public abstract class OrderAccessContract(IOrderApiHost host)
 
         await ProblemAsync(post, HttpStatusCode.Forbidden);
         foreach (var read in new[] { list, stats, one, export }) await ProblemAsync(read, HttpStatusCode.Forbidden);
-        Assert.Equal(0, Rows(Desk1User));
+        Assert.Equal(0, await RowsAsync(Desk1User));
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Get_answers_404_for_another_desks_order_exactly_as_for_a_missing_one()
     {
         using var posted = await PostAsync(Desk2Key, OrderJson(Desk2User));
@@ -156,7 +160,7 @@ public abstract class OrderAccessContract(IOrderApiHost host)
         Assert.Equal(HttpStatusCode.OK, audited.StatusCode);
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task List_and_stats_return_only_the_callers_usernames_and_answer_403_for_a_filter_outside_them()
     {
         // Arrange: a market of this test's own, orders of both desks in it.
@@ -186,7 +190,7 @@ public abstract class OrderAccessContract(IOrderApiHost host)
         Assert.Equal(2, Assert.Single((await JsonAsync(overTime)).GetProperty("buckets").EnumerateArray()).GetProperty("count").GetInt64());
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task List_by_storedBy_returns_the_orders_each_caller_stored()
     {
         using (var first = await PostAsync(Desk1Key, OrderJson(Desk1User))) Assert.Equal(HttpStatusCode.Created, first.StatusCode);
@@ -198,7 +202,7 @@ public abstract class OrderAccessContract(IOrderApiHost host)
         Assert.Equal("desk1-backup", item.GetProperty("storedBy").GetString());
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Replay_answers_200_for_an_allowed_caller_and_403_without_the_stored_order_for_another()
     {
         using var created = await PostAsync(Desk1Key, OrderJson(Desk1User, clientOrderId: "c-1"));
@@ -213,10 +217,10 @@ public abstract class OrderAccessContract(IOrderApiHost host)
         Assert.False(problem.TryGetProperty("existingId", out _));
         Assert.DoesNotContain(first.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture),
             problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
-        Assert.Equal(1, Rows(Desk1User));
+        Assert.Equal(1, await RowsAsync(Desk1User));
     }
 
-    [Fact(Timeout = TestTimeouts.Server)]
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Health_and_the_OpenAPI_document_need_no_callers_key()
     {
         using var health = await GetAsync(null, "/API/health");
