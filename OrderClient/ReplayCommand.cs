@@ -47,6 +47,7 @@ public sealed class ReplayCommand(
         {
             Endpoint = endpoint.BaseAddress,
             Key = endpoint.Key,
+            ApiKey = endpoint.ApiKey,
             MaxBatchOrders = batchSize,
             MaxBufferedOrders = Math.Max(4 * batchSize, 10_000),
             // Every batch but the last is full: the sender waits for --batch orders, and the end of the file flushes.

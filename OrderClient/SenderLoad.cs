@@ -68,6 +68,7 @@ public sealed class SenderLoad(HttpClient http, ApiEndpoint endpoint)
         {
             Endpoint = endpoint.BaseAddress,
             Key = endpoint.Key,
+            ApiKey = endpoint.ApiKey,
             MaxBatchOrders = settings.Batch,
             MaxBufferedOrders = Math.Max(4 * settings.Batch, 100_000),
             DrainTimeout = TimeSpan.Zero,

@@ -26,6 +26,12 @@ public sealed record OrderSenderOptions
     /// <summary>The function key (sent as <c>x-functions-key</c>, never logged).</summary>
     public string? Key { get; set; }
 
+    /// <summary>
+    /// The caller's key when the service names its callers (<c>OrderAccess:Callers</c>), sent as <c>x-api-key</c>; never
+    /// logged. A key that is unknown or may not write for an order's username stops the sender (401/403), orders kept.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
     /// <summary>Orders per request at most (default 1,000; the server takes up to 10,000 and 4 MiB).</summary>
     public int MaxBatchOrders { get; set; } = 1000;
 
@@ -62,7 +68,8 @@ public sealed record OrderSenderOptions
     /// <summary>How long stopping (DisposeAsync, the host's shutdown) waits for the buffer to drain (default 10 s).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    internal OrderFunctionsClientOptions ClientOptions() => new() { Endpoint = Endpoint, Key = Key, RequestTimeout = RequestTimeout };
+    internal OrderFunctionsClientOptions ClientOptions() =>
+        new() { Endpoint = Endpoint, Key = Key, ApiKey = ApiKey, RequestTimeout = RequestTimeout };
 
     internal void Validate()
     {

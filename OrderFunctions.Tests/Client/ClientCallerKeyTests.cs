@@ -56,6 +56,31 @@ public sealed class ClientCallerKeyTests(ClientCallerKeyTests.HostFixture fixtur
         Assert.DoesNotContain(AccessCallers.Desk1Key, sent.Output + sent.Error);
     }
 
+    [Fact]
+    public async Task Replay_stores_every_line_as_the_caller_when_api_key_option_is_given()
+    {
+        var user = NewUser();
+        var file = Path.Combine(Path.GetTempPath(), $"replay-{Guid.NewGuid():N}.ndjson");
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 3).Select(i => TestOrders.Json(username: user, clientOrderId: $"r-{i}")));
+        try
+        {
+            var replayed = await ClientRun.RunAsync(
+                new ClientRunSettings(), "replay", "--url", Url, "--file", file, "--batch", "2", "--api-key", AccessCallers.Desk1Key);
+            var listed = await ClientRun.RunAsync(
+                new ClientRunSettings(), "list", "--url", Url, "--username", user, "--json", "--api-key", AccessCallers.Desk1Key);
+
+            Assert.True(replayed.ExitCode == ExitCodes.Success, replayed.Error);
+            var orders = Orders(listed.Output);
+            Assert.Equal(3, orders.Count);
+            Assert.All(orders, order => Assert.Equal("desk1", order.GetProperty("storedBy").GetString()));
+            Assert.DoesNotContain(AccessCallers.Desk1Key, replayed.Output + replayed.Error);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("send")]
     [InlineData("list")]
