@@ -74,6 +74,17 @@ public sealed class PostgresFaultDescriptionTests : IDisposable
     }
 
     [Fact]
+    public void DescribeFault_says_the_server_cannot_be_reached_when_the_driver_lets_a_socket_failure_through_unwrapped()
+    {
+        // What Npgsql's RawOpen threw when the connection was closed right after connect (seen in CI through the
+        // fault proxy): answered 500 as a bug before, though the way to the server had failed.
+        Assert.Equal("the database server cannot be reached",
+            _writer.DescribeFault(new IOException("The operation is not allowed on non-connected sockets.")));
+        Assert.Equal("the database server cannot be reached",
+            _writer.DescribeFault(new SocketException((int)SocketError.ConnectionReset)));
+    }
+
+    [Fact]
     public void DescribeFault_returns_null_when_the_failure_is_not_the_stores()
     {
         Assert.Null(_writer.DescribeFault(new InvalidOperationException("a bug")));

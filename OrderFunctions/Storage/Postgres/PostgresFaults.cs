@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Npgsql;
 
 namespace OrderFunctions.Storage.Postgres;
@@ -26,6 +27,10 @@ internal static class PostgresFaults
         NpgsqlException { InnerException: TimeoutException } => "the database did not answer in time",
         NpgsqlException => "the database server cannot be reached",
         TimeoutException => "the database did not answer in time",
+        // Npgsql lets some socket failures of its connection's opening through unwrapped (a connection closed by the
+        // other side between connect and the first read: "The operation is not allowed on non-connected sockets").
+        // The writer and the readers do no other I/O, so these are the way to the server failing as well.
+        IOException or SocketException => "the database server cannot be reached",
         _ => null,
     };
 

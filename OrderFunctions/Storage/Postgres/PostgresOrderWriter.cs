@@ -228,7 +228,7 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         {
             transaction.Commit();
         }
-        catch (NpgsqlException ex) when (ex is not PostgresException)
+        catch (Exception ex) when (ex is not PostgresException && PostgresFaults.Describe(ex) is not null)
         {
             Reset();
             if (StoredId(written) is not { } id) return; // nothing of it was to be written: the answers hold either way
