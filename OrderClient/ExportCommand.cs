@@ -16,27 +16,7 @@ public sealed class ExportCommand(OrderFunctionsClient api, ApiEndpoint endpoint
 {
     public static Command CommandLine(ClientEnvironment environment)
     {
-        var url = new Option<Uri>("--url")
-        {
-            Description = $"The orders URL; default: ${ApiEndpoint.UrlVariable}, else {ApiEndpoint.DefaultOrdersUrl}",
-            DefaultValueFactory = _ => new Uri(
-                environment.GetVariable(ApiEndpoint.UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : ApiEndpoint.DefaultOrdersUrl),
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Single().Value;
-                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
-                {
-                    return uri;
-                }
-
-                result.AddError($"--url must be an absolute http(s) URL such as {ApiEndpoint.DefaultOrdersUrl}, not '{text}'.");
-                return null;
-            },
-        };
-        var key = new Option<string?>("--key")
-        {
-            Description = $"Function key, sent as {ApiEndpoint.KeyHeader}; default: ${ApiEndpoint.KeyVariable}"
-        };
+        var (url, key) = OrderClientApp.EndpointOptions(environment);
         var format = new Option<string>("--format")
         {
             Description = "csv (RFC 4180, with a header) or ndjson",

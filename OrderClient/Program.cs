@@ -356,7 +356,7 @@ public static class OrderClientApp
         return command;
     }
 
-    private static (Option<Uri> Url, Option<string?> Key) EndpointOptions(ClientEnvironment environment)
+    internal static (Option<Uri> Url, Option<string?> Key) EndpointOptions(ClientEnvironment environment)
     {
         var url = new Option<Uri>("--url")
         {
