@@ -30,31 +30,17 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
         var ndjson = IsNdjson(request);
         if (!ndjson && !request.HasJsonContentType()) return Rejected(Problems.UnsupportedMediaType(), RejectReason.Validation);
 
-        using var body = await RequestBody.ReadAsync(request, ndjson, cancellationToken);
-        if (body.ExceededLimit is { } limit) return Rejected(Problems.TooLarge(limit), RejectReason.TooLarge);
-
-        var errors = new ValidationErrors();
-        var isArray = ndjson;
-        var requests = ndjson
-            ? OrderJsonReader.ReadNdjson(body.Span, errors)
-            : OrderJsonReader.ReadJson(body.Span, errors, out isArray);
-        if (requests is null) return Rejected(Problems.Validation(errors), RejectReason.Validation);
-        if (batchOnly && !isArray)
+        List<Order>? valid;
+        bool isArray;
+        ValidationErrors errors;
+        // The body's pooled buffer goes back at the end of this block, before the orders wait in the write queue: once
+        // parsed it is not needed, and 300 queued batches would otherwise hold 300 buffers of up to 4 MB besides.
+        using (var body = await RequestBody.ReadAsync(request, ndjson, cancellationToken))
         {
-            errors.Add("$", BatchOnlyMessage);
-            return Rejected(Problems.Validation(errors), RejectReason.Validation);
+            if (body.ExceededLimit is { } limit) return Rejected(Problems.TooLarge(limit), RejectReason.TooLarge);
+            valid = ReadValid(body.Span, ndjson, batchOnly, receivedAt, caller?.Name, out isArray, out errors);
         }
-
-        var valid = new List<Order>(requests.Count);
-        for (var i = 0; i < requests.Count; i++)
-        {
-            if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? i : -1) is { } order)
-            {
-                valid.Add(order with { ReceivedAt = receivedAt, StoredBy = caller?.Name });
-            }
-        }
-        if (isArray && errors.IsEmpty) CheckRepeatedClientOrderIds(valid, errors); // indexes of valid match the request only when all are valid
-        if (!errors.IsEmpty) return Rejected(Problems.Validation(errors), RejectReason.Validation);
+        if (valid is null) return Rejected(Problems.Validation(errors), RejectReason.Validation);
         // Before the store is asked anything: a replay under a username the caller may not use learns nothing of the order.
         if (OrderAccess.CheckUsernames(caller, valid, isArray) is { } forbidden) return Rejected(forbidden, RejectReason.Forbidden);
 
@@ -70,6 +56,34 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
             StoreFailureLog.Stack(logger, ex);
             return Rejected(Problems.Unavailable(ex), RejectReason.Unavailable);
         }
+    }
+
+    // The valid orders of the body, or null with the errors: synchronous, so nothing parsed outlives it but the orders.
+    private static List<Order>? ReadValid(ReadOnlySpan<byte> body, bool ndjson, bool batchOnly, DateTime receivedAt, string? storedBy,
+        out bool isArray, out ValidationErrors errors)
+    {
+        errors = new ValidationErrors();
+        isArray = ndjson;
+        var requests = ndjson
+            ? OrderJsonReader.ReadNdjson(body, errors)
+            : OrderJsonReader.ReadJson(body, errors, out isArray);
+        if (requests is null) return null;
+        if (batchOnly && !isArray)
+        {
+            errors.Add("$", BatchOnlyMessage);
+            return null;
+        }
+
+        var valid = new List<Order>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? i : -1) is { } order)
+            {
+                valid.Add(order with { ReceivedAt = receivedAt, StoredBy = storedBy });
+            }
+        }
+        if (isArray && errors.IsEmpty) CheckRepeatedClientOrderIds(valid, errors); // indexes of valid match the request only when all are valid
+        return errors.IsEmpty ? valid : null;
     }
 
     private IResult Rejected(IResult problem, RejectReason reason)

@@ -15,6 +15,19 @@ public sealed class OrderStorageOptions
     /// <summary>Requests waiting for the writer before new ones are answered 503.</summary>
     public int QueueCapacity { get; set; } = 4096;
 
+    /// <summary>
+    /// Orders accepted and not yet answered (queued, or in the commit under way) before new requests are answered 503:
+    /// what bounds the queue's memory, since one request may carry up to 10,000 orders. A request larger than the whole
+    /// budget is still taken when nothing else is queued.
+    /// </summary>
+    public int MaxQueuedOrders { get; set; } = DefaultMaxQueuedOrders;
+
+    /// <summary>
+    /// Five transactions' worth at the default <see cref="MaxOrdersPerTransaction"/>: the writer always has a full
+    /// transaction waiting, and the queue holds about 60 MB of orders at most.
+    /// </summary>
+    public const int DefaultMaxQueuedOrders = 100_000;
+
     /// <summary>Most orders one transaction takes; a single request larger than this still commits whole.</summary>
     public int MaxOrdersPerTransaction { get; set; } = 20_000;
 
