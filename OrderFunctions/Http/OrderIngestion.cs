@@ -12,7 +12,8 @@ namespace OrderFunctions.Http;
 /// <see cref="OrderJsonReader"/>, <see cref="OrderValidator"/>, the repository, the response (201 with Location for one
 /// order, 201 with the list for many, 200 Idempotent-Replayed, 409 with existingId and index, 400, 413, 415, 503).
 /// </summary>
-public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, ILogger logger)
+public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, RequestBodyBudget bodies,
+    ILogger logger)
 {
     /// <summary>The error of a lone JSON object posted to the batch route.</summary>
     public const string BatchOnlyMessage = "must be a JSON array of orders (one order goes to POST /API/orders)";
@@ -35,8 +36,9 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
         ValidationErrors errors;
         // The body's pooled buffer goes back at the end of this block, before the orders wait in the write queue: once
         // parsed it is not needed, and 300 queued batches would otherwise hold 300 buffers of up to 4 MB besides.
-        using (var body = await RequestBody.ReadAsync(request, ndjson, cancellationToken))
+        using (var body = await RequestBody.ReadAsync(request, ndjson, bodies, cancellationToken))
         {
+            if (body.OverBudget is { } busy) return Unavailable(busy, count: null);
             if (body.ExceededLimit is { } limit) return Rejected(Problems.TooLarge(limit), RejectReason.TooLarge);
             valid = ReadValid(body.Span, ndjson, batchOnly, receivedAt, caller?.Name, out isArray, out errors);
         }
@@ -52,10 +54,17 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
         }
         catch (OrderStoreUnavailableException ex)
         {
-            LogNotStored(valid.Count, ex.Message);
-            StoreFailureLog.Stack(logger, ex);
-            return Rejected(Problems.Unavailable(ex), RejectReason.Unavailable);
+            return Unavailable(ex, valid.Count);
         }
+    }
+
+    // count: null when the body was not even read.
+    private IResult Unavailable(OrderStoreUnavailableException ex, int? count)
+    {
+        if (count is { } orders) LogNotStored(orders, ex.Message);
+        else LogNotRead(ex.Message);
+        StoreFailureLog.Stack(logger, ex);
+        return Rejected(Problems.Unavailable(ex), RejectReason.Unavailable);
     }
 
     // The valid orders of the body, or null with the errors: synchronous, so nothing parsed outlives it but the orders.
@@ -171,4 +180,7 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} orders not stored: {Reason}")]
     private partial void LogNotStored(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A request was answered 503 before its body was read: {Reason}")]
+    private partial void LogNotRead(string reason);
 }

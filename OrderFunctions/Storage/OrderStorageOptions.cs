@@ -28,6 +28,16 @@ public sealed class OrderStorageOptions
     /// </summary>
     public const int DefaultMaxQueuedOrders = 100_000;
 
+    /// <summary>
+    /// Bytes of request bodies held in memory at once while they are read and parsed, before their orders reach the
+    /// queue; beyond it a POST is answered 503 without its body being read. A body larger than the whole budget is
+    /// still read when no other body is held.
+    /// </summary>
+    public long MaxBufferedRequestBytes { get; set; } = DefaultMaxBufferedRequestBytes;
+
+    /// <summary>32 MiB: eight of the largest bodies (4 MiB) at once, more than two cores parse at a time.</summary>
+    public const long DefaultMaxBufferedRequestBytes = 32L * 1024 * 1024;
+
     /// <summary>Most orders one transaction takes; a single request larger than this still commits whole.</summary>
     public int MaxOrdersPerTransaction { get; set; } = 20_000;
 
