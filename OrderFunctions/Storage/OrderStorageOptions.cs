@@ -23,10 +23,10 @@ public sealed class OrderStorageOptions
     public int MaxQueuedOrders { get; set; } = DefaultMaxQueuedOrders;
 
     /// <summary>
-    /// Five transactions' worth at the default <see cref="MaxOrdersPerTransaction"/>: the writer always has a full
-    /// transaction waiting, and the queue holds about 60 MB of orders at most.
+    /// Two transactions' worth at the default <see cref="MaxOrdersPerTransaction"/>: while one commits, the next is
+    /// waiting whole, so the writer never idles; more only holds memory (measured with benchmarks/flood.sh).
     /// </summary>
-    public const int DefaultMaxQueuedOrders = 100_000;
+    public const int DefaultMaxQueuedOrders = 40_000;
 
     /// <summary>
     /// Bytes of request bodies held in memory at once while they are read and parsed, before their orders reach the
@@ -35,8 +35,11 @@ public sealed class OrderStorageOptions
     /// </summary>
     public long MaxBufferedRequestBytes { get; set; } = DefaultMaxBufferedRequestBytes;
 
-    /// <summary>32 MiB: eight of the largest bodies (4 MiB) at once, more than two cores parse at a time.</summary>
-    public const long DefaultMaxBufferedRequestBytes = 32L * 1024 * 1024;
+    /// <summary>
+    /// 16 MiB: eight bodies of 10,000 typical orders (a 2 MiB buffer each), two of the largest (an 8 MiB buffer for a
+    /// body near 4 MiB), more than two cores parse at a time.
+    /// </summary>
+    public const long DefaultMaxBufferedRequestBytes = 16L * 1024 * 1024;
 
     /// <summary>Most orders one transaction takes; a single request larger than this still commits whole.</summary>
     public int MaxOrdersPerTransaction { get; set; } = 20_000;
