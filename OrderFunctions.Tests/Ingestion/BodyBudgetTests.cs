@@ -45,6 +45,23 @@ public sealed class BodyBudgetTests
         Assert.Equal(["held", "later"], api.Store.ClientOrderIdCounts().Keys.Order().ToArray());
     }
 
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_reads_a_body_larger_than_the_whole_budget_when_no_other_body_is_held()
+    {
+        // Arrange: a budget of 1 KiB and a 120-order array of unknown length (over 16 KiB: its buffer grows twice).
+        await using var api = new StandaloneApplication(new Dictionary<string, string?> { ["OrderStorage:MaxBufferedRequestBytes"] = "1024" });
+        var orders = Enumerable.Range(0, 120).Select(i => TestOrders.Json(clientOrderId: $"large-{i}"));
+        var body = Encoding.UTF8.GetBytes($"[{string.Join(",", orders)}]");
+        Assert.True(body.Length > 16 * 1024, $"the body has {body.Length} bytes");
+
+        // Act
+        var response = await api.PostAsync(new MemoryStream(body), contentLength: null);
+
+        // Assert
+        Assert.Equal(201, response.Status);
+        Assert.Equal(120, api.CountRows());
+    }
+
     /// <summary>Gives the first half of the body, then waits for <see cref="Release"/> before the rest.</summary>
     private sealed class HalfThenWait(byte[] body) : Stream
     {

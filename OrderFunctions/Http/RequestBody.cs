@@ -51,7 +51,7 @@ public sealed class RequestBody : IDisposable
         if (request.ContentLength > BatchLimit) return new RequestBody(null, 0, BatchLimit);
         int? limit = manyOrders ? BatchLimit : null;
 
-        var buffer = Rent((int)Math.Min(request.ContentLength ?? 4096, BatchLimit) + 1, budget, out var busy);
+        var buffer = Rent((int)Math.Min(request.ContentLength ?? 4096, BatchLimit) + 1, budget, mine: 0, out var busy);
         if (buffer is null) return new RequestBody(busy!);
         var length = 0;
         try
@@ -60,7 +60,7 @@ public sealed class RequestBody : IDisposable
             {
                 if (length == buffer.Length)
                 {
-                    var larger = Rent(Math.Min(buffer.Length * 2, BatchLimit + 1), budget, out busy);
+                    var larger = Rent(Math.Min(buffer.Length * 2, BatchLimit + 1), budget, mine: buffer.Length, out busy);
                     if (larger is null)
                     {
                         Return(buffer, budget);
@@ -93,10 +93,11 @@ public sealed class RequestBody : IDisposable
     private static int RentedSize(int minimumLength) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, minimumLength));
 
     // A buffer of at least minimumLength, its bytes taken from the budget first; null (and why) when the budget has no room.
-    private static byte[]? Rent(int minimumLength, RequestBodyBudget? budget, out OrderStoreUnavailableException? refused)
+    // mine: the bytes of this body's current buffer, about to be returned.
+    private static byte[]? Rent(int minimumLength, RequestBodyBudget? budget, int mine, out OrderStoreUnavailableException? refused)
     {
         var size = RentedSize(minimumLength);
-        refused = budget?.TryTake(size);
+        refused = budget?.TryTake(size, mine);
         if (refused is not null) return null;
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         if (buffer.Length != size) budget?.Give(size - buffer.Length); // keeps the count exact should the pool round otherwise

@@ -20,13 +20,16 @@ public sealed class RequestBodyBudget(IOptions<OrderStorageOptions> options)
     /// <summary>Bytes held now.</summary>
     public long Held => Interlocked.Read(ref _held);
 
-    /// <summary>Takes <paramref name="bytes"/>, or answers why not (the 503 to give) and takes nothing.</summary>
-    public OrderStoreUnavailableException? TryTake(long bytes)
+    /// <summary>
+    /// Takes <paramref name="bytes"/>, or answers why not (the 503 to give) and takes nothing. <paramref name="mine"/>:
+    /// what the caller already holds (a body growing its buffer), which does not count as another body held.
+    /// </summary>
+    public OrderStoreUnavailableException? TryTake(long bytes, long mine = 0)
     {
         var held = Interlocked.Read(ref _held);
         while (true)
         {
-            if (held > 0 && held > _budget - bytes)
+            if (held > mine && held > _budget - bytes)
             {
                 return new OrderStoreUnavailableException(string.Create(CultureInfo.InvariantCulture,
                     $"too many request bodies are being read ({held:N0} bytes are held, this one needs {bytes:N0}, and " +
