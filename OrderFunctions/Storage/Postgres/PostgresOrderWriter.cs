@@ -44,10 +44,14 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
     // Every transaction's first statements: the table's lock under the full lock_timeout (a table locked by another
     // session makes the commit fail in about BusyTimeoutSeconds), then the short wait for keys held by other sessions
-    // for the rest of the transaction, the ids, and the table's oid, which must be the one this process started with.
-    private const string IdsSql = """
+    // for the rest of the transaction, the commit's fence (PostgresCommitFence: a shared advisory lock keyed by the
+    // sequence's next value, taken before any id is drawn and released once the commit is visible, so that listings
+    // tail safely across instances), the ids, and the table's oid, which must be the one this process started with.
+    // One round trip: the MATERIALIZED row is computed before the first nextval, which needs it.
+    private const string IdsSql = $"""
         LOCK TABLE orders IN ROW EXCLUSIVE MODE;
-        WITH t AS MATERIALIZED (SELECT 'orders'::regclass::oid AS oid, set_config('lock_timeout', @key_wait, true))
+        WITH t AS MATERIALIZED (SELECT 'orders'::regclass::oid AS oid, set_config('lock_timeout', @key_wait, true),
+            {PostgresCommitFence.LockExpression})
         SELECT nextval(@sequence::regclass), t.oid FROM t, generate_series(1, @count)
         """;
 
@@ -479,6 +483,14 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
                 OrderSchemaLog.Upgraded(logger, "PostgreSQL", PostgresOrderMigrations.Latest - applied, PostgresOrderMigrations.Latest);
                 using var sequence = new NpgsqlCommand(PostgresOrderSchema.SequenceSql, connection);
                 _sequence = (string)sequence.ExecuteScalar()!;
+                using var cache = new NpgsqlCommand(PostgresOrderSchema.SequenceCacheSql, connection);
+                cache.Parameters.AddWithValue("sequence", _sequence);
+                if (cache.ExecuteScalar() is long cached and > 1)
+                {
+                    throw new PostgresStoreException(
+                        $"the id sequence {_sequence} caches {cached} values per session: ids would not grow in the order they are drawn " +
+                        $"and listings could skip orders; an operator restores it with ALTER SEQUENCE {_sequence} CACHE 1");
+                }
                 connections.TableOid = TableOid(connection);
             }
             else if (TableOid(connection) is var oid && oid != connections.TableOid)
