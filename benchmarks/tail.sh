@@ -122,7 +122,13 @@ seen = [int(line) for line in open(f"{work}/seen.txt") if line.strip()]
 distinct = set(seen)
 tail = open(f"{work}/tail.txt").read().split()
 figures = dict(zip(tail[0::2], tail[1::2]))
-batch = open(f"{work}/wrk-batch.txt").read()
+def wrk(name):
+    line = next(l for l in open(f"{work}/wrk-{name}.txt") if l.startswith("RESULT "))
+    fields = dict(f.split("=") for f in line.split()[1:])
+    return int(fields["requests"]), int(fields["non2xx"]) + int(fields["timeout"])
+for name, what in (("batch", "arrays"), ("single", "single orders")):
+    requests, failed = wrk(name)
+    print(f"POSTs of {what:<13} {requests:>9,} ({failed:,} not 2xx or timed out)")
 print(f"orders stored      {len(stored):>12,}   ({len(stored) / duration:,.0f}/s over {duration:.0f} s of writes)")
 print(f"seen by the tail   {len(distinct):>12,}")
 print(f"missed             {len(stored - distinct):>12,}")
