@@ -98,7 +98,8 @@ print(f"GETS {len(latencies)} P50 {pct(latencies, 50):.2f} P99 {pct(latencies, 9
 PYEOF
 TAIL_PID=$!
 
-log "writing for ${DURATION}s: arrays of $BATCH_SIZE to one host ($BATCH_CONNECTIONS connections), single orders to the other ($SINGLE_CONNECTIONS connections), a tail on the first"
+log "writing for ${DURATION}s: arrays of $BATCH_SIZE to one host ($BATCH_CONNECTIONS connections)," \
+    "single orders to the other ($SINGLE_CONNECTIONS connections), a tail on the first"
 wrk --latency -t 1 -c "$BATCH_CONNECTIONS" -d "${DURATION}s" --timeout 30s -s "$BENCH_DIR/wrk/batch.lua" "$BATCH_URL/batch" \
     -- "$WORK/batch.json" >"$WORK/wrk-batch.txt" 2>&1 &
 WRK_BATCH=$!

@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using Npgsql;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
-using OrderFunctions.Storage;
 using OrderFunctions.Storage.Postgres;
 using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Support.Postgres;
@@ -117,6 +118,31 @@ public sealed class PostgresListTailTests : IAsyncLifetime
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task Export_names_a_newest_id_below_a_commit_in_flight_so_a_listing_can_tail_on_from_it()
+    {
+        // Arrange: as above, an id in flight below two committed orders.
+        await using var app = StandaloneApplication.ForStore(_store);
+        var first = (await app.AddAsync(TestOrders.Order("first")))[0];
+        await using var writer = await _store.OpenAsync();
+        await using var transaction = await writer.BeginTransactionAsync();
+        var held = await DrawIdInFlightAsync(writer, transaction);
+        var later = await app.AddAsync(TestOrders.Order("later"), TestOrders.Order("later"));
+
+        // Act
+        var export = await app.ExportAsync("format=ndjson");
+        await transaction.CommitAsync();
+        var newest = long.Parse(export.Headers[ExportFormat.SnapshotHeader], CultureInfo.InvariantCulture);
+        var tail = await app.ListAsync($"after={PageCursor.Encode(newest)}");
+
+        // Assert: the export stops below the id in flight; the listing from its newest id returns the rest, once each.
+        Assert.Equal(200, export.Status);
+        Assert.Equal(first.Id.ToString(CultureInfo.InvariantCulture), export.Headers[ExportFormat.SnapshotHeader]);
+        Assert.Equal([first.Id], export.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetInt64()));
+        Assert.Equal(new[] { held }.Concat(later.Select(o => o.Id)), tail.ItemIds);
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task Writer_refuses_a_sequence_that_caches_ids_per_session_when_it_opens()
     {
         await using (var connection = await _store.OpenAsync())
@@ -144,7 +170,8 @@ public sealed class PostgresListTailTests : IAsyncLifetime
         var order = TestOrders.Order("in-flight");
         var (timestamp, ticks) = PostgresOrderSchema.Split(order.Timestamp);
         await using var insert = new NpgsqlCommand(
-            "INSERT INTO orders (id, timestamp, timestamp_ticks, username, market, side, size, price) VALUES (@id, @t, @ticks, @u, @m, @s, @size, @price)",
+            "INSERT INTO orders (id, timestamp, timestamp_ticks, username, market, side, size, price)"
+            + " VALUES (@id, @t, @ticks, @u, @m, @s, @size, @price)",
             connection, transaction);
         insert.Parameters.AddWithValue("id", id);
         insert.Parameters.AddWithValue("t", timestamp);
