@@ -327,7 +327,7 @@ public sealed partial class OrderSender : IAsyncDisposable
     {
         if (response.Status is >= 200 and < 300 && response.Unexpected is null)
         {
-            Stored(batch.Count, response.Replayed);
+            Stored(batch.Count, response);
             return true;
         }
         var chunks = new Stack<List<int>>();
@@ -364,7 +364,7 @@ public sealed partial class OrderSender : IAsyncDisposable
                     Stop($"{unexpected}; is Endpoint the OrderFunctions service?", null, response.Status);
                     return false;
                 case >= 200 and < 300:
-                    Stored(chunk.Count, response.Replayed);
+                    Stored(chunk.Count, response);
                     if (failures > 0) LogRecovered(failures);
                     failures = 0;
                     chunks.Pop();
@@ -412,10 +412,13 @@ public sealed partial class OrderSender : IAsyncDisposable
         return true;
     }
 
-    private void Stored(int count, bool replayed)
+    private void Stored(int count, RawResponse response)
     {
+        // A receipt says how many were stored before; a full answer only whether all were (Idempotent-Replayed).
+        var replayed = response.ReplayedOrders ?? (response.Replayed ? count : 0);
         Interlocked.Add(ref _sent, count);
-        Interlocked.Add(ref replayed ? ref _replayed : ref _stored, count);
+        Interlocked.Add(ref _replayed, replayed);
+        Interlocked.Add(ref _stored, count - replayed);
     }
 
     private TimeSpan Backoff(int failures, TimeSpan? retryAfter)
