@@ -332,8 +332,10 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
 
     private static OpenApiSchema BatchReceiptSchema()
     {
-        OpenApiSchema Count(string description) => new() { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0", Description = description };
-        OpenApiSchema Id(string description) => new() { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1", Description = description };
+        OpenApiSchema Count(string description) =>
+            new() { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0", Description = description };
+        OpenApiSchema Id(string description) =>
+            new() { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1", Description = description };
         return new OpenApiSchema
         {
             Type = JsonSchemaType.Object,

@@ -36,7 +36,10 @@ public abstract class OrderApiContract(IOrderApiHost host)
     private async Task<HttpResponseMessage> PostMinimalAsync(string body)
     {
         using var client = host.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, BatchPath) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, BatchPath)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
         request.Headers.TryAddWithoutValidation(OrderFunctions.Http.OrderHeaders.Prefer, OrderFunctions.Http.OrderHeaders.ReturnMinimal);
         return await client.SendAsync(request);
     }

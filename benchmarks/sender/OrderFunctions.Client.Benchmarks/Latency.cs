@@ -58,7 +58,8 @@ internal static class Latency
         }
     }
 
-    private static (long[] Ticks, double AllocatedPerCall, long Preempted, long Faults) Measure(OrderSender? sender, int threads, int calls, bool timeOnly)
+    private static (long[] Ticks, double AllocatedPerCall, long Preempted, long Faults) Measure(OrderSender? sender, int threads, int calls,
+        bool timeOnly)
     {
         var order = new OutgoingOrder(DateTime.UtcNow, "desk-7", "BTC-USD", "buy", 0.5m, 43000.12m);
         var samples = new long[threads * calls];
@@ -158,7 +159,8 @@ internal static class Latency
             result.Ticks[Math.Min(result.Ticks.Length - 1, (int)(quantile * result.Ticks.Length))] * 1e9 / Stopwatch.Frequency;
         var microsecond = Stopwatch.Frequency / 1_000_000.0;
         var slow = result.Ticks.Count(t => t > microsecond);
-        Console.WriteLine($"{mode,-14} {threads,7} {Ns(0.5),10:F0} {Ns(0.99),10:F0} {Ns(0.999),10:F0} {Ns(1),10:F0} {result.AllocatedPerCall,10:F2} " +
+        Console.WriteLine($"{mode,-14} {threads,7} {Ns(0.5),10:F0} {Ns(0.99),10:F0} {Ns(0.999),10:F0} {Ns(1),10:F0} " +
+            $"{result.AllocatedPerCall,10:F2} " +
             $"{slow,10} {result.Preempted,10} {result.Faults,8} {block,9:F0}");
     }
 }
