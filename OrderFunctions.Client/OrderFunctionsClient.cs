@@ -255,9 +255,11 @@ public sealed class OrderFunctionsClient
     }
 
     /// <summary>
-    /// The sender's batch POST: like <see cref="PostBatchAsync(ReadOnlyMemory{byte}, CancellationToken)"/>, but a 2xx
-    /// body is read into <paramref name="answer"/>'s reused buffer and only checked (a JSON array of
-    /// <paramref name="count"/> stored orders), never kept: <see cref="RawResponse.Unexpected"/> says what is wrong with it.
+    /// The sender's batch POST: like <see cref="PostBatchAsync(ReadOnlyMemory{byte}, CancellationToken)"/>, but it asks
+    /// for the minimal answer (<c>Prefer: return=minimal</c>: an <see cref="OrderBatchReceipt"/>), and a 2xx body is read
+    /// into <paramref name="answer"/>'s reused buffer and only checked (the receipt, or from a server that ignores the
+    /// preference a JSON array of <paramref name="count"/> stored orders), never kept: <see cref="RawResponse.Unexpected"/>
+    /// says what is wrong with it.
     /// </summary>
     internal async Task<RawResponse> PostBatchAsync(ReadOnlyMemory<byte> jsonArray, int count, BatchAnswerReader answer,
         CancellationToken cancellationToken)
@@ -276,7 +278,10 @@ public sealed class OrderFunctionsClient
     {
         var content = new ReadOnlyMemoryContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
-        return SendAsync(new HttpRequestMessage(HttpMethod.Post, _options.RouteUrl(route)) { Content = content }, cancellationToken, answer, count);
+        var request = new HttpRequestMessage(HttpMethod.Post, _options.RouteUrl(route)) { Content = content };
+        // The sender only needs to know that its batch was stored whole: a receipt, not every stored order back.
+        if (answer is not null) request.Headers.TryAddWithoutValidation(OrderHeaders.Prefer, OrderHeaders.ReturnMinimal);
+        return SendAsync(request, cancellationToken, answer, count);
     }
 
     private Task<RawResponse> GetAsync(string route, string? query, CancellationToken cancellationToken) =>
@@ -309,6 +314,7 @@ public sealed class OrderFunctionsClient
             }
             var replayed = response.Headers.TryGetValues(OrderHeaders.IdempotentReplayed, out var values)
                 && values.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
+            var replayedOrders = answer is not null && unexpected is null && response.IsSuccessStatusCode ? answer.ReplayedOrders : null;
             var retryAfter = response.Headers.RetryAfter switch
             {
                 { Delta: { } delta } => delta,
@@ -319,6 +325,7 @@ public sealed class OrderFunctionsClient
             return new RawResponse(status, body, replayed, problem, null, retryAfter)
             {
                 Unexpected = unexpected,
+                ReplayedOrders = replayedOrders,
                 Url = request.RequestUri?.GetLeftPart(UriPartial.Path),
                 MediaType = response.Content.Headers.ContentType?.MediaType,
             };
@@ -365,6 +372,9 @@ internal sealed record RawResponse(int Status, byte[] Body, bool Replayed, Order
 
     /// <summary>For a 2xx that is not the answer expected (another service, a proxy's page): what it is, in words.</summary>
     public string? Unexpected { get; init; }
+
+    /// <summary>For a batch answered with a receipt: how many of its orders were stored before (the rest were stored now).</summary>
+    public int? ReplayedOrders { get; init; }
 }
 
 /// <summary>The one HTTP handler shape the library uses: keep-alive, no cookies, no decompression, HTTP/1.1 or 2.</summary>

@@ -25,7 +25,8 @@ public sealed class CreateOrders(IOrderRepository orders, OrderAccess access, Or
     [EndpointDescription("Up to 10,000 orders as a JSON array or as application/x-ndjson (one order object per line). Every order is validated " +
         "first; the batch is stored whole or not at all. A 201 means every order is on disk.")]
     [Tags("Orders")]
-    [ProducesResponseType<StoredOrder[]>(201, "application/json", Description = "Stored: the orders in input order, each with its id.")]
+    [ProducesResponseType<StoredOrder[]>(201, "application/json",
+        Description = "Stored: the orders in input order, each with its id (with Prefer: return=minimal, an OrderBatchReceipt instead).")]
     [ProducesResponseType<StoredOrder[]>(200, "application/json",
         Description = "Idempotent-Replayed: every order was stored before with the same clientOrderId and content; nothing was written.")]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json",

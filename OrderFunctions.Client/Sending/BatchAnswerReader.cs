@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using OrderFunctions.Http;
+using OrderFunctions.Orders;
 
 namespace OrderFunctions.Client;
 
@@ -29,13 +31,26 @@ internal sealed class BatchAnswerReader
                 length += read;
             }
             var body = _buffer.AsSpan(0, length);
-            if (Check(body, expected) is not { } why) return null;
+            var minimal = response.Headers.TryGetValues(OrderHeaders.PreferenceApplied, out var applied)
+                && applied.Any(v => v.Contains(OrderHeaders.ReturnMinimal, StringComparison.OrdinalIgnoreCase));
+            ReplayedOrders = null;
+            var replayed = 0;
+            var problem = minimal ? CheckReceipt(body, expected, out replayed) : Check(body, expected);
+            if (problem is not { } why)
+            {
+                if (minimal) ReplayedOrders = replayed;
+                return null;
+            }
             var where = url?.GetLeftPart(UriPartial.Path) ?? "the server";
             var status = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
             var excerpt = Excerpt(body, response.Content.Headers.ContentType?.MediaType);
-            return $"{where} answered {status}, but not with a JSON array of the {Count(expected)} ({why}); it sent {excerpt}";
+            var wanted = minimal ? $"a receipt for the {Count(expected)}" : $"a JSON array of the {Count(expected)}";
+            return $"{where} answered {status}, but not with {wanted} ({why}); it sent {excerpt}";
         }
     }
+
+    /// <summary>After a receipt was read and checked: how many of the batch's orders were stored before; else null.</summary>
+    public int? ReplayedOrders { get; private set; }
 
     private static string Count(int count) => count == 1 ? "1 stored order" : $"{count.ToString(CultureInfo.InvariantCulture)} stored orders";
 
@@ -70,6 +85,36 @@ internal sealed class BatchAnswerReader
             return ex.Message;
         }
     }
+
+    /// <summary>
+    /// Null when <paramref name="json"/> is an <see cref="OrderBatchReceipt"/> for <paramref name="expected"/> orders, all
+    /// stored (created + replayed = count, ids positive); <paramref name="replayed"/> says how many were stored before.
+    /// </summary>
+    internal static string? CheckReceipt(ReadOnlySpan<byte> json, int expected, out int replayed)
+    {
+        replayed = 0;
+        OrderBatchReceipt? receipt;
+        try
+        {
+            receipt = JsonSerializer.Deserialize<OrderBatchReceipt>(json, ReceiptJson);
+        }
+        catch (JsonException ex)
+        {
+            return ex.Message;
+        }
+        if (receipt is null) return "not a JSON object";
+        if (receipt.Count != expected) return $"a receipt for {receipt.Count} orders, {expected} sent";
+        if (receipt.Created < 0 || receipt.Replayed < 0 || receipt.Created + receipt.Replayed != receipt.Count)
+        {
+            return $"created {receipt.Created} + replayed {receipt.Replayed} is not the count {receipt.Count}";
+        }
+        if (receipt.FirstId <= 0 || receipt.LastId <= 0) return "the receipt names no stored ids";
+        replayed = receipt.Replayed;
+        return null;
+    }
+
+    // A receipt missing a field is not a receipt: every member is required.
+    private static readonly JsonSerializerOptions ReceiptJson = new(JsonSerializerOptions.Web) { RespectRequiredConstructorParameters = true };
 
     /// <summary>At most 200 characters of a body, on one line, with its media type: enough to recognise what answered.</summary>
     internal static string Excerpt(ReadOnlySpan<byte> body, string? mediaType)

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.IO.MemoryMappedFiles;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -21,6 +23,11 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     private const string FreePrefix = "free-";
     private const string PositionFile = "position";
     private const ulong PositionCheck = 0x4f52_4445_5253_504c; // "ORDERSPL"
+
+    // How far ahead of the writers the spool's thread keeps pages writable (see TouchAhead), and how often it touches
+    // that whole window again in case the kernel wrote some of those pages back meanwhile.
+    private const long TouchAheadBytes = 16L << 20;
+    private static readonly long RetouchTicks = Stopwatch.Frequency;
 
     private sealed class Segment(long index, string path, MemoryMappedFile file, MemoryMappedViewAccessor view, nint pointer)
     {
@@ -54,6 +61,10 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     private long _recoveredEnd;
     private long _closedTail = -1;
     private long _flushedTail;
+    private readonly object _flushing = new();
+    private readonly long _touchAheadRecords;
+    private long _touchedTo;
+    private long _nextRetouch;
     private volatile string? _diskFull;
     private DateTime _nextDiskRetry;
 
@@ -94,7 +105,9 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
             }
             Recover();
             _flushedTail = _tail.Value;
+            _touchAheadRecords = Math.Max(1, TouchAheadBytes / SpoolRecord.SlotBytes);
             EnsureMapped();
+            TouchAhead(again: true);
         }
         catch
         {
@@ -161,12 +174,69 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         WritePosition(next);
     }
 
+    /// <summary>
+    /// Forces the records below <paramref name="end"/> that are not acknowledged to disk, and nothing beyond them. Only
+    /// that range: writing a page back makes the kernel write-protect it, so the next store into it faults; flushing
+    /// the whole segment (the pages prepared ahead of the writers too) made every TryEnqueue that began a page pay
+    /// such a fault, microseconds on the caller's thread, after every flush.
+    /// </summary>
     public void FlushToDisk(long end)
     {
-        for (var index = Acked / _slotsPerSegment; index <= (end - 1) / _slotsPerSegment && index <= Volatile.Read(ref _highestMapped); index++)
+        lock (_flushing)
         {
-            _segments[index % _maxSegments]?.View.Flush();
+            var from = Acked;
+            if (end <= from) return;
+            var last = Math.Min((end - 1) / _slotsPerSegment, Volatile.Read(ref _highestMapped));
+            for (var index = from / _slotsPerSegment; index <= last; index++)
+            {
+                if (_segments[index % _maxSegments] is not { } segment || segment.Index != index) continue;
+                var start = index == from / _slotsPerSegment ? from % _slotsPerSegment * SpoolRecord.SlotBytes : 0;
+                var stop = index == (end - 1) / _slotsPerSegment ? ((end - 1) % _slotsPerSegment + 1) * SpoolRecord.SlotBytes : _segmentBytes;
+                FlushRange(segment, start, stop);
+            }
         }
+        // The page holding end was written back and write-protected: make it writable again before a producer needs it.
+        Volatile.Write(ref _touchedTo, Math.Min(Volatile.Read(ref _touchedTo), end));
+    }
+
+    private void FlushRange(Segment segment, long start, long stop)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            segment.View.Flush(); // the whole view: no ranged flush in .NET's API
+            return;
+        }
+        var page = Environment.SystemPageSize;
+        var first = start / page * page;
+        var length = (stop + page - 1) / page * page - first;
+        if (SpoolNative.msync(segment.Pointer + (nint)first, (nuint)length, SpoolNative.MsSync) != 0)
+        {
+            throw new IOException($"msync of spool segment {segment.Path} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>
+    /// Keeps the pages the writers will use next writable and dirty, so that TryEnqueue stores into memory that needs no
+    /// page fault. A page of a file mapping faults on its first store, and again on the first store after it was written
+    /// back (the kernel write-protects it then): both faults are paid here, on the spool's thread, up to
+    /// <see cref="TouchAheadBytes"/> ahead of the tail. The touch is an atomic OR of zero, which changes no byte even when
+    /// a producer writes the same word at the same moment.
+    /// </summary>
+    private void TouchAhead(bool again)
+    {
+        var tail = Volatile.Read(ref _tail.Value);
+        var to = Math.Min(tail + _touchAheadRecords, Volatile.Read(ref _writableEnd));
+        var from = again ? tail : Math.Max(Volatile.Read(ref _touchedTo), tail);
+        if (from >= to) return;
+        var page = Environment.SystemPageSize;
+        for (var index = from / _slotsPerSegment; index <= (to - 1) / _slotsPerSegment; index++)
+        {
+            var pointer = (byte*)_bases[index % _maxSegments];
+            var start = index == from / _slotsPerSegment ? from % _slotsPerSegment * SpoolRecord.SlotBytes : 0;
+            var stop = index == (to - 1) / _slotsPerSegment ? ((to - 1) % _slotsPerSegment + 1) * SpoolRecord.SlotBytes : _segmentBytes;
+            for (var offset = start / page * page; offset < stop; offset += page) Interlocked.Or(ref *(int*)(pointer + offset), 0);
+        }
+        Volatile.Write(ref _touchedTo, to);
     }
 
     /// <summary>Finds where the last run stopped: the last complete record after the acknowledged position; logs what is skipped.</summary>
@@ -199,6 +269,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     private void Keep()
     {
         var nextFlush = DateTime.UtcNow + _flushInterval;
+        _nextRetouch = Stopwatch.GetTimestamp() + RetouchTicks;
         while (!_stop.Wait(1))
         {
             try
@@ -211,6 +282,9 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
                     _flushedTail = tail;
                     nextFlush = DateTime.UtcNow + _flushInterval;
                 }
+                var again = Stopwatch.GetTimestamp() >= _nextRetouch;
+                if (again) _nextRetouch = Stopwatch.GetTimestamp() + RetouchTicks;
+                TouchAhead(again);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -294,12 +368,13 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
             pointer += view.PointerOffset;
             // Touch every page before the writers may use the segment: the page faults (a few microseconds each, one
-            // per ten records) are paid here on the spool's thread, not by TryEnqueue on the caller's.
+            // per ten records, more where the preallocated blocks are first written) are paid here on the spool's
+            // thread, not by TryEnqueue on the caller's. TouchAhead keeps them writable afterwards.
             if (prefault)
             {
                 for (long offset = 0; offset < _segmentBytes; offset += Environment.SystemPageSize)
                 {
-                    Volatile.Write(ref pointer[offset], Volatile.Read(ref pointer[offset]));
+                    Interlocked.Or(ref *(int*)(pointer + offset), 0);
                 }
             }
             var segment = new Segment(index, path, file, view, (nint)pointer);

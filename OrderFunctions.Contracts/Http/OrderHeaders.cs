@@ -17,4 +17,16 @@ public static class OrderHeaders
 
     /// <summary>The NDJSON media type a batch may be posted as (one order object per line).</summary>
     public const string NdjsonContentType = "application/x-ndjson";
+
+    /// <summary>
+    /// RFC 7240's request header. The batch route honours <see cref="ReturnMinimal"/>: it answers an
+    /// <c>OrderBatchReceipt</c> instead of the list of stored orders, and says so in <see cref="PreferenceApplied"/>.
+    /// </summary>
+    public const string Prefer = "Prefer";
+
+    /// <summary>RFC 7240's answer header: which preference of <see cref="Prefer"/> the server applied.</summary>
+    public const string PreferenceApplied = "Preference-Applied";
+
+    /// <summary>The preference that asks for the minimal answer (a receipt instead of the stored orders).</summary>
+    public const string ReturnMinimal = "return=minimal";
 }

@@ -33,6 +33,17 @@ public abstract class OrderApiContract(IOrderApiHost host)
         return await client.PostAsync(path, new StringContent(body, Encoding.UTF8, contentType));
     }
 
+    private async Task<HttpResponseMessage> PostMinimalAsync(string body)
+    {
+        using var client = host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, BatchPath)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation(OrderFunctions.Http.OrderHeaders.Prefer, OrderFunctions.Http.OrderHeaders.ReturnMinimal);
+        return await client.SendAsync(request);
+    }
+
     private async Task<HttpResponseMessage> GetAsync(string pathAndQuery)
     {
         using var client = host.CreateClient();
@@ -277,6 +288,57 @@ public abstract class OrderApiContract(IOrderApiHost host)
         Assert.Equal((await JsonAsync(first)).EnumerateArray().Select(o => o.GetProperty("id").GetInt64()),
             (await JsonAsync(again)).EnumerateArray().Select(o => o.GetProperty("id").GetInt64()));
         Assert.Equal(2, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Batch_answers_201_with_a_receipt_naming_the_first_and_last_id_when_the_request_prefers_return_minimal()
+    {
+        using var response = await PostMinimalAsync($"[{OrderJson(clientOrderId: "m-1")},{OrderJson(size: "2")},{OrderJson(size: "3")}]");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("return=minimal", response.Headers.GetValues("Preference-Applied").Single());
+        var receipt = await JsonAsync(response);
+        Assert.Equal(JsonValueKind.Object, receipt.ValueKind);
+        Assert.Equal(3, receipt.GetProperty("count").GetInt32());
+        Assert.Equal(3, receipt.GetProperty("created").GetInt32());
+        Assert.Equal(0, receipt.GetProperty("replayed").GetInt32());
+        using var first = await GetAsync($"{OrdersPath}/{receipt.GetProperty("firstId").GetInt64()}");
+        using var last = await GetAsync($"{OrdersPath}/{receipt.GetProperty("lastId").GetInt64()}");
+        Assert.Equal("m-1", (await JsonAsync(first)).GetProperty("clientOrderId").GetString());
+        Assert.Equal(3m, (await JsonAsync(last)).GetProperty("size").GetDecimal());
+        Assert.Equal(3, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Batch_answers_a_receipt_counting_the_replayed_orders_when_the_request_prefers_return_minimal_and_some_were_stored_before()
+    {
+        using var before = await PostAsync(OrderJson(clientOrderId: "p-1"));
+        var body = $"[{OrderJson(clientOrderId: "p-1")},{OrderJson(clientOrderId: "p-2", size: "2")}]";
+        using var mixed = await PostMinimalAsync(body);
+        using var again = await PostMinimalAsync(body);
+
+        Assert.Equal(HttpStatusCode.Created, mixed.StatusCode);
+        var receipt = await JsonAsync(mixed);
+        Assert.Equal((2, 1, 1), (receipt.GetProperty("count").GetInt32(), receipt.GetProperty("created").GetInt32(),
+            receipt.GetProperty("replayed").GetInt32()));
+        Assert.Equal((await JsonAsync(before)).GetProperty("id").GetInt64(), receipt.GetProperty("firstId").GetInt64());
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal("return=minimal", again.Headers.GetValues("Preference-Applied").Single());
+        var replayed = await JsonAsync(again);
+        Assert.Equal((2, 0, 2), (replayed.GetProperty("count").GetInt32(), replayed.GetProperty("created").GetInt32(),
+            replayed.GetProperty("replayed").GetInt32()));
+        Assert.Equal(2, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Batch_answers_the_stored_list_without_Preference_Applied_when_the_request_states_no_preference()
+    {
+        using var response = await PostAsync($"[{OrderJson()}]", path: BatchPath);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.False(response.Headers.Contains("Preference-Applied"));
+        Assert.Equal(JsonValueKind.Array, (await JsonAsync(response)).ValueKind);
     }
 
     // The batch forms on POST /API/orders: kept for the clients that already send them.

@@ -97,6 +97,52 @@ public sealed class OrderSenderResponseTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_asks_for_the_minimal_answer_and_counts_created_and_replayed_from_the_receipt()
+    {
+        var handler = new ScriptedHandler(request => Receipt(request.Count, created: request.Count - 1, replayed: 1));
+        await using var sender = Sender(handler);
+        for (var i = 0; i < 3; i++) sender.TryEnqueue(Order(i, "t", $"id-{i}"));
+        Assert.True(await sender.FlushAsync());
+
+        Assert.Equal("return=minimal", Assert.Single(handler.Requests).Prefer);
+        Assert.Equal((3, 2, 1), (sender.SentCount, sender.StoredCount, sender.ReplayedCount));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_checks_the_stored_list_when_the_server_does_not_apply_the_preference()
+    {
+        var handler = new ScriptedHandler(Stored); // a server that predates return=minimal: the full list, no Preference-Applied
+        await using var sender = Sender(handler);
+        for (var i = 0; i < 3; i++) sender.TryEnqueue(Order(i, "t", $"id-{i}"));
+        Assert.True(await sender.FlushAsync());
+
+        Assert.Equal((3, 3, 0), (sender.SentCount, sender.StoredCount, sender.ReplayedCount));
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("""{"count":2,"created":2,"replayed":0,"firstId":1,"lastId":2}""", "a receipt for 2 orders, 3 sent")]
+    [InlineData("""{"count":3,"created":2,"replayed":0,"firstId":1,"lastId":3}""", "created 2 + replayed 0 is not the count 3")]
+    [InlineData("""{"count":3,"created":3,"replayed":0,"firstId":0,"lastId":0}""", "the receipt names no stored ids")]
+    [InlineData("""{"count":3,"created":3,"replayed":0}""", "missing required properties")]
+    [InlineData("""[{"id":1},{"id":2},{"id":3}]""", "could not be converted")]
+    public async Task Sender_stops_and_keeps_the_orders_when_a_receipt_does_not_account_for_every_order(string body, string why)
+    {
+        var handler = new ScriptedHandler(_ => Minimal(HttpStatusCode.Created, body));
+        await using var sender = Sender(handler);
+        var stopped = new TaskCompletionSource<OrderSenderStoppedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        sender.SenderStopped += (_, e) => stopped.TrySetResult(e);
+        for (var i = 0; i < 3; i++) sender.TryEnqueue(Order(i, "t", $"id-{i}"));
+
+        var stop = await stopped.Task;
+
+        Assert.Contains("but not with a receipt for the 3 stored orders", stop.Reason);
+        Assert.Contains(why, stop.Reason);
+        Assert.Equal(3, stop.OrdersLeft);
+        Assert.Equal(0, sender.StoredCount);
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderSender_binds_its_section_and_the_host_drains_the_sender_on_stop()
     {
         await using var app = await StandaloneApplication.StartAsync();
@@ -131,6 +177,16 @@ public sealed class OrderSenderResponseTests
         };
     }
 
+    private static HttpResponseMessage Receipt(int count, int created, int replayed) =>
+        Minimal(HttpStatusCode.Created, JsonSerializer.Serialize(new { count, created, replayed, firstId = 1, lastId = count }));
+
+    private static HttpResponseMessage Minimal(HttpStatusCode status, string body)
+    {
+        var response = new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        response.Headers.TryAddWithoutValidation("Preference-Applied", "return=minimal");
+        return response;
+    }
+
     private static HttpResponseMessage Problem(int status, string json, int? retryAfterSeconds = null)
     {
         var response = new HttpResponseMessage((HttpStatusCode)status)
@@ -148,7 +204,7 @@ public sealed class OrderSenderResponseTests
     /// <summary>Answers each batch POST with what the script says, and records the clientOrderIds each one carried.</summary>
     private sealed class ScriptedHandler(Func<ScriptedHandler.Request, HttpResponseMessage> script) : HttpMessageHandler
     {
-        public sealed record Request(IReadOnlyList<string> Ids, DateTime At)
+        public sealed record Request(IReadOnlyList<string> Ids, DateTime At, string? Prefer = null)
         {
             public int Count => Ids.Count;
         }
@@ -164,7 +220,7 @@ public sealed class OrderSenderResponseTests
         {
             using var document = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken));
             var recorded = new Request([.. document.RootElement.EnumerateArray().Select(o => o.GetProperty("clientOrderId").GetString()!)],
-                DateTime.UtcNow);
+                DateTime.UtcNow, request.Headers.TryGetValues("Prefer", out var prefer) ? string.Join(", ", prefer) : null);
             lock (_requests) _requests.Add(recorded);
             return script(recorded);
         }

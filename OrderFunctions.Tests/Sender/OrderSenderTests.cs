@@ -27,6 +27,25 @@ public sealed class OrderSenderTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_counts_stored_and_replayed_orders_apart_when_a_batch_holds_orders_stored_before()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        await using (var first = new OrderSender(Options(app.BaseAddress)))
+        {
+            for (var i = 0; i < 3; i++) first.TryEnqueue(Order(i, "again", $"again-{i}"));
+            Assert.True(await first.FlushAsync());
+        }
+        await using var sender = new OrderSender(Options(app.BaseAddress));
+
+        // One batch: 3 stored by the first sender, 7 new. The receipt (Prefer: return=minimal) says which are which.
+        for (var i = 0; i < 10; i++) sender.TryEnqueue(Order(i, "again", $"again-{i}"));
+        Assert.True(await sender.FlushAsync());
+
+        Assert.Equal((10, 7, 3), (sender.SentCount, sender.StoredCount, sender.ReplayedCount));
+        Assert.Equal(10, RowsByClientOrderId(app.DatabasePath).Keys.Count(id => id.StartsWith("again-", StringComparison.Ordinal)));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Sender_keeps_each_threads_order_when_it_sends()
     {
         await using var app = await StandaloneApplication.StartAsync();

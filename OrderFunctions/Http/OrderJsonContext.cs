@@ -11,4 +11,5 @@ namespace OrderFunctions.Http;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(StoredOrder))]
 [JsonSerializable(typeof(StoredOrder[]))]
+[JsonSerializable(typeof(OrderBatchReceipt))]
 internal sealed partial class OrderJsonContext : JsonSerializerContext;
