@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -328,8 +329,169 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(1, held.GetTagItem("orders.count"));
     }
 
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task StopAsync_answers_what_is_still_queued_503_writes_none_of_it_and_logs_the_count_when_its_token_fires(OrderCommitMode mode)
+    {
+        // Arrange: the first commit held; three orders and a reconnect queued behind it.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var logs = new CapturedLogs();
+        using var queue = Queue(engine, mode, logs: logs);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = Enumerable.Range(2, 3).Select(i => queue.AddAsync(TestOrders.Order(size: i))).ToArray();
+        var reconnect = queue.ReconnectAsync();
+        using var spent = new CancellationTokenSource();
+        spent.Cancel();
+
+        // Act: the host's shutdown timeout has fired (twice: the second call finds nothing more to give up).
+        await queue.StopAsync(spent.Token);
+        await queue.StopAsync(spent.Token);
+        var refusedBeforeTheCommitEnds = engine.Released.Count;
+        engine.LetFirstWriteGo.Set();
+        var stored = await first.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: each queued caller answered 503, its prepared form given back, nothing of it written.
+        foreach (var caller in queued)
+        {
+            var refused = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => caller.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal("the service is stopping", refused.Message);
+            Assert.Equal(TimeSpan.FromSeconds(7), refused.RetryAfter);
+        }
+        Assert.Equal("the service is stopping", await reconnect.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(3, refusedBeforeTheCommitEnds);
+        Assert.Equal(SaveOutcome.Created, stored.Outcome); // the commit under way finishes on its own
+        Assert.Equal(1, engine.Writes);
+        Assert.Equal([1], engine.OrdersPerWrite);
+        Assert.Equal(1, engine.Opens);
+        await WaitUntilAsync(() => engine.Released.Count == 4);
+        Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Equal(
+            "Stopping: 3 queued requests were refused (503) when the stop's budget of 27 s ran out; none of them was written", // 30 s less 3
+            logged.Message);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task Writer_refuses_without_writing_a_group_it_takes_after_the_stop_gave_up_when_the_give_up_is_still_under_way(
+        OrderCommitMode mode)
+    {
+        // Arrange: the first commit held; three orders queued. The stop gives up, and is held in its first release
+        // (the first order queued) while the other two are still in the queue; the commit then ends, and the committing
+        // thread takes those two as its next group.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var logs = new CapturedLogs();
+        using var queue = Queue(engine, mode, logs: logs);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = Enumerable.Range(2, 3).Select(i => queue.AddAsync(TestOrders.Order(size: i))).ToArray();
+        engine.HoldNextRelease();
+        using var spent = new CancellationTokenSource();
+        spent.Cancel();
+        var stop = Task.Run(() => queue.StopAsync(spent.Token));
+        await engine.ReleaseEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Act: the commit ends; the group behind it is taken while the stop is still giving up.
+        engine.LetFirstWriteGo.Set();
+        var stored = await first.WaitAsync(TimeSpan.FromSeconds(60));
+        var takenByTheWriter = new List<OrderStoreUnavailableException>();
+        foreach (var caller in queued.Skip(1))
+        {
+            takenByTheWriter.Add(await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => caller.WaitAsync(TimeSpan.FromSeconds(60))));
+        }
+        engine.LetReleaseGo.Set();
+        await stop.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: one commit only (the held one); the group answered 503 unwritten, every prepared form given back.
+        var takenByTheStop = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queued[0].WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(SaveOutcome.Created, stored.Outcome);
+        Assert.All(takenByTheWriter.Append(takenByTheStop), e => Assert.Equal("the service is stopping", e.Message));
+        Assert.All(takenByTheWriter, e => Assert.Equal(TimeSpan.FromSeconds(7), e.RetryAfter));
+        Assert.Equal(1, engine.Writes);
+        Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+        Assert.Equal(4, engine.Released.Count);
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(
+            "Stopping: 1 queued requests were refused (503) when the stop's budget of 27 s ran out; none of them was written", logged.Message);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task StartAsync_gives_up_what_is_still_queued_at_the_hosts_shutdown_timeout_less_its_margin_when_the_application_stops(
+        OrderCommitMode mode)
+    {
+        // Arrange: a host shutdown timeout of 2 s, so a budget of 1 s (the margin is 3 s, or half the timeout when
+        // shorter); the first commit held, two orders queued behind it.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var logs = new CapturedLogs();
+        using var lifetime = new StoppingLifetime();
+        using var queue = Queue(engine, mode, logs: logs, lifetime: lifetime, shutdownTimeout: TimeSpan.FromSeconds(2));
+        await queue.StartAsync(default);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = Enumerable.Range(2, 2).Select(i => queue.AddAsync(TestOrders.Order(size: i))).ToArray();
+
+        // Act: the host begins to stop; no StopAsync is called (the server still waits for its requests).
+        lifetime.Stop();
+        var refused = new List<OrderStoreUnavailableException>();
+        foreach (var caller in queued)
+        {
+            refused.Add(await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => caller.WaitAsync(TimeSpan.FromSeconds(60))));
+        }
+        var firstWhenRefused = first.IsCompleted;
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: answered 503 while the commit was still held, and the budget logged (once the callers have resumed).
+        Assert.False(firstWhenRefused);
+        Assert.All(refused, e => Assert.Equal("the service is stopping", e.Message));
+        Assert.Equal(1, engine.Writes);
+        await WaitUntilAsync(() => logs.Records.Any(r => r.Level >= LogLevel.Warning));
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(
+            "Stopping: 2 queued requests were refused (503) when the stop's budget of 1 s ran out; none of them was written", logged.Message);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Dispose_returns_without_waiting_for_a_stalled_commit_when_the_stop_gave_up()
+    {
+        // Arrange: the first commit held (up to 30 s); the stop's budget spent.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var queue = Queue(engine, OrderCommitMode.WriterThread);
+        var first = queue.AddAsync(TestOrders.Order(size: 1));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var spent = new CancellationTokenSource();
+        spent.Cancel();
+        await queue.StopAsync(spent.Token);
+
+        // Act: the writer is still in its commit, and will be until let go.
+        queue.Dispose();
+        var commitLeftWhenDisposed = engine.FirstWriteLeft.Task.IsCompleted;
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: Dispose did not wait for the commit (it waits for the writer only when the stop drained the queue).
+        Assert.False(commitLeftWhenDisposed);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not hold within 60 s");
+            await Task.Delay(10);
+        }
+    }
+
     private static OrderWriteQueue<RecordingEngine.Token> Queue(RecordingEngine engine, OrderCommitMode mode, int capacity = 16,
-        int maxOrdersPerTransaction = 20_000, LastWriteFailure? failure = null, CapturedLogs? logs = null) =>
+        int maxOrdersPerTransaction = 20_000, LastWriteFailure? failure = null, CapturedLogs? logs = null,
+        IHostApplicationLifetime? lifetime = null, TimeSpan? shutdownTimeout = null) =>
         new(engine,
             Options.Create(new OrderStorageOptions
             {
@@ -338,7 +500,27 @@ public sealed class OrderWriteQueueTests
             logs is null
                 ? NullLogger<OrderWriteQueue>.Instance
                 : LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs)).CreateLogger<OrderWriteQueue>(),
-            failure);
+            failure,
+            lifetime: lifetime,
+            hostOptions: shutdownTimeout is { } timeout ? Options.Create(new HostOptions { ShutdownTimeout = timeout }) : null);
+
+    /// <summary>The host's lifetime, reduced to the stop signal the queue listens to.</summary>
+    private sealed class StoppingLifetime : IHostApplicationLifetime, IDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => _stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => _stopping.Cancel();
+
+        public void Stop() => _stopping.Cancel();
+
+        public void Dispose() => _stopping.Dispose();
+    }
 
     /// <summary>An engine in memory that records what it prepared and released, and can hold, fail or refuse to open.</summary>
     private sealed class RecordingEngine : IOrderBatchWriter<RecordingEngine.Token>
@@ -363,6 +545,10 @@ public sealed class OrderWriteQueueTests
         public ConcurrentBag<int> Released { get; } = [];
         public TaskCompletionSource FirstWriteEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ManualResetEventSlim LetFirstWriteGo { get; } = new();
+        public TaskCompletionSource FirstWriteLeft { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource ReleaseEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ManualResetEventSlim LetReleaseGo { get; } = new();
+        private int _holdRelease;
 
         public string SystemName => "test";
 
@@ -380,6 +566,7 @@ public sealed class OrderWriteQueueTests
             {
                 FirstWriteEntered.TrySetResult();
                 LetFirstWriteGo.Wait(TimeSpan.FromSeconds(30));
+                FirstWriteLeft.TrySetResult();
             }
             OrdersPerWrite.Enqueue(batch.Sum(token => token.Write.Count));
             if (number == FailWriteNumber) throw WriteFault();
@@ -388,7 +575,18 @@ public sealed class OrderWriteQueueTests
                 : WriteResult.All([.. token.Write.Many!.Select(Created)]))];
         }
 
-        public void Release(Token prepared) => Released.Add(prepared.Number);
+        /// <summary>The next call to <see cref="Release"/> waits, once it has said so, until <see cref="LetReleaseGo"/>.</summary>
+        public void HoldNextRelease() => Volatile.Write(ref _holdRelease, 1);
+
+        public void Release(Token prepared)
+        {
+            if (Interlocked.Exchange(ref _holdRelease, 0) == 1)
+            {
+                ReleaseEntered.TrySetResult();
+                LetReleaseGo.Wait(TimeSpan.FromSeconds(30));
+            }
+            Released.Add(prepared.Number);
+        }
 
         public void Open()
         {
@@ -401,7 +599,11 @@ public sealed class OrderWriteQueueTests
 
         public string? DescribeFault(Exception exception) => exception is TimeoutException ? exception.Message : null;
 
-        public void Dispose() => LetFirstWriteGo.Dispose();
+        public void Dispose()
+        {
+            LetFirstWriteGo.Dispose();
+            LetReleaseGo.Dispose();
+        }
 
         private SaveResult Created(Order order) => new(SaveOutcome.Created, StoredOrder.From(Interlocked.Increment(ref _nextId), order));
     }
