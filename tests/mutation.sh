@@ -48,7 +48,8 @@ part_tests[queue]="FullyQualifiedName~OrderFunctions.Tests.Storage.OrderWriteQue
 |FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.SqliteMigrationTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.StoreFailureLogTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.LastWriteFailureTests\
-|FullyQualifiedName~OrderFunctions.Tests.Storage.OrderSchemaLogTests"
+|FullyQualifiedName~OrderFunctions.Tests.Storage.OrderSchemaLogTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.OrderStoreHealthTests"
 part_files[sqlite]="Storage/Sqlite/*.cs"
 part_tests[sqlite]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.StorageFaultTests\
