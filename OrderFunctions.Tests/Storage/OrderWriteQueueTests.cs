@@ -479,6 +479,44 @@ public sealed class OrderWriteQueueTests
         Assert.False(commitLeftWhenDisposed);
     }
 
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Writer_commits_on_a_background_thread_named_order_writer_when_the_mode_is_WriterThread()
+    {
+        var engine = new RecordingEngine();
+        using var queue = Queue(engine, OrderCommitMode.WriterThread);
+
+        await queue.AddAsync(TestOrders.Order());
+
+        // A background thread: a host that never stops the queue still exits; the name shows in dumps and profiles.
+        Assert.Equal([(true, "order-writer")], engine.WritingThreads);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_returns_to_a_leader_once_its_own_order_is_committed_when_more_wait_behind_it()
+    {
+        // Arrange: the leader (the first caller) held in its own commit while two orders queue behind it; the commit
+        // that takes those two is held too.
+        var engine = new RecordingEngine { HoldFirstWrite = true, HoldSecondWrite = true };
+        using var queue = Queue(engine, OrderCommitMode.Leader);
+        var leader = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var waiting = Enumerable.Range(2, 2).Select(i => queue.AddAsync(TestOrders.Order(size: i))).ToArray();
+
+        // Act
+        engine.LetFirstWriteGo.Set();
+        await engine.SecondWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var stored = await leader.WaitAsync(TimeSpan.FromSeconds(60));
+        var secondLeftWhenLeaderReturned = engine.SecondWriteLeft.Task.IsCompleted;
+        engine.LetSecondWriteGo.Set();
+        var rest = await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: the leader's caller got its answer while another thread committed the rest.
+        Assert.False(secondLeftWhenLeaderReturned);
+        Assert.Equal(1m, stored.Order.Size);
+        Assert.Equal([2m, 3m], rest.Select(r => r.Order.Size).Order());
+        Assert.Equal([1, 2], engine.OrdersPerWrite);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -533,6 +571,7 @@ public sealed class OrderWriteQueueTests
         public readonly record struct Token(int Number, OrderWrite Write);
 
         public bool HoldFirstWrite { get; init; }
+        public bool HoldSecondWrite { get; init; }
         public int FailWriteNumber { get; init; }
         public Func<Exception> WriteFault { get; init; } = () => new TimeoutException(FaultReason);
         public volatile bool OpenFails;
@@ -546,6 +585,10 @@ public sealed class OrderWriteQueueTests
         public TaskCompletionSource FirstWriteEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ManualResetEventSlim LetFirstWriteGo { get; } = new();
         public TaskCompletionSource FirstWriteLeft { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource SecondWriteEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ManualResetEventSlim LetSecondWriteGo { get; } = new();
+        public TaskCompletionSource SecondWriteLeft { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ConcurrentQueue<(bool IsBackground, string? Name)> WritingThreads { get; } = [];
         public TaskCompletionSource ReleaseEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ManualResetEventSlim LetReleaseGo { get; } = new();
         private int _holdRelease;
@@ -562,11 +605,18 @@ public sealed class OrderWriteQueueTests
         public IReadOnlyList<WriteResult> Write(IReadOnlyList<Token> batch)
         {
             var number = Interlocked.Increment(ref Writes);
+            WritingThreads.Enqueue((Thread.CurrentThread.IsBackground, Thread.CurrentThread.Name));
             if (number == 1 && HoldFirstWrite)
             {
                 FirstWriteEntered.TrySetResult();
                 LetFirstWriteGo.Wait(TimeSpan.FromSeconds(30));
                 FirstWriteLeft.TrySetResult();
+            }
+            if (number == 2 && HoldSecondWrite)
+            {
+                SecondWriteEntered.TrySetResult();
+                LetSecondWriteGo.Wait(TimeSpan.FromSeconds(30));
+                SecondWriteLeft.TrySetResult();
             }
             OrdersPerWrite.Enqueue(batch.Sum(token => token.Write.Count));
             if (number == FailWriteNumber) throw WriteFault();
@@ -602,6 +652,7 @@ public sealed class OrderWriteQueueTests
         public void Dispose()
         {
             LetFirstWriteGo.Dispose();
+            LetSecondWriteGo.Dispose();
             LetReleaseGo.Dispose();
         }
 
