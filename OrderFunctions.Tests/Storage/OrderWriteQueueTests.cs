@@ -517,6 +517,40 @@ public sealed class OrderWriteQueueTests
         Assert.Equal([1, 2], engine.OrdersPerWrite);
     }
 
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddAsync_answers_503_with_the_engines_reason_and_logs_it_when_the_engine_sets_the_request_aside(OrderCommitMode mode)
+    {
+        // Arrange: the first commit held while two orders queue; the engine sets the one of size 13 aside.
+        var engine = new RecordingEngine { HoldFirstWrite = true, SetAsideSize = 13m };
+        var failure = new LastWriteFailure();
+        var logs = new CapturedLogs();
+        using var queue = Queue(engine, mode, failure: failure, logs: logs);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var setAside = queue.AddAsync(TestOrders.Order(size: 13));
+        var written = queue.AddAsync(TestOrders.Order(size: 2));
+
+        // Act
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+        var refused = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => setAside.WaitAsync(TimeSpan.FromSeconds(60)));
+        var stored = await written.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: that request alone answered 503; the rest of its commit stored; the commit counts as a success.
+        Assert.Equal(RecordingEngine.SetAsideReason, refused.Message);
+        Assert.Equal(TimeSpan.FromSeconds(7), refused.RetryAfter);
+        Assert.False(refused.OutcomeUnknown);
+        Assert.Equal(SaveOutcome.Created, stored.Outcome);
+        Assert.Equal([1, 2], engine.OrdersPerWrite);
+        Assert.Null(failure.Reason);
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Equal($"A request was set aside and answered 503 while its transaction committed: {RecordingEngine.SetAsideReason}", logged.Message);
+        Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -564,6 +598,7 @@ public sealed class OrderWriteQueueTests
     private sealed class RecordingEngine : IOrderBatchWriter<RecordingEngine.Token>
     {
         public const string FaultReason = "the test engine failed";
+        public const string SetAsideReason = "the test engine set this request aside";
 
         private int _nextToken;
         private long _nextId;
@@ -572,6 +607,7 @@ public sealed class OrderWriteQueueTests
 
         public bool HoldFirstWrite { get; init; }
         public bool HoldSecondWrite { get; init; }
+        public decimal? SetAsideSize { get; init; }
         public int FailWriteNumber { get; init; }
         public Func<Exception> WriteFault { get; init; } = () => new TimeoutException(FaultReason);
         public volatile bool OpenFails;
@@ -621,7 +657,7 @@ public sealed class OrderWriteQueueTests
             OrdersPerWrite.Enqueue(batch.Sum(token => token.Write.Count));
             if (number == FailWriteNumber) throw WriteFault();
             return [.. batch.Select(token => token.Write.Single is { } order
-                ? WriteResult.One(Created(order))
+                ? order.Size == SetAsideSize ? WriteResult.NotWritten(SetAsideReason) : WriteResult.One(Created(order))
                 : WriteResult.All([.. token.Write.Many!.Select(Created)]))];
         }
 
