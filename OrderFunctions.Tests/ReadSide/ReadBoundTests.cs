@@ -24,7 +24,7 @@ public sealed class ReadBoundTests
         // Arrange: the app with two read slots, over a file whose Orders table is gone, so every read runs SQLite and
         // fails inside its slot; the store's error log line is where the held reads stop (a log provider of the test's
         // own blocks there until released). Reads of a healthy file would finish before anyone could count them.
-        var inside = new HeldLogs(typeof(SqliteOrderQueries).FullName!);
+        var inside = new HeldLogs(typeof(SqliteReads).FullName!);
         await using var app = new StandaloneApplication(
             new Dictionary<string, string?> { ["OrderStorage:MaxConcurrentReads"] = $"{Bound}" },
             services => services.AddSingleton<ILoggerProvider>(inside));

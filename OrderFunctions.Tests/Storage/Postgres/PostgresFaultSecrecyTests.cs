@@ -13,7 +13,7 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 
 /// <summary>
 /// PostgreSQL faults (wrong password, table locked, connection killed, server stopped) are answered 503 with a cause a
-/// client may read, and neither the answer nor any log line at Warning or above carries the server's host, port, the
+/// client may read, for writes, health and every kind of read (one order, a listing, stats, stats over time, the export), and neither the answer nor any log line at Warning or above carries the server's host, port, the
 /// login, its password, the database or SQL, not even in the exception a log line carries (issue 24, item 4; SQLite's
 /// counterpart is <c>StorageFaultTests</c>).
 /// A cluster of its own, since it is stopped and its logins are changed.
@@ -57,6 +57,7 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
         {
             answers.Add(("wrong password", await PostAsync(refused)));
             answers.Add(("wrong password, health", await GetHealthAsync(refused)));
+            await AddReadsAsync(answers, "wrong password", refused);
         }
 
         await using var app = await StartAsync(_password);
@@ -91,6 +92,7 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
         await _server.StopServerAsync();
         answers.Add(("server stopped", await PostAsync(app)));
         answers.Add(("server stopped, health", await GetHealthAsync(app)));
+        await AddReadsAsync(answers, "server stopped", app);
         await _server.StartServerAsync();
 
         // Assert
@@ -163,10 +165,23 @@ public sealed partial class PostgresFaultSecrecyTests(ITestOutputHelper output) 
         return await ApiResponse.ReadAsync(response);
     }
 
-    private static async Task<ApiResponse> GetHealthAsync(StandaloneApplication app)
+    private static Task<ApiResponse> GetHealthAsync(StandaloneApplication app) => GetAsync(app, "/API/health");
+
+    // Every kind of read: each engine's reads share one runner (PostgresReads), and each must scrub what it logs.
+    private static async Task AddReadsAsync(List<(string Fault, ApiResponse Answer)> answers, string fault, StandaloneApplication app)
+    {
+        foreach (var path in ReadPaths) answers.Add(($"{fault}, GET {path}", await GetAsync(app, path)));
+    }
+
+    private static readonly string[] ReadPaths =
+    [
+        "/API/orders/1", "/API/orders?limit=5", "/API/orders/stats", "/API/orders/stats?interval=1h", "/API/orders/export?format=ndjson",
+    ];
+
+    private static async Task<ApiResponse> GetAsync(StandaloneApplication app, string path)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        using var response = await client.GetAsync(new Uri(app.BaseAddress, "/API/health"));
+        using var response = await client.GetAsync(new Uri(app.BaseAddress, path));
         return await ApiResponse.ReadAsync(response);
     }
 

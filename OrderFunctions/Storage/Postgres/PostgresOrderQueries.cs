@@ -11,8 +11,7 @@ namespace OrderFunctions.Storage.Postgres;
 /// from the constant clauses below, one per given filter; every value is a parameter. Answers are the SQLite store's,
 /// value for value: decimals normalised, timestamps in UTC to the 100 ns, sums exact (numeric, read as text).
 /// </summary>
-public sealed partial class PostgresOrderQueries(
-    PostgresConnections connections, IOptions<OrderStorageOptions> options, ILogger<PostgresOrderQueries> logger) : IOrderQueries
+public sealed class PostgresOrderQueries(PostgresReads reads) : IOrderQueries
 {
     private const string FindSql = $"SELECT {PostgresOrderSchema.Columns} FROM orders WHERE id = @id";
 
@@ -32,10 +31,8 @@ public sealed partial class PostgresOrderQueries(
 
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
 
-    private readonly TimeSpan _retryAfter = TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
-
     public Task<StoredOrder?> FindAsync(long id, CancellationToken cancellationToken = default) =>
-        Read(async connection =>
+        reads.ReadAsync(async connection =>
         {
             await using var command = new NpgsqlCommand(FindSql, connection);
             command.Parameters.AddWithValue("id", id);
@@ -44,7 +41,7 @@ public sealed partial class PostgresOrderQueries(
         }, cancellationToken);
 
     public Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) =>
-        Read<IReadOnlyList<StoredOrder>>(async connection =>
+        reads.ReadAsync<IReadOnlyList<StoredOrder>>(async connection =>
         {
             await using var command = new NpgsqlCommand { Connection = connection };
             var sql = new StringBuilder($"SELECT {PostgresOrderSchema.Columns} FROM orders");
@@ -61,7 +58,7 @@ public sealed partial class PostgresOrderQueries(
 
     public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count,
         CancellationToken cancellationToken = default) =>
-        Read<IReadOnlyList<MarketStats>>(async connection =>
+        reads.ReadAsync<IReadOnlyList<MarketStats>>(async connection =>
         {
             await using var command = new NpgsqlCommand { Connection = connection };
             var sql = new StringBuilder(StatsSelect);
@@ -103,26 +100,4 @@ public sealed partial class PostgresOrderQueries(
             command.Parameters.AddWithValue("after", after);
         }
     }
-
-    private async Task<T> Read<T>(Func<NpgsqlConnection, Task<T>> query, CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (connections.TableLost is { } lost) throw new PostgresStoreException(lost);
-            await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await query(connection).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (PostgresFaults.Describe(ex) is { } reason && ex is not OperationCanceledException)
-        {
-            // The driver's message names the host, port or login: Warning and above carry the scrubbed cause only,
-            // the driver's own exception goes to Debug for an operator who turns it on.
-            var scrubbed = PostgresFaults.Scrubbed(ex);
-            LogReadFailed(reason, StoreFailureLog.Cause(scrubbed));
-            StoreFailureLog.Stack(logger, ex);
-            throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, scrubbed);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed: {Reason} ({Cause})")]
-    private partial void LogReadFailed(string reason, string cause);
 }

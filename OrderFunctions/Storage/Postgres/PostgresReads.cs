@@ -7,7 +7,7 @@ using Npgsql;
 namespace OrderFunctions.Storage.Postgres;
 
 /// <summary>
-/// What the statistics-over-time and export reads share on PostgreSQL: a connection from the shared pool, failures
+/// What every read shares on PostgreSQL (find, list, stats, statistics over time, the export): a connection from the shared pool, failures
 /// turned into <see cref="OrderStoreUnavailableException"/>, and the filter clauses (constant text, values as parameters).
 /// </summary>
 public sealed partial class PostgresReads(PostgresConnections connections, IOptions<OrderStorageOptions> options, ILogger<PostgresReads> logger)
@@ -35,8 +35,12 @@ public sealed partial class PostgresReads(PostgresConnections connections, IOpti
     public OrderStoreUnavailableException? Unavailable(Exception ex)
     {
         if (ex is OperationCanceledException || PostgresFaults.Describe(ex) is not { } reason) return null;
-        LogReadFailed(ex, reason);
-        return new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
+        // The driver's message names the host, port or login: Warning and above carry the scrubbed cause only, the
+        // driver's own exception goes to Debug for an operator who turns it on.
+        var scrubbed = PostgresFaults.Scrubbed(ex);
+        LogReadFailed(reason, StoreFailureLog.Cause(scrubbed));
+        StoreFailureLog.Stack(logger, ex);
+        return new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, scrubbed);
     }
 
     /// <summary>Appends <c>WHERE</c>/<c>AND</c> and a clause per given filter; returns whether any was appended.</summary>
@@ -98,6 +102,6 @@ public sealed partial class PostgresReads(PostgresConnections connections, IOpti
         command.Parameters.Add(new NpgsqlParameter<short>(name + "_ticks", ticks));
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed: {Reason}")]
-    private partial void LogReadFailed(Exception ex, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed: {Reason} ({Cause})")]
+    private partial void LogReadFailed(string reason, string cause);
 }

@@ -7,12 +7,12 @@ using OrderFunctions.Orders;
 namespace OrderFunctions.Storage.Sqlite;
 
 /// <summary>
-/// <see cref="IOrderQueries"/> on the SQLite file the repository writes: a pooled read-only connection per call, so
-/// reads run beside the writer (WAL) and can change nothing. SQL text is assembled only from the constant clauses
-/// below, one per given filter, so each query shape gets its own plan and every value is a parameter.
-/// Indexes and the plan of each shape: docs/read-api.md.
+/// <see cref="IOrderQueries"/> on the SQLite file the repository writes, through <see cref="SqliteReads"/>: a pooled
+/// read-only connection per call inside a slot of the read gate, so reads run beside the writer (WAL) and can change
+/// nothing. SQL text is assembled only from the constant clauses below, one per given filter, so each query shape gets
+/// its own plan and every value is a parameter. Indexes and the plan of each shape: docs/read-api.md.
 /// </summary>
-public sealed partial class SqliteOrderQueries : IOrderQueries
+public sealed class SqliteOrderQueries(SqliteReads reads) : IOrderQueries
 {
     private const string FindSql = $"SELECT {SqliteOrderReader.Columns} FROM Orders WHERE id = $id";
 
@@ -22,41 +22,19 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
         FROM Orders
         """;
 
-    private readonly string _connectionString;
-    private readonly int _timeoutSeconds;
-    private readonly TimeSpan _retryAfter;
-    private readonly ILogger<SqliteOrderQueries> _logger;
-
-    private readonly SqliteReadGate _gate;
-
-    public SqliteOrderQueries(IOptions<SqliteOrderStoreOptions> options, IOptions<OrderStorageOptions> storageOptions, SqliteReadGate gate,
-        ILogger<SqliteOrderQueries> logger)
-    {
-        _gate = gate;
-        var storage = options.Value;
-        _connectionString = new SqliteConnectionStringBuilder(storage.ConnectionString)
-        {
-            Mode = SqliteOpenMode.ReadOnly,
-            DefaultTimeout = storage.BusyTimeoutSeconds,
-        }.ToString();
-        _timeoutSeconds = storage.BusyTimeoutSeconds;
-        _retryAfter = TimeSpan.FromSeconds(storageOptions.Value.RetryAfterSeconds);
-        _logger = logger;
-    }
-
     public Task<StoredOrder?> FindAsync(long id, CancellationToken cancellationToken = default) =>
-        ReadAsync(connection =>
+        reads.ReadAsync(connection =>
         {
-            using var command = Command(connection, FindSql);
+            using var command = reads.Command(connection, FindSql);
             command.Parameters.AddWithValue("$id", id);
             using var row = command.ExecuteReader();
             return row.Read() ? SqliteOrderReader.ReadOrder(row) : null;
         }, cancellationToken);
 
     public Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) =>
-        ReadAsync<IReadOnlyList<StoredOrder>>(connection =>
+        reads.ReadAsync<IReadOnlyList<StoredOrder>>(connection =>
         {
-            using var command = Command(connection);
+            using var command = reads.Command(connection);
             var sql = new StringBuilder($"SELECT {SqliteOrderReader.Columns} FROM Orders");
             Where(sql, command, filter, afterId, afterMarket: null);
             sql.Append(" ORDER BY id LIMIT $count");
@@ -71,10 +49,10 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
 
     public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count,
         CancellationToken cancellationToken = default) =>
-        ReadAsync<IReadOnlyList<MarketStats>>(connection =>
+        reads.ReadAsync<IReadOnlyList<MarketStats>>(connection =>
         {
             SqliteExactAggregates.Register(connection);
-            using var command = Command(connection);
+            using var command = reads.Command(connection);
             var sql = new StringBuilder(StatsSelect);
             Where(sql, command, filter, afterId: null, afterMarket);
             // Groups come in index order (market, timestamp), so SQLite stops after the page's last market.
@@ -117,46 +95,4 @@ public sealed partial class SqliteOrderQueries : IOrderQueries
         if (afterId is { } after) Clause("id > $after", "$after", after);
         if (afterMarket is { } marketAfter) Clause("market > $afterMarket", "$afterMarket", marketAfter);
     }
-
-    private SqliteCommand Command(SqliteConnection connection, string? sql = null)
-    {
-        var command = connection.CreateCommand();
-        command.CommandTimeout = _timeoutSeconds;
-        if (sql is not null) command.CommandText = sql;
-        return command;
-    }
-
-    // The provider's async methods run synchronously anyway; one synchronous body per call keeps that honest. It runs
-    // only inside a slot of the gate, waited for asynchronously, so reads never hold more than a few pool threads.
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> query, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return Read(query);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private T Read<T>(Func<SqliteConnection, T> query)
-    {
-        try
-        {
-            using var connection = new SqliteConnection(_connectionString);
-            connection.Open();
-            return query(connection);
-        }
-        catch (SqliteException ex)
-        {
-            LogReadFailed(ex.SqliteErrorCode, StoreFailureLog.Cause(ex));
-            StoreFailureLog.Stack(_logger, ex);
-            throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed (SQLite error {ErrorCode}): {Cause}")]
-    private partial void LogReadFailed(int errorCode, string cause);
 }

@@ -7,9 +7,9 @@ using OrderFunctions.Orders;
 namespace OrderFunctions.Storage.Sqlite;
 
 /// <summary>
-/// What the statistics-over-time and export reads share: a pooled read-only connection per read, run inside a slot of
-/// the <see cref="SqliteReadGate"/>, SQLite errors turned into <see cref="OrderStoreUnavailableException"/>, and the
-/// filter clauses (constant text, every value a parameter).
+/// What every read shares (find, list, stats, statistics over time, the export): a pooled read-only connection per
+/// read, run inside a slot of the <see cref="SqliteReadGate"/>, SQLite errors turned into
+/// <see cref="OrderStoreUnavailableException"/>, and the filter clauses (constant text, every value a parameter).
 /// </summary>
 public sealed partial class SqliteReads
 {
@@ -46,7 +46,9 @@ public sealed partial class SqliteReads
         }
         catch (SqliteException ex)
         {
-            LogReadFailed(ex, ex.SqliteErrorCode);
+            // One line at Error; the provider's exception (its stack) at Debug, as for every store fault.
+            LogReadFailed(ex.SqliteErrorCode, StoreFailureLog.Cause(ex));
+            StoreFailureLog.Stack(_logger, ex);
             throw new OrderStoreUnavailableException("the order store cannot be read now", _retryAfter, ex);
         }
         finally
@@ -55,10 +57,11 @@ public sealed partial class SqliteReads
         }
     }
 
-    public SqliteCommand Command(SqliteConnection connection)
+    public SqliteCommand Command(SqliteConnection connection, string? sql = null)
     {
         var command = connection.CreateCommand();
         command.CommandTimeout = _timeoutSeconds;
+        if (sql is not null) command.CommandText = sql;
         return command;
     }
 
@@ -101,6 +104,6 @@ public sealed partial class SqliteReads
         return !first;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed (SQLite error {ErrorCode})")]
-    private partial void LogReadFailed(Exception ex, int errorCode);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the order store failed (SQLite error {ErrorCode}): {Cause}")]
+    private partial void LogReadFailed(int errorCode, string cause);
 }
