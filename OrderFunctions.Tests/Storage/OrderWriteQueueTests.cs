@@ -444,12 +444,14 @@ public sealed class OrderWriteQueueTests
             refused.Add(await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => caller.WaitAsync(TimeSpan.FromSeconds(60))));
         }
         var firstWhenRefused = first.IsCompleted;
+        var late = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queue.AddAsync(TestOrders.Order(size: 9)));
         engine.LetFirstWriteGo.Set();
         await first.WaitAsync(TimeSpan.FromSeconds(60));
 
         // Assert: answered 503 while the commit was still held, and the budget logged (once the callers have resumed).
         Assert.False(firstWhenRefused);
         Assert.All(refused, e => Assert.Equal("the service is stopping", e.Message));
+        Assert.Equal("the service is shutting down", late.Message); // the give-up closed the queue
         Assert.Equal(1, engine.Writes);
         await WaitUntilAsync(() => logs.Records.Any(r => r.Level >= LogLevel.Warning));
         var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
@@ -549,6 +551,71 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(LogLevel.Warning, logged.Level);
         Assert.Equal($"A request was set aside and answered 503 while its transaction committed: {RecordingEngine.SetAsideReason}", logged.Message);
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddAsync_answers_shutting_down_when_the_stop_has_begun_and_the_last_commit_is_still_under_way(OrderCommitMode mode)
+    {
+        // Arrange: the only commit held; the stop begins (nothing else queued, so the queue is closed and empty).
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        using var queue = Queue(engine, mode);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var stop = queue.StopAsync(default);
+
+        // Act
+        var late = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queue.AddAsync(TestOrders.Order(size: 2)));
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+        await stop.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: the queue is closed, whether or not the writer has ended yet.
+        Assert.Equal("the service is shutting down", late.Message);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task StopAsync_returns_when_the_queue_never_started(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine();
+        using var queue = Queue(engine, mode);
+
+        await queue.StopAsync(default).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, engine.Opens);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddAsync_answers_503_saying_the_orders_may_be_stored_when_the_commits_answer_was_lost(OrderCommitMode mode)
+    {
+        const string Lost = "the connection failed during COMMIT; the orders may be stored";
+        var engine = new RecordingEngine { FailWriteNumber = 1, WriteFault = () => new OrderCommitUnknownException(Lost) };
+        var failure = new LastWriteFailure();
+        using var queue = Queue(engine, mode, failure: failure);
+
+        var error = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queue.AddAsync(TestOrders.Order()));
+
+        Assert.Equal(Lost, error.Message); // the engine's own words, though its DescribeFault knows no such exception
+        Assert.True(error.OutcomeUnknown);
+        Assert.IsType<OrderCommitUnknownException>(error.InnerException);
+        Assert.Equal(Lost, failure.Reason);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Dispose_waits_for_the_writer_to_drop_the_engines_connection_when_no_stop_came_first()
+    {
+        var engine = new RecordingEngine();
+        var queue = Queue(engine, OrderCommitMode.WriterThread);
+        await queue.AddAsync(TestOrders.Order());
+
+        queue.Dispose();
+
+        Assert.Equal(1, engine.Resets); // the writer's end, joined by Dispose
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
