@@ -1,3 +1,4 @@
+using OrderFunctions.Access;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -35,9 +36,12 @@ public static partial class OrderFunctionEndpoints
         return endpoints;
     }
 
+    // Open only when neither function keys nor named callers guard it: with callers, every route already asks for a
+    // caller's key (OrderAccess), and OrderAccessAnnouncement names them at start.
     private static void WarnWhenOpen(IServiceProvider services)
     {
-        if (services.GetRequiredService<IOptions<OrderApiOptions>>().Value.Keys.All(string.IsNullOrEmpty))
+        if (services.GetRequiredService<IOptions<OrderApiOptions>>().Value.Keys.All(string.IsNullOrEmpty)
+            && services.GetRequiredService<OrderCallers>().IsOpen)
         {
             LogOpen(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FunctionKeyFilter)));
         }

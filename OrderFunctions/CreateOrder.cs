@@ -15,9 +15,10 @@ namespace OrderFunctions;
 /// NDJSON is still accepted here for the clients that already send one (answered as the list); new clients post many
 /// orders to <see cref="CreateOrders"/> (<c>POST /API/orders/batch</c>). The work is <see cref="OrderIngestion"/>'s.
 /// </summary>
-public sealed class CreateOrder(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, ILogger<CreateOrder> logger)
+public sealed class CreateOrder(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, RequestBodyBudget bodies,
+    ILogger<CreateOrder> logger)
 {
-    private readonly OrderIngestion _ingestion = new(orders, access, metrics, logger);
+    private readonly OrderIngestion _ingestion = new(orders, access, metrics, bodies, logger);
 
     public const string NdjsonContentType = "application/x-ndjson";
     public const string ReplayedHeader = "Idempotent-Replayed";

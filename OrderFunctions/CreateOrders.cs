@@ -15,9 +15,10 @@ namespace OrderFunctions;
 /// stored orders in input order. The same reading, rules and storage as <see cref="CreateOrder"/>
 /// (<see cref="OrderIngestion"/>); only the shape differs, so a generated client reads a list here and one order there.
 /// </summary>
-public sealed class CreateOrders(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, ILogger<CreateOrders> logger)
+public sealed class CreateOrders(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, RequestBodyBudget bodies,
+    ILogger<CreateOrders> logger)
 {
-    private readonly OrderIngestion _ingestion = new(orders, access, metrics, logger);
+    private readonly OrderIngestion _ingestion = new(orders, access, metrics, bodies, logger);
 
     [Function(nameof(CreateOrders))]
     [EndpointSummary("Store a batch of orders, all or nothing")]

@@ -49,10 +49,8 @@ public sealed partial class ListOrders(IOrderQueries orders, OrderAccess access,
 
         try
         {
-            return TypedResults.Ok(await Paging.ReadAsync(query.Limit,
-                count => orders.ListAsync(filter, query.AfterId, count, cancellationToken),
-                order => PageCursor.Encode(order.Id),
-                (page, next) => new OrderPage(page, next)));
+            var slice = await orders.ListSliceAsync(filter, query.AfterId, query.Limit + 1, cancellationToken);
+            return TypedResults.Ok(Page(slice, query.Limit, query.AfterId));
         }
         catch (OrderStoreUnavailableException ex)
         {
@@ -60,6 +58,20 @@ public sealed partial class ListOrders(IOrderQueries orders, OrderAccess access,
             StoreFailureLog.Stack(logger, ex);
             return Problems.ReadUnavailable(ex);
         }
+    }
+
+    // Keyset paging (Paging): one order more than the page says whether there is a next page. When the store held
+    // orders back (a commit below them is still in flight on another instance), the page is short but not the last:
+    // next moves the cursor up to where the store is settled, never past it, so those orders come on a later page.
+    internal static OrderPage Page(OrderSlice slice, int limit, long afterId)
+    {
+        if (slice.Orders.Count > limit)
+        {
+            var kept = slice.Orders.Take(limit).ToArray();
+            return new OrderPage(kept, PageCursor.Encode(kept[^1].Id));
+        }
+        var resume = slice.HeldAbove is { } settled ? Math.Max(settled, afterId) : 0;
+        return new OrderPage(slice.Orders, resume > 0 ? PageCursor.Encode(resume) : null);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Orders could not be listed: {Reason}")]

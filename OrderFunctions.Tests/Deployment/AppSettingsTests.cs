@@ -46,6 +46,8 @@ public sealed class AppSettingsTests
     [InlineData("OrderStorage__Provider", "Postgres", "OrderStorageOptions.Provider")]
     [InlineData("ConnectionStrings__Orders", "Host=example", "PostgresOrderStoreOptions.ConnectionString")]
     [InlineData("OrderStorage__QueueCapacity", "17", "OrderStorageOptions.QueueCapacity")]
+    [InlineData("OrderStorage__MaxQueuedOrders", "17", "OrderStorageOptions.MaxQueuedOrders")]
+    [InlineData("OrderStorage__MaxBufferedRequestBytes", "17", "OrderStorageOptions.MaxBufferedRequestBytes")]
     [InlineData("APPLICATIONINSIGHTS_CONNECTION_STRING", "InstrumentationKey=00000000-0000-0000-0000-000000000000", "service registrations")]
     [InlineData("OrderStorage__Provder", "Postgres", null)]
     [InlineData("ConnectionStrings__Order", "Host=example", null)]

@@ -118,6 +118,10 @@ public sealed class CompositionTests : IDisposable
     [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("OrderStorage:QueueCapacity", "0", "OrderStorage:QueueCapacity must be positive")]
     [InlineData("OrderStorage:MaxOrdersPerTransaction", "0", "OrderStorage:MaxOrdersPerTransaction must be positive")]
+    [InlineData("OrderStorage:MaxQueuedOrders", "0",
+        "OrderStorage:MaxQueuedOrders must be positive (orders waiting to be written before new requests are answered 503)")]
+    [InlineData("OrderStorage:MaxBufferedRequestBytes", "-1",
+        "OrderStorage:MaxBufferedRequestBytes must be positive (bytes of request bodies held at once before new requests are answered 503)")]
     [InlineData("OrderStorage:RetryAfterSeconds", "0", "OrderStorage:RetryAfterSeconds must be positive")]
     [InlineData("OrderStorage:BusyTimeoutSeconds", "-1", "OrderStorage:BusyTimeoutSeconds must not be negative")]
     [InlineData("OrderStorage:MaxConcurrentReads", "0", "OrderStorage:MaxConcurrentReads must be positive")]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using OrderFunctions.Http;
 using OrderFunctions.Tests.Client;
 using OrderFunctions.Tests.Hosting;
 using OrderFunctions.Tests.Support;
@@ -113,6 +114,24 @@ public sealed class FunctionKeyTests
         using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.DoesNotContain("the API is open", host.Output);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Host_does_not_warn_that_the_api_is_open_when_named_callers_guard_it_without_function_keys()
+    {
+        await using var host = await StandaloneApplication.StartAsync(environment: AccessCallers.Environment());
+        using var client = new HttpClient();
+        using var request = Post(host.OrdersUrl, "named");
+        request.Headers.Add(OrderHeaders.ApiKey, AccessCallers.Desk1Key);
+        request.Content = new StringContent(TestOrders.Json(username: "desk1-alice"), Encoding.UTF8, "application/json");
+
+        using var response = await client.SendAsync(request);
+
+        // The callers' announcement is written at start, before the first answer; the open warning would be too.
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        for (var i = 0; i < 100 && !host.Output.Contains("desk1", StringComparison.Ordinal); i++) await Task.Delay(100);
+        Assert.Contains("desk1", host.Output);
         Assert.DoesNotContain("the API is open", host.Output);
     }
 

@@ -48,6 +48,8 @@ public sealed class UnexpectedFailureTests
         queries.Setup(q => q.FindAsync(It.IsAny<long>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
         queries.Setup(q => q.ListAsync(It.IsAny<OrderFilter>(), It.IsAny<long>(), It.IsAny<int>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(failure);
+        queries.Setup(q => q.ListSliceAsync(It.IsAny<OrderFilter>(), It.IsAny<long>(), It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(failure);
         queries.Setup(q => q.StatsAsync(It.IsAny<OrderFilter>(), It.IsAny<string?>(), It.IsAny<int>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(failure);
         var health = new Mock<IOrderStoreHealth>();

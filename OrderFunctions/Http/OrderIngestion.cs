@@ -12,7 +12,8 @@ namespace OrderFunctions.Http;
 /// <see cref="OrderJsonReader"/>, <see cref="OrderValidator"/>, the repository, the response (201 with Location for one
 /// order, 201 with the list for many, 200 Idempotent-Replayed, 409 with existingId and index, 400, 413, 415, 503).
 /// </summary>
-public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, ILogger logger)
+public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, RequestBodyBudget bodies,
+    ILogger logger)
 {
     /// <summary>The error of a lone JSON object posted to the batch route.</summary>
     public const string BatchOnlyMessage = "must be a JSON array of orders (one order goes to POST /API/orders)";
@@ -30,31 +31,18 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
         var ndjson = IsNdjson(request);
         if (!ndjson && !request.HasJsonContentType()) return Rejected(Problems.UnsupportedMediaType(), RejectReason.Validation);
 
-        using var body = await RequestBody.ReadAsync(request, ndjson, cancellationToken);
-        if (body.ExceededLimit is { } limit) return Rejected(Problems.TooLarge(limit), RejectReason.TooLarge);
-
-        var errors = new ValidationErrors();
-        var isArray = ndjson;
-        var requests = ndjson
-            ? OrderJsonReader.ReadNdjson(body.Span, errors)
-            : OrderJsonReader.ReadJson(body.Span, errors, out isArray);
-        if (requests is null) return Rejected(Problems.Validation(errors), RejectReason.Validation);
-        if (batchOnly && !isArray)
+        List<Order>? valid;
+        bool isArray;
+        ValidationErrors errors;
+        // The body's pooled buffer goes back at the end of this block, before the orders wait in the write queue: once
+        // parsed it is not needed, and 300 queued batches would otherwise hold 300 buffers of up to 4 MB besides.
+        using (var body = await RequestBody.ReadAsync(request, ndjson, bodies, cancellationToken))
         {
-            errors.Add("$", BatchOnlyMessage);
-            return Rejected(Problems.Validation(errors), RejectReason.Validation);
+            if (body.OverBudget is { } busy) return Unavailable(busy, count: null);
+            if (body.ExceededLimit is { } limit) return Rejected(Problems.TooLarge(limit), RejectReason.TooLarge);
+            valid = ReadValid(body.Span, ndjson, batchOnly, receivedAt, caller?.Name, out isArray, out errors);
         }
-
-        var valid = new List<Order>(requests.Count);
-        for (var i = 0; i < requests.Count; i++)
-        {
-            if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? i : -1) is { } order)
-            {
-                valid.Add(order with { ReceivedAt = receivedAt, StoredBy = caller?.Name });
-            }
-        }
-        if (isArray && errors.IsEmpty) CheckRepeatedClientOrderIds(valid, errors); // indexes of valid match the request only when all are valid
-        if (!errors.IsEmpty) return Rejected(Problems.Validation(errors), RejectReason.Validation);
+        if (valid is null) return Rejected(Problems.Validation(errors), RejectReason.Validation);
         // Before the store is asked anything: a replay under a username the caller may not use learns nothing of the order.
         if (OrderAccess.CheckUsernames(caller, valid, isArray) is { } forbidden) return Rejected(forbidden, RejectReason.Forbidden);
 
@@ -66,10 +54,45 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
         }
         catch (OrderStoreUnavailableException ex)
         {
-            LogNotStored(valid.Count, ex.Message);
-            StoreFailureLog.Stack(logger, ex);
-            return Rejected(Problems.Unavailable(ex), RejectReason.Unavailable);
+            return Unavailable(ex, valid.Count);
         }
+    }
+
+    // count: null when the body was not even read.
+    private IResult Unavailable(OrderStoreUnavailableException ex, int? count)
+    {
+        if (count is { } orders) LogNotStored(orders, ex.Message);
+        else LogNotRead(ex.Message);
+        StoreFailureLog.Stack(logger, ex);
+        return Rejected(Problems.Unavailable(ex), RejectReason.Unavailable);
+    }
+
+    // The valid orders of the body, or null with the errors: synchronous, so nothing parsed outlives it but the orders.
+    private static List<Order>? ReadValid(ReadOnlySpan<byte> body, bool ndjson, bool batchOnly, DateTime receivedAt, string? storedBy,
+        out bool isArray, out ValidationErrors errors)
+    {
+        errors = new ValidationErrors();
+        isArray = ndjson;
+        var requests = ndjson
+            ? OrderJsonReader.ReadNdjson(body, errors)
+            : OrderJsonReader.ReadJson(body, errors, out isArray);
+        if (requests is null) return null;
+        if (batchOnly && !isArray)
+        {
+            errors.Add("$", BatchOnlyMessage);
+            return null;
+        }
+
+        var valid = new List<Order>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? i : -1) is { } order)
+            {
+                valid.Add(order with { ReceivedAt = receivedAt, StoredBy = storedBy });
+            }
+        }
+        if (isArray && errors.IsEmpty) CheckRepeatedClientOrderIds(valid, errors); // indexes of valid match the request only when all are valid
+        return errors.IsEmpty ? valid : null;
     }
 
     private IResult Rejected(IResult problem, RejectReason reason)
@@ -157,4 +180,7 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} orders not stored: {Reason}")]
     private partial void LogNotStored(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A request was answered 503 before its body was read: {Reason}")]
+    private partial void LogNotRead(string reason);
 }

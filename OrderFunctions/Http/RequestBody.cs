@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Numerics;
 using Microsoft.AspNetCore.Http;
+using OrderFunctions.Storage;
 
 namespace OrderFunctions.Http;
 
@@ -16,28 +18,41 @@ public sealed class RequestBody : IDisposable
     public const int BatchLimit = 4 * 1024 * 1024;
 
     private byte[]? _buffer;
+    private readonly RequestBodyBudget? _budget;
 
-    private RequestBody(byte[]? buffer, int length, int? exceededLimit)
+    private RequestBody(byte[]? buffer, int length, int? exceededLimit, RequestBodyBudget? budget = null)
     {
         _buffer = buffer;
         Length = length;
         ExceededLimit = exceededLimit;
+        _budget = budget;
     }
+
+    private RequestBody(OrderStoreUnavailableException overBudget) => OverBudget = overBudget;
 
     public int Length { get; }
 
     /// <summary>The limit the body passed, or null when it was read whole.</summary>
     public int? ExceededLimit { get; }
 
+    /// <summary>Why the body was not read (the bodies held at once are at their budget: a 503), or null.</summary>
+    public OrderStoreUnavailableException? OverBudget { get; }
+
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
-    public static async Task<RequestBody> ReadAsync(HttpRequest request, bool manyOrders, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body into a pooled buffer taken from <paramref name="budget"/> (when given): a body the budget has no
+    /// room for is not read (<see cref="OverBudget"/>), and the buffer's bytes go back to it on <see cref="Dispose"/>.
+    /// </summary>
+    public static async Task<RequestBody> ReadAsync(HttpRequest request, bool manyOrders, RequestBodyBudget? budget,
+        CancellationToken cancellationToken)
     {
         // Before the first byte the kind of body is unknown: only a declared length past the larger limit is refused here.
         if (request.ContentLength > BatchLimit) return new RequestBody(null, 0, BatchLimit);
         int? limit = manyOrders ? BatchLimit : null;
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, BatchLimit) + 1);
+        var buffer = Rent((int)Math.Min(request.ContentLength ?? 4096, BatchLimit) + 1, budget, mine: 0, out var busy);
+        if (buffer is null) return new RequestBody(busy!);
         var length = 0;
         try
         {
@@ -45,9 +60,14 @@ public sealed class RequestBody : IDisposable
             {
                 if (length == buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, BatchLimit + 1));
+                    var larger = Rent(Math.Min(buffer.Length * 2, BatchLimit + 1), budget, mine: buffer.Length, out busy);
+                    if (larger is null)
+                    {
+                        Return(buffer, budget);
+                        return new RequestBody(busy!);
+                    }
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Return(buffer, budget);
                     buffer = larger;
                 }
                 var read = await ReadSomeAsync(request, buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
@@ -56,17 +76,38 @@ public sealed class RequestBody : IDisposable
                 limit ??= LimitFor(buffer.AsSpan(0, length));
                 if (length > (limit ?? BatchLimit))
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Return(buffer, budget);
                     return new RequestBody(null, 0, limit ?? BatchLimit);
                 }
             }
-            return new RequestBody(buffer, length, null);
+            return new RequestBody(buffer, length, null, budget);
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer, budget);
             throw;
         }
+    }
+
+    // The size ArrayPool<byte>.Shared hands out for a request of minimumLength (its buckets are powers of two from 16).
+    private static int RentedSize(int minimumLength) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, minimumLength));
+
+    // A buffer of at least minimumLength, its bytes taken from the budget first; null (and why) when the budget has no room.
+    // mine: the bytes of this body's current buffer, about to be returned.
+    private static byte[]? Rent(int minimumLength, RequestBodyBudget? budget, int mine, out OrderStoreUnavailableException? refused)
+    {
+        var size = RentedSize(minimumLength);
+        refused = budget?.TryTake(size, mine);
+        if (refused is not null) return null;
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        if (buffer.Length != size) budget?.Give(size - buffer.Length); // keeps the count exact should the pool round otherwise
+        return buffer;
+    }
+
+    private static void Return(byte[] buffer, RequestBodyBudget? budget)
+    {
+        budget?.Give(buffer.Length);
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 
     // Kestrel refuses most malformed bodies with a BadHttpRequestException (408, 413, 400), but a chunk size past int32
@@ -95,7 +136,7 @@ public sealed class RequestBody : IDisposable
 
     public void Dispose()
     {
-        if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer is not null) Return(_buffer, _budget);
         _buffer = null;
     }
 }

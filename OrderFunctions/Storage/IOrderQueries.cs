@@ -20,6 +20,16 @@ public interface IOrderQueries
     Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// <see cref="ListAsync"/> for a reader that pages up to the newest orders and tails them: no order is returned
+    /// while an order with a smaller id could still become visible (its commit is in flight), since the reader's cursor
+    /// would pass it for good; <see cref="OrderSlice.HeldAbove"/> says when orders were held back. A store whose commits
+    /// become visible in id order (SQLite: one writer, ids assigned under its write lock) holds nothing back.
+    /// </summary>
+    /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
+    async Task<OrderSlice> ListSliceAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) =>
+        new(await ListAsync(filter, afterId, count, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
     /// Statistics of the orders matching <paramref name="filter"/>, one entry per market, for up to
     /// <paramref name="count"/> markets whose name sorts after <paramref name="afterMarket"/> (null: from the first),
     /// ordered by market in ordinal (byte) order: market symbols are ASCII, so SQLite's BINARY collation and

@@ -16,6 +16,10 @@ public static class OrderStorageServiceCollectionExtensions
         services.AddOptions<OrderStorageOptions>()
             .BindConfiguration(OrderStorageOptions.SectionName)
             .Validate(o => o.QueueCapacity > 0, "OrderStorage:QueueCapacity must be positive")
+            .Validate(o => o.MaxQueuedOrders > 0, "OrderStorage:MaxQueuedOrders must be positive (orders waiting to be written " +
+                "before new requests are answered 503)")
+            .Validate(o => o.MaxBufferedRequestBytes > 0, "OrderStorage:MaxBufferedRequestBytes must be positive (bytes of request " +
+                "bodies held at once before new requests are answered 503)")
             .Validate(o => o.MaxOrdersPerTransaction > 0, "OrderStorage:MaxOrdersPerTransaction must be positive")
             .Validate(o => o.RetryAfterSeconds > 0, "OrderStorage:RetryAfterSeconds must be positive")
             .ValidateOnStart();

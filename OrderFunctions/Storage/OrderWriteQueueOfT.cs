@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,8 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly TimeSpan _stopBudget;
     private int _leading; // Leader mode: 1 while a thread commits for the group
+    // Orders accepted and not yet answered (queued, or in the commit under way): what the queue holds in memory.
+    private int _queuedOrders;
     private int _givenUp; // 1 once the stop's budget ran out: whatever is still queued is refused, never written
     private Timer? _giveUpTimer;
 
@@ -68,13 +71,16 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         });
         _writer = new Lazy<Thread?>(StartWriter, LazyThreadSafetyMode.ExecutionAndPublication);
         _setWake = _wake.Set;
-        metrics?.ObserveWriteQueue(() => _queue.Reader.Count);
+        metrics?.ObserveWriteQueue(() => _queue.Reader.Count, () => Volatile.Read(ref _queuedOrders));
     }
+
+    /// <summary>Orders accepted and not yet answered: waiting for the writer or in the commit under way.</summary>
+    internal int QueuedOrders => Volatile.Read(ref _queuedOrders);
 
     public override async Task<SaveResult> AddAsync(Order order, CancellationToken cancellationToken = default)
     {
         // On the caller's thread, so the one writer thread does less per order.
-        var pending = PendingWrite<TPrepared>.Rent(_engine.Prepare(OrderWrite.One(order)), 1);
+        var pending = Prepare(OrderWrite.One(order));
         await EnqueueAndWait(pending).ConfigureAwait(false);
         var result = pending.Result.Single;
         pending.Return();
@@ -84,7 +90,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     public override async Task<IReadOnlyList<SaveResult>> AddManyAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken = default)
     {
         if (orders.Count == 0) return [];
-        var pending = PendingWrite<TPrepared>.Rent(_engine.Prepare(OrderWrite.All(orders)), orders.Count);
+        var pending = Prepare(OrderWrite.All(orders));
         await EnqueueAndWait(pending).ConfigureAwait(false);
         var results = pending.Result.Many!;
         pending.Return();
@@ -97,6 +103,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     {
         if (TryEnqueue(pending) is { } refused)
         {
+            Free(pending.Count);
             _engine.Release(pending.Prepared);
             pending.Return();
             throw refused;
@@ -104,6 +111,43 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         if (_leaderMode) Lead(pending);
         return pending.Task;
     }
+
+    // The budget first: a request refused costs the engine nothing.
+    private PendingWrite<TPrepared> Prepare(OrderWrite write)
+    {
+        Reserve(write.Count);
+        try
+        {
+            return PendingWrite<TPrepared>.Rent(_engine.Prepare(write), write.Count);
+        }
+        catch
+        {
+            Free(write.Count);
+            throw;
+        }
+    }
+
+    // Takes count orders of the MaxQueuedOrders budget, or throws the 503 that says the queue is full. A request larger
+    // than the whole budget is taken when nothing else is queued, so every request the API allows can be stored.
+    private void Reserve(int count)
+    {
+        var budget = _options.MaxQueuedOrders;
+        var queued = Volatile.Read(ref _queuedOrders);
+        while (true)
+        {
+            if (queued > 0 && queued > budget - count)
+            {
+                throw new OrderStoreUnavailableException(string.Create(CultureInfo.InvariantCulture,
+                    $"the write queue is full ({queued:N0} orders are waiting to be written, this request has {count:N0}, " +
+                    $"and {OrderStorageOptions.SectionName}:{nameof(OrderStorageOptions.MaxQueuedOrders)} is {budget:N0})"), _retryAfter);
+            }
+            var seen = Interlocked.CompareExchange(ref _queuedOrders, queued + count, queued);
+            if (seen == queued) return;
+            queued = seen;
+        }
+    }
+
+    private void Free(int count) => Interlocked.Add(ref _queuedOrders, -count);
 
     private OrderStoreUnavailableException? TryEnqueue(WriterCommand command)
     {
@@ -164,6 +208,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
                 case PendingWrite<TPrepared> pending:
                     _engine.Release(pending.Prepared);
                     pending.Released();
+                    Free(pending.Count);
                     pending.Complete(stopping);
                     refused++;
                     break;
@@ -250,6 +295,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         if (_batch.Count > 0)
         {
             var error = Volatile.Read(ref _givenUp) == 1 ? Refuse(_batch) : CommitBatch(_batch, _prepared, orders);
+            Free(orders); // before any caller resumes: a caller answered may send its next request at once
             _drain.CompletionStarted();
             if (!mineTaken)
             {

@@ -14,6 +14,7 @@ public sealed class OrderMetrics
     public const string CommitOrders = "orders.commit.orders";
     public const string CommitDuration = "orders.commit.duration";
     public const string WriteQueueDepth = "orders.write_queue.depth";
+    public const string WriteQueueOrders = "orders.write_queue.orders";
     public const string ReasonTag = "reason";
 
     private static readonly KeyValuePair<string, object?>[] ReasonTags =
@@ -68,7 +69,14 @@ public sealed class OrderMetrics
         _commitDuration.Record(duration.TotalSeconds);
     }
 
-    /// <summary>Reports <paramref name="depth"/> (requests waiting for the writer) whenever the gauge is read.</summary>
-    public void ObserveWriteQueue(Func<int> depth) =>
+    /// <summary>
+    /// Reports <paramref name="depth"/> (requests waiting for the writer) and <paramref name="orders"/> (orders accepted
+    /// and not yet answered, against OrderStorage:MaxQueuedOrders) whenever the gauges are read.
+    /// </summary>
+    public void ObserveWriteQueue(Func<int> depth, Func<int> orders)
+    {
         _meter.CreateObservableGauge(WriteQueueDepth, depth, "{request}", "Requests waiting in the write queue.");
+        _meter.CreateObservableGauge(WriteQueueOrders, orders, "{order}",
+            "Orders accepted and not yet answered (queued or being committed), bounded by OrderStorage:MaxQueuedOrders.");
+    }
 }

@@ -5,6 +5,7 @@ using Npgsql;
 using OrderFunctions.Http;
 using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Support.Postgres;
+using Xunit.Abstractions;
 
 namespace OrderFunctions.Tests.Storage.Postgres;
 
@@ -16,7 +17,7 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 /// order id settles it.
 /// </summary>
 [RequiresPostgres]
-public sealed class PostgresCommitOutcomeTests : IAsyncLifetime
+public sealed class PostgresCommitOutcomeTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestStore _store = null!;
     private TcpFaultProxy _proxy = null!;
@@ -55,6 +56,8 @@ public sealed class PostgresCommitOutcomeTests : IAsyncLifetime
             Assert.True(_proxy.Dropped.IsCompleted, "the proxy dropped the connection at the commit");
         }
         var resend = await PostAsync(client, TestOrders.Json(clientOrderId: "lost-answer"));
+        output.WriteLine($"answer lost after COMMIT: answers {string.Join(", ", answers.Select(a => (int)a))}, resend {(int)resend.Status}, " +
+            $"rows {await _store.CountRowsAsync()} (warm-up + 4 orders)");
 
         // Assert: stored once each, answered as stored; the resend is a replay.
         Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created], answers);
@@ -73,6 +76,7 @@ public sealed class PostgresCommitOutcomeTests : IAsyncLifetime
         // Act
         _proxy.Arm(TcpFault.DropBeforeCommit);
         var answer = await PostAsync(client, TestOrders.Json(clientOrderId: "never-committed"));
+        output.WriteLine($"dropped before COMMIT: answer {(int)answer.Status}, rows {await _store.CountRowsAsync()} (warm-up only)");
 
         // Assert: proved not written, said so (no unknown outcome), and it was not.
         Assert.True(_proxy.Dropped.IsCompleted, "the proxy dropped the connection at the commit");
@@ -96,6 +100,9 @@ public sealed class PostgresCommitOutcomeTests : IAsyncLifetime
         var rowsMeanwhile = await _store.CountRowsAsync();
         _proxy.RefuseConnections = false;
         var resend = await PostAsync(client, TestOrders.Json(clientOrderId: "unknown-outcome"));
+        output.WriteLine($"answer lost, server unreachable: answer {(int)answer.Status} outcome " +
+            $"{(answer.Problem.ValueKind == JsonValueKind.Object && answer.Problem.TryGetProperty("outcome", out var o) ? o.GetString() : "-")}, " +
+            $"rows meanwhile {rowsMeanwhile}, resend {(int)resend.Status}, rows {await _store.CountRowsAsync()}");
 
         // Assert: the 503 says the outcome is unknown (the order did land), and the resend finds it.
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);

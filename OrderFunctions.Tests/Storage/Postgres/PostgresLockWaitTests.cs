@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -6,6 +7,7 @@ using Npgsql;
 using OrderFunctions.Storage;
 using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Support.Postgres;
+using Xunit.Abstractions;
 
 namespace OrderFunctions.Tests.Storage.Postgres;
 
@@ -16,7 +18,7 @@ namespace OrderFunctions.Tests.Storage.Postgres;
 /// of its commit are stored while the key is still held.
 /// </summary>
 [RequiresPostgres]
-public sealed class PostgresLockWaitTests : IAsyncLifetime
+public sealed class PostgresLockWaitTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestStore _store = null!;
 
@@ -43,8 +45,11 @@ public sealed class PostgresLockWaitTests : IAsyncLifetime
         }
 
         // Act
+        var waited = Stopwatch.StartNew();
         var answer = await PostAsync(client, TestOrders.Json(clientOrderId: "while-locked"));
+        waited.Stop();
         await transaction.RollbackAsync();
+        output.WriteLine($"table locked, BusyTimeoutSeconds 2: answer {(int)answer.Status} after {waited.Elapsed.TotalSeconds:F2} s");
 
         // Assert: the writer gave up on the lock (its lock_timeout), not on the driver's 30 s command timeout.
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
@@ -80,9 +85,13 @@ public sealed class PostgresLockWaitTests : IAsyncLifetime
         await WriterHold.WaitForQueuedAsync(app.Services, 9);
 
         // Act: the writer goes on while the key stays held.
+        var released = Stopwatch.StartNew();
         hold.Release();
         var othersAnswered = await Task.WhenAll(others);
+        var bystanders = released.Elapsed;
         var heldRefused = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => held);
+        output.WriteLine($"one key held by another session: the 8 bystanders answered {bystanders.TotalMilliseconds:F0} ms after the writer " +
+            $"went on, the held key's request refused after {released.Elapsed.TotalMilliseconds:F0} ms");
         await transaction.CommitAsync();
         var resend = await PostAsync(client, TestOrders.Json(clientOrderId: "held"));
 

@@ -9,8 +9,10 @@ namespace OrderFunctions.Storage.Postgres;
 /// <summary>
 /// <see cref="IOrderExportQueries"/> on PostgreSQL: one read-only REPEATABLE READ transaction, whose snapshot is taken
 /// by its first statement (the newest id) when the export opens, so orders committed later are all left out, also those
-/// another instance drew a smaller id for. The rows then come from one statement that Npgsql reads as they arrive (the
-/// server waits on the socket when the client is slow), so memory does not grow with the range.
+/// another instance drew a smaller id for. The newest id is capped where the store is settled (read just before the
+/// snapshot, <see cref="PostgresCommitFence"/>), so no order with an id up to it can commit after the export: a listing
+/// may tail on from it. The rows then come from one statement that Npgsql reads as they arrive (the server waits on
+/// the socket when the client is slow), so memory does not grow with the range.
 /// </summary>
 public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueries
 {
@@ -20,12 +22,14 @@ public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueri
         try
         {
             connection = await reads.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var settled = await SettledThroughAsync(connection, cancellationToken).ConfigureAwait(false);
             var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
             await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
             {
                 await readOnly.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
-            await using var max = new NpgsqlCommand("SELECT COALESCE(MAX(id), 0) FROM orders", connection, transaction);
+            await using var max = new NpgsqlCommand("SELECT COALESCE(MAX(id), 0) FROM orders WHERE id <= @settled", connection, transaction);
+            max.Parameters.AddWithValue("settled", settled);
             var maxId = (long)(await max.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             return new Export(reads, connection, transaction, filter, maxId);
         }
@@ -35,6 +39,20 @@ public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueri
             if (reads.Unavailable(ex) is { } unavailable) throw unavailable;
             throw;
         }
+    }
+
+    // Read before the snapshot (PostgresCommitFence): every id at or below it that will ever be visible is in the
+    // snapshot, so the export's newest id is a safe cursor for a listing that tails on from where the export ended.
+    private static async Task<long> SettledThroughAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(PostgresCommitFence.ReadSql, connection);
+        await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await row.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var head = row.GetInt64(0);
+        await row.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var keys = new List<long>();
+        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false)) keys.Add(row.GetInt64(0));
+        return PostgresCommitFence.SettledThrough(head, keys);
     }
 
     private sealed class Export(PostgresReads reads, NpgsqlConnection connection, NpgsqlTransaction transaction, OrderFilter filter,

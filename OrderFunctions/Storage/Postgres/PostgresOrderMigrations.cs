@@ -16,7 +16,7 @@ internal static class PostgresOrderMigrations
 
     // Any constant shared by every instance. (CREATE ... IF NOT EXISTS alone is not race-safe: two sessions may both
     // pass the check and one fails on the catalog's unique index.)
-    private const long SchemaLockKey = 0x4F72646572730001; // "Orders" + 1
+    internal const long SchemaLockKey = 0x4F72646572730001; // "Orders" + 1
 
     private const string LockSql = $"""
         SELECT pg_advisory_xact_lock(@key);

@@ -40,20 +40,40 @@ public sealed class PostgresOrderQueries(PostgresReads reads) : IOrderQueries
             return await row.ReadAsync(cancellationToken).ConfigureAwait(false) ? PostgresOrderReader.ReadOrder(row) : null;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) =>
-        reads.ReadAsync<IReadOnlyList<StoredOrder>>(async connection =>
+    public async Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count,
+        CancellationToken cancellationToken = default) =>
+        (await ListSliceAsync(filter, afterId, count, cancellationToken).ConfigureAwait(false)).Orders;
+
+    // One round trip, three statements, each on a snapshot of its own taken when it starts (READ COMMITTED): the
+    // sequence's head, the fences of the commits in flight (PostgresCommitFence), then the page. Every id at or below
+    // the settled id that will ever be visible is visible to the page's snapshot, so the rows above it are held back.
+    public Task<OrderSlice> ListSliceAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) =>
+        reads.ReadAsync(async connection =>
         {
             await using var command = new NpgsqlCommand { Connection = connection };
-            var sql = new StringBuilder($"SELECT {PostgresOrderSchema.Columns} FROM orders");
+            var sql = new StringBuilder(PostgresCommitFence.ReadSql).Append($"SELECT {PostgresOrderSchema.Columns} FROM orders");
             Where(sql, command, filter, afterId);
             sql.Append(" ORDER BY id LIMIT @count");
             command.Parameters.AddWithValue("count", count);
             command.CommandText = sql.ToString();
 
-            var orders = new List<StoredOrder>(Math.Min(count, 1024));
             await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await row.ReadAsync(cancellationToken).ConfigureAwait(false)) orders.Add(PostgresOrderReader.ReadOrder(row));
-            return orders;
+            await row.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var head = row.GetInt64(0);
+            await row.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            var keys = new List<long>();
+            while (await row.ReadAsync(cancellationToken).ConfigureAwait(false)) keys.Add(row.GetInt64(0));
+            var settled = PostgresCommitFence.SettledThrough(head, keys);
+            await row.NextResultAsync(cancellationToken).ConfigureAwait(false);
+
+            var orders = new List<StoredOrder>(Math.Min(count, 1024));
+            while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var order = PostgresOrderReader.ReadOrder(row);
+                if (order.Id > settled) return new OrderSlice(orders, settled);
+                orders.Add(order);
+            }
+            return new OrderSlice(orders);
         }, cancellationToken);
 
     public Task<IReadOnlyList<MarketStats>> StatsAsync(OrderFilter filter, string? afterMarket, int count,

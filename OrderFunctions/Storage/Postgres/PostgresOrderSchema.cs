@@ -15,6 +15,13 @@ internal static class PostgresOrderSchema
     public const string SequenceSql = "SELECT pg_get_serial_sequence('orders', 'id')";
 
     /// <summary>
+    /// How many values the sequence hands a session at once. Above 1 each session draws from a block of its own, so ids
+    /// no longer grow with the order in which they were drawn, and no reader can tell which ids are still to come
+    /// (<see cref="PostgresCommitFence"/>): the writer refuses such a sequence.
+    /// </summary>
+    public const string SequenceCacheSql = "SELECT seqcache FROM pg_sequence WHERE seqrelid = @sequence::regclass";
+
+    /// <summary>
     /// Creates the table in a new database or upgrades one an older release wrote (<see cref="PostgresOrderMigrations"/>);
     /// safe when several instances start at once. Returns how many steps this call applied.
     /// </summary>

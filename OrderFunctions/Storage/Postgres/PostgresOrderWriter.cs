@@ -44,12 +44,27 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
 
     // Every transaction's first statements: the table's lock under the full lock_timeout (a table locked by another
     // session makes the commit fail in about BusyTimeoutSeconds), then the short wait for keys held by other sessions
-    // for the rest of the transaction, the ids, and the table's oid, which must be the one this process started with.
-    private const string IdsSql = """
+    // for the rest of the transaction, the commit's fence (PostgresCommitFence: a shared advisory lock keyed by the
+    // sequence's next value, taken before any id is drawn and released once the commit is visible, so that listings
+    // tail safely across instances), the ids, and the table's oid, which must be the one this process started with.
+    // One round trip: the MATERIALIZED row is computed before the first nextval, which needs it.
+    private const string IdsSql = $"""
+        LOCK TABLE orders IN ROW EXCLUSIVE MODE;
+        WITH t AS MATERIALIZED (SELECT 'orders'::regclass::oid AS oid, set_config('lock_timeout', @key_wait, true),
+            {PostgresCommitFence.LockExpression})
+        SELECT nextval(@sequence::regclass), t.oid FROM t, generate_series(1, @count)
+        """;
+
+    // The same inside a request's savepoint (WriteOneByOne): the transaction took its fence before its first savepoint,
+    // as a lock taken in a savepoint that is rolled back is released with it, and one fence per transaction keeps the
+    // lock table small however many requests the commit carries.
+    private const string IdsUnfencedSql = """
         LOCK TABLE orders IN ROW EXCLUSIVE MODE;
         WITH t AS MATERIALIZED (SELECT 'orders'::regclass::oid AS oid, set_config('lock_timeout', @key_wait, true))
         SELECT nextval(@sequence::regclass), t.oid FROM t, generate_series(1, @count)
         """;
+
+    private const string FenceSql = $"SELECT {PostgresCommitFence.LockExpression}";
 
     private const string SessionSql =
         "SELECT set_config('lock_timeout', @lock_timeout, false), set_config('statement_timeout', @statement_timeout, false)";
@@ -190,6 +205,18 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
     private WriteResult[] WriteOneByOne(NpgsqlConnection connection, IReadOnlyList<OrderWrite> batch)
     {
         using var transaction = connection.BeginTransaction();
+        using (var fence = new NpgsqlCommand(FenceSql, connection))
+        {
+            fence.Parameters.AddWithValue("sequence", _sequence!);
+            try
+            {
+                fence.ExecuteNonQuery();
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                throw connections.TableChanged(null); // the sequence went with its table
+            }
+        }
         var written = new WriteResult[batch.Count];
         for (var r = 0; r < batch.Count; r++)
         {
@@ -198,11 +225,11 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
             {
                 if (batch[r].Single is { } order)
                 {
-                    written[r] = WriteResult.One(Insert(connection, [order])[0]);
+                    written[r] = WriteResult.One(Insert(connection, [order], fenced: true)[0]);
                 }
                 else
                 {
-                    var results = Insert(connection, batch[r].Many!);
+                    var results = Insert(connection, batch[r].Many!, fenced: true);
                     if (Array.Exists(results, s => s.Outcome == SaveOutcome.Conflict)) transaction.Rollback("request");
                     written[r] = WriteResult.All(results);
                 }
@@ -304,9 +331,10 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         return null;
     }
 
-    private SaveResult[] Insert(NpgsqlConnection connection, IReadOnlyList<Order> orders)
+    // fenced: the transaction holds its commit fence already (PostgresCommitFence); else the draw takes it.
+    private SaveResult[] Insert(NpgsqlConnection connection, IReadOnlyList<Order> orders, bool fenced = false)
     {
-        var ids = AllocateIds(connection, orders.Count);
+        var ids = AllocateIds(connection, orders.Count, fenced);
         var results = new SaveResult[orders.Count];
         var plain = new List<int>(orders.Count);
         var keyed = new List<int>();
@@ -439,9 +467,9 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         importer.Complete();
     }
 
-    private long[] AllocateIds(NpgsqlConnection connection, int count)
+    private long[] AllocateIds(NpgsqlConnection connection, int count, bool fenced)
     {
-        using var command = new NpgsqlCommand(IdsSql, connection);
+        using var command = new NpgsqlCommand(fenced ? IdsUnfencedSql : IdsSql, connection);
         command.Parameters.AddWithValue("sequence", _sequence!);
         command.Parameters.AddWithValue("count", count);
         command.Parameters.AddWithValue("key_wait", _keyWait);
@@ -479,6 +507,14 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
                 OrderSchemaLog.Upgraded(logger, "PostgreSQL", PostgresOrderMigrations.Latest - applied, PostgresOrderMigrations.Latest);
                 using var sequence = new NpgsqlCommand(PostgresOrderSchema.SequenceSql, connection);
                 _sequence = (string)sequence.ExecuteScalar()!;
+                using var cache = new NpgsqlCommand(PostgresOrderSchema.SequenceCacheSql, connection);
+                cache.Parameters.AddWithValue("sequence", _sequence);
+                if (cache.ExecuteScalar() is long cached and > 1)
+                {
+                    throw new PostgresStoreException(
+                        $"the id sequence {_sequence} caches {cached} values per session: ids would not grow in the order they are drawn " +
+                        $"and listings could skip orders; an operator restores it with ALTER SEQUENCE {_sequence} CACHE 1");
+                }
                 connections.TableOid = TableOid(connection);
             }
             else if (TableOid(connection) is var oid && oid != connections.TableOid)

@@ -1,0 +1,104 @@
+using System.Numerics;
+using System.Text;
+using OrderFunctions.Tests.Support;
+
+namespace OrderFunctions.Tests.Ingestion;
+
+/// <summary>
+/// The bytes of request bodies held at once are bounded (<c>OrderStorage:MaxBufferedRequestBytes</c>): while bodies
+/// being read hold the budget, another POST is answered 503 with Retry-After before its body is read, and the budget
+/// frees once they are parsed (issue 22, item 5). The first body is held half-read on a signal.
+/// </summary>
+public sealed class BodyBudgetTests
+{
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_returns_503_with_Retry_After_when_bodies_being_read_hold_the_byte_budget()
+    {
+        // Arrange: a budget one body's buffer fits in, and a body held half-read.
+        var held = Encoding.UTF8.GetBytes(TestOrders.Json(clientOrderId: "held"));
+        var other = TestOrders.Json(clientOrderId: "refused");
+        var buffer = (long)BitOperations.RoundUpToPowerOf2((uint)held.Length + 1); // what the app rents for it
+        var budget = buffer + buffer / 2;
+        await using var api = new StandaloneApplication(new Dictionary<string, string?> { ["OrderStorage:MaxBufferedRequestBytes"] = $"{budget}" });
+        var stream = new HalfThenWait(held);
+        var first = api.PostAsync(stream, held.Length);
+        await stream.Waiting.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Act
+        var refused = await api.PostAsync(other);
+        stream.Release();
+        var stored = await first;
+        var later = await api.PostAsync(TestOrders.Json(clientOrderId: "later"));
+
+        // Assert
+        Assert.Equal(503, refused.Status);
+        Assert.Equal("application/problem+json", refused.ContentType);
+        Assert.Equal("1", refused.Header("Retry-After"));
+        Assert.Equal(503, refused.Json.GetProperty("status").GetInt32());
+        var otherBuffer = BitOperations.RoundUpToPowerOf2((uint)Encoding.UTF8.GetByteCount(other) + 1);
+        Assert.Equal(FormattableString.Invariant($"The order was not stored: too many request bodies are being read ({buffer:N0} bytes ") +
+            FormattableString.Invariant($"are held, this one needs {otherBuffer:N0}, and OrderStorage:MaxBufferedRequestBytes is {budget:N0}). ") +
+            "Nothing was written; retry later.",
+            refused.Json.GetProperty("detail").GetString());
+        Assert.Equal(201, stored.Status);
+        Assert.Equal(201, later.Status);
+        Assert.Equal(["held", "later"], api.Store.ClientOrderIdCounts().Keys.Order().ToArray());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_reads_a_body_larger_than_the_whole_budget_when_no_other_body_is_held()
+    {
+        // Arrange: a budget of 1 KiB and a 120-order array of unknown length (over 16 KiB: its buffer grows twice).
+        await using var api = new StandaloneApplication(new Dictionary<string, string?> { ["OrderStorage:MaxBufferedRequestBytes"] = "1024" });
+        var orders = Enumerable.Range(0, 120).Select(i => TestOrders.Json(clientOrderId: $"large-{i}"));
+        var body = Encoding.UTF8.GetBytes($"[{string.Join(",", orders)}]");
+        Assert.True(body.Length > 16 * 1024, $"the body has {body.Length} bytes");
+
+        // Act
+        var response = await api.PostAsync(new MemoryStream(body), contentLength: null);
+
+        // Assert
+        Assert.Equal(201, response.Status);
+        Assert.Equal(120, api.CountRows());
+    }
+
+    /// <summary>Gives the first half of the body, then waits for <see cref="Release"/> before the rest.</summary>
+    private sealed class HalfThenWait(byte[] body) : Stream
+    {
+        private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _position;
+
+        public Task Waiting => _waiting.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => body.Length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position > 0)
+            {
+                _waiting.TrySetResult();
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+            var count = Math.Min(buffer.Length, _position == 0 ? body.Length / 2 : body.Length - _position);
+            body.AsSpan(_position, count).CopyTo(buffer.Span);
+            _position += count;
+            return count;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
