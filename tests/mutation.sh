@@ -45,7 +45,11 @@ part_tests[queue]="FullyQualifiedName~OrderFunctions.Tests.Storage.OrderWriteQue
 |FullyQualifiedName~OrderFunctions.Tests.Telemetry.OrderMetricsTests\
 |(FullyQualifiedName~OrderFunctions.Tests.Hosting.HealthTests&FullyQualifiedName!~Postgres)\
 |FullyQualifiedName~OrderFunctions.Tests.Hosting.CompositionTests\
-|FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.SqliteMigrationTests"
+|FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.SqliteMigrationTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.StoreFailureLogTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.LastWriteFailureTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.OrderSchemaLogTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.OrderStoreHealthTests"
 part_files[sqlite]="Storage/Sqlite/*.cs"
 part_tests[sqlite]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.StorageFaultTests\

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -328,8 +329,308 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(1, held.GetTagItem("orders.count"));
     }
 
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task StopAsync_answers_what_is_still_queued_503_writes_none_of_it_and_logs_the_count_when_its_token_fires(OrderCommitMode mode)
+    {
+        // Arrange: the first commit held; three orders and a reconnect queued behind it.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var logs = new CapturedLogs();
+        using var queue = Queue(engine, mode, logs: logs);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = Enumerable.Range(2, 3).Select(i => queue.AddAsync(TestOrders.Order(size: i))).ToArray();
+        var reconnect = queue.ReconnectAsync();
+        using var spent = new CancellationTokenSource();
+        spent.Cancel();
+
+        // Act: the host's shutdown timeout has fired (twice: the second call finds nothing more to give up).
+        await queue.StopAsync(spent.Token);
+        await queue.StopAsync(spent.Token);
+        var refusedBeforeTheCommitEnds = engine.Released.Count;
+        engine.LetFirstWriteGo.Set();
+        var stored = await first.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: each queued caller answered 503, its prepared form given back, nothing of it written.
+        foreach (var caller in queued)
+        {
+            var refused = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => caller.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal("the service is stopping", refused.Message);
+            Assert.Equal(TimeSpan.FromSeconds(7), refused.RetryAfter);
+        }
+        Assert.Equal("the service is stopping", await reconnect.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(3, refusedBeforeTheCommitEnds);
+        Assert.Equal(SaveOutcome.Created, stored.Outcome); // the commit under way finishes on its own
+        Assert.Equal(1, engine.Writes);
+        Assert.Equal([1], engine.OrdersPerWrite);
+        Assert.Equal(1, engine.Opens);
+        await WaitUntilAsync(() => engine.Released.Count == 4);
+        Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Equal(
+            "Stopping: 3 queued requests were refused (503) when the stop's budget of 27 s ran out; none of them was written", // 30 s less 3
+            logged.Message);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task Writer_refuses_without_writing_a_group_it_takes_after_the_stop_gave_up_when_the_give_up_is_still_under_way(
+        OrderCommitMode mode)
+    {
+        // Arrange: the first commit held; three orders queued. The stop gives up, and is held in its first release
+        // (the first order queued) while the other two are still in the queue; the commit then ends, and the committing
+        // thread takes those two as its next group.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var logs = new CapturedLogs();
+        using var queue = Queue(engine, mode, logs: logs);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = Enumerable.Range(2, 3).Select(i => queue.AddAsync(TestOrders.Order(size: i))).ToArray();
+        engine.HoldNextRelease();
+        using var spent = new CancellationTokenSource();
+        spent.Cancel();
+        var stop = Task.Run(() => queue.StopAsync(spent.Token));
+        await engine.ReleaseEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Act: the commit ends; the group behind it is taken while the stop is still giving up.
+        engine.LetFirstWriteGo.Set();
+        var stored = await first.WaitAsync(TimeSpan.FromSeconds(60));
+        var takenByTheWriter = new List<OrderStoreUnavailableException>();
+        foreach (var caller in queued.Skip(1))
+        {
+            takenByTheWriter.Add(await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => caller.WaitAsync(TimeSpan.FromSeconds(60))));
+        }
+        engine.LetReleaseGo.Set();
+        await stop.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: one commit only (the held one); the group answered 503 unwritten, every prepared form given back.
+        var takenByTheStop = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queued[0].WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(SaveOutcome.Created, stored.Outcome);
+        Assert.All(takenByTheWriter.Append(takenByTheStop), e => Assert.Equal("the service is stopping", e.Message));
+        Assert.All(takenByTheWriter, e => Assert.Equal(TimeSpan.FromSeconds(7), e.RetryAfter));
+        Assert.Equal(1, engine.Writes);
+        Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+        Assert.Equal(4, engine.Released.Count);
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(
+            "Stopping: 1 queued requests were refused (503) when the stop's budget of 27 s ran out; none of them was written", logged.Message);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task StartAsync_gives_up_what_is_still_queued_at_the_hosts_shutdown_timeout_less_its_margin_when_the_application_stops(
+        OrderCommitMode mode)
+    {
+        // Arrange: a host shutdown timeout of 2 s, so a budget of 1 s (the margin is 3 s, or half the timeout when
+        // shorter); the first commit held, two orders queued behind it.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var logs = new CapturedLogs();
+        using var lifetime = new StoppingLifetime();
+        using var queue = Queue(engine, mode, logs: logs, lifetime: lifetime, shutdownTimeout: TimeSpan.FromSeconds(2));
+        await queue.StartAsync(default);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = Enumerable.Range(2, 2).Select(i => queue.AddAsync(TestOrders.Order(size: i))).ToArray();
+
+        // Act: the host begins to stop; no StopAsync is called (the server still waits for its requests).
+        lifetime.Stop();
+        var refused = new List<OrderStoreUnavailableException>();
+        foreach (var caller in queued)
+        {
+            refused.Add(await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => caller.WaitAsync(TimeSpan.FromSeconds(60))));
+        }
+        var firstWhenRefused = first.IsCompleted;
+        var late = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queue.AddAsync(TestOrders.Order(size: 9)));
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: answered 503 while the commit was still held, and the budget logged (once the callers have resumed).
+        Assert.False(firstWhenRefused);
+        Assert.All(refused, e => Assert.Equal("the service is stopping", e.Message));
+        Assert.Equal("the service is shutting down", late.Message); // the give-up closed the queue
+        Assert.Equal(1, engine.Writes);
+        await WaitUntilAsync(() => logs.Records.Any(r => r.Level >= LogLevel.Warning));
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(
+            "Stopping: 2 queued requests were refused (503) when the stop's budget of 1 s ran out; none of them was written", logged.Message);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Dispose_returns_without_waiting_for_a_stalled_commit_when_the_stop_gave_up()
+    {
+        // Arrange: the first commit held (up to 30 s); the stop's budget spent.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var queue = Queue(engine, OrderCommitMode.WriterThread);
+        var first = queue.AddAsync(TestOrders.Order(size: 1));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var spent = new CancellationTokenSource();
+        spent.Cancel();
+        await queue.StopAsync(spent.Token);
+
+        // Act: the writer is still in its commit, and will be until let go.
+        queue.Dispose();
+        var commitLeftWhenDisposed = engine.FirstWriteLeft.Task.IsCompleted;
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: Dispose did not wait for the commit (it waits for the writer only when the stop drained the queue).
+        Assert.False(commitLeftWhenDisposed);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Writer_commits_on_a_background_thread_named_order_writer_when_the_mode_is_WriterThread()
+    {
+        var engine = new RecordingEngine();
+        using var queue = Queue(engine, OrderCommitMode.WriterThread);
+
+        await queue.AddAsync(TestOrders.Order());
+
+        // A background thread: a host that never stops the queue still exits; the name shows in dumps and profiles.
+        Assert.Equal([(true, "order-writer")], engine.WritingThreads);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_returns_to_a_leader_once_its_own_order_is_committed_when_more_wait_behind_it()
+    {
+        // Arrange: the leader (the first caller) held in its own commit while two orders queue behind it; the commit
+        // that takes those two is held too.
+        var engine = new RecordingEngine { HoldFirstWrite = true, HoldSecondWrite = true };
+        using var queue = Queue(engine, OrderCommitMode.Leader);
+        var leader = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var waiting = Enumerable.Range(2, 2).Select(i => queue.AddAsync(TestOrders.Order(size: i))).ToArray();
+
+        // Act
+        engine.LetFirstWriteGo.Set();
+        await engine.SecondWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var stored = await leader.WaitAsync(TimeSpan.FromSeconds(60));
+        var secondLeftWhenLeaderReturned = engine.SecondWriteLeft.Task.IsCompleted;
+        engine.LetSecondWriteGo.Set();
+        var rest = await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: the leader's caller got its answer while another thread committed the rest.
+        Assert.False(secondLeftWhenLeaderReturned);
+        Assert.Equal(1m, stored.Order.Size);
+        Assert.Equal([2m, 3m], rest.Select(r => r.Order.Size).Order());
+        Assert.Equal([1, 2], engine.OrdersPerWrite);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddAsync_answers_503_with_the_engines_reason_and_logs_it_when_the_engine_sets_the_request_aside(OrderCommitMode mode)
+    {
+        // Arrange: the first commit held while two orders queue; the engine sets the one of size 13 aside.
+        var engine = new RecordingEngine { HoldFirstWrite = true, SetAsideSize = 13m };
+        var failure = new LastWriteFailure();
+        var logs = new CapturedLogs();
+        using var queue = Queue(engine, mode, failure: failure, logs: logs);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var setAside = queue.AddAsync(TestOrders.Order(size: 13));
+        var written = queue.AddAsync(TestOrders.Order(size: 2));
+
+        // Act
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+        var refused = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => setAside.WaitAsync(TimeSpan.FromSeconds(60)));
+        var stored = await written.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: that request alone answered 503; the rest of its commit stored; the commit counts as a success.
+        Assert.Equal(RecordingEngine.SetAsideReason, refused.Message);
+        Assert.Equal(TimeSpan.FromSeconds(7), refused.RetryAfter);
+        Assert.False(refused.OutcomeUnknown);
+        Assert.Equal(SaveOutcome.Created, stored.Outcome);
+        Assert.Equal([1, 2], engine.OrdersPerWrite);
+        Assert.Null(failure.Reason);
+        var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Equal($"A request was set aside and answered 503 while its transaction committed: {RecordingEngine.SetAsideReason}", logged.Message);
+        Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddAsync_answers_shutting_down_when_the_stop_has_begun_and_the_last_commit_is_still_under_way(OrderCommitMode mode)
+    {
+        // Arrange: the only commit held; the stop begins (nothing else queued, so the queue is closed and empty).
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        using var queue = Queue(engine, mode);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order(size: 1)));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var stop = queue.StopAsync(default);
+
+        // Act
+        var late = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queue.AddAsync(TestOrders.Order(size: 2)));
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+        await stop.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: the queue is closed, whether or not the writer has ended yet.
+        Assert.Equal("the service is shutting down", late.Message);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task StopAsync_returns_when_the_queue_never_started(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine();
+        using var queue = Queue(engine, mode);
+
+        await queue.StopAsync(default).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, engine.Opens);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddAsync_answers_503_saying_the_orders_may_be_stored_when_the_commits_answer_was_lost(OrderCommitMode mode)
+    {
+        const string Lost = "the connection failed during COMMIT; the orders may be stored";
+        var engine = new RecordingEngine { FailWriteNumber = 1, WriteFault = () => new OrderCommitUnknownException(Lost) };
+        var failure = new LastWriteFailure();
+        using var queue = Queue(engine, mode, failure: failure);
+
+        var error = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queue.AddAsync(TestOrders.Order()));
+
+        Assert.Equal(Lost, error.Message); // the engine's own words, though its DescribeFault knows no such exception
+        Assert.True(error.OutcomeUnknown);
+        Assert.IsType<OrderCommitUnknownException>(error.InnerException);
+        Assert.Equal(Lost, failure.Reason);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Dispose_waits_for_the_writer_to_drop_the_engines_connection_when_no_stop_came_first()
+    {
+        var engine = new RecordingEngine();
+        var queue = Queue(engine, OrderCommitMode.WriterThread);
+        await queue.AddAsync(TestOrders.Order());
+
+        queue.Dispose();
+
+        Assert.Equal(1, engine.Resets); // the writer's end, joined by Dispose
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not hold within 60 s");
+            await Task.Delay(10);
+        }
+    }
+
     private static OrderWriteQueue<RecordingEngine.Token> Queue(RecordingEngine engine, OrderCommitMode mode, int capacity = 16,
-        int maxOrdersPerTransaction = 20_000, LastWriteFailure? failure = null, CapturedLogs? logs = null) =>
+        int maxOrdersPerTransaction = 20_000, LastWriteFailure? failure = null, CapturedLogs? logs = null,
+        IHostApplicationLifetime? lifetime = null, TimeSpan? shutdownTimeout = null) =>
         new(engine,
             Options.Create(new OrderStorageOptions
             {
@@ -338,12 +639,33 @@ public sealed class OrderWriteQueueTests
             logs is null
                 ? NullLogger<OrderWriteQueue>.Instance
                 : LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs)).CreateLogger<OrderWriteQueue>(),
-            failure);
+            failure,
+            lifetime: lifetime,
+            hostOptions: shutdownTimeout is { } timeout ? Options.Create(new HostOptions { ShutdownTimeout = timeout }) : null);
+
+    /// <summary>The host's lifetime, reduced to the stop signal the queue listens to.</summary>
+    private sealed class StoppingLifetime : IHostApplicationLifetime, IDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => _stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => _stopping.Cancel();
+
+        public void Stop() => _stopping.Cancel();
+
+        public void Dispose() => _stopping.Dispose();
+    }
 
     /// <summary>An engine in memory that records what it prepared and released, and can hold, fail or refuse to open.</summary>
     private sealed class RecordingEngine : IOrderBatchWriter<RecordingEngine.Token>
     {
         public const string FaultReason = "the test engine failed";
+        public const string SetAsideReason = "the test engine set this request aside";
 
         private int _nextToken;
         private long _nextId;
@@ -351,6 +673,8 @@ public sealed class OrderWriteQueueTests
         public readonly record struct Token(int Number, OrderWrite Write);
 
         public bool HoldFirstWrite { get; init; }
+        public bool HoldSecondWrite { get; init; }
+        public decimal? SetAsideSize { get; init; }
         public int FailWriteNumber { get; init; }
         public Func<Exception> WriteFault { get; init; } = () => new TimeoutException(FaultReason);
         public volatile bool OpenFails;
@@ -363,6 +687,14 @@ public sealed class OrderWriteQueueTests
         public ConcurrentBag<int> Released { get; } = [];
         public TaskCompletionSource FirstWriteEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ManualResetEventSlim LetFirstWriteGo { get; } = new();
+        public TaskCompletionSource FirstWriteLeft { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource SecondWriteEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ManualResetEventSlim LetSecondWriteGo { get; } = new();
+        public TaskCompletionSource SecondWriteLeft { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ConcurrentQueue<(bool IsBackground, string? Name)> WritingThreads { get; } = [];
+        public TaskCompletionSource ReleaseEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ManualResetEventSlim LetReleaseGo { get; } = new();
+        private int _holdRelease;
 
         public string SystemName => "test";
 
@@ -376,19 +708,38 @@ public sealed class OrderWriteQueueTests
         public IReadOnlyList<WriteResult> Write(IReadOnlyList<Token> batch)
         {
             var number = Interlocked.Increment(ref Writes);
+            WritingThreads.Enqueue((Thread.CurrentThread.IsBackground, Thread.CurrentThread.Name));
             if (number == 1 && HoldFirstWrite)
             {
                 FirstWriteEntered.TrySetResult();
                 LetFirstWriteGo.Wait(TimeSpan.FromSeconds(30));
+                FirstWriteLeft.TrySetResult();
+            }
+            if (number == 2 && HoldSecondWrite)
+            {
+                SecondWriteEntered.TrySetResult();
+                LetSecondWriteGo.Wait(TimeSpan.FromSeconds(30));
+                SecondWriteLeft.TrySetResult();
             }
             OrdersPerWrite.Enqueue(batch.Sum(token => token.Write.Count));
             if (number == FailWriteNumber) throw WriteFault();
             return [.. batch.Select(token => token.Write.Single is { } order
-                ? WriteResult.One(Created(order))
+                ? order.Size == SetAsideSize ? WriteResult.NotWritten(SetAsideReason) : WriteResult.One(Created(order))
                 : WriteResult.All([.. token.Write.Many!.Select(Created)]))];
         }
 
-        public void Release(Token prepared) => Released.Add(prepared.Number);
+        /// <summary>The next call to <see cref="Release"/> waits, once it has said so, until <see cref="LetReleaseGo"/>.</summary>
+        public void HoldNextRelease() => Volatile.Write(ref _holdRelease, 1);
+
+        public void Release(Token prepared)
+        {
+            if (Interlocked.Exchange(ref _holdRelease, 0) == 1)
+            {
+                ReleaseEntered.TrySetResult();
+                LetReleaseGo.Wait(TimeSpan.FromSeconds(30));
+            }
+            Released.Add(prepared.Number);
+        }
 
         public void Open()
         {
@@ -401,7 +752,12 @@ public sealed class OrderWriteQueueTests
 
         public string? DescribeFault(Exception exception) => exception is TimeoutException ? exception.Message : null;
 
-        public void Dispose() => LetFirstWriteGo.Dispose();
+        public void Dispose()
+        {
+            LetFirstWriteGo.Dispose();
+            LetSecondWriteGo.Dispose();
+            LetReleaseGo.Dispose();
+        }
 
         private SaveResult Created(Order order) => new(SaveOutcome.Created, StoredOrder.From(Interlocked.Increment(ref _nextId), order));
     }
