@@ -34,11 +34,11 @@ public sealed record OrderSenderOptions
 
     /// <summary>
     /// Orders per request at most, and how many waiting orders send a batch before <see cref="Linger"/> has passed
-    /// (default 5,000; the server takes up to 10,000 and 4 MiB, and a batch it refuses as too large is halved). One
+    /// (default 1,000; the server takes up to 10,000 and 4 MiB, and a batch it refuses as too large is halved). One
     /// request is in flight at a time, so its fixed cost (a commit, a round trip) is shared by this many orders when
     /// the sender is behind; at a low rate the linger sends smaller batches at once.
     /// </summary>
-    public int MaxBatchOrders { get; set; } = 5000;
+    public int MaxBatchOrders { get; set; } = 1000;
 
     /// <summary>How long the first order of a batch waits for others before the batch is sent anyway (default 5 ms).</summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);

@@ -15,12 +15,12 @@
 #
 # Options (environment): ORDERS=1000000, SINGLE_ORDERS=50000, SINGLE_CONNECTIONS=8, LOAD_SECONDS=15,
 # LOAD_CONNECTIONS=4, LATENCY_CALLS=1000000, BDN=1 (0 skips BenchmarkDotNet), SENDER_BATCH (the sender's
-# MaxBatchOrders in part 2; unset: the library's default, 5,000; the server takes up to 10000), OUTAGE_ORDERS=200000,
+# MaxBatchOrders in part 2; unset: the library's default, 1,000; the server takes up to 10000), OUTAGE_ORDERS=200000,
 # OUTAGE_RATE=5000 (orders/s), OUTAGE_STOP=10 (s after the start), OUTAGE_DOWN=20 (s), KEEP=0.
 set -euo pipefail
 
 ORDERS=${ORDERS:-1000000}
-SENDER_BATCH=${SENDER_BATCH:-}   # empty: the library's default MaxBatchOrders (5,000)
+SENDER_BATCH=${SENDER_BATCH:-}   # empty: the library's default MaxBatchOrders (1,000)
 export SENDER_BATCH
 SINGLE_ORDERS=${SINGLE_ORDERS:-50000}
 SINGLE_CONNECTIONS=${SINGLE_CONNECTIONS:-8}
