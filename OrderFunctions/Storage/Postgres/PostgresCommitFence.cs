@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace OrderFunctions.Storage.Postgres;
 
 /// <summary>
@@ -41,6 +43,20 @@ internal static class PostgresCommitFence
           AND (classid::bigint >> 16) = ({Sequence}::oid::bigint & 32767)
           AND (classid::bigint << 32) | objid::bigint <> {PostgresOrderMigrations.SchemaLockKey};
         """;
+
+    /// <summary>
+    /// Reads the answers of <see cref="ReadSql"/>'s two statements from <paramref name="row"/> (positioned before the
+    /// first) and returns <see cref="SettledThrough"/>; the reader is left at the end of the second result.
+    /// </summary>
+    public static async Task<long> ReadSettledThroughAsync(NpgsqlDataReader row, CancellationToken cancellationToken)
+    {
+        await row.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var head = row.GetInt64(0);
+        await row.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var keys = new List<long>();
+        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false)) keys.Add(row.GetInt64(0));
+        return SettledThrough(head, keys);
+    }
 
     /// <summary>
     /// The highest id at or below which every id that will ever be visible is visible to a snapshot taken after the

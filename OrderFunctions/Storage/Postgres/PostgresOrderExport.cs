@@ -47,12 +47,7 @@ public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueri
     {
         await using var command = new NpgsqlCommand(PostgresCommitFence.ReadSql, connection);
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await row.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var head = row.GetInt64(0);
-        await row.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var keys = new List<long>();
-        while (await row.ReadAsync(cancellationToken).ConfigureAwait(false)) keys.Add(row.GetInt64(0));
-        return PostgresCommitFence.SettledThrough(head, keys);
+        return await PostgresCommitFence.ReadSettledThroughAsync(row, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed class Export(PostgresReads reads, NpgsqlConnection connection, NpgsqlTransaction transaction, OrderFilter filter,

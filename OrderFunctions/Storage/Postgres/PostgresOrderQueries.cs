@@ -58,12 +58,7 @@ public sealed class PostgresOrderQueries(PostgresReads reads) : IOrderQueries
             command.CommandText = sql.ToString();
 
             await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await row.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var head = row.GetInt64(0);
-            await row.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            var keys = new List<long>();
-            while (await row.ReadAsync(cancellationToken).ConfigureAwait(false)) keys.Add(row.GetInt64(0));
-            var settled = PostgresCommitFence.SettledThrough(head, keys);
+            var settled = await PostgresCommitFence.ReadSettledThroughAsync(row, cancellationToken).ConfigureAwait(false);
             await row.NextResultAsync(cancellationToken).ConfigureAwait(false);
 
             var orders = new List<StoredOrder>(Math.Min(count, 1024));
