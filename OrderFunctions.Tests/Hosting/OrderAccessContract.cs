@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using OrderFunctions.Http;
 using OrderFunctions.Tests.Support.Postgres;
 using static OrderFunctions.Tests.Hosting.AccessCallers;
+using static OrderFunctions.Tests.Support.ContractResponses;
 
 namespace OrderFunctions.Tests.Hosting;
 
@@ -44,18 +45,6 @@ public abstract class OrderAccessContract(IOrderApiHost host)
         using var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
         if (key is not null) request.Headers.Add(OrderHeaders.ApiKey, key);
         return await client.SendAsync(request);
-    }
-
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await JsonAsync(response);
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        return problem;
     }
 
     /// <summary>How many rows the host's store holds for these usernames, read on the test's own connection.</summary>

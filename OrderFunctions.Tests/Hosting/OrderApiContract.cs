@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using static OrderFunctions.Tests.Support.ContractResponses;
 
 namespace OrderFunctions.Tests.Hosting;
 
@@ -48,18 +49,6 @@ public abstract class OrderApiContract(IOrderApiHost host)
     {
         using var client = host.CreateClient();
         return await client.GetAsync(pathAndQuery);
-    }
-
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await JsonAsync(response);
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        return problem;
     }
 
     private long RowsOfThisTest()
