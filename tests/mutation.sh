@@ -3,6 +3,8 @@
 # kill them):
 #   SCOPE=logic (default)  stryker-config.json: OrderFunctions/Orders/ and OrderFunctions/Http/, killed by the fast
 #                          in-process tests (Ingestion/, ReadSide/, every Run_ test).
+#   SCOPE=contracts        stryker-contracts.json: OrderFunctions.Contracts/ (the validator, the exact decimals, the
+#                          wire records: Orders/ before they moved there), killed by the same tests as logic (SQLite).
 #   SCOPE=storage          stryker-storage.json: OrderFunctions/Storage/ (the write queue and both engines), killed by
 #                          the in-process storage tests (Storage/, the engines' ReadSide/ tests, health, commit
 #                          telemetry) on SQLite and PostgreSQL. Slower: every test stands the app up on a real store.
@@ -26,8 +28,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 scope="${SCOPE:-logic}"
 case "$scope" in
     logic) config="$root/stryker-config.json"; output="$root/StrykerOutput/mutation"; concurrency="${CONCURRENCY:-2}" ;;
+    contracts) config="$root/stryker-contracts.json"; output="$root/StrykerOutput/mutation-contracts"; concurrency="${CONCURRENCY:-2}" ;;
     storage) config="$root/stryker-storage.json"; output="$root/StrykerOutput/mutation-storage"; concurrency="${CONCURRENCY:-1}" ;;
-    *) echo "SCOPE must be logic or storage, not '$scope'" >&2; exit 2 ;;
+    *) echo "SCOPE must be logic, contracts or storage, not '$scope'" >&2; exit 2 ;;
 esac
 threshold=85
 log="$output.log"
