@@ -482,6 +482,36 @@ public sealed class OrderWriteQueueTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Dispose_waits_for_a_stalled_commit_once_and_logs_it_once_when_the_container_disposes_the_queue_three_times()
+    {
+        // Arrange: the first commit held; the stop's budget spent.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var logs = new CapturedLogs();
+        var queue = Queue(engine, OrderCommitMode.WriterThread, logs: logs);
+        var first = queue.AddAsync(TestOrders.Order(size: 1));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var spent = new CancellationTokenSource();
+        spent.Cancel();
+        await queue.StopAsync(spent.Token);
+
+        // Act: what the container does with a singleton registered three ways (the queue, IOrderRepository, the
+        // hosted service): one Dispose per registration. Each used to wait for the stalled writer again (issue 22:
+        // the process exited 6 s after its stop, not 2).
+        queue.Dispose();
+        queue.Dispose();
+        queue.Dispose();
+        engine.LetFirstWriteGo.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: one wait, one warning that the process goes on without the writer.
+        var left = Assert.Single(logs.Records, r => r.Message.Contains("still inside its commit", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, left.Level);
+        Assert.Equal(
+            "Stopping: the writer was still inside its commit 2 s after the stop gave up; the process exits without it, and " +
+            "the commit, never acknowledged, ends with the connection", left.Message);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Writer_commits_on_a_background_thread_named_order_writer_when_the_mode_is_WriterThread()
     {
         var engine = new RecordingEngine();

@@ -33,10 +33,13 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     private readonly bool _leaderMode;
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly TimeSpan _stopBudget;
+    // After a stop that gave up, how long Dispose waits for a writer stalled in its commit before the process goes on without it.
+    internal static readonly TimeSpan StalledWriterGrace = TimeSpan.FromSeconds(2);
     private int _leading; // Leader mode: 1 while a thread commits for the group
     // Orders accepted and not yet answered (queued, or in the commit under way): what the queue holds in memory.
     private int _queuedOrders;
     private int _givenUp; // 1 once the stop's budget ran out: whatever is still queued is refused, never written
+    private int _disposed; // 1 once Dispose ran: the container calls it once per registration (three of them)
     private Timer? _giveUpTimer;
 
     // Owned by the thread that commits (the writer thread, or the leader of the moment).
@@ -220,8 +223,11 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         LogGaveUp(refused, _stopBudget.TotalSeconds);
     }
 
+    // Runs once: the container disposes the queue once per registration (itself, IOrderRepository, IHostedService),
+    // and each call used to wait for a stalled writer again (issue 22: the stop took 6 s longer than its budget).
     public override void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.Writer.TryComplete();
         _giveUpTimer?.Dispose();
         if (_leaderMode && _writer.IsValueCreated)
@@ -231,7 +237,11 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         }
         // After a stop that gave up, a writer stalled in a commit is not waited for: the process exits without it, and
         // the commit, never acknowledged, is rolled back with the connection (the engine leaves a busy connection be).
-        if (_writer.IsValueCreated) _writer.Value?.Join(Volatile.Read(ref _givenUp) == 1 ? TimeSpan.FromSeconds(2) : Timeout.InfiniteTimeSpan);
+        if (_writer.IsValueCreated && _writer.Value is { } writer
+            && !writer.Join(Volatile.Read(ref _givenUp) == 1 ? StalledWriterGrace : Timeout.InfiniteTimeSpan))
+        {
+            LogLeftStalledWriter(StalledWriterGrace.TotalSeconds);
+        }
         _wake.Dispose();
     }
 
@@ -465,6 +475,10 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Stopping: {Refused} queued requests were refused (503) when the stop's budget of {Seconds} s ran out; none of them was written")]
     private partial void LogGaveUp(int refused, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Stopping: the writer was still inside its commit {Seconds} s after the stop gave up; the process exits without it, and the commit, never acknowledged, ends with the connection")]
+    private partial void LogLeftStalledWriter(double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A transaction of {Requests} requests failed unexpectedly")]
     private partial void LogWriteFailedUnexpectedly(Exception ex, int requests);
