@@ -95,6 +95,8 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
         var cursor = after;
         long count = 0;
         var pages = 0;
+        var heldBack = 0;
+        var heldBackSince = 0L;
         try
         {
             while (true)
@@ -106,6 +108,17 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
                     if (pages > 0) Stop(pager, json, csv, count, cursor, "failed");
                     return exit;
                 }
+                // Held back by the store (a commit below the page still in flight): ask again after a pause.
+                if (all && HeldBackPages.IsHeldBack(pager.Items(page).Count, pager.Next(page), cursor))
+                {
+                    if (heldBack == 0) heldBackSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (System.Diagnostics.Stopwatch.GetElapsedTime(heldBackSince) < api.Options.HeldBackPatience)
+                    {
+                        await Task.Delay(HeldBackPages.Delay(heldBack++), cancellationToken);
+                        continue;
+                    }
+                }
+                heldBack = 0;
                 if (json && !all)
                 {
                     output.WriteLine(Text(result));
@@ -141,8 +154,11 @@ public sealed class QueryCommands(OrderFunctionsClient api, ApiEndpoint endpoint
                 {
                     // Following the same cursor again would fetch the same page for ever.
                     Stop(pager, json, csv, count, cursor, "stopped");
-                    error.WriteLine($"{pager.What}: the server answered the cursor {cursor} with the same cursor as next; " +
-                        "stopping instead of looping.");
+                    error.WriteLine(items.Count == 0
+                        ? $"{pager.What}: the store held back the orders after {cursor} for " +
+                          $"{api.Options.HeldBackPatience.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (a commit below them is still " +
+                          $"in flight); stopping. Resume with --after {cursor}."
+                        : $"{pager.What}: the server answered the cursor {cursor} with the same cursor as next; stopping instead of looping.");
                     return ExitCodes.Unavailable;
                 }
                 cursor = next;

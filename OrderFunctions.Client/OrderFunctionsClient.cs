@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -84,16 +85,33 @@ public sealed class OrderFunctionsClient
         Read<OrderPage>(await GetAsync(OrderRoutes.Orders, (query ?? new()).ToQueryString(), cancellationToken).ConfigureAwait(false),
             """a page of orders ({"items":[...],"next":...})""", page => page.Items is not null && page.Items.All(IsComplete));
 
-    /// <summary>Every page of a listing, following the cursor; stops at the first failed page (which it yields).</summary>
+    /// <summary>
+    /// Every page of a listing, following the cursor; stops at the first failed page (which it yields). A page the store
+    /// holds back (<see cref="HeldBackPages"/>) is asked for again after a pause, up to
+    /// <see cref="OrderFunctionsClientOptions.HeldBackPatience"/>, then yielded as the last.
+    /// </summary>
     public async IAsyncEnumerable<OrderResponse<OrderPage>> ListAllOrdersAsync(OrderQuery? query = null,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var next = query ?? new();
+        var heldBack = 0;
+        var heldBackSince = 0L;
         while (true)
         {
             var page = await ListOrdersAsync(next, cancellationToken).ConfigureAwait(false);
+            // A page the store held back is not yielded: ask again after a pause, until the patience runs out.
+            if (page.IsSuccess && HeldBackPages.IsHeldBack(page.Value!, next.After))
+            {
+                if (heldBack == 0) heldBackSince = Stopwatch.GetTimestamp();
+                if (Stopwatch.GetElapsedTime(heldBackSince) < _options.HeldBackPatience)
+                {
+                    await Task.Delay(HeldBackPages.Delay(heldBack++), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+            heldBack = 0;
             yield return page;
-            if (!page.IsSuccess || page.Value!.Next is null) yield break;
+            if (!page.IsSuccess || page.Value!.Next is null || HeldBackPages.IsHeldBack(page.Value, next.After)) yield break;
             next = next with { After = page.Value.Next };
         }
     }

@@ -18,6 +18,13 @@ public sealed class OrderFunctionsClientOptions
     /// <summary>How long one request may take before it counts as failed (default 30 s).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long <see cref="OrderFunctionsClient.ListAllOrdersAsync"/> (and <c>OrderClient list --all</c>) keeps asking
+    /// again for a page the store holds back (<see cref="HeldBackPages"/>) before it returns that page as the last one
+    /// (default 30 s; its <c>next</c> resumes the listing).
+    /// </summary>
+    public TimeSpan HeldBackPatience { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The URL of a route below the endpoint (<c>API/orders</c> becomes <c>{Endpoint}/API/orders</c>).</summary>
     internal Uri RouteUrl(string route, string? query = null)
     {

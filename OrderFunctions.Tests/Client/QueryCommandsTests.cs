@@ -191,6 +191,26 @@ public sealed class QueryCommandsTests
     }
 
     [Fact]
+    public async Task List_all_asks_again_and_prints_every_order_when_the_store_holds_a_page_back()
+    {
+        // The PostgreSQL store holds a page back while a commit below it is in flight on another instance: an empty
+        // page whose next is the cursor asked with (docs/read-api.md, "Tailing"). Before, list --all took it for a
+        // server repeating a cursor and stopped with exit 2.
+        var handler = new FakeOrdersHandler((request, index) => request.Uri.Query.Contains("after=p1", StringComparison.Ordinal)
+            ? index < 3
+                ? FakeOrdersHandler.Json(HttpStatusCode.OK, """{"items":[],"next":"p1"}""")
+                : FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(2)}}],"next":null}""")
+            : FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}}],"next":"p1"}"""));
+
+        var run = await ClientRun.RunAsync(handler, "list", "--url", Url, "--all", "--csv");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal(4, handler.Requests.Count);
+        var rows = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(',')[0]).ToArray();
+        Assert.Equal(["1", "2"], rows);
+    }
+
+    [Fact]
     public async Task List_stops_with_exit_2_instead_of_looping_when_server_repeats_a_cursor()
     {
         var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{Order(1)}}],"next":"same"}"""));

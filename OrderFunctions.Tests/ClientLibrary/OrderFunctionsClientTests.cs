@@ -1,5 +1,7 @@
 using OrderFunctions.Client;
 using OrderFunctions.Orders;
+using System.Net;
+using OrderFunctions.Tests.Client;
 using OrderFunctions.Tests.Support;
 using static OrderFunctions.Tests.Sender.SenderTestData;
 
@@ -24,6 +26,39 @@ public sealed class OrderFunctionsClientTests
         Assert.Equal(200, replayed.Status);
         Assert.True(replayed.Replayed);
         Assert.Equal(created.Value.Id, replayed.Value!.Id);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task ListAllOrdersAsync_asks_again_after_a_pause_and_skips_the_held_back_pages_when_the_store_holds_a_page_back()
+    {
+        // Two held-back answers (an empty page whose next is the cursor asked with), then the orders.
+        var handler = new FakeOrdersHandler((request, index) => request.Uri.Query.Contains("after=p1", StringComparison.Ordinal)
+            ? FakeOrdersHandler.Json(HttpStatusCode.OK, index < 3 ? """{"items":[],"next":"p1"}""" : $$"""{"items":[{{StoredJson(2)}}],"next":null}""")
+            : FakeOrdersHandler.Json(HttpStatusCode.OK, $$"""{"items":[{{StoredJson(1)}}],"next":"p1"}"""));
+        var client = new OrderFunctionsClient(new HttpClient(handler), new OrderFunctionsClientOptions { Endpoint = Nowhere() });
+
+        var pages = await client.ListAllOrdersAsync().ToListAsync();
+
+        Assert.Equal([[1L], [2L]], pages.Select(page => page.Value!.Items.Select(order => order.Id).ToArray()).ToArray());
+        Assert.Equal(4, handler.Requests.Count);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task ListAllOrdersAsync_yields_the_held_back_page_as_the_last_when_its_patience_runs_out_without_asking_in_a_tight_loop()
+    {
+        // Held back for good (a commit stalled on another instance): every ask after p1 answers the same empty page.
+        var handler = new FakeOrdersHandler((_, _) => FakeOrdersHandler.Json(HttpStatusCode.OK, """{"items":[],"next":"p1"}"""));
+        var options = new OrderFunctionsClientOptions { Endpoint = Nowhere(), HeldBackPatience = TimeSpan.FromMilliseconds(500) };
+        var client = new OrderFunctionsClient(new HttpClient(handler), options);
+
+        var pages = await client.ListAllOrdersAsync(new OrderQuery { After = "p1" }).ToListAsync();
+
+        // The last page keeps its cursor, to resume from; the asks are paced (20 ms, doubling): a handful in 500 ms,
+        // where a loop without a pause makes thousands.
+        var last = Assert.Single(pages);
+        Assert.Empty(last.Value!.Items);
+        Assert.Equal("p1", last.Value.Next);
+        Assert.InRange(handler.Requests.Count, 2, 12);
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
@@ -156,4 +191,7 @@ public sealed class OrderFunctionsClientTests
         Assert.Equal(400, refused.Status);
         Assert.NotNull(refused.Problem);
     }
+
+    private static string StoredJson(long id) =>
+        $$"""{"id":{{id}},"timestamp":"2026-11-27T10:15:30.123456Z","username":"alice","market":"BTC-USD","side":"buy","size":0.1,"price":43000.12345678,"clientOrderId":"c{{id}}"}""";
 }
