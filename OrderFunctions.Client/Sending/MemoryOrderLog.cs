@@ -56,6 +56,9 @@ internal sealed class MemoryOrderLog : IOrderLog
     public EnqueueStatus TryAppend(in OutgoingOrder order)
     {
         var slots = _slots;
+        // The previous call's stores into its slot (a cache miss each) are still draining: the compare-and-swap would
+        // wait for them after the tail was read, which opens the same window again. Drain them before reading the tail.
+        Interlocked.MemoryBarrier();
         var position = Volatile.Read(ref _tail.Value);
         while (true)
         {
