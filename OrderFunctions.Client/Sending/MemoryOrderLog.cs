@@ -4,9 +4,10 @@ using System.Text.Json;
 namespace OrderFunctions.Client;
 
 /// <summary>
-/// The memory-only log: a bounded ring of struct slots, preallocated, for many producers and one consumer (each slot
-/// carries a sequence number that says whose turn it is, after Dmitry Vyukov's bounded queue). Appending copies the
-/// caller's struct into a slot: no allocation, no lock, no system call. Full: <see cref="EnqueueStatus.BufferFull"/>.
+/// The memory-only log: a bounded ring of struct slots, preallocated, for many producers and one consumer. A producer
+/// reserves a position with one compare-and-swap on the tail, copies the caller's struct into its slot and publishes
+/// it by writing position + 1 into the slot's sequence, which the consumer waits for: no allocation, no lock, no system
+/// call. Full (Tail - Acked = capacity): <see cref="EnqueueStatus.BufferFull"/>.
 /// </summary>
 internal sealed class MemoryOrderLog : IOrderLog
 {
@@ -44,33 +45,32 @@ internal sealed class MemoryOrderLog : IOrderLog
     public long BufferedBytes => (Tail - Acked) * System.Runtime.CompilerServices.Unsafe.SizeOf<Slot>();
     public string? Location => null;
 
+    /// <summary>
+    /// Reserves the next position by compare-and-swap on the tail alone, then writes the slot and publishes it. Whether
+    /// the ring has room is read from <see cref="Acked"/> (a line only the sender thread writes, once per batch, so it
+    /// stays in every core's cache), never from the slot itself: the slot's line is cold (the ring is larger than the
+    /// caches), and reading it before the compare-and-swap put a cache miss between reading the tail and swapping it,
+    /// which kept the swap's window open long enough for other producers to take the position (each failure another
+    /// miss on the next slot). A slot below Acked + capacity is free: <see cref="Commit"/> clears it before it moves Acked.
+    /// </summary>
     public EnqueueStatus TryAppend(in OutgoingOrder order)
     {
         var slots = _slots;
+        // The previous call's stores into its slot (a cache miss each) are still draining: the compare-and-swap would
+        // wait for them after the tail was read, which opens the same window again. Drain them before reading the tail.
+        Interlocked.MemoryBarrier();
         var position = Volatile.Read(ref _tail.Value);
         while (true)
         {
-            ref var slot = ref slots[position % slots.Length];
-            var difference = Volatile.Read(ref slot.Sequence) - position;
-            if (difference == 0)
-            {
-                if (Interlocked.CompareExchange(ref _tail.Value, position + 1, position) == position)
-                {
-                    slot.Order = order;
-                    Volatile.Write(ref slot.Sequence, position + 1);
-                    return EnqueueStatus.Accepted;
-                }
-                position = Volatile.Read(ref _tail.Value);
-            }
-            else if (difference < 0)
-            {
-                return EnqueueStatus.BufferFull;
-            }
-            else
-            {
-                position = Volatile.Read(ref _tail.Value);
-            }
+            if (position - Volatile.Read(ref _acked) >= slots.Length) return EnqueueStatus.BufferFull;
+            var observed = Interlocked.CompareExchange(ref _tail.Value, position + 1, position);
+            if (observed == position) break;
+            position = observed;
         }
+        ref var slot = ref slots[position % slots.Length];
+        slot.Order = order;
+        Volatile.Write(ref slot.Sequence, position + 1);
+        return EnqueueStatus.Accepted;
     }
 
     public SlotState WriteJson(long position, Utf8JsonWriter writer)
@@ -93,10 +93,9 @@ internal sealed class MemoryOrderLog : IOrderLog
     {
         for (var position = _acked; position < next; position++)
         {
-            ref var slot = ref _slots[position % _slots.Length];
-            slot.Order = default; // the caller's strings are not kept alive by an empty slot
-            Volatile.Write(ref slot.Sequence, position + _slots.Length);
+            _slots[position % _slots.Length].Order = default; // the caller's strings are not kept alive by an empty slot
         }
+        // Publishes the cleared slots: a producer that reads the new Acked may write them at once.
         Volatile.Write(ref _acked, next);
     }
 

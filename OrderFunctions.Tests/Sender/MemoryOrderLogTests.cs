@@ -1,0 +1,81 @@
+using System.Buffers;
+using System.Text.Json;
+using OrderFunctions.Client;
+using OrderFunctions.Tests.Support;
+using static OrderFunctions.Tests.Sender.SenderTestData;
+
+namespace OrderFunctions.Tests.Sender;
+
+/// <summary>
+/// The memory ring alone (no server): producers reserve positions against the acknowledged position, and a slot is
+/// written again only after the consumer committed it.
+/// </summary>
+public sealed class MemoryOrderLogTests
+{
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task TryAppend_keeps_every_order_once_and_each_threads_order_when_producers_lap_a_small_ring()
+    {
+        const int Threads = 4, PerThread = 5000, Capacity = 64;
+        using var log = new MemoryOrderLog(Capacity, ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow));
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(TestTimeouts.Server / 2);
+        var producers = Enumerable.Range(0, Threads).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                var order = Order(i, $"trader{t}", $"t{t}-{i:D5}");
+                EnqueueStatus status;
+                while ((status = log.TryAppend(order)) == EnqueueStatus.BufferFull && DateTime.UtcNow < deadline) Thread.Yield();
+                Assert.Equal(EnqueueStatus.Accepted, status);
+            }
+        })).ToArray();
+
+        // The one consumer: reads ready positions in order, checks the JSON it writes, commits a few at a time.
+        var received = new List<string>();
+        var body = new ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(body);
+        long position = 0;
+        while (received.Count < Threads * PerThread && DateTime.UtcNow < deadline)
+        {
+            body.ResetWrittenCount();
+            writer.Reset(body);
+            if (position == log.Tail || log.WriteJson(position, writer) != SlotState.Ready)
+            {
+                Thread.Yield();
+                continue;
+            }
+            writer.Flush();
+            using var document = JsonDocument.Parse(body.WrittenMemory);
+            var written = document.RootElement.GetProperty("clientOrderId").GetString()!;
+            Assert.Equal(written, log.Read(position).ClientOrderId);
+            received.Add(written);
+            position++;
+            if (position % 7 == 0 || received.Count == Threads * PerThread) log.Commit(position);
+        }
+        await Task.WhenAll(producers);
+
+        Assert.Equal(Threads * PerThread, received.Count);
+        Assert.Equal(Threads * PerThread, received.Distinct().Count());
+        for (var t = 0; t < Threads; t++)
+        {
+            var prefix = $"t{t}-";
+            var mine = received.Where(id => id.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            Assert.Equal(Enumerable.Range(0, PerThread).Select(i => $"{prefix}{i:D5}"), mine);
+        }
+        Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(0)));
+    }
+
+    [Fact]
+    public void TryAppend_answers_BufferFull_until_the_consumer_commits_when_the_ring_is_full()
+    {
+        using var log = new MemoryOrderLog(8, ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow));
+        for (var i = 0; i < 8; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i)));
+        Assert.Equal(EnqueueStatus.BufferFull, log.TryAppend(Order(8)));
+
+        log.Commit(3);
+
+        for (var i = 8; i < 11; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i)));
+        Assert.Equal(EnqueueStatus.BufferFull, log.TryAppend(Order(11)));
+        Assert.Equal((3, 11), (log.Acked, log.Tail));
+        Assert.Equal(Order(10).Timestamp, log.Read(10).Timestamp);
+    }
+}
