@@ -583,6 +583,27 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
     }
 
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_answers_shutting_down_not_queue_full_when_the_stop_has_begun_with_requests_still_queued()
+    {
+        // Arrange: the first commit held, two more requests queued behind it; the stop begins and waits for them.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        using var queue = Queue(engine, OrderCommitMode.WriterThread);
+        var first = queue.AddAsync(TestOrders.Order(size: 1));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = new[] { queue.AddAsync(TestOrders.Order(size: 2)), queue.AddAsync(TestOrders.Order(size: 3)) };
+        var stop = queue.StopAsync(default);
+
+        // Act: a request while the closed queue still holds the two.
+        var late = await Assert.ThrowsAsync<OrderStoreUnavailableException>(() => queue.AddAsync(TestOrders.Order(size: 4)));
+        engine.LetFirstWriteGo.Set();
+        await Task.WhenAll(queued.Append(first)).WaitAsync(TimeSpan.FromSeconds(60)); // all three stored: none throws
+        await stop.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: the truth (before: "too many orders are waiting to be written", which sends a client to retry at once).
+        Assert.Equal("the service is shutting down", late.Message);
+    }
+
     [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(OrderCommitMode.WriterThread)]
     [InlineData(OrderCommitMode.Leader)]

@@ -39,6 +39,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     // Orders accepted and not yet answered (queued, or in the commit under way): what the queue holds in memory.
     private int _queuedOrders;
     private int _givenUp; // 1 once the stop's budget ran out: whatever is still queued is refused, never written
+    private int _closed; // 1 once the stop began: new requests are refused "shutting down", whatever is still queued
     private int _disposed; // 1 once Dispose ran: the container calls it once per registration (three of them)
     private Timer? _giveUpTimer;
 
@@ -156,7 +157,8 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     {
         _ = _writer.Value;
         if (_queue.Writer.TryWrite(command)) return null;
-        var reason = _queue.Reader.Completion.IsCompleted || _drain.IsWriterStopped
+        // Closed, not completed: a closed queue still holding requests refuses new ones as well, and says why.
+        var reason = Volatile.Read(ref _closed) == 1 || _drain.IsWriterStopped
             ? "the service is shutting down"
             : "too many orders are waiting to be written";
         return new OrderStoreUnavailableException(reason, _retryAfter);
@@ -183,7 +185,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     // and returns, so the host exits cleanly; the commit under way, if any, is left to finish or fail on its own.
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
+        Close();
         if (_leaderMode && _writer.IsValueCreated) Lead(null); // with no leader under way, this call sees the queue drained
         if (!_writer.IsValueCreated) return;
         try
@@ -196,11 +198,17 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         }
     }
 
+    private void Close()
+    {
+        Volatile.Write(ref _closed, 1);
+        _queue.Writer.TryComplete();
+    }
+
     // The stop's budget is spent: every request still queued is answered 503 (nothing of it written, and the writer
     // will not write it: it checks the flag before each commit), and the count is logged.
     private void GiveUp()
     {
-        _queue.Writer.TryComplete();
+        Close();
         if (Interlocked.Exchange(ref _givenUp, 1) == 1) return;
         var refused = 0;
         var stopping = new OrderStoreUnavailableException("the service is stopping", _retryAfter);
@@ -228,7 +236,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     public override void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _queue.Writer.TryComplete();
+        Close();
         _giveUpTimer?.Dispose();
         if (_leaderMode && _writer.IsValueCreated)
         {
