@@ -86,9 +86,9 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
         var valid = new List<Order>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
-            if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? i : -1) is { } order)
+            if (requests[i] is { } posted && OrderValidator.Validate(posted, errors, isArray ? i : -1, receivedAt, storedBy) is { } order)
             {
-                valid.Add(order with { ReceivedAt = receivedAt, StoredBy = storedBy });
+                valid.Add(order);
             }
         }
         if (isArray && errors.IsEmpty) CheckRepeatedClientOrderIds(valid, errors); // indexes of valid match the request only when all are valid

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using OrderFunctions.Orders;
 
 namespace OrderFunctions.Storage.Sqlite;
 
@@ -7,10 +8,10 @@ namespace OrderFunctions.Storage.Sqlite;
 internal static class SqliteOrderSchema
 {
     /// <summary>Timestamps are stored in UTC in this one fixed-width format, so text order is time order.</summary>
-    public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    public const string TimestampFormat = TimestampText.Format;
 
     /// <summary>Bytes of a timestamp in <see cref="TimestampFormat"/>.</summary>
-    public const int TimestampLength = 28;
+    public const int TimestampLength = TimestampText.Length;
 
     // Why no index leads with username: with many users, every commit inserts into pages all over such an index, and
     // WAL rewrites each touched page per commit. Measured on this machine (1,000-row transactions, 1,000 users):
@@ -32,13 +33,9 @@ internal static class SqliteOrderSchema
     public static string FormatTimestamp(DateTime utc) => utc.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
     /// <summary>Writes the timestamp as UTF-8 into <paramref name="destination"/> (<see cref="TimestampLength"/> bytes).</summary>
-    public static void FormatTimestamp(DateTime utc, Span<byte> destination)
-    {
-        if (!utc.TryFormat(destination, out var written, TimestampFormat, CultureInfo.InvariantCulture) || written != TimestampLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(utc), utc, "timestamp outside the stored format");
-        }
-    }
+    /// <remarks>The same text as <see cref="TimestampFormat"/>, written by <see cref="TimestampText"/> (the hot path: each
+    /// order's timestamp and receivedAt are written here on the request's thread).</remarks>
+    public static void FormatTimestamp(DateTime utc, Span<byte> destination) => TimestampText.Write(utc, destination);
 
     public static DateTime ParseTimestamp(string text) =>
         DateTime.ParseExact(text, TimestampFormat, CultureInfo.InvariantCulture,
