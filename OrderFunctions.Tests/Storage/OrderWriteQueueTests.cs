@@ -465,11 +465,7 @@ public sealed class OrderWriteQueueTests
         // Arrange: the first commit held (up to 30 s); the stop's budget spent.
         var engine = new RecordingEngine { HoldFirstWrite = true };
         var queue = Queue(engine, OrderCommitMode.WriterThread);
-        var first = queue.AddAsync(TestOrders.Order(size: 1));
-        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        using var spent = new CancellationTokenSource();
-        spent.Cancel();
-        await queue.StopAsync(spent.Token);
+        var first = await StallThenGiveUpAsync(queue, engine);
 
         // Act: the writer is still in its commit, and will be until let go.
         queue.Dispose();
@@ -488,11 +484,7 @@ public sealed class OrderWriteQueueTests
         var engine = new RecordingEngine { HoldFirstWrite = true };
         var logs = new CapturedLogs();
         var queue = Queue(engine, OrderCommitMode.WriterThread, logs: logs);
-        var first = queue.AddAsync(TestOrders.Order(size: 1));
-        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        using var spent = new CancellationTokenSource();
-        spent.Cancel();
-        await queue.StopAsync(spent.Token);
+        var first = await StallThenGiveUpAsync(queue, engine);
 
         // Act: what the container does with a singleton registered three ways (the queue, IOrderRepository, the
         // hosted service): one Dispose per registration. Each used to wait for the stalled writer again (issue 22:
@@ -677,6 +669,18 @@ public sealed class OrderWriteQueueTests
             if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not hold within 60 s");
             await Task.Delay(10);
         }
+    }
+
+    // The first order's commit entered and held by the engine, then a stop whose token has already fired (its budget
+    // spent): the queue gives up while its writer is stalled. Returns the held order's task.
+    private static async Task<Task<SaveResult>> StallThenGiveUpAsync(OrderWriteQueue<RecordingEngine.Token> queue, RecordingEngine engine)
+    {
+        var first = queue.AddAsync(TestOrders.Order(size: 1));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var spent = new CancellationTokenSource();
+        spent.Cancel();
+        await queue.StopAsync(spent.Token);
+        return first;
     }
 
     private static OrderWriteQueue<RecordingEngine.Token> Queue(RecordingEngine engine, OrderCommitMode mode, int capacity = 16,
