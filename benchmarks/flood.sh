@@ -30,17 +30,8 @@ make_workdir flood
 if [ -n "$OWN_DLL" ]; then HOST_DLL=$OWN_DLL; [ -f "$HOST_DLL" ] || die "missing $HOST_DLL"; else build_release; fi
 
 body="$WORK/flood.json"
-"$PY" - "$body" "$ORDERS" <<'PYEOF'
-import json, sys
-path, n = sys.argv[1], int(sys.argv[2])
 # No clientOrderId: every client's copy of the same array is stored again, so rows count the 201s exactly.
-orders = [{"timestamp": f"2026-12-06T10:{i // 60000 % 60:02d}:{i // 1000 % 60:02d}.{i % 1000:03d}Z",
-           "username": f"user{i * 7 % 1000}", "market": f"MKT{i * 13 % 50}-USD",
-           "side": "buy" if i % 3 else "sell", "size": float(f"0.{i % 9 + 1}"), "price": float(f"43000.{i * 7919 % 10**8:08d}")}
-          for i in range(n)]
-with open(path, "w") as f:
-    json.dump(orders, f, separators=(",", ":"))
-PYEOF
+write_batch_body "$body" "$ORDERS" 2026-12-06T10:00:00
 
 kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$SERVER_PID/status"; }
 

@@ -158,12 +158,14 @@ c.commit()
 PYEOF
 }
 
-write_batch_body() { # file count
-    "$PY" - "$1" "$2" <<'PYEOF'
+write_batch_body() { # file count [second]
+    "$PY" - "$1" "$2" "${3:-}" <<'PYEOF'
 import json, sys
-path, n = sys.argv[1], int(sys.argv[2])
+path, n, second = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 # @S@ and @N@ are filled per request by wrk/batch.lua (current second, request counter): timestamps grow in time order.
-orders = [{"timestamp": f"@S@.@N@{i:04d}Z",
+# With a second given (a body sent as it is, not through wrk), the timestamps are fixed: SECOND.0IIII.
+stamp = (lambda i: f"{second}.0{i:04d}Z") if second else (lambda i: f"@S@.@N@{i:04d}Z")
+orders = [{"timestamp": stamp(i),
            "username": f"user{i * 7 % 1000}", "market": f"MKT{i * 13 % 50}-USD",
            "side": "buy" if i % 3 else "sell", "size": float(f"0.{i % 9 + 1}"), "price": float(f"43000.{i * 7919 % 10**8:08d}")}
           for i in range(n)]
