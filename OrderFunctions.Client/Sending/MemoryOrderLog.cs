@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -28,15 +29,29 @@ internal sealed class MemoryOrderLog : IOrderLog
         private long _unused;
     }
 
+    // Where this thread expects the tail to be: one past the position it took last (any log's: it is only a guess).
+    [ThreadStatic]
+    private static long t_nextGuess;
+
     private readonly Slot[] _slots;
+    private readonly long _mask;
+    private readonly long _capacity;
     private readonly byte[] _idPrefix;
     private PaddedLong _tail;
     private long _acked;
 
+    /// <summary>
+    /// <paramref name="capacity"/> orders at most; the ring itself is rounded up to a power of two, so that a position's
+    /// slot is a mask, not a 64-bit division on every enqueue.
+    /// </summary>
     public MemoryOrderLog(int capacity, byte[] idPrefix)
     {
-        _slots = new Slot[capacity];
-        for (var i = 0; i < capacity; i++) _slots[i].Sequence = i;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 30);
+        var length = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
+        _slots = new Slot[length];
+        for (var i = 0; i < length; i++) _slots[i].Sequence = i;
+        _mask = length - 1;
+        _capacity = capacity;
         _idPrefix = idPrefix;
     }
 
@@ -48,26 +63,35 @@ internal sealed class MemoryOrderLog : IOrderLog
     /// <summary>
     /// Reserves the next position by compare-and-swap on the tail alone, then writes the slot and publishes it. Whether
     /// the ring has room is read from <see cref="Acked"/> (a line only the sender thread writes, once per batch, so it
-    /// stays in every core's cache), never from the slot itself: the slot's line is cold (the ring is larger than the
-    /// caches), and reading it before the compare-and-swap put a cache miss between reading the tail and swapping it,
-    /// which kept the swap's window open long enough for other producers to take the position (each failure another
-    /// miss on the next slot). A slot below Acked + capacity is free: <see cref="Commit"/> clears it before it moves Acked.
+    /// stays in every core's cache), never from the slot itself (the slot's line is cold: the ring is larger than the
+    /// caches). A slot below Acked + capacity is free: <see cref="Commit"/> clears it before it moves Acked.
+    /// <para>
+    /// The first compare-and-swap is made on a guess (one past this thread's previous position), not on a read of the
+    /// tail: reading the line first fetches it shared and the swap then has to fetch it again for ownership, two
+    /// transfers between cores per enqueue when producers on several cores alternate. A swap on a wrong guess fails
+    /// but returns the tail with the line already owned, so the second swap is usually local: one transfer. The room
+    /// check is made on the value swapped against, so a guess never refuses an order and never overfills the ring.
+    /// </para>
     /// </summary>
     public EnqueueStatus TryAppend(in OutgoingOrder order)
     {
         var slots = _slots;
-        // The previous call's stores into its slot (a cache miss each) are still draining: the compare-and-swap would
-        // wait for them after the tail was read, which opens the same window again. Drain them before reading the tail.
-        Interlocked.MemoryBarrier();
-        var position = Volatile.Read(ref _tail.Value);
+        var position = t_nextGuess;
         while (true)
         {
-            if (position - Volatile.Read(ref _acked) >= slots.Length) return EnqueueStatus.BufferFull;
+            if (position - Volatile.Read(ref _acked) >= _capacity)
+            {
+                var tail = Volatile.Read(ref _tail.Value);
+                if (tail == position) return EnqueueStatus.BufferFull;
+                position = tail; // the guess was ahead of this log (another sender's): check the real tail
+                continue;
+            }
             var observed = Interlocked.CompareExchange(ref _tail.Value, position + 1, position);
             if (observed == position) break;
             position = observed;
         }
-        ref var slot = ref slots[position % slots.Length];
+        t_nextGuess = position + 1;
+        ref var slot = ref slots[position & _mask];
         slot.Order = order;
         Volatile.Write(ref slot.Sequence, position + 1);
         return EnqueueStatus.Accepted;
@@ -75,7 +99,7 @@ internal sealed class MemoryOrderLog : IOrderLog
 
     public SlotState WriteJson(long position, Utf8JsonWriter writer)
     {
-        ref var slot = ref _slots[position % _slots.Length];
+        ref var slot = ref _slots[position & _mask];
         if (Volatile.Read(ref slot.Sequence) != position + 1) return SlotState.Pending;
         Span<byte> id = stackalloc byte[ClientOrderIds.Length];
         if (slot.Order.ClientOrderId is null) ClientOrderIds.Write(_idPrefix, position, id);
@@ -85,7 +109,7 @@ internal sealed class MemoryOrderLog : IOrderLog
 
     public OutgoingOrder Read(long position)
     {
-        var order = _slots[position % _slots.Length].Order;
+        var order = _slots[position & _mask].Order;
         return order.ClientOrderId is null ? order with { ClientOrderId = ClientOrderIds.ToString(_idPrefix, position) } : order;
     }
 
@@ -93,7 +117,7 @@ internal sealed class MemoryOrderLog : IOrderLog
     {
         for (var position = _acked; position < next; position++)
         {
-            _slots[position % _slots.Length].Order = default; // the caller's strings are not kept alive by an empty slot
+            _slots[position & _mask].Order = default; // the caller's strings are not kept alive by an empty slot
         }
         // Publishes the cleared slots: a producer that reads the new Acked may write them at once.
         Volatile.Write(ref _acked, next);
