@@ -29,4 +29,11 @@ public static class OrderHeaders
 
     /// <summary>The preference that asks for the minimal answer (a receipt instead of the stored orders).</summary>
     public const string ReturnMinimal = "return=minimal";
+
+    /// <summary>
+    /// A precondition: store this request only once the order it names (<c>username/clientOrderId</c>, see
+    /// <see cref="PrecedingOrder"/>) is stored; 412 when it is not within the server's wait. A sender with two requests
+    /// in flight names the last order of the earlier one, so the later one is never committed first.
+    /// </summary>
+    public const string IfOrderStored = "If-Order-Stored";
 }

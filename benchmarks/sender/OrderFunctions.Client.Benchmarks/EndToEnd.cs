@@ -13,7 +13,7 @@ internal static class EndToEnd
 {
     public static async Task<int> SenderAsync(Uri endpoint, int count, string? spool, string label)
     {
-        // SENDER_BATCH: MaxBatchOrders (default the library's 5,000; the server takes up to 10,000).
+        // SENDER_BATCH: MaxBatchOrders (default the library's 1,000; a request carries up to MaxRequestOrders, 5,000, when behind).
         var batch = int.TryParse(Environment.GetEnvironmentVariable("SENDER_BATCH"), CultureInfo.InvariantCulture, out var b)
             ? b
             : new OrderSenderOptions().MaxBatchOrders;
