@@ -28,10 +28,6 @@ internal sealed class MemoryOrderLog : IOrderLog
         public OutgoingOrder Order;
     }
 
-    // Where this thread expects the tail to be: one past the position it took last (any log's: it is only a guess).
-    [ThreadStatic]
-    private static long t_nextGuess;
-
     private readonly Slot[] _slots;
     private readonly long _mask;
     private readonly long _capacity;
@@ -64,37 +60,16 @@ internal sealed class MemoryOrderLog : IOrderLog
     public string? Location => null;
 
     /// <summary>
-    /// Reserves the next position by compare-and-swap on the tail alone, then writes the slot and publishes it. Whether
-    /// the ring has room is read from <see cref="Acked"/> (a line only the sender thread writes, once per batch, so it
-    /// stays in every core's cache), never from the slot itself (the slot's line is cold: the ring is larger than the
+    /// Reserves the next position (<see cref="TailReservation"/>), then writes the slot and publishes it. Whether the
+    /// ring has room is read from <see cref="Acked"/> (a line only the sender thread writes, once per batch, so it stays
+    /// in every core's cache), never from the slot itself (the slot's line is cold: the ring is larger than the
     /// caches). A slot below Acked + capacity is free: <see cref="Commit"/> clears it before it moves Acked.
-    /// <para>
-    /// The first compare-and-swap is made on a guess (one past this thread's previous position), not on a read of the
-    /// tail: reading the line first fetches it shared and the swap then has to fetch it again for ownership, two
-    /// transfers between cores per enqueue when producers on several cores alternate. A swap on a wrong guess fails
-    /// but returns the tail with the line already owned, so the second swap is usually local: one transfer. The room
-    /// check is made on the value swapped against, so a guess never refuses an order and never overfills the ring.
-    /// </para>
     /// </summary>
     public EnqueueStatus TryAppend(in OutgoingOrder order)
     {
-        var slots = _slots;
-        var position = t_nextGuess;
-        while (true)
-        {
-            if (position - Volatile.Read(ref _acked) >= _capacity)
-            {
-                var tail = Volatile.Read(ref _tail.Value);
-                if (tail == position) return EnqueueStatus.BufferFull;
-                position = tail; // the guess was ahead of this log (another sender's): check the real tail
-                continue;
-            }
-            var observed = Interlocked.CompareExchange(ref _tail.Value, position + 1, position);
-            if (observed == position) break;
-            position = observed;
-        }
-        t_nextGuess = position + 1;
-        ref var slot = ref slots[position & _mask];
+        var position = TailReservation.TryReserve(ref _tail.Value, ref _acked, _capacity);
+        if (position < 0) return EnqueueStatus.BufferFull;
+        ref var slot = ref _slots[position & _mask];
         slot.Order = order;
         Volatile.Write(ref slot.Sequence, position + 1);
         return EnqueueStatus.Accepted;
