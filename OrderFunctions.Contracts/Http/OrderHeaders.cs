@@ -31,9 +31,11 @@ public static class OrderHeaders
     public const string ReturnMinimal = "return=minimal";
 
     /// <summary>
-    /// A precondition: store this request only once the order it names (<c>username/clientOrderId</c>, see
-    /// <see cref="PrecedingOrder"/>) is stored; 412 when it is not within the server's wait. A sender with two requests
-    /// in flight names the last order of the earlier one, so the later one is never committed first.
+    /// A precondition on the ingestion routes: store this request only once the order it names is stored (visible to a
+    /// read), so a sender with two requests in flight keeps its orders in id order. The value is
+    /// <c>&lt;username&gt;/&lt;clientOrderId&gt;</c>, each part percent-encoded (<see cref="PrecedingOrder"/> writes and
+    /// reads it). The server waits a short while (<c>OrderStorage:PrecedingOrderWait</c>) for that order; when it is
+    /// still not stored, it answers 412 Precondition Failed and writes nothing.
     /// </summary>
     public const string IfOrderStored = "If-Order-Stored";
 }
