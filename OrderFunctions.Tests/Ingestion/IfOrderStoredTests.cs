@@ -48,12 +48,13 @@ public sealed class IfOrderStoredTests
     [InlineData(BatchPath)]
     public async Task Post_stores_the_orders_after_the_named_one_when_If_Order_Stored_names_a_stored_order(string path)
     {
-        await using var app = new StandaloneApplication();
+        await using var app = new StandaloneApplication(services: WatchedOrderQueries.Install);
         var predecessor = await app.PostAsync(TestOrders.Json(username: "desk/alice", clientOrderId: "p/1%"));
 
         var dependent = await PostAsync(app, path, Body(path, "desk/alice"), [PrecedingOrder.Format("desk/alice", "p/1%")]);
 
         Assert.Equal((201, 201), (predecessor.Status, dependent.Status));
+        Assert.Equal(1, app.Services.GetRequiredService<WatchedOrderQueries>().Lookups); // found at once: no wait
         Assert.All(Ids(dependent), id => Assert.True(id > predecessor.Json.GetProperty("id").GetInt64()));
         Assert.Equal(1 + OrdersIn(path), app.CountRows());
     }

@@ -6,13 +6,18 @@ using OrderFunctions.Storage;
 namespace OrderFunctions.Tests.Ingestion;
 
 /// <summary>
-/// The app's own <see cref="IOrderQueries"/> (the engine's), watched: <see cref="Missed"/> completes the first time
-/// <see cref="IsStoredAsync"/> answers false (a request is waiting for the order it names), and
+/// The app's own <see cref="IOrderQueries"/> (the engine's), watched: <see cref="Lookups"/> counts the lookups of
+/// <see cref="IsStoredAsync"/>, <see cref="Missed"/> completes the first time one answers false (a request is waiting
+/// for the order it names), and
 /// <see cref="Failure"/>, when set, is what every lookup throws instead (a store that cannot be read).
 /// </summary>
 public sealed class WatchedOrderQueries(IOrderQueries inner) : IOrderQueries
 {
     private readonly TaskCompletionSource _missed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _lookups;
+
+    /// <summary>How many times <see cref="IsStoredAsync"/> was asked.</summary>
+    public int Lookups => Volatile.Read(ref _lookups);
 
     public Task Missed => _missed.Task;
 
@@ -30,6 +35,7 @@ public sealed class WatchedOrderQueries(IOrderQueries inner) : IOrderQueries
 
     public async Task<bool> IsStoredAsync(string username, string clientOrderId, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _lookups);
         if (Failure is { } failure) throw failure;
         var stored = await inner.IsStoredAsync(username, clientOrderId, cancellationToken);
         if (!stored) _missed.TrySetResult();
