@@ -16,7 +16,7 @@ public sealed class PostgresOrderQueries(PostgresReads reads) : IOrderQueries
     private const string FindSql = $"SELECT {PostgresOrderSchema.Columns} FROM orders WHERE id = @id";
 
     // One probe of the unique index ix_orders_username_client_order_id (PostgresOrderMigrations).
-    private const string IsStoredSql =
+    internal const string IsStoredSql =
         "SELECT 1 FROM orders WHERE username = @username AND client_order_id = @clientOrderId LIMIT 1";
 
     // A timestamp as one exact number of 100 ns ticks since the Unix epoch, so MIN/MAX cover the ticks column too.

@@ -17,7 +17,7 @@ public sealed class SqliteOrderQueries(SqliteReads reads) : IOrderQueries
     private const string FindSql = $"SELECT {SqliteOrderReader.Columns} FROM Orders WHERE id = $id";
 
     // The idempotency index leads with client_order_id (SqliteOrderMigrations), so this is one index probe.
-    private const string IsStoredSql =
+    internal const string IsStoredSql =
         "SELECT 1 FROM Orders WHERE client_order_id = $clientOrderId AND username = $username LIMIT 1";
 
     private const string StatsSelect = $"""
