@@ -16,12 +16,12 @@ internal static class TailReservation
 {
     // One past the position this thread took last, in any log: only ever a guess.
     [ThreadStatic]
-    private static long t_nextGuess;
+    private static long _nextGuess;
 
     /// <summary>The position taken (the tail before it moved by one), or -1 when the tail has reached <c>limit + offset</c>.</summary>
     public static long TryReserve(ref long tail, ref long limit, long offset)
     {
-        var position = t_nextGuess;
+        var position = _nextGuess;
         while (true)
         {
             if (position >= Volatile.Read(ref limit) + offset)
@@ -35,7 +35,7 @@ internal static class TailReservation
             if (observed == position) break;
             position = observed;
         }
-        t_nextGuess = position + 1;
+        _nextGuess = position + 1;
         return position;
     }
 }
