@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
 using OrderFunctions.Http;
 using OrderFunctions.Storage;
 using OrderFunctions.Telemetry;
@@ -180,6 +181,24 @@ public sealed class IfOrderStoredTests
             Assert.Equal(foreignBody.Json.GetProperty(member).GetString(), missing.Json.GetProperty(member).GetString());
         }
         Assert.Equal(1, app.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_503_shutting_down_and_writes_nothing_when_the_app_begins_to_stop_while_the_request_waits()
+    {
+        await using var app = new StandaloneApplication(Wait("00:01:00"), WatchedOrderQueries.Install);
+        var watched = app.Services.GetRequiredService<WatchedOrderQueries>();
+
+        var waiting = PostAsync(app, BatchPath, Body(BatchPath), ["alice/p-1"]);
+        await Task.WhenAny(watched.Missed, waiting).WaitAsync(TimeSpan.FromMilliseconds(TestTimeouts.Server));
+        app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        var response = await waiting;
+
+        Assert.Equal(503, response.Status);
+        Assert.Equal("1", response.Header("Retry-After"));
+        Assert.Equal("The order was not stored: the service is shutting down. Nothing was written; retry later.",
+            response.Json.GetProperty("detail").GetString());
+        Assert.Equal(0, app.CountRows());
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

@@ -29,11 +29,11 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
     /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
     public async Task<PrecedingOrderOutcome> WaitAsync(string username, string clientOrderId, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         if (stopping.IsCancellationRequested) return PrecedingOrderOutcome.ShuttingDown;
-        if (await IsStoredAsync(username, clientOrderId, cancellationToken)) return PrecedingOrderOutcome.Stored;
+        if (await queries.IsStoredAsync(username, clientOrderId, cancellationToken).ConfigureAwait(false)) return PrecedingOrderOutcome.Stored;
 
-        var started = Stopwatch.GetTimestamp();
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         var pause = FirstPause;
         while (Stopwatch.GetElapsedTime(started) is var elapsed && elapsed < _wait)
@@ -47,12 +47,9 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
             {
                 return PrecedingOrderOutcome.ShuttingDown;
             }
-            if (await IsStoredAsync(username, clientOrderId, cancellationToken)) return PrecedingOrderOutcome.Stored;
+            if (await queries.IsStoredAsync(username, clientOrderId, cancellationToken).ConfigureAwait(false)) return PrecedingOrderOutcome.Stored;
             if (pause < LongestPause) pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
         }
         return PrecedingOrderOutcome.NotStored;
     }
-
-    private Task<bool> IsStoredAsync(string username, string clientOrderId, CancellationToken cancellationToken) =>
-        queries.IsStoredAsync(username, clientOrderId, cancellationToken);
 }
