@@ -16,7 +16,7 @@ namespace OrderFunctions.Client;
 public sealed class OrderFunctionsClient
 {
     // A field the server always sends may not be null: an answer with one is not the orders API's (RespectNullableAnnotations).
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { RespectNullableAnnotations = true };
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { RespectNullableAnnotations = true };
     private readonly HttpClient _http;
     private readonly OrderFunctionsClientOptions _options;
 
