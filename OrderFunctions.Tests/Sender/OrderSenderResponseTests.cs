@@ -176,15 +176,18 @@ public sealed class OrderSenderResponseTests
         // meanwhile, as the server does when that order is not stored in time.
         var firstCalls = 0;
         var stored = new List<string>();
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handler = new ScriptedHandler(async request =>
         {
             if (request.Ids[0] == "id-0" && Interlocked.Increment(ref firstCalls) == 1)
             {
-                await Task.Delay(100); // the second request comes while this one is in flight
+                // Answered once the second request has come (or after a deadline, for a sender that waits).
+                await Task.WhenAny(second.Task, Task.Delay(TimeSpan.FromSeconds(5)));
                 return Problem(503, """{"title":"Service Unavailable","status":503}""");
             }
             if (request.Preceding is not null)
             {
+                second.TrySetResult();
                 return Problem(412, """{"title":"Precondition Failed","status":412,"detail":"the order 'id-2' of 't' is not stored"}""");
             }
             lock (stored) stored.AddRange(request.Ids);
