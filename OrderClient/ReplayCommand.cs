@@ -49,6 +49,7 @@ public sealed class ReplayCommand(
             Key = endpoint.Key,
             ApiKey = endpoint.ApiKey,
             MaxBatchOrders = batchSize,
+            MaxRequestOrders = batchSize, // --batch is the size of a request, also when the sender is behind
             MaxBufferedOrders = Math.Max(4 * batchSize, 10_000),
             // Every batch but the last is full: the sender waits for --batch orders, and the end of the file flushes.
             Linger = TimeSpan.FromHours(1),

@@ -70,6 +70,7 @@ public sealed class SenderLoad(HttpClient http, ApiEndpoint endpoint)
             Key = endpoint.Key,
             ApiKey = endpoint.ApiKey,
             MaxBatchOrders = settings.Batch,
+            MaxRequestOrders = settings.Batch, // --batch is the size of a request, also when the sender is behind
             MaxBufferedOrders = Math.Max(4 * settings.Batch, 100_000),
             DrainTimeout = TimeSpan.Zero,
         }, http);

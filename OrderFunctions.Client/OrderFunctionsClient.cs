@@ -16,7 +16,7 @@ namespace OrderFunctions.Client;
 public sealed class OrderFunctionsClient
 {
     // A field the server always sends may not be null: an answer with one is not the orders API's (RespectNullableAnnotations).
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { RespectNullableAnnotations = true };
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { RespectNullableAnnotations = true };
     private readonly HttpClient _http;
     private readonly OrderFunctionsClientOptions _options;
 
@@ -278,27 +278,32 @@ public sealed class OrderFunctionsClient
     /// into <paramref name="answer"/>'s reused buffer and only checked (the receipt, or from a server that ignores the
     /// preference a JSON array of <paramref name="count"/> stored orders), never kept: <see cref="RawResponse.Unexpected"/>
     /// says what is wrong with it.
+    /// <paramref name="precedingOrder"/>: an <see cref="OrderHeaders.IfOrderStored"/> value (see <see cref="PrecedingOrder"/>),
+    /// or null.
     /// </summary>
     internal async Task<RawResponse> PostBatchAsync(ReadOnlyMemory<byte> jsonArray, int count, BatchAnswerReader answer,
-        CancellationToken cancellationToken)
+        string? precedingOrder, CancellationToken cancellationToken)
     {
         if (!_batchRouteMissing)
         {
-            var response = await PostAsync(OrderRoutes.Batch, jsonArray, "application/json", cancellationToken, answer, count).ConfigureAwait(false);
+            var response = await PostAsync(OrderRoutes.Batch, jsonArray, "application/json", cancellationToken, answer, count, precedingOrder)
+                .ConfigureAwait(false);
             if (response.Status is not (404 or 405)) return response;
             _batchRouteMissing = true;
         }
-        return await PostAsync(OrderRoutes.Orders, jsonArray, "application/json", cancellationToken, answer, count).ConfigureAwait(false);
+        return await PostAsync(OrderRoutes.Orders, jsonArray, "application/json", cancellationToken, answer, count, precedingOrder)
+            .ConfigureAwait(false);
     }
 
     internal Task<RawResponse> PostAsync(string route, ReadOnlyMemory<byte> body, string mediaType, CancellationToken cancellationToken,
-        BatchAnswerReader? answer = null, int count = 0)
+        BatchAnswerReader? answer = null, int count = 0, string? precedingOrder = null)
     {
         var content = new ReadOnlyMemoryContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
         var request = new HttpRequestMessage(HttpMethod.Post, _options.RouteUrl(route)) { Content = content };
         // The sender only needs to know that its batch was stored whole: a receipt, not every stored order back.
         if (answer is not null) request.Headers.TryAddWithoutValidation(OrderHeaders.Prefer, OrderHeaders.ReturnMinimal);
+        if (precedingOrder is not null) request.Headers.TryAddWithoutValidation(OrderHeaders.IfOrderStored, precedingOrder);
         return SendAsync(request, cancellationToken, answer, count);
     }
 

@@ -16,9 +16,9 @@ namespace OrderFunctions;
 /// orders to <see cref="CreateOrders"/> (<c>POST /API/orders/batch</c>). The work is <see cref="OrderIngestion"/>'s.
 /// </summary>
 public sealed class CreateOrder(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, RequestBodyBudget bodies,
-    ILogger<CreateOrder> logger)
+    PrecedingOrderWaiter preceding, ILogger<CreateOrder> logger)
 {
-    private readonly OrderIngestion _ingestion = new(orders, access, metrics, bodies, logger);
+    private readonly OrderIngestion _ingestion = new(orders, access, metrics, bodies, preceding, logger);
 
     public const string NdjsonContentType = "application/x-ndjson";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -38,6 +38,9 @@ public sealed class CreateOrder(IOrderRepository orders, OrderAccess access, Ord
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json",
         Description = "The clientOrderId was used before by this username for a different order: existingId names the stored one. " +
             "Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(412, "application/problem+json",
+        Description = "If-Order-Stored named an order that was not stored within OrderStorage:PrecedingOrderWait: username and " +
+            "clientOrderId name it. Nothing was written; send the request again once that order is stored.")]
     [ProducesResponseType<ProblemDetails>(413, "application/problem+json", Description = "The body is over 64 KiB. Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(415, "application/problem+json",
         Description = "The body is neither application/json nor application/x-ndjson, or it is compressed " +

@@ -16,9 +16,9 @@ namespace OrderFunctions;
 /// (<see cref="OrderIngestion"/>); only the shape differs, so a generated client reads a list here and one order there.
 /// </summary>
 public sealed class CreateOrders(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, RequestBodyBudget bodies,
-    ILogger<CreateOrders> logger)
+    PrecedingOrderWaiter preceding, ILogger<CreateOrders> logger)
 {
-    private readonly OrderIngestion _ingestion = new(orders, access, metrics, bodies, logger);
+    private readonly OrderIngestion _ingestion = new(orders, access, metrics, bodies, preceding, logger);
 
     [Function(nameof(CreateOrders))]
     [EndpointSummary("Store a batch of orders, all or nothing")]
@@ -35,6 +35,9 @@ public sealed class CreateOrders(IOrderRepository orders, OrderAccess access, Or
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json",
         Description = "A clientOrderId was used before by this username for a different order: index names the order, existingId the stored one. " +
             "Nothing was written.")]
+    [ProducesResponseType<ProblemDetails>(412, "application/problem+json",
+        Description = "If-Order-Stored named an order that was not stored within OrderStorage:PrecedingOrderWait: username and " +
+            "clientOrderId name it. Nothing was written; send the request again once that order is stored.")]
     [ProducesResponseType<ProblemDetails>(413, "application/problem+json", Description = "The body is over 4 MiB. Nothing was written.")]
     [ProducesResponseType<ProblemDetails>(415, "application/problem+json",
         Description = "The body is neither application/json nor application/x-ndjson, or it is compressed " +

@@ -39,6 +39,7 @@ public static class OrderServiceCollectionExtensions
         // The write queue and health, then the engines OrderStorage:Provider chooses from; the first is the default.
         services.AddOrderStorage();
         services.AddSingleton<RequestBodyBudget>();
+        services.AddSingleton<PrecedingOrderWaiter>();
         services.AddSqliteOrderStore();
         services.AddPostgresOrderStore();
         // Statistics over time and the export (issue 21): the implementation of the engine the queries come from.

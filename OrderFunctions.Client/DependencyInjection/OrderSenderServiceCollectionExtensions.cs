@@ -25,6 +25,8 @@ public static class OrderSenderServiceCollectionExtensions
         services.AddOptions<OrderSenderOptions>().Bind(section)
             .Validate(o => o.Endpoint is { IsAbsoluteUri: true }, "OrderSender: Endpoint must be an absolute URL")
             .Validate(o => o.MaxBatchOrders is >= 1 and <= 10_000, "OrderSender: MaxBatchOrders must be 1 to 10000")
+            .Validate(o => o.MaxRequestOrders is >= 1 and <= 10_000, "OrderSender: MaxRequestOrders must be 1 to 10000")
+            .Validate(o => o.MaxRequestsInFlight is >= 1 and <= 4, "OrderSender: MaxRequestsInFlight must be 1 to 4")
             .Validate(o => o.MaxBufferedOrders >= o.MaxBatchOrders, "OrderSender: MaxBufferedOrders must be at least MaxBatchOrders")
             .ValidateOnStart();
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)

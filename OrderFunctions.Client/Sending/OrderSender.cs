@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrderFunctions.Client.Spool;
+using OrderFunctions.Http;
 
 namespace OrderFunctions.Client;
 
@@ -32,7 +33,6 @@ public sealed partial class OrderSender : IAsyncDisposable
     // trading threads and the server, about 2% of a core for as long as a request was in flight.
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
     private readonly CancellationTokenSource _abort = new();
-    private readonly BatchAnswerReader _answer = new();
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _startTail;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -219,86 +219,129 @@ public sealed partial class OrderSender : IAsyncDisposable
     }
 
     /// <summary>
-    /// One batch is sent at a time, and the next only after the server answered it, so the server stores a sender's
-    /// orders in enqueue order (several batches in flight at once could be committed out of order: the server's write
-    /// queue takes requests as they arrive, not by sender). What is overlapped instead is the client's own work: while
-    /// batch N is in flight, the orders enqueued meanwhile are serialized into batch N+1, which is sent the moment N's
-    /// answer arrives, without lingering (a round trip has already passed).
+    /// Up to <see cref="OrderSenderOptions.MaxRequestsInFlight"/> requests are in flight, oldest first. The first is sent
+    /// as before (a full batch, the linger, a flush or the stop); while it is in flight the orders enqueued meanwhile are
+    /// serialized into the next batch, which is sent as soon as it holds <see cref="OrderSenderOptions.MaxBatchOrders"/>
+    /// (or a flush or the stop asks), naming the last order of the request before it in <c>If-Order-Stored</c>: the
+    /// server stores it only once that order is stored, so a sender's rows stay in enqueue order (several requests in
+    /// flight without it could be committed out of order: the server's write queue takes requests as they arrive). The
+    /// requests are settled in the order they were sent: a request is resolved (stored, its refused orders removed, or
+    /// retried) before the one after it is looked at, and its orders are released from the log only then.
     /// </summary>
     private void SendLoop()
     {
-        var max = _options.MaxBatchOrders;
-        var current = new Batch(max);
-        var following = new Batch(max);
+        var trigger = _options.MaxBatchOrders;
+        var max = _options.RequestOrders;
+        var window = _options.MaxRequestsInFlight;
+        var free = new Stack<Batch>();
+        for (var i = 0; i < window; i++) free.Push(new Batch(max));
+        var inFlight = new Queue<Batch>();
         var scratch = new ArrayBufferWriter<byte>(256 * max);
-        current.Start(_log.Acked);
+        var filling = new Batch(max);
+        filling.Start(_log.Acked);
         while (true)
         {
             if (_state == Stopped || _abort.IsCancellationRequested) return;
-            if (current.Count == 0)
+            if (inFlight.Count == 0)
             {
-                var draining = _state == Stopping;
-                if (_log.Tail == current.End)
+                if (filling.Count == 0)
                 {
-                    if (draining) return;
-                    _wake.Wait(1);
-                    _wake.Reset();
+                    var draining = _state == Stopping;
+                    if (_log.Tail == filling.End)
+                    {
+                        if (draining) return;
+                        _wake.Wait(1);
+                        _wake.Reset();
+                        continue;
+                    }
+                    // Linger: give a small batch a few milliseconds to grow, unless a flush or the stop is waiting.
+                    var lingerEnd = Stopwatch.GetTimestamp() + (long)(_options.Linger.TotalSeconds * Stopwatch.Frequency);
+                    while (_log.Tail - filling.End < trigger && !_flushRequested && _state == Running && Stopwatch.GetTimestamp() < lingerEnd)
+                    {
+                        _wake.Wait(1);
+                        _wake.Reset();
+                    }
+                }
+                var before = filling.End;
+                Fill(filling, max);
+                if (filling.Count == 0)
+                {
+                    if (filling.End == before)
+                    {
+                        Thread.Yield(); // a producer is still writing the next slot
+                        continue;
+                    }
+                    // Only records skipped at recovery (torn or corrupt): released without a request.
+                    _log.Commit(filling.End);
+                    filling.Start(filling.End);
+                    Signal();
                     continue;
                 }
-                // Linger: give a small batch a few milliseconds to grow, unless a flush or the stop is waiting.
-                var lingerEnd = Stopwatch.GetTimestamp() + (long)(_options.Linger.TotalSeconds * Stopwatch.Frequency);
-                while (_log.Tail - current.End < max && !_flushRequested && _state == Running && Stopwatch.GetTimestamp() < lingerEnd)
-                {
-                    _wake.Wait(1);
-                    _wake.Reset();
-                }
-            }
-            var before = current.End;
-            Fill(current, max);
-            if (current.Count == 0)
-            {
-                if (current.End == before)
-                {
-                    Thread.Yield(); // a producer is still writing the next slot
-                    continue;
-                }
-                // Only records skipped at recovery (torn or corrupt): released without a request.
-                _log.Commit(current.End);
-                current.Start(current.End);
-                Signal();
+                _flushRequested = false;
+                inFlight.Enqueue(Send(filling, preceding: null));
+                filling = Next(free, filling);
                 continue;
             }
-            _flushRequested = false;
-            if (_options.SpoolFlush == SpoolFlushMode.EveryBatch) _log.FlushToDisk(current.End);
 
-            var started = Stopwatch.GetTimestamp();
-            var sending = _client.PostBatchAsync(current.Finish(), current.Count, _answer, _abort.Token);
-            // The answer wakes this thread at once; until then it polls every millisecond for orders to serialize into
-            // the next batch (producers never signal: that would be a system call on the caller's thread).
-            sending.ContinueWith(static (_, wake) => ((ManualResetEventSlim)wake!).Set(), _wake, CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            following.Start(current.End);
-            while (!sending.IsCompleted)
+            // Until the oldest request is answered: serialize what is enqueued meanwhile, and send it as the next request
+            // in flight once it is a full batch (or a flush or the stop asks). The answer wakes this thread at once;
+            // until then it polls every millisecond (producers never signal: that would be a system call on their thread).
+            var oldest = inFlight.Peek();
+            while (!oldest.Sending!.IsCompleted)
             {
-                if (following.Count < max && Fill(following, max) > 0) continue;
+                var added = filling.Count < max ? Fill(filling, max) : 0;
+                // A full request, or a batch's worth with nothing more to add yet (so a sender that is behind sends
+                // requests of MaxRequestOrders, not of the first MaxBatchOrders serialized).
+                if (inFlight.Count < window && filling.Count > 0
+                    && (filling.Count >= max || (filling.Count >= trigger && added == 0) || _flushRequested || _state != Running))
+                {
+                    _flushRequested = false;
+                    var newest = inFlight.Last();
+                    var last = _log.Read(newest.Positions[newest.Count - 1]);
+                    inFlight.Enqueue(Send(filling, PrecedingOrder.Format(last.Username, last.ClientOrderId!)));
+                    filling = Next(free, filling);
+                    continue;
+                }
+                if (added > 0) continue;
                 _wake.Wait(1);
                 _wake.Reset();
             }
+            inFlight.Dequeue();
             RawResponse response;
             try
             {
-                response = sending.GetAwaiter().GetResult();
+                response = oldest.Sending.GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {
                 return; // the drain's time is up
             }
-            _metrics.SendDuration(Stopwatch.GetElapsedTime(started), response.Status);
-            if (!Resolve(current, response, scratch)) return;
-            _log.Commit(current.End);
+            _metrics.SendDuration(Stopwatch.GetElapsedTime(oldest.SentAt), response.Status);
+            if (!Resolve(oldest, response, scratch)) return;
+            _log.Commit(oldest.End);
             Signal();
-            (current, following) = (following, current);
+            free.Push(oldest);
         }
+    }
+
+    /// <summary>Sends <paramref name="batch"/> (after the spool's flush when every batch is flushed); the answer wakes the loop.</summary>
+    private Batch Send(Batch batch, string? preceding)
+    {
+        if (_options.SpoolFlush == SpoolFlushMode.EveryBatch) _log.FlushToDisk(batch.End);
+        batch.Preceding = preceding;
+        batch.SentAt = Stopwatch.GetTimestamp();
+        batch.Sending = _client.PostBatchAsync(batch.Finish(), batch.Count, batch.Answer, preceding, _abort.Token);
+        batch.Sending.ContinueWith(static (_, wake) => ((ManualResetEventSlim)wake!).Set(), _wake, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return batch;
+    }
+
+    /// <summary>The next batch to fill, starting where <paramref name="sent"/> ends.</summary>
+    private static Batch Next(Stack<Batch> free, Batch sent)
+    {
+        var next = free.Pop();
+        next.Start(sent.End);
+        return next;
     }
 
     /// <summary>
@@ -349,7 +392,8 @@ public sealed partial class OrderSender : IAsyncDisposable
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    response = _client.PostBatchAsync(scratch.WrittenMemory, chunk.Count, _answer, _abort.Token).GetAwaiter().GetResult();
+                    response = _client.PostBatchAsync(scratch.WrittenMemory, chunk.Count, batch.Answer, null, _abort.Token)
+                        .GetAwaiter().GetResult();
                 }
                 catch (OperationCanceledException)
                 {
@@ -357,10 +401,16 @@ public sealed partial class OrderSender : IAsyncDisposable
                 }
                 _metrics.SendDuration(Stopwatch.GetElapsedTime(started), response.Status);
             }
+            var preceded = first && batch.Preceding is not null;
             first = false;
             var problem = response.Problem;
             switch (response.Status)
             {
+                case 412 when preceded:
+                    // The order this request named was not stored in time (the request before it failed, or lost an
+                    // order): nothing of it was written. That request is settled now, so it goes again without the condition.
+                    LogPrecedingNotStored(batch.Preceding!);
+                    break;
                 case >= 200 and < 300 when response.Unexpected is { } unexpected:
                     Stop($"{unexpected}; is Endpoint the OrderFunctions service?", null, response.Status);
                     return false;
@@ -507,6 +557,12 @@ public sealed partial class OrderSender : IAsyncDisposable
 
         public long[] Positions { get; }
         public int[] Ends { get; }
+        /// <summary>Reads this batch's answer: each request in flight has its own buffer.</summary>
+        public BatchAnswerReader Answer { get; } = new();
+        /// <summary>While in flight: the request, when it was sent, and the order it named in <c>If-Order-Stored</c> (or null).</summary>
+        public Task<RawResponse>? Sending { get; set; }
+        public long SentAt { get; set; }
+        public string? Preceding { get; set; }
         public ArrayBufferWriter<byte> Body { get; }
         public Utf8JsonWriter Writer { get; }
         public int Count { get; private set; }
@@ -547,6 +603,10 @@ public sealed partial class OrderSender : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending failed ({Status}: {Reason}), attempt {Attempt}; retrying in {DelayMs:F0} ms, " +
         "orders stay buffered")]
     private partial void LogRetrying(int status, string? reason, int attempt, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A request waited for order {Preceding} of the request before it, which was not " +
+        "stored in time; sent again now that the request before it is settled")]
+    private partial void LogPrecedingNotStored(string preceding);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sending succeeded again after {Failures} failed attempts")]
     private partial void LogRecovered(int failures);

@@ -33,12 +33,25 @@ public sealed record OrderSenderOptions
     public string? ApiKey { get; set; }
 
     /// <summary>
-    /// Orders per request at most, and how many waiting orders send a batch before <see cref="Linger"/> has passed
-    /// (default 1,000; the server takes up to 10,000 and 4 MiB, and a batch it refuses as too large is halved). One
-    /// request is in flight at a time, so its fixed cost (a commit, a round trip) is shared by this many orders when
-    /// the sender is behind; at a low rate the linger sends smaller batches at once.
+    /// How many waiting orders send a batch before <see cref="Linger"/> has passed (default 1,000). When the sender is
+    /// behind, a request carries every order that is ready, up to <see cref="MaxRequestOrders"/>.
     /// </summary>
     public int MaxBatchOrders { get; set; } = 1000;
+
+    /// <summary>
+    /// Orders per request at most (default 5,000; the server takes up to 10,000 and 4 MiB, and a request it refuses as
+    /// too large is halved). Reached only when the sender is behind: a request's fixed cost (a commit, a round trip) is
+    /// then shared by more orders. Never fewer than <see cref="MaxBatchOrders"/>: the larger of the two applies.
+    /// </summary>
+    public int MaxRequestOrders { get; set; } = 5000;
+
+    /// <summary>
+    /// Requests in flight at once (1 to 4, default 2). Each request after the first names the last order of the one
+    /// before it in <c>If-Order-Stored</c>, and the server stores it only once that order is stored, so the orders of
+    /// one sender are stored in enqueue order however many are in flight. With 2, the server parses one request while
+    /// it commits the other. Set 1 for a server older than this header (it would ignore it, and the order could break).
+    /// </summary>
+    public int MaxRequestsInFlight { get; set; } = 2;
 
     /// <summary>How long the first order of a batch waits for others before the batch is sent anyway (default 5 ms).</summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
@@ -76,10 +89,17 @@ public sealed record OrderSenderOptions
     internal OrderFunctionsClientOptions ClientOptions() =>
         new() { Endpoint = Endpoint, Key = Key, ApiKey = ApiKey, RequestTimeout = RequestTimeout };
 
+    /// <summary>Orders one request may carry: <see cref="MaxRequestOrders"/>, or <see cref="MaxBatchOrders"/> when larger.</summary>
+    internal int RequestOrders => Math.Max(MaxRequestOrders, MaxBatchOrders);
+
     internal void Validate()
     {
         if (MaxBatchOrders is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(MaxBatchOrders), MaxBatchOrders,
             "must be 1 to 10,000 (the server's batch limit)");
+        if (MaxRequestOrders is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(MaxRequestOrders), MaxRequestOrders,
+            "must be 1 to 10,000 (the server's batch limit)");
+        if (MaxRequestsInFlight is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(MaxRequestsInFlight), MaxRequestsInFlight,
+            "must be 1 to 4");
         if (MaxBufferedOrders < MaxBatchOrders) throw new ArgumentOutOfRangeException(nameof(MaxBufferedOrders), MaxBufferedOrders,
             "must be at least MaxBatchOrders");
         if (Linger < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Linger), Linger, "must not be negative");

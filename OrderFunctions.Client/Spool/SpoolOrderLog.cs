@@ -129,14 +129,8 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
 
     public EnqueueStatus TryAppend(in OutgoingOrder order)
     {
-        var position = Volatile.Read(ref _tail.Value);
-        while (true)
-        {
-            if (position >= Volatile.Read(ref _writableEnd)) return Refusal();
-            var observed = Interlocked.CompareExchange(ref _tail.Value, position + 1, position);
-            if (observed == position) break;
-            position = observed;
-        }
+        var position = TailReservation.TryReserve(ref _tail.Value, ref _writableEnd, 0);
+        if (position < 0) return Refusal();
         SpoolRecord.Write(Slot(position), position, order, _idPrefix);
         return EnqueueStatus.Accepted;
     }

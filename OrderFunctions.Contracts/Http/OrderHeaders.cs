@@ -29,4 +29,13 @@ public static class OrderHeaders
 
     /// <summary>The preference that asks for the minimal answer (a receipt instead of the stored orders).</summary>
     public const string ReturnMinimal = "return=minimal";
+
+    /// <summary>
+    /// A precondition on the ingestion routes: store this request only once the order it names is stored (visible to a
+    /// read), so a sender with two requests in flight keeps its orders in id order. The value is
+    /// <c>&lt;username&gt;/&lt;clientOrderId&gt;</c>, each part percent-encoded (<see cref="PrecedingOrder"/> writes and
+    /// reads it). The server waits a short while (<c>OrderStorage:PrecedingOrderWait</c>) for that order; when it is
+    /// still not stored, it answers 412 Precondition Failed and writes nothing.
+    /// </summary>
+    public const string IfOrderStored = "If-Order-Stored";
 }

@@ -46,7 +46,7 @@ public static class OrderValidator
         if (request.Timestamp is null) valid = Fail(errors, index, "timestamp", "is required");
         else if (!TryParseTimestamp(request.Timestamp, out timestamp)) valid = Fail(errors, index, "timestamp", TimestampMessage);
 
-        if (CheckName(request.Username, MaxUsernameLength) is { } usernameError) valid = Fail(errors, index, "username", usernameError);
+        if (CheckUsername(request.Username) is { } usernameError) valid = Fail(errors, index, "username", usernameError);
 
         if (CheckName(request.Market, MaxMarketLength) is { } marketError) valid = Fail(errors, index, "market", marketError);
         else if (!IsMarketSymbol(request.Market!)) valid = Fail(errors, index, "market", MarketMessage);
@@ -91,6 +91,13 @@ public static class OrderValidator
         return false;
     }
 
+    /// <summary>What is wrong with <paramref name="username"/> by the rule an order's username follows; null when nothing.</summary>
+    public static string? CheckUsername(string? username) => CheckName(username, MaxUsernameLength);
+
+    /// <summary>True for a clientOrderId by the rule an order's follows (<see cref="ClientOrderIdMessage"/>).</summary>
+    public static bool IsClientOrderId(string id) =>
+        id.Length is >= 1 and <= MaxClientOrderIdLength && id.All(c => c is > ' ' and <= '~');
+
     private static string? CheckName(string? value, int maxLength) => value switch
     {
         null => "is required",
@@ -120,9 +127,6 @@ public static class OrderValidator
         }
         return true;
     }
-
-    private static bool IsClientOrderId(string id) =>
-        id.Length is >= 1 and <= MaxClientOrderIdLength && id.All(c => c is > ' ' and <= '~');
 
     // A field the reader already reported (wrong type, repeated) is not reported again as missing.
     private static bool Fail(ValidationErrors errors, int index, string field, string message)

@@ -19,6 +19,7 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
     private const string ProblemDetails = "ProblemDetails";
     private const string ValidationProblemDetails = "HttpValidationProblemDetails";
     private const string ConflictProblemDetails = "ConflictProblemDetails";
+    private const string PreconditionProblemDetails = "PreconditionFailedProblemDetails";
 
     /// <summary>
     /// What the server writes for every JSON answer (System.Text.Json through the typed results); the document says the
@@ -241,6 +242,17 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 Required = new HashSet<string> { "existingId" },
                 Properties = properties,
             };
+            schemas[PreconditionProblemDetails] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Description = $"The order named by {OrderHeaders.IfOrderStored} was not stored in time; nothing was written.",
+                Required = new HashSet<string> { "username", "clientOrderId" },
+                Properties = new Dictionary<string, IOpenApiSchema>(problemDetails.Properties!)
+                {
+                    ["username"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The username of the order named." },
+                    ["clientOrderId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The clientOrderId of the order named." },
+                },
+            };
         }
     }
 
@@ -272,6 +284,7 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
         DescribeReplayed(operation, stored);
         if (Response(operation, "400") is { } invalid) invalid.Content!["application/problem+json"].Example = Json(ValidationExample);
         DescribeConflict(operation, document, ConflictExample);
+        DescribePrecondition(operation, document);
     }
 
     private static void DescribeCreateOrders(OpenApiOperation operation, OpenApiDocument document)
@@ -329,6 +342,7 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
         if (Response(operation, "200") is { Headers: { } headers }) headers[OrderHeaders.PreferenceApplied] = PreferenceAppliedHeader();
         if (Response(operation, "400") is { } invalid) invalid.Content!["application/problem+json"].Example = Json(BatchValidationExample);
         DescribeConflict(operation, document, BatchConflictExample);
+        DescribePrecondition(operation, document);
     }
 
     private static OpenApiHeader PreferenceAppliedHeader() => new()
@@ -348,6 +362,28 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                 Description = "true: every order was stored before; nothing was written.", Required = true,
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("true")] },
             },
+        };
+    }
+
+    // If-Order-Stored (a sender with two requests in flight keeps its order with it) and its 412.
+    private static void DescribePrecondition(OpenApiOperation operation, OpenApiDocument document)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = OrderHeaders.IfOrderStored, In = ParameterLocation.Header,
+            Description = "<username>/<clientOrderId>, each part percent-encoded: store this request only after the order it names is " +
+                "stored (412 when it is not within OrderStorage:PrecedingOrderWait, 2 seconds by default).",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Examples = [JsonValue.Create(PrecedingOrder.Format("alice", "a1b2c3"))] },
+        });
+        if (Response(operation, "412") is not { } failed) return;
+        failed.Content!["application/problem+json"].Schema = new OpenApiSchemaReference(PreconditionProblemDetails, document);
+        // The server's own problem for the example order, so the document's detail is the one the server writes.
+        var problem = Problems.PrecedingOrderNotStored("alice", "a1b2c3").ProblemDetails;
+        failed.Content["application/problem+json"].Example = new JsonObject
+        {
+            ["type"] = problem.Type, ["title"] = problem.Title, ["status"] = problem.Status, ["detail"] = problem.Detail,
+            ["username"] = "alice", ["clientOrderId"] = "a1b2c3",
         };
     }
 

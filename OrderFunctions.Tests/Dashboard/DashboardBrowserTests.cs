@@ -196,6 +196,9 @@ public sealed class DashboardBrowserTests
 
         public Task<StoredOrder?> FindAsync(long id, CancellationToken cancellationToken = default) => throw Down();
 
+        public Task<bool> IsStoredAsync(string username, string clientOrderId, CancellationToken cancellationToken = default) =>
+            throw Down();
+
         public Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count,
             CancellationToken cancellationToken = default) => throw Down();
 

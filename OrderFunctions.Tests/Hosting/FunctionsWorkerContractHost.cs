@@ -23,7 +23,11 @@ public sealed class FunctionsWorkerContractHost : IOrderApiHost, IAsyncLifetime
 
     public async Task InitializeAsync() =>
         _host = await FunctionsHostFixture.StartAsync(
-            new Dictionary<string, string> { ["ConnectionStrings__Orders"] = $"Data Source={DatabasePath}" });
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Orders"] = $"Data Source={DatabasePath}",
+                ["OrderStorage__PrecedingOrderWait"] = OrderApiContract.PrecedingOrderWait,
+            });
 
     public async Task DisposeAsync()
     {

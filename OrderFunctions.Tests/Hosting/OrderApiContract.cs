@@ -17,6 +17,9 @@ public abstract class OrderApiContract(IOrderApiHost host)
     private const string OrdersPath = "/API/orders";
     private const string BatchPath = "/" + OrderFunctions.Http.OrderRoutes.Prefix + "/" + OrderFunctions.Http.OrderRoutes.Batch;
 
+    /// <summary>The <c>OrderStorage:PrecedingOrderWait</c> every contract host runs with: short, since one test waits it out.</summary>
+    public const string PrecedingOrderWait = "00:00:00.300";
+
     private readonly string _user = "u" + Guid.NewGuid().ToString("N")[..12];
     private readonly string _market = "M" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
 
@@ -42,6 +45,14 @@ public abstract class OrderApiContract(IOrderApiHost host)
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         request.Headers.TryAddWithoutValidation(OrderFunctions.Http.OrderHeaders.Prefer, OrderFunctions.Http.OrderHeaders.ReturnMinimal);
+        return await client.SendAsync(request);
+    }
+
+    private async Task<HttpResponseMessage> PostAfterAsync(string precedingClientOrderId, string body, string path)
+    {
+        using var client = host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add(OrderFunctions.Http.OrderHeaders.IfOrderStored, OrderFunctions.Http.PrecedingOrder.Format(_user, precedingClientOrderId));
         return await client.SendAsync(request);
     }
 
@@ -97,6 +108,37 @@ public abstract class OrderApiContract(IOrderApiHost host)
         var problem = await ProblemAsync(other, HttpStatusCode.Conflict);
         Assert.Equal((await JsonAsync(first)).GetProperty("id").GetInt64(), problem.GetProperty("existingId").GetInt64());
         Assert.Equal(1, RowsOfThisTest());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_201_after_the_named_order_when_If_Order_Stored_names_a_stored_order()
+    {
+        using var predecessor = await PostAsync(OrderJson(clientOrderId: "p-1"));
+
+        using var one = await PostAfterAsync("p-1", OrderJson(clientOrderId: "p-2"), OrdersPath);
+        using var batch = await PostAfterAsync("p-2", $"[{OrderJson(clientOrderId: "p-3")},{OrderJson(clientOrderId: "p-4")}]", BatchPath);
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created),
+            (predecessor.StatusCode, one.StatusCode, batch.StatusCode));
+        var ids = new List<long> { (await JsonAsync(predecessor)).GetProperty("id").GetInt64(), (await JsonAsync(one)).GetProperty("id").GetInt64() };
+        ids.AddRange((await JsonAsync(batch)).EnumerateArray().Select(o => o.GetProperty("id").GetInt64()));
+        Assert.Equal(ids.Order(), ids);
+        Assert.Equal(4, RowsOfThisTest());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrdersPath)]
+    [InlineData(BatchPath)]
+    public async Task Post_answers_412_naming_the_order_and_stores_nothing_when_If_Order_Stored_names_an_order_never_stored(string path)
+    {
+        var body = path == BatchPath ? $"[{OrderJson(clientOrderId: "n-1")}]" : OrderJson(clientOrderId: "n-1");
+
+        using var response = await PostAfterAsync("never/1", body, path);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.PreconditionFailed);
+        Assert.Equal(OrderFunctions.Http.Problems.PreconditionFailedType, problem.GetProperty("type").GetString());
+        Assert.Equal((_user, "never/1"), (problem.GetProperty("username").GetString(), problem.GetProperty("clientOrderId").GetString()));
+        Assert.Equal(0, RowsOfThisTest());
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

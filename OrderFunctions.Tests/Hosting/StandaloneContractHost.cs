@@ -5,7 +5,8 @@ namespace OrderFunctions.Tests.Hosting;
 /// <summary>The standalone host's <c>Program</c>, in process, on its own temporary database.</summary>
 public sealed class StandaloneContractHost : IOrderApiHost, IAsyncLifetime
 {
-    private readonly StandaloneApplication _app = new();
+    private readonly StandaloneApplication _app =
+        new(new Dictionary<string, string?> { ["OrderStorage:PrecedingOrderWait"] = OrderApiContract.PrecedingOrderWait });
 
     public string DatabasePath => _app.DatabasePath;
 

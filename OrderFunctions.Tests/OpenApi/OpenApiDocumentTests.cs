@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using OrderFunctions.Http;
 using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.OpenApi;
@@ -43,11 +44,18 @@ public sealed class OpenApiDocumentTests
             (schemes["functionKeyQuery"]!["in"]!.GetValue<string>(), schemes["functionKeyQuery"]!["name"]!.GetValue<string>()));
         var create = document["paths"]!["/API/orders"]!["post"]!;
         Assert.Equal(["application/json"], create["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
-        Assert.Equal(["200", "201", "400", "401", "403", "409", "413", "415", "431", "500", "503"],
+        Assert.Equal(["200", "201", "400", "401", "403", "409", "412", "413", "415", "431", "500", "503"],
             create["responses"]!.AsObject().Select(r => r.Key).Order(StringComparer.Ordinal));
         var batch = document["paths"]!["/API/orders/batch"]!["post"]!;
         Assert.Equal(["application/json", "application/x-ndjson"], batch["requestBody"]!["content"]!.AsObject().Select(c => c.Key));
         Assert.Equal("array", batch["responses"]!["201"]!["content"]!["application/json; charset=utf-8"]!["schema"]!["type"]!.GetValue<string>());
+        foreach (var ingestion in new[] { create, batch })
+        {
+            var precondition = Assert.Single(ingestion["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == OrderHeaders.IfOrderStored)!;
+            Assert.Equal(("header", false), (precondition["in"]!.GetValue<string>(), precondition["required"]?.GetValue<bool>() ?? false));
+            Assert.Equal("#/components/schemas/PreconditionFailedProblemDetails",
+                ingestion["responses"]!["412"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
+        }
     }
 
     [Fact]

@@ -78,4 +78,40 @@ public sealed class MemoryOrderLogTests
         Assert.Equal((3, 11), (log.Acked, log.Tail));
         Assert.Equal(Order(10).Timestamp, log.Read(10).Timestamp);
     }
+
+    [Fact]
+    public void TryAppend_holds_exactly_the_capacity_when_the_ring_is_rounded_up_to_a_power_of_two()
+    {
+        using var log = new MemoryOrderLog(5, ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow));
+        for (var i = 0; i < 5; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i)));
+        Assert.Equal(EnqueueStatus.BufferFull, log.TryAppend(Order(5)));
+
+        log.Commit(2);
+
+        for (var i = 5; i < 7; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i)));
+        Assert.Equal(EnqueueStatus.BufferFull, log.TryAppend(Order(7)));
+        Assert.Equal(Order(6).Timestamp, log.Read(6).Timestamp);
+    }
+
+    [Fact]
+    public void TryAppend_neither_refuses_nor_skips_a_position_when_this_thread_last_appended_far_ahead_in_another_log()
+    {
+        var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
+        using var busy = new MemoryOrderLog(4096, prefix);
+        for (var i = 0; i < 3000; i++) busy.TryAppend(Order(i)); // this thread's guess of the tail is now 3000
+        using var log = new MemoryOrderLog(4, prefix);
+
+        for (var i = 0; i < 4; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i)));
+        Assert.Equal(EnqueueStatus.BufferFull, log.TryAppend(Order(4)));
+        Assert.Equal((0, 4), (log.Acked, log.Tail));
+        Assert.Equal(Order(3).Timestamp, log.Read(3).Timestamp);
+    }
+
+    [Fact]
+    public void Slot_keeps_a_whole_cache_line_between_the_data_of_neighbouring_slots()
+    {
+        // Producers on different cores write neighbouring slots at once; the ring's array is only 8-byte aligned.
+        Assert.True(MemoryOrderLog.SlotBytes - MemoryOrderLog.SlotDataBytes >= 64,
+            $"a slot of {MemoryOrderLog.SlotBytes} bytes holds {MemoryOrderLog.SlotDataBytes} bytes of data");
+    }
 }

@@ -5,7 +5,10 @@ using static OrderFunctions.Tests.Sender.SenderTestData;
 
 namespace OrderFunctions.Tests.Sender;
 
-/// <summary>The server-restart test on PostgreSQL, where the store's own idempotency (a unique index, a racing insert) differs.</summary>
+/// <summary>
+/// The server-restart test on PostgreSQL, where the store's own idempotency (a unique index, a racing insert) differs; the
+/// enqueue order with two requests in flight, where the precondition's read and the writes are another server's.
+/// </summary>
 [RequiresPostgres]
 public sealed class OrderSenderPostgresTests : IDisposable
 {
@@ -35,5 +38,13 @@ public sealed class OrderSenderPostgresTests : IDisposable
         var rows = await store.ClientOrderIdCountsAsync();
         Assert.Equal(Enumerable.Range(0, Count).Select(i => $"pg-restart-{i}").Order(), rows.Keys.Order());
         Assert.All(rows.Values, count => Assert.Equal(1, count));
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_keeps_the_enqueue_order_on_postgres_with_two_requests_in_flight()
+    {
+        await using var app = await StandaloneApplication.OnEmptyStoreAsync(StoreEngine.Postgres);
+        app.ServeOnSocket();
+        await OrderSenderTests.AssertStoredInEnqueueOrderAsync(app);
     }
 }

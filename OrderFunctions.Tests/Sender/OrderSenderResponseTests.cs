@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderFunctions.Client;
+using OrderFunctions.Http;
 using OrderFunctions.Tests.Support;
 using static OrderFunctions.Tests.Sender.SenderTestData;
 
@@ -143,6 +144,101 @@ public sealed class OrderSenderResponseTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_sends_the_next_request_while_one_is_in_flight_naming_its_last_order_in_If_Order_Stored()
+    {
+        // The first request is answered only once the second has come (or after a deadline, for a sender that waits).
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new ScriptedHandler(async request =>
+        {
+            if (request.Preceding is null) await Task.WhenAny(second.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+            else second.TrySetResult();
+            return Receipt(request.Count, request.Count, 0);
+        });
+        await using var sender = Sender(handler, o => o with { MaxBatchOrders = 3, MaxRequestOrders = 3 });
+        for (var i = 0; i < 6; i++) sender.TryEnqueue(Order(i, "desk/7", $"id-{i}"));
+        Assert.True(await sender.FlushAsync());
+
+        var requests = handler.Requests;
+        Assert.Equal(2, requests.Count);
+        Assert.Equal(["id-0", "id-1", "id-2"], requests[0].Ids);
+        Assert.Null(requests[0].Preceding);
+        Assert.Equal(["id-3", "id-4", "id-5"], requests[1].Ids);
+        Assert.Equal("desk%2F7/id-2", requests[1].Preceding);
+        Assert.True(second.Task.IsCompleted, "the second request was sent only after the first was answered");
+        Assert.True(PrecedingOrder.TryParse(requests[1].Preceding, out var username, out var id));
+        Assert.Equal(("desk/7", "id-2"), (username, id));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_sends_a_request_again_without_If_Order_Stored_when_the_server_answers_412_and_keeps_the_order()
+    {
+        // The first request fails once (503); the second, which names the first's last order, is refused with 412
+        // meanwhile, as the server does when that order is not stored in time.
+        var firstCalls = 0;
+        var stored = new List<string>();
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new ScriptedHandler(async request =>
+        {
+            if (request.Ids[0] == "id-0" && Interlocked.Increment(ref firstCalls) == 1)
+            {
+                // Answered once the second request has come (or after a deadline, for a sender that waits).
+                await Task.WhenAny(second.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+                return Problem(503, """{"title":"Service Unavailable","status":503}""");
+            }
+            if (request.Preceding is not null)
+            {
+                second.TrySetResult();
+                return Problem(412, """{"title":"Precondition Failed","status":412,"detail":"the order 'id-2' of 't' is not stored"}""");
+            }
+            lock (stored) stored.AddRange(request.Ids);
+            return Receipt(request.Count, request.Count, 0);
+        });
+        await using var sender = Sender(handler, o => o with { MaxBatchOrders = 3, MaxRequestOrders = 3 });
+        var stopped = false;
+        sender.SenderStopped += (_, _) => stopped = true;
+        for (var i = 0; i < 6; i++) sender.TryEnqueue(Order(i, "t", $"id-{i}"));
+        Assert.True(await sender.FlushAsync());
+
+        Assert.False(stopped);
+        Assert.Equal((6, 0, 0), (sender.StoredCount, sender.ReplayedCount, sender.RejectedCount));
+        Assert.Equal(["id-0", "id-1", "id-2", "id-3", "id-4", "id-5"], stored);
+        Assert.Contains(handler.Requests, r => r.Ids[0] == "id-3" && r.Preceding == "t/id-2");
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_keeps_one_request_in_flight_and_names_no_order_when_MaxRequestsInFlight_is_1()
+    {
+        var inFlight = 0;
+        var most = 0;
+        var handler = new ScriptedHandler(async request =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref most, now);
+            await Task.Delay(20);
+            Interlocked.Decrement(ref inFlight);
+            return Receipt(request.Count, request.Count, 0);
+        });
+        await using var sender = Sender(handler, o => o with { MaxBatchOrders = 2, MaxRequestOrders = 2, MaxRequestsInFlight = 1 });
+        for (var i = 0; i < 10; i++) sender.TryEnqueue(Order(i, "t", $"id-{i}"));
+        Assert.True(await sender.FlushAsync());
+
+        Assert.Equal(1, most);
+        Assert.All(handler.Requests, r => Assert.Null(r.Preceding));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"id-{i}"), handler.Requests.SelectMany(r => r.Ids));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            var before = Interlocked.CompareExchange(ref target, value, seen);
+            if (before == seen) return;
+            seen = before;
+        }
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task AddOrderSender_binds_its_section_and_the_host_drains_the_sender_on_stop()
     {
         await using var app = await StandaloneApplication.StartAsync();
@@ -165,8 +261,9 @@ public sealed class OrderSenderResponseTests
         Assert.Equal(EnqueueStatus.Stopped, sender.TryEnqueue(Order(1)));
     }
 
-    private static OrderSender Sender(ScriptedHandler handler) =>
-        new(Options(new Uri("http://orders.test")) with { Linger = TimeSpan.FromMilliseconds(50) }, new HttpClient(handler));
+    private static OrderSender Sender(ScriptedHandler handler, Func<OrderSenderOptions, OrderSenderOptions>? configure = null) =>
+        new((configure ?? (o => o))(Options(new Uri("http://orders.test")) with { Linger = TimeSpan.FromMilliseconds(50) }),
+            new HttpClient(handler));
 
     private static HttpResponseMessage Stored(ScriptedHandler.Request request)
     {
@@ -202,9 +299,15 @@ public sealed class OrderSenderResponseTests
     }
 
     /// <summary>Answers each batch POST with what the script says, and records the clientOrderIds each one carried.</summary>
-    private sealed class ScriptedHandler(Func<ScriptedHandler.Request, HttpResponseMessage> script) : HttpMessageHandler
+    private sealed class ScriptedHandler(Func<ScriptedHandler.Request, Task<HttpResponseMessage>> script) : HttpMessageHandler
     {
-        public sealed record Request(IReadOnlyList<string> Ids, DateTime At, string? Prefer = null)
+        public ScriptedHandler(Func<Request, HttpResponseMessage> script)
+            : this(request => Task.FromResult(script(request)))
+        {
+        }
+
+        /// <summary>One request: its clientOrderIds, when it came, its Prefer and If-Order-Stored headers.</summary>
+        public sealed record Request(IReadOnlyList<string> Ids, DateTime At, string? Prefer = null, string? Preceding = null)
         {
             public int Count => Ids.Count;
         }
@@ -220,9 +323,10 @@ public sealed class OrderSenderResponseTests
         {
             using var document = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken));
             var recorded = new Request([.. document.RootElement.EnumerateArray().Select(o => o.GetProperty("clientOrderId").GetString()!)],
-                DateTime.UtcNow, request.Headers.TryGetValues("Prefer", out var prefer) ? string.Join(", ", prefer) : null);
+                DateTime.UtcNow, request.Headers.TryGetValues("Prefer", out var prefer) ? string.Join(", ", prefer) : null,
+                request.Headers.TryGetValues(OrderHeaders.IfOrderStored, out var preceding) ? string.Join(", ", preceding) : null);
             lock (_requests) _requests.Add(recorded);
-            return script(recorded);
+            return await script(recorded);
         }
     }
 }

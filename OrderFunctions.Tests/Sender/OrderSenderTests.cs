@@ -46,21 +46,33 @@ public sealed class OrderSenderTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
-    public async Task Sender_keeps_each_threads_order_when_it_sends()
+    public async Task Sender_keeps_the_enqueue_order_with_two_requests_in_flight()
     {
         await using var app = await StandaloneApplication.StartAsync();
-        await using var sender = new OrderSender(Options(app.BaseAddress));
+        await AssertStoredInEnqueueOrderAsync(app);
+    }
+
+    /// <summary>
+    /// 3,000 orders in requests of 100, two in flight (each after the first naming the last order of the one before):
+    /// the rows' ids grow with the enqueue order. Shared with the PostgreSQL tests.
+    /// </summary>
+    internal static async Task AssertStoredInEnqueueOrderAsync(StandaloneApplication app)
+    {
+        var http = new InFlightCountingHandler();
+        await using var sender = new OrderSender(Options(app.BaseAddress) with { MaxBatchOrders = 100, MaxRequestOrders = 100 },
+            new HttpClient(http));
         for (var i = 0; i < 3000; i++) sender.TryEnqueue(Order(i, "ordered", $"ordered-{i:D5}"));
         Assert.True(await sender.FlushAsync());
 
-        // Ids grow with the row id: stored in the order enqueued.
         var client = new OrderFunctionsClient(app.BaseAddress);
         var ids = new List<string>();
         await foreach (var page in client.ListAllOrdersAsync(new OrderQuery { Username = "ordered", Limit = 1000 }))
         {
             ids.AddRange(page.GetValueOrThrow().Items.Select(o => o.ClientOrderId!));
         }
-        Assert.Equal(Enumerable.Range(0, 3000).Select(i => $"ordered-{i:D5}"), ids);
+        Assert.Equal(Enumerable.Range(0, 3000).Select(i => $"ordered-{i:D5}"), ids); // listed by id
+        Assert.Equal(2, http.MostInFlight);
+        Assert.True(http.Preceded > 0, "no request named the order before it");
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

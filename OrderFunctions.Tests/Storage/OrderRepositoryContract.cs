@@ -245,6 +245,25 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task IsStoredAsync_is_true_only_for_a_stored_username_and_clientOrderId_pair()
+    {
+        var services = Services();
+        var queries = services.GetRequiredService<IOrderQueries>();
+        var before = await queries.IsStoredAsync("alice", "k-1");
+
+        await services.GetRequiredService<IOrderRepository>().AddManyAsync(
+            [TestOrders.Order(clientOrderId: "k-1"), TestOrders.Order(username: "Zoë/bob", clientOrderId: "k/2"), TestOrders.Order()]);
+
+        Assert.False(before);
+        Assert.True(await queries.IsStoredAsync("alice", "k-1"));
+        Assert.True(await queries.IsStoredAsync("Zoë/bob", "k/2"));
+        Assert.False(await queries.IsStoredAsync("Zoë/bob", "k-1")); // another user's clientOrderId
+        Assert.False(await queries.IsStoredAsync("alice", "k/2"));
+        Assert.False(await queries.IsStoredAsync("alice", "K-1")); // case matters, as in the unique index
+        Assert.False(await queries.IsStoredAsync("ALICE", "k-1"));
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task AddAsync_replays_the_first_audit_trail_when_another_caller_retries()
     {
         var repository = Repository();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using OrderFunctions.Http;
 using OrderFunctions.Orders;
 
@@ -44,12 +45,27 @@ public sealed class OrderAccess(OrderCallers callers)
         {
             if (caller.Usernames.Allows(orders[i].Username)) continue;
             errors ??= new ValidationErrors();
-            errors.Add(isArray ? $"[{i}].username" : "username", $"is not a username caller '{caller.Name}' may act for");
+            errors.Add(isArray ? $"[{i}].username" : "username", NotActingFor(caller));
         }
-        return errors is null
-            ? null
-            : Problems.Forbidden($"Caller '{caller.Name}' may not act for every username of this request. Nothing of it was written.", errors);
+        return errors is null ? null : UsernamesForbidden(caller, errors);
     }
+
+    /// <summary>
+    /// The same 403 for the username of the order named by <c>If-Order-Stored</c> (keyed by the header), so a caller
+    /// learns nothing of whether another user's order exists; null when <paramref name="caller"/> may act for it.
+    /// </summary>
+    public static IResult? CheckPrecedingUsername(OrderCaller? caller, string username)
+    {
+        if (caller is null || caller.Usernames.IsAll || caller.Usernames.Allows(username)) return null;
+        var errors = new ValidationErrors();
+        errors.Add(OrderHeaders.IfOrderStored, NotActingFor(caller));
+        return UsernamesForbidden(caller, errors);
+    }
+
+    private static string NotActingFor(OrderCaller caller) => $"is not a username caller '{caller.Name}' may act for";
+
+    private static ProblemHttpResult UsernamesForbidden(OrderCaller caller, ValidationErrors errors) =>
+        Problems.Forbidden($"Caller '{caller.Name}' may not act for every username of this request. Nothing of it was written.", errors);
 
     /// <summary>
     /// <paramref name="filter"/> limited to the usernames of <paramref name="caller"/>; a 403 (in <paramref name="refusal"/>)

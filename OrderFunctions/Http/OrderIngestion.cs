@@ -10,10 +10,11 @@ namespace OrderFunctions.Http;
 /// <summary>
 /// What <see cref="CreateOrder"/> and <see cref="CreateOrders"/> share, written once: content type, body,
 /// <see cref="OrderJsonReader"/>, <see cref="OrderValidator"/>, the repository, the response (201 with Location for one
-/// order, 201 with the list for many, 200 Idempotent-Replayed, 409 with existingId and index, 400, 413, 415, 503).
+/// order, 201 with the list for many, 200 Idempotent-Replayed, 409 with existingId and index, 400, 413, 415, 503), and the
+/// precondition <c>If-Order-Stored</c> (<see cref="PrecedingOrderWaiter"/>: 412 when the order it names is not stored in time).
 /// </summary>
 public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess access, OrderMetrics metrics, RequestBodyBudget bodies,
-    ILogger logger)
+    PrecedingOrderWaiter preceding, ILogger logger)
 {
     /// <summary>The error of a lone JSON object posted to the batch route.</summary>
     public const string BatchOnlyMessage = "must be a JSON array of orders (one order goes to POST /API/orders)";
@@ -45,6 +46,9 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
         if (valid is null) return Rejected(Problems.Validation(errors), RejectReason.Validation);
         // Before the store is asked anything: a replay under a username the caller may not use learns nothing of the order.
         if (OrderAccess.CheckUsernames(caller, valid, isArray) is { } forbidden) return Rejected(forbidden, RejectReason.Forbidden);
+        // Then the precondition, whose lookup is the first question to the store; the request is queued for writing
+        // only once the order it names is visible, so its rows commit after that order's.
+        if (await AwaitPrecedingOrderAsync(request, caller, cancellationToken) is { } unmet) return unmet;
 
         try
         {
@@ -57,6 +61,51 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
             return Unavailable(ex, valid.Count);
         }
     }
+
+    // If-Order-Stored: null when absent or when the order it names is stored; else the answer (400, 403, 412, 503).
+    private async Task<IResult?> AwaitPrecedingOrderAsync(HttpRequest request, OrderCaller? caller, CancellationToken cancellationToken)
+    {
+        if (!request.Headers.TryGetValue(OrderHeaders.IfOrderStored, out var values) || values.Count == 0) return null;
+        var errors = new ValidationErrors();
+        string username = "", clientOrderId = "";
+        if (values.Count > 1) errors.Add(OrderHeaders.IfOrderStored, "must be sent once");
+        else if (!PrecedingOrder.TryParse(values[0], out username, out clientOrderId)) errors.Add(OrderHeaders.IfOrderStored, PrecedingOrderMessage);
+        else
+        {
+            if (OrderValidator.CheckUsername(username) is { } usernameError) errors.Add(OrderHeaders.IfOrderStored, $"username {usernameError}");
+            if (!OrderValidator.IsClientOrderId(clientOrderId))
+            {
+                errors.Add(OrderHeaders.IfOrderStored, $"clientOrderId {OrderValidator.ClientOrderIdMessage}");
+            }
+        }
+        if (!errors.IsEmpty) return Rejected(Problems.Validation(errors), RejectReason.Validation);
+        if (OrderAccess.CheckPrecedingUsername(caller, username) is { } forbidden) return Rejected(forbidden, RejectReason.Forbidden);
+
+        try
+        {
+            switch (await preceding.WaitAsync(username, clientOrderId, cancellationToken))
+            {
+                case PrecedingOrderOutcome.Stored:
+                    return null;
+                case PrecedingOrderOutcome.NotStored:
+                    return Rejected(Problems.PrecedingOrderNotStored(username, clientOrderId), RejectReason.PreconditionFailed);
+                default:
+                    return Rejected(Problems.Unavailable(new OrderStoreUnavailableException(ShuttingDownReason, preceding.RetryAfter)),
+                        RejectReason.Unavailable);
+            }
+        }
+        catch (OrderStoreUnavailableException ex)
+        {
+            // The lookup is a read: the read path's 503 (its cause is logged where the read failed).
+            return Rejected(Problems.ReadUnavailable(ex), RejectReason.Unavailable);
+        }
+    }
+
+    /// <summary>The error of an <c>If-Order-Stored</c> value that <see cref="PrecedingOrder.TryParse"/> refuses.</summary>
+    public const string PrecedingOrderMessage =
+        "must be <username>/<clientOrderId>, each part percent-encoded (a '/' inside a part as %2F)";
+
+    private const string ShuttingDownReason = "the service is shutting down";
 
     // count: null when the body was not even read.
     private IResult Unavailable(OrderStoreUnavailableException ex, int? count)

@@ -80,6 +80,21 @@ public static class Problems
         "Retry-After",
         ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>The <c>type</c> of the 412 (RFC 9110's Precondition Failed, as the framework names the other statuses).</summary>
+    public const string PreconditionFailedType = "https://tools.ietf.org/html/rfc9110#section-15.5.13";
+
+    /// <summary>
+    /// 412: the order named by <c>If-Order-Stored</c> was not stored within the wait; <c>username</c> and
+    /// <c>clientOrderId</c> name it. Nothing of the request was written.
+    /// </summary>
+    public static ProblemHttpResult PrecedingOrderNotStored(string username, string clientOrderId) => TypedResults.Problem(
+        statusCode: StatusCodes.Status412PreconditionFailed,
+        title: "Precondition Failed",
+        type: PreconditionFailedType,
+        detail: $"The order '{clientOrderId}' of '{username}' that this request must follow is not stored; nothing of this request " +
+            "was written: send it again once that order is stored.",
+        extensions: new Dictionary<string, object?> { ["username"] = username, ["clientOrderId"] = clientOrderId });
+
     public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,
         title: "Not Found",

@@ -13,6 +13,14 @@ public interface IOrderQueries
     Task<StoredOrder?> FindAsync(long id, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Whether the order <paramref name="clientOrderId"/> of <paramref name="username"/> is stored and visible to a read
+    /// (the precondition <c>If-Order-Stored</c>): one lookup in the unique index on (username, clientOrderId). Once true,
+    /// true for good: a stored order is never removed.
+    /// </summary>
+    /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
+    Task<bool> IsStoredAsync(string username, string clientOrderId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Up to <paramref name="count"/> orders matching <paramref name="filter"/> whose id is greater than
     /// <paramref name="afterId"/>, in ascending id order (keyset paging: ids only grow).
     /// </summary>

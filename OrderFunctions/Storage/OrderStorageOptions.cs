@@ -47,6 +47,16 @@ public sealed class OrderStorageOptions
     /// <summary>Which thread commits: the writer thread (the default) or, experimentally, the first waiting request.</summary>
     public OrderCommitMode CommitMode { get; set; }
 
+    /// <summary>
+    /// How long a POST with <c>If-Order-Stored</c> waits for the order it names to be stored before it is answered 412
+    /// Precondition Failed (nothing written). Long enough for a predecessor sent just before it to be committed, short
+    /// enough that a sender whose predecessor failed learns it soon.
+    /// </summary>
+    public TimeSpan PrecedingOrderWait { get; set; } = DefaultPrecedingOrderWait;
+
+    /// <summary>Two seconds: many commits' worth, even under load.</summary>
+    public static readonly TimeSpan DefaultPrecedingOrderWait = TimeSpan.FromSeconds(2);
+
     /// <summary>The Retry-After given with a 503.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 }

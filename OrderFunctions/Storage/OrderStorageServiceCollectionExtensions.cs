@@ -22,6 +22,8 @@ public static class OrderStorageServiceCollectionExtensions
                 "bodies held at once before new requests are answered 503)")
             .Validate(o => o.MaxOrdersPerTransaction > 0, "OrderStorage:MaxOrdersPerTransaction must be positive")
             .Validate(o => o.RetryAfterSeconds > 0, "OrderStorage:RetryAfterSeconds must be positive")
+            .Validate(o => o.PrecedingOrderWait > TimeSpan.Zero, "OrderStorage:PrecedingOrderWait must be positive (a time span such as " +
+                "00:00:02: how long a POST with If-Order-Stored waits for the order it names)")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<OrderStorageOptions>, ProviderValidation>();
 

@@ -24,6 +24,7 @@ public sealed class OrderMetrics
         new(ReasonTag, "too_large"),
         new(ReasonTag, "unavailable"),
         new(ReasonTag, "forbidden"),
+        new(ReasonTag, "precondition_failed"),
     ];
 
     private readonly Meter _meter;

@@ -17,4 +17,7 @@ public enum RejectReason
 
     /// <summary>401 or 403: no known caller, or a caller acting beyond its operations or usernames.</summary>
     Forbidden,
+
+    /// <summary>412: the order named by <c>If-Order-Stored</c> was not stored within the wait.</summary>
+    PreconditionFailed,
 }

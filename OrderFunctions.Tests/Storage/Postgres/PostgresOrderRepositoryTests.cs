@@ -33,6 +33,27 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task IsStoredAsync_can_answer_from_the_unique_index_alone()
+    {
+        await Repository().StartAsync(default);
+        await using var connection = await Postgres.OpenAsync();
+        // The test table is small, so the planner would rightly scan it; with scans priced out it shows the index serves.
+        await using (var noScan = new Npgsql.NpgsqlCommand("SET enable_seqscan = off", connection)) await noScan.ExecuteNonQueryAsync();
+        await using var explain = new Npgsql.NpgsqlCommand("EXPLAIN (COSTS OFF) " + PostgresOrderQueries.IsStoredSql, connection);
+        explain.Parameters.AddWithValue("username", "alice");
+        explain.Parameters.AddWithValue("clientOrderId", "k-1");
+
+        var plan = new List<string>();
+        await using (var row = await explain.ExecuteReaderAsync())
+        {
+            while (await row.ReadAsync()) plan.Add(row.GetString(0).Trim());
+        }
+
+        Assert.Contains(plan, line => line.Contains("Scan using ix_orders_username_client_order_id on orders", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains("Seq Scan", StringComparison.Ordinal));
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task EnsureCreated_creates_the_schema_once_when_many_instances_start_at_once()
     {
         // Eight sessions creating the schema at the same moment, as eight instances starting together would.

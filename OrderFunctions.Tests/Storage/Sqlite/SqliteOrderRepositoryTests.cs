@@ -158,6 +158,23 @@ public sealed class SqliteOrderRepositoryTests() : OrderRepositoryContract(Store
         Assert.Equal(3, Store.CountRows());
     }
 
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task IsStoredAsync_searches_the_idempotency_index_alone()
+    {
+        await Repository().StartAsync(default);
+        using var connection = Store.Open();
+        using var explain = connection.CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN " + SqliteOrderQueries.IsStoredSql;
+        explain.Parameters.AddWithValue("$clientOrderId", "k-1");
+        explain.Parameters.AddWithValue("$username", "alice");
+
+        using var plan = explain.ExecuteReader();
+        Assert.True(plan.Read());
+        Assert.Equal("SEARCH Orders USING COVERING INDEX IX_Orders_client_order_id_username (client_order_id=? AND username=?)",
+            plan.GetString(3));
+        Assert.False(plan.Read());
+    }
+
     private List<string> Columns()
     {
         using var connection = Store.Open();

@@ -15,6 +15,10 @@ public sealed class PostgresOrderQueries(PostgresReads reads) : IOrderQueries
 {
     private const string FindSql = $"SELECT {PostgresOrderSchema.Columns} FROM orders WHERE id = @id";
 
+    // One probe of the unique index ix_orders_username_client_order_id (PostgresOrderMigrations).
+    internal const string IsStoredSql =
+        "SELECT 1 FROM orders WHERE username = @username AND client_order_id = @clientOrderId LIMIT 1";
+
     // A timestamp as one exact number of 100 ns ticks since the Unix epoch, so MIN/MAX cover the ticks column too.
     // Npgsql writes DateTime.MinValue (0001-01-01T00:00:00Z, a valid order timestamp) as -infinity, which has no epoch.
     internal const string Ticks =
@@ -38,6 +42,15 @@ public sealed class PostgresOrderQueries(PostgresReads reads) : IOrderQueries
             command.Parameters.AddWithValue("id", id);
             await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             return await row.ReadAsync(cancellationToken).ConfigureAwait(false) ? PostgresOrderReader.ReadOrder(row) : null;
+        }, cancellationToken);
+
+    public Task<bool> IsStoredAsync(string username, string clientOrderId, CancellationToken cancellationToken = default) =>
+        reads.ReadAsync(async connection =>
+        {
+            await using var command = new NpgsqlCommand(IsStoredSql, connection);
+            command.Parameters.AddWithValue("username", username);
+            command.Parameters.AddWithValue("clientOrderId", clientOrderId);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
         }, cancellationToken);
 
     public async Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count,

@@ -16,6 +16,10 @@ public sealed class SqliteOrderQueries(SqliteReads reads) : IOrderQueries
 {
     private const string FindSql = $"SELECT {SqliteOrderReader.Columns} FROM Orders WHERE id = $id";
 
+    // The idempotency index leads with client_order_id (SqliteOrderMigrations), so this is one index probe.
+    internal const string IsStoredSql =
+        "SELECT 1 FROM Orders WHERE client_order_id = $clientOrderId AND username = $username LIMIT 1";
+
     private const string StatsSelect = $"""
         SELECT market, COUNT(*), {SqliteExactAggregates.OrderTotals}(side = 'buy', size, price),
                MIN(price), MAX(price), MIN(timestamp), MAX(timestamp)
@@ -29,6 +33,15 @@ public sealed class SqliteOrderQueries(SqliteReads reads) : IOrderQueries
             command.Parameters.AddWithValue("$id", id);
             using var row = command.ExecuteReader();
             return row.Read() ? SqliteOrderReader.ReadOrder(row) : null;
+        }, cancellationToken);
+
+    public Task<bool> IsStoredAsync(string username, string clientOrderId, CancellationToken cancellationToken = default) =>
+        reads.ReadAsync(connection =>
+        {
+            using var command = reads.Command(connection, IsStoredSql);
+            command.Parameters.AddWithValue("$clientOrderId", clientOrderId);
+            command.Parameters.AddWithValue("$username", username);
+            return command.ExecuteScalar() is not null;
         }, cancellationToken);
 
     public Task<IReadOnlyList<StoredOrder>> ListAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) =>

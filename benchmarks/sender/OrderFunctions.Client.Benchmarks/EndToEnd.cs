@@ -13,13 +13,17 @@ internal static class EndToEnd
 {
     public static async Task<int> SenderAsync(Uri endpoint, int count, string? spool, string label)
     {
-        // SENDER_BATCH: MaxBatchOrders (default the library's 5,000; the server takes up to 10,000).
+        // SENDER_BATCH: MaxBatchOrders (default the library's 1,000; a request carries up to MaxRequestOrders, 5,000, when behind).
         var batch = int.TryParse(Environment.GetEnvironmentVariable("SENDER_BATCH"), CultureInfo.InvariantCulture, out var b)
             ? b
             : new OrderSenderOptions().MaxBatchOrders;
+        // SENDER_IN_FLIGHT: MaxRequestsInFlight (default the library's 2).
+        var inFlight = int.TryParse(Environment.GetEnvironmentVariable("SENDER_IN_FLIGHT"), CultureInfo.InvariantCulture, out var f)
+            ? f
+            : new OrderSenderOptions().MaxRequestsInFlight;
         var options = new OrderSenderOptions
         {
-            Endpoint = endpoint, SpoolDirectory = spool, MaxBatchOrders = batch, MaxBufferedOrders = Math.Max(count, batch),
+            Endpoint = endpoint, SpoolDirectory = spool, MaxBatchOrders = batch, MaxRequestsInFlight = inFlight, MaxBufferedOrders = Math.Max(count, batch),
             MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20), SpoolFlush = SpoolFlushMode.Never,
         };
         await using var sender = new OrderSender(options);
@@ -36,9 +40,48 @@ internal static class EndToEnd
         if (!await sender.FlushAsync()) return Fail($"the sender stopped: {sender.StopReason}");
         var elapsed = clock.Elapsed;
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Report(label, count, elapsed, used, $"batch={batch} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} " +
+        Report(label, count, elapsed, used, $"batch={batch} in_flight={inFlight} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} " +
             $"replayed={sender.ReplayedCount} rejected={sender.RejectedCount}");
         return 0;
+    }
+
+    /// <summary>
+    /// The server's own batch throughput for the orders a sender sends: <paramref name="connections"/> loops, each
+    /// posting its share of <paramref name="count"/> orders as requests of <paramref name="batch"/>, every order with a
+    /// clientOrderId of its own (so each is an insert through the idempotency index, as the sender's are), asking for
+    /// the minimal answer; the bodies are serialized before the clock starts, so the client costs almost nothing.
+    /// </summary>
+    public static async Task<int> ServerBatchesAsync(Uri endpoint, int count, int connections, int batch)
+    {
+        var label = $"b{DateTime.UtcNow:HHmmss}";
+        var start = new DateTime(2026, 12, 3, 0, 0, 0, DateTimeKind.Utc);
+        var bodies = new List<ReadOnlyMemory<byte>>();
+        for (var first = 0; first < count; first += batch)
+        {
+            var orders = Enumerable.Range(first, Math.Min(batch, count - first)).Select(i => new OutgoingOrder(start.AddTicks(i),
+                $"batch-{i % 4}", "BTC-USD", (i & 1) == 0 ? "buy" : "sell", 1 + i % 9, 100 + i % 97, $"{label}-{i:D9}").ToRequest());
+            bodies.Add(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(orders.ToList(), OrderFunctionsClient.Json));
+        }
+        var client = new OrderFunctionsClient(endpoint);
+        var next = -1;
+        var failures = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
+        {
+            var answer = new BatchAnswerReader();
+            int b;
+            while ((b = Interlocked.Increment(ref next)) < bodies.Count)
+            {
+                var orders = Math.Min(batch, count - b * batch);
+                var response = await client.PostBatchAsync(bodies[b], orders, answer, null, CancellationToken.None);
+                if (response.Status is not (200 or 201) || response.Unexpected is not null) Interlocked.Increment(ref failures);
+            }
+        })));
+        var elapsed = clock.Elapsed;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"server batches: orders={count} seconds={elapsed.TotalSeconds:F2} orders_per_s={count / elapsed.TotalSeconds:F0} " +
+            $"connections={connections} batch={batch} failures={failures}"));
+        return failures == 0 ? 0 : 1;
     }
 
     public static async Task<int> OnePerRequestAsync(Uri endpoint, int count, int connections)

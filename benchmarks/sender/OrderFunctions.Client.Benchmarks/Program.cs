@@ -6,6 +6,7 @@ using OrderFunctions.Client.Benchmarks;
 // latency [calls]                          TryEnqueue per-call percentiles
 // sender ENDPOINT COUNT [SPOOL]            end to end through OrderSender
 // single ENDPOINT COUNT CONNECTIONS        one order per request (the baseline)
+// batches ENDPOINT COUNT CONNECTIONS BATCH the server's batch throughput for orders with clientOrderIds
 // outage ENDPOINT COUNT RATE SPOOL         steady rate while the script stops the server
 int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
 return args.FirstOrDefault() switch
@@ -13,6 +14,7 @@ return args.FirstOrDefault() switch
     "bdn" => Summary(BenchmarkSwitcher.FromAssembly(typeof(EnqueueBenchmarks).Assembly).Run(args[1..])),
     "latency" => Run(() => Latency.Run(args.Length > 1 ? Int(args[1]) : 1_000_000)),
     "sender" => await EndToEnd.SenderAsync(new Uri(args[1]), Int(args[2]), args.Length > 3 ? args[3] : null, args.Length > 3 ? "spool" : "memory"),
+    "batches" => await EndToEnd.ServerBatchesAsync(new Uri(args[1]), Int(args[2]), Int(args[3]), Int(args[4])),
     "single" => await EndToEnd.OnePerRequestAsync(new Uri(args[1]), Int(args[2]), Int(args[3])),
     "outage" => await EndToEnd.OutageAsync(new Uri(args[1]), Int(args[2]), Int(args[3]), args[4]),
     _ => Usage(),
@@ -22,6 +24,6 @@ static int Summary(IEnumerable<BenchmarkDotNet.Reports.Summary> summaries) => su
 static int Run(Action action) { action(); return 0; }
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bdn | latency [calls] | sender URL COUNT [SPOOL] | single URL COUNT CONNECTIONS | outage URL COUNT RATE SPOOL");
+    Console.Error.WriteLine("usage: bdn | latency [calls] | sender URL COUNT [SPOOL] | single URL COUNT CONNECTIONS | batches URL COUNT CONNECTIONS BATCH | outage URL COUNT RATE SPOOL");
     return 2;
 }

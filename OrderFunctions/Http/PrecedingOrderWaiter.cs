@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Storage;
+
+namespace OrderFunctions.Http;
+
+/// <summary>
+/// The wait behind <c>If-Order-Stored</c>: looks the named order up and, while it is not stored, looks again after a
+/// short pause (1 ms, doubling up to 10 ms) until it is or <see cref="OrderStorageOptions.PrecedingOrderWait"/> has
+/// passed. A stored order stays stored, so a request queued for writing only after its predecessor became visible is
+/// committed after it: on SQLite's one writer and across PostgreSQL instances alike, with no change to the write path.
+/// </summary>
+public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderStorageOptions> options,
+    IHostApplicationLifetime? lifetime = null)
+{
+    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(10);
+
+    private readonly TimeSpan _wait = options.Value.PrecedingOrderWait;
+
+    /// <summary>The Retry-After of the 503 when the wait ends because the application is stopping.</summary>
+    public TimeSpan RetryAfter { get; } = TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
+
+    /// <summary>
+    /// Waits for the order <paramref name="clientOrderId"/> of <paramref name="username"/> to be stored. Throws
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> (the request) is cancelled.
+    /// </summary>
+    /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
+    public async Task<PrecedingOrderOutcome> WaitAsync(string username, string clientOrderId, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        if (stopping.IsCancellationRequested) return PrecedingOrderOutcome.ShuttingDown;
+        if (await queries.IsStoredAsync(username, clientOrderId, cancellationToken).ConfigureAwait(false)) return PrecedingOrderOutcome.Stored;
+
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        var pause = FirstPause;
+        while (Stopwatch.GetElapsedTime(started) is var elapsed && elapsed < _wait)
+        {
+            var left = _wait - elapsed;
+            try
+            {
+                await Task.Delay(pause < left ? pause : left, waiting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return PrecedingOrderOutcome.ShuttingDown;
+            }
+            if (await queries.IsStoredAsync(username, clientOrderId, cancellationToken).ConfigureAwait(false)) return PrecedingOrderOutcome.Stored;
+            if (pause < LongestPause) pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
+        }
+        return PrecedingOrderOutcome.NotStored;
+    }
+}
