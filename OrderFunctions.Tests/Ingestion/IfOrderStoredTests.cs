@@ -31,12 +31,12 @@ public sealed class IfOrderStoredTests
     private static int OrdersIn(string path) => path == BatchPath ? 2 : 1;
 
     private static async Task<ApiResponse> PostAsync(StandaloneApplication app, string path, string body, string[] ifOrderStored,
-        string? apiKey = null)
+        string? apiKey = null, CancellationToken cancellation = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         foreach (var value in ifOrderStored) request.Headers.TryAddWithoutValidation(OrderHeaders.IfOrderStored, value);
         if (apiKey is not null) request.Headers.Add(OrderHeaders.ApiKey, apiKey);
-        using var response = await app.Client.SendAsync(request);
+        using var response = await app.Client.SendAsync(request, cancellation);
         return await ApiResponse.ReadAsync(response);
     }
 
@@ -199,6 +199,27 @@ public sealed class IfOrderStoredTests
         Assert.Equal("The order was not stored: the service is shutting down. Nothing was written; retry later.",
             response.Json.GetProperty("detail").GetString());
         Assert.Equal(0, app.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_503_at_once_and_writes_nothing_when_the_orders_waiting_for_their_predecessors_would_pass_MaxQueuedOrders()
+    {
+        var settings = Wait("00:01:00");
+        settings["OrderStorage:MaxQueuedOrders"] = "3";
+        await using var app = new StandaloneApplication(settings, WatchedOrderQueries.Install);
+        var watched = app.Services.GetRequiredService<WatchedOrderQueries>();
+        using var first = new CancellationTokenSource();
+        var waiting = PostAsync(app, BatchPath, Body(BatchPath), ["alice/p-1"], cancellation: first.Token); // 2 orders wait
+        await Task.WhenAny(watched.Missed, waiting).WaitAsync(TimeSpan.FromMilliseconds(TestTimeouts.Server));
+
+        var response = await PostAsync(app, BatchPath, Body(BatchPath, "bob"), ["bob/p-2"]); // 2 more would be 4 > 3
+
+        Assert.Equal(503, response.Status);
+        Assert.Equal("1", response.Header("Retry-After"));
+        Assert.Contains("too many orders are waiting for the orders they must follow", response.Json.GetProperty("detail").GetString());
+        Assert.Equal(0, app.CountRows());
+        await first.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

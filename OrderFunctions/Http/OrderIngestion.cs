@@ -48,7 +48,7 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
         if (OrderAccess.CheckUsernames(caller, valid, isArray) is { } forbidden) return Rejected(forbidden, RejectReason.Forbidden);
         // Then the precondition, whose lookup is the first question to the store; the request is queued for writing
         // only once the order it names is visible, so its rows commit after that order's.
-        if (await AwaitPrecedingOrderAsync(request, caller, cancellationToken) is { } unmet) return unmet;
+        if (await AwaitPrecedingOrderAsync(request, caller, valid.Count, cancellationToken) is { } unmet) return unmet;
 
         try
         {
@@ -63,7 +63,7 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
     }
 
     // If-Order-Stored: null when absent or when the order it names is stored; else the answer (400, 403, 412, 503).
-    private async Task<IResult?> AwaitPrecedingOrderAsync(HttpRequest request, OrderCaller? caller, CancellationToken cancellationToken)
+    private async Task<IResult?> AwaitPrecedingOrderAsync(HttpRequest request, OrderCaller? caller, int orders, CancellationToken cancellationToken)
     {
         if (!request.Headers.TryGetValue(OrderHeaders.IfOrderStored, out var values) || values.Count == 0) return null;
         var errors = new ValidationErrors();
@@ -83,12 +83,15 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
 
         try
         {
-            switch (await preceding.WaitAsync(username, clientOrderId, cancellationToken))
+            switch (await preceding.WaitAsync(username, clientOrderId, orders, cancellationToken))
             {
                 case PrecedingOrderOutcome.Stored:
                     return null;
                 case PrecedingOrderOutcome.NotStored:
                     return Rejected(Problems.PrecedingOrderNotStored(username, clientOrderId), RejectReason.PreconditionFailed);
+                case PrecedingOrderOutcome.TooManyWaiting:
+                    return Rejected(Problems.Unavailable(new OrderStoreUnavailableException(TooManyWaitingReason, preceding.RetryAfter)),
+                        RejectReason.Unavailable);
                 default:
                     return Rejected(Problems.Unavailable(new OrderStoreUnavailableException(ShuttingDownReason, preceding.RetryAfter)),
                         RejectReason.Unavailable);
@@ -106,6 +109,8 @@ public sealed partial class OrderIngestion(IOrderRepository orders, OrderAccess 
         "must be <username>/<clientOrderId>, each part percent-encoded (a '/' inside a part as %2F)";
 
     private const string ShuttingDownReason = "the service is shutting down";
+
+    private const string TooManyWaitingReason = "too many orders are waiting for the orders they must follow";
 
     // count: null when the body was not even read.
     private IResult Unavailable(OrderStoreUnavailableException ex, int? count)

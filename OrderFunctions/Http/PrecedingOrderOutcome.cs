@@ -11,4 +11,10 @@ public enum PrecedingOrderOutcome
 
     /// <summary>The application began to stop while waiting: 503 "the service is shutting down", nothing written.</summary>
     ShuttingDown,
+
+    /// <summary>
+    /// Too many orders already wait for the orders they follow (<c>OrderStorage:MaxQueuedOrders</c>): 503 at once,
+    /// nothing written.
+    /// </summary>
+    TooManyWaiting,
 }

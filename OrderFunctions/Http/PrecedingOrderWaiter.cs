@@ -18,6 +18,11 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
     private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(10);
 
     private readonly TimeSpan _wait = options.Value.PrecedingOrderWait;
+    private readonly long _maxWaitingOrders = options.Value.MaxQueuedOrders;
+    private long _waitingOrders;
+
+    /// <summary>Orders of the requests waiting now.</summary>
+    public long WaitingOrders => Interlocked.Read(ref _waitingOrders);
 
     /// <summary>The Retry-After of the 503 when the wait ends because the application is stopping.</summary>
     public TimeSpan RetryAfter { get; } = TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
@@ -27,29 +32,52 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
     /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> (the request) is cancelled.
     /// </summary>
     /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
-    public async Task<PrecedingOrderOutcome> WaitAsync(string username, string clientOrderId, CancellationToken cancellationToken)
+    public async Task<PrecedingOrderOutcome> WaitAsync(string username, string clientOrderId, int orders, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         if (stopping.IsCancellationRequested) return PrecedingOrderOutcome.ShuttingDown;
         if (await queries.IsStoredAsync(username, clientOrderId, cancellationToken).ConfigureAwait(false)) return PrecedingOrderOutcome.Stored;
 
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
-        var pause = FirstPause;
-        while (Stopwatch.GetElapsedTime(started) is var elapsed && elapsed < _wait)
+        // What waits here holds its parsed orders: bounded like the write queue's orders, so a flood of requests naming
+        // orders that never come cannot hold memory without limit (each would otherwise wait the whole PrecedingOrderWait).
+        if (!TryTake(orders)) return PrecedingOrderOutcome.TooManyWaiting;
+        try
         {
-            var left = _wait - elapsed;
-            try
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+            var pause = FirstPause;
+            while (Stopwatch.GetElapsedTime(started) is var elapsed && elapsed < _wait)
             {
-                await Task.Delay(pause < left ? pause : left, waiting.Token).ConfigureAwait(false);
+                var left = _wait - elapsed;
+                try
+                {
+                    await Task.Delay(pause < left ? pause : left, waiting.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    return PrecedingOrderOutcome.ShuttingDown;
+                }
+                if (await queries.IsStoredAsync(username, clientOrderId, cancellationToken).ConfigureAwait(false)) return PrecedingOrderOutcome.Stored;
+                if (pause < LongestPause) pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return PrecedingOrderOutcome.ShuttingDown;
-            }
-            if (await queries.IsStoredAsync(username, clientOrderId, cancellationToken).ConfigureAwait(false)) return PrecedingOrderOutcome.Stored;
-            if (pause < LongestPause) pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
+            return PrecedingOrderOutcome.NotStored;
         }
-        return PrecedingOrderOutcome.NotStored;
+        finally
+        {
+            Interlocked.Add(ref _waitingOrders, -orders);
+        }
+    }
+
+    // A request larger than the whole budget still waits when nothing else does (as the write queue takes it).
+    private bool TryTake(int orders)
+    {
+        var held = Interlocked.Read(ref _waitingOrders);
+        while (true)
+        {
+            if (held > 0 && held > _maxWaitingOrders - orders) return false;
+            var seen = Interlocked.CompareExchange(ref _waitingOrders, held + orders, held);
+            if (seen == held) return true;
+            held = seen;
+        }
     }
 }
