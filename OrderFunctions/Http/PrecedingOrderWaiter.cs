@@ -18,13 +18,12 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
     private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(10);
 
     private readonly TimeSpan _wait = options.Value.PrecedingOrderWait;
-    private readonly long _maxWaitingOrders = options.Value.MaxQueuedOrders;
-    private long _waitingOrders;
+    private readonly AdmissionBudget _waiting = new(options.Value.MaxQueuedOrders);
 
     /// <summary>Orders of the requests waiting now.</summary>
-    public long WaitingOrders => Interlocked.Read(ref _waitingOrders);
+    public long WaitingOrders => _waiting.Held;
 
-    /// <summary>The Retry-After of the 503 when the wait ends because the application is stopping.</summary>
+    /// <summary>The Retry-After of the 503 when the wait ends because the application is stopping or too many orders wait.</summary>
     public TimeSpan RetryAfter { get; } = TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
 
     /// <summary>
@@ -41,7 +40,7 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
 
         // What waits here holds its parsed orders: bounded like the write queue's orders, so a flood of requests naming
         // orders that never come cannot hold memory without limit (each would otherwise wait the whole PrecedingOrderWait).
-        if (!TryTake(orders)) return PrecedingOrderOutcome.TooManyWaiting;
+        if (!_waiting.TryTake(orders)) return PrecedingOrderOutcome.TooManyWaiting;
         try
         {
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
@@ -64,20 +63,7 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
         }
         finally
         {
-            Interlocked.Add(ref _waitingOrders, -orders);
-        }
-    }
-
-    // A request larger than the whole budget still waits when nothing else does (as the write queue takes it).
-    private bool TryTake(int orders)
-    {
-        var held = Interlocked.Read(ref _waitingOrders);
-        while (true)
-        {
-            if (held > 0 && held > _maxWaitingOrders - orders) return false;
-            var seen = Interlocked.CompareExchange(ref _waitingOrders, held + orders, held);
-            if (seen == held) return true;
-            held = seen;
+            _waiting.Give(orders);
         }
     }
 }

@@ -13,12 +13,11 @@ namespace OrderFunctions.Http;
 /// </summary>
 public sealed class RequestBodyBudget(IOptions<OrderStorageOptions> options)
 {
-    private readonly long _budget = options.Value.MaxBufferedRequestBytes;
+    private readonly AdmissionBudget _budget = new(options.Value.MaxBufferedRequestBytes);
     private readonly TimeSpan _retryAfter = TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
-    private long _held;
 
     /// <summary>Bytes held now.</summary>
-    public long Held => Interlocked.Read(ref _held);
+    public long Held => _budget.Held;
 
     /// <summary>
     /// Takes <paramref name="bytes"/>, or answers why not (the 503 to give) and takes nothing. <paramref name="mine"/>:
@@ -26,20 +25,11 @@ public sealed class RequestBodyBudget(IOptions<OrderStorageOptions> options)
     /// </summary>
     public OrderStoreUnavailableException? TryTake(long bytes, long mine = 0)
     {
-        var held = Interlocked.Read(ref _held);
-        while (true)
-        {
-            if (held > mine && held > _budget - bytes)
-            {
-                return new OrderStoreUnavailableException(string.Create(CultureInfo.InvariantCulture,
-                    $"too many request bodies are being read ({held:N0} bytes are held, this one needs {bytes:N0}, and " +
-                    $"{OrderStorageOptions.SectionName}:{nameof(OrderStorageOptions.MaxBufferedRequestBytes)} is {_budget:N0})"), _retryAfter);
-            }
-            var seen = Interlocked.CompareExchange(ref _held, held + bytes, held);
-            if (seen == held) return null;
-            held = seen;
-        }
+        if (_budget.TryTake(bytes, mine)) return null;
+        return new OrderStoreUnavailableException(string.Create(CultureInfo.InvariantCulture,
+            $"too many request bodies are being read ({_budget.Held:N0} bytes are held, this one needs {bytes:N0}, and " +
+            $"{OrderStorageOptions.SectionName}:{nameof(OrderStorageOptions.MaxBufferedRequestBytes)} is {_budget.Limit:N0})"), _retryAfter);
     }
 
-    public void Give(long bytes) => Interlocked.Add(ref _held, -bytes);
+    public void Give(long bytes) => _budget.Give(bytes);
 }

@@ -37,7 +37,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     internal static readonly TimeSpan StalledWriterGrace = TimeSpan.FromSeconds(2);
     private int _leading; // Leader mode: 1 while a thread commits for the group
     // Orders accepted and not yet answered (queued, or in the commit under way): what the queue holds in memory.
-    private int _queuedOrders;
+    private readonly AdmissionBudget _queuedOrders;
     private int _givenUp; // 1 once the stop's budget ran out: whatever is still queued is refused, never written
     private int _closed; // 1 once the stop began: new requests are refused "shutting down", whatever is still queued
     private int _disposed; // 1 once Dispose ran: the container calls it once per registration (three of them)
@@ -59,6 +59,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         _stopBudget = shutdown - TimeSpan.FromSeconds(Math.Min(3, shutdown.TotalSeconds / 2));
         _engine = engine;
         _options = options.Value;
+        _queuedOrders = new AdmissionBudget(_options.MaxQueuedOrders);
         _logger = logger;
         _failure = failure ?? new LastWriteFailure();
         _telemetry = new CommitTelemetry(engine.SystemName, metrics);
@@ -75,11 +76,11 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         });
         _writer = new Lazy<Thread?>(StartWriter, LazyThreadSafetyMode.ExecutionAndPublication);
         _setWake = _wake.Set;
-        metrics?.ObserveWriteQueue(() => _queue.Reader.Count, () => Volatile.Read(ref _queuedOrders));
+        metrics?.ObserveWriteQueue(() => _queue.Reader.Count, () => (int)_queuedOrders.Held);
     }
 
     /// <summary>Orders accepted and not yet answered: waiting for the writer or in the commit under way.</summary>
-    internal int QueuedOrders => Volatile.Read(ref _queuedOrders);
+    internal int QueuedOrders => (int)_queuedOrders.Held;
 
     public override async Task<SaveResult> AddAsync(Order order, CancellationToken cancellationToken = default)
     {
@@ -135,23 +136,13 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     // than the whole budget is taken when nothing else is queued, so every request the API allows can be stored.
     private void Reserve(int count)
     {
-        var budget = _options.MaxQueuedOrders;
-        var queued = Volatile.Read(ref _queuedOrders);
-        while (true)
-        {
-            if (queued > 0 && queued > budget - count)
-            {
-                throw new OrderStoreUnavailableException(string.Create(CultureInfo.InvariantCulture,
-                    $"the write queue is full ({queued:N0} orders are waiting to be written, this request has {count:N0}, " +
-                    $"and {OrderStorageOptions.SectionName}:{nameof(OrderStorageOptions.MaxQueuedOrders)} is {budget:N0})"), _retryAfter);
-            }
-            var seen = Interlocked.CompareExchange(ref _queuedOrders, queued + count, queued);
-            if (seen == queued) return;
-            queued = seen;
-        }
+        if (_queuedOrders.TryTake(count)) return;
+        throw new OrderStoreUnavailableException(string.Create(CultureInfo.InvariantCulture,
+            $"the write queue is full ({_queuedOrders.Held:N0} orders are waiting to be written, this request has {count:N0}, " +
+            $"and {OrderStorageOptions.SectionName}:{nameof(OrderStorageOptions.MaxQueuedOrders)} is {_queuedOrders.Limit:N0})"), _retryAfter);
     }
 
-    private void Free(int count) => Interlocked.Add(ref _queuedOrders, -count);
+    private void Free(int count) => _queuedOrders.Give(count);
 
     private OrderStoreUnavailableException? TryEnqueue(WriterCommand command)
     {
