@@ -221,8 +221,8 @@ public sealed partial class OrderSender : IAsyncDisposable
     /// <summary>
     /// Up to <see cref="OrderSenderOptions.MaxRequestsInFlight"/> requests are in flight, oldest first. The first is sent
     /// as before (a full batch, the linger, a flush or the stop); while it is in flight the orders enqueued meanwhile are
-    /// serialized into the next batch, which is sent as soon as it holds <see cref="OrderSenderOptions.MaxBatchOrders"/>
-    /// (or a flush or the stop asks), naming the last order of the request before it in <c>If-Order-Stored</c>: the
+    /// serialized into the next batch, which is sent once it is full (<see cref="OrderSenderOptions.MaxRequestOrders"/>),
+    /// or holds <see cref="OrderSenderOptions.MaxBatchOrders"/> with nothing more ready, or a flush or the stop asks, naming the last order of the request before it in <c>If-Order-Stored</c>: the
     /// server stores it only once that order is stored, so a sender's rows stay in enqueue order (several requests in
     /// flight without it could be committed out of order: the server's write queue takes requests as they arrive). The
     /// requests are settled in the order they were sent: a request is resolved (stored, its refused orders removed, or
