@@ -194,6 +194,54 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal(accepted.Sum(), app.CountRows());
     }
 
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Spool_reopened_sends_the_records_after_the_unused_end_of_a_block_and_logs_nothing_torn()
+    {
+        // This thread leaves positions 8 to 14 of its block unused (the process ends there); another thread's records follow.
+        var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
+        var options = Options(Nowhere(), _spool);
+        using (var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            for (var i = 0; i < 8; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "mine", $"mine-{i}")));
+            OnOtherThread(() =>
+            {
+                for (var i = 0; i < 3; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "theirs", $"theirs-{i}")));
+            });
+            Assert.Equal(18, log.Tail);
+        }
+
+        var logs = new CapturedLogs();
+        using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        using (var reopened = new SpoolOrderLog(options, prefix, factory.CreateLogger<OrderSender>()))
+        {
+            Assert.Equal(18, reopened.Tail);
+            var writer = new System.Text.Json.Utf8JsonWriter(new System.Buffers.ArrayBufferWriter<byte>(), new System.Text.Json.JsonWriterOptions { SkipValidation = true });
+            var states = Enumerable.Range(0, 18).Select(p => reopened.WriteJson(p, writer)).ToList();
+            Assert.Equal(Enumerable.Repeat(SlotState.Ready, 8).Concat(Enumerable.Repeat(SlotState.Skip, 7)).Concat(Enumerable.Repeat(SlotState.Ready, 3)),
+                states);
+            Assert.Equal("theirs-2", reopened.Read(17).ClientOrderId);
+        }
+        Assert.DoesNotContain(logs.Entries, e => e.Contains("torn", StringComparison.Ordinal));
+
+        await using var app = await StandaloneApplication.StartAsync();
+        await using (var sender = new OrderSender(options with { Endpoint = app.BaseAddress }))
+        {
+            Assert.True(await sender.FlushAsync());
+            Assert.Equal(0, sender.BufferedOrders);
+        }
+        Assert.Equal(
+            Enumerable.Range(0, 8).Select(i => $"mine-{i}").Concat(Enumerable.Range(0, 3).Select(i => $"theirs-{i}")).Order(),
+            RowsByClientOrderId(app.DatabasePath).Keys.Order());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task StopAsync_counts_the_orders_left_not_the_unused_positions_of_blocks()
+    {
+        var result = await SpoolWhileAwayAsync(10); // blocks of 1, 2, 4 and 8: positions 10 to 14 reserved, unused
+
+        Assert.Equal(10, result.OrdersLeft);
+    }
+
     private async Task<OrderSenderDrainResult> SpoolWhileAwayAsync(int count)
     {
         await using var sender = new OrderSender(Options(Nowhere(), _spool) with { DrainTimeout = TimeSpan.Zero });
