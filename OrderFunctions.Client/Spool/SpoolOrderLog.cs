@@ -217,8 +217,9 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
                 FlushRange(segment, start, stop);
             }
         }
-        // The page holding end was written back and write-protected: make it writable again before a producer needs it.
-        Volatile.Write(ref _touchedTo, Math.Min(Volatile.Read(ref _touchedTo), end));
+        // The pages written back are write-protected now: make the ones producers still write (the page holding end, and
+        // the blocks reserved below it) writable again before a producer needs them.
+        Volatile.Write(ref _touchedTo, Math.Min(Volatile.Read(ref _touchedTo), end - TouchBehindRecords));
     }
 
     private void FlushRange(Segment segment, long start, long stop)
