@@ -130,8 +130,9 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     /// <summary>
     /// Takes the next position of this thread's block (<see cref="BlockReservation"/>), claims its slot by writing the
     /// position's stamp with a compare-and-swap (it fails only when the sender skipped the position: the rest of the
-    /// block is given up), then writes the record. <see cref="ProducerBlock.Appending"/> is set around it so that
-    /// <see cref="Dispose"/> never unmaps memory a producer is writing.
+    /// block is given up), then writes the record. <see cref="ProducerBlock.Appending"/> is set around it so that neither
+    /// <see cref="Dispose"/> nor the release of an acknowledged segment unmaps memory a producer is writing; a position
+    /// below <see cref="Acked"/> (the rest of a block the sender skipped and acknowledged) is never touched.
     /// </summary>
     public EnqueueStatus TryAppend(in OutgoingOrder order)
     {
@@ -144,6 +145,12 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
             {
                 var position = _reservation.TryNext(block, ref _writableEnd, 0);
                 if (position < 0) return Refusal();
+                if (position < Volatile.Read(ref _acked))
+                {
+                    // The rest of a block the sender skipped and acknowledged: its segment may be unmapped already.
+                    block.Abandon();
+                    continue;
+                }
                 var slot = Slot(position);
                 if (!SlotStamp.TryClaim(ref SpoolRecord.Stamp(slot), position, SlotStamp.Written(position)))
                 {
@@ -327,10 +334,13 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         lock (_mapping)
         {
             var firstLive = Acked / _slotsPerSegment;
+            var waited = false;
             for (var i = 0; i < _segments.Length; i++)
             {
                 if (_segments[i] is { } segment && segment.Index < firstLive)
                 {
+                    if (!waited) WaitForAppends(); // an append that read an older Acked may still write into it
+                    waited = true;
                     _segments[i] = null;
                     Unmap(segment);
                     _free.Enqueue(Recycle(segment.Path));
@@ -502,18 +512,29 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         _position?.Dispose();
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Waits until every append under way has finished. An append sets its thread's <see cref="ProducerBlock.Appending"/>
+    /// (with a full fence) before it reads <see cref="_acked"/> and <see cref="_closed"/>: one that started before this
+    /// call may have read the old values and is waited for; one that starts after sees the new ones and keeps out of
+    /// the memory about to be unmapped.
+    /// </summary>
+    private void WaitForAppends()
     {
-        // A producer may be between the sender's state check and its write while the sender closes: no append starts
-        // once _closed is set, and the ones under way are waited for before anything is unmapped, so no TryEnqueue ever
-        // writes into memory that is gone. An append is a few hundred nanoseconds unless its thread is preempted.
-        _closed = true;
         Interlocked.MemoryBarrier();
         foreach (var block in _reservation.All)
         {
             var spin = new SpinWait();
             while (Volatile.Read(ref block.Appending) != 0) spin.SpinOnce();
         }
+    }
+
+    public void Dispose()
+    {
+        // A producer may be between the sender's state check and its write while the sender closes: no append starts
+        // once _closed is set, and the ones under way are waited for before anything is unmapped, so no TryEnqueue ever
+        // writes into memory that is gone. An append is a few hundred nanoseconds unless its thread is preempted.
+        _closed = true;
+        WaitForAppends();
         _stop.Set();
         _keeper.Join();
         lock (_mapping) DisposeSegments();
