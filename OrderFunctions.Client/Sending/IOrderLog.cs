@@ -7,9 +7,9 @@ internal enum SlotState
 {
     /// <summary>The order is there.</summary>
     Ready,
-    /// <summary>A producer has reserved the position and is still writing it.</summary>
+    /// <summary>A producer has reserved the position (in its block) and has not written it yet, or is writing it.</summary>
     Pending,
-    /// <summary>Nothing sendable will ever be there (a torn or corrupt spool record found at recovery): skip it.</summary>
+    /// <summary>Nothing sendable will ever be there (skipped by the sender, or a torn or corrupt spool record found at recovery).</summary>
     Skip,
 }
 
@@ -23,7 +23,7 @@ internal interface IOrderLog : IDisposable
     /// <summary>The first position not yet committed.</summary>
     long Acked { get; }
 
-    /// <summary>The first position not yet reserved by a producer.</summary>
+    /// <summary>The first position not yet reserved by a producer (positions below it may still be in a producer's block).</summary>
     long Tail { get; }
 
     /// <summary>Bytes held for orders not yet acknowledged.</summary>
@@ -36,6 +36,12 @@ internal interface IOrderLog : IDisposable
 
     /// <summary>Writes the order at <paramref name="position"/> as a JSON object when it is <see cref="SlotState.Ready"/>.</summary>
     SlotState WriteJson(long position, Utf8JsonWriter writer);
+
+    /// <summary>
+    /// Marks a <see cref="SlotState.Pending"/> position that no producer has started writing as skipped (its producer
+    /// will take a new position); false when a producer is writing it.
+    /// </summary>
+    bool TrySkip(long position);
 
     /// <summary>The order at a ready position, as the caller gave it (for reporting a rejection).</summary>
     OutgoingOrder Read(long position);

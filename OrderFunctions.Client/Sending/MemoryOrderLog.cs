@@ -6,8 +6,9 @@ namespace OrderFunctions.Client;
 
 /// <summary>
 /// The memory-only log: a bounded ring of struct slots, preallocated, for many producers and one consumer. A producer
-/// reserves a position with one compare-and-swap on the tail, copies the caller's struct into its slot and publishes
-/// it by writing position + 1 into the slot's sequence, which the consumer waits for: no allocation, no lock, no system
+/// takes the next position of its block (<see cref="BlockReservation"/>), claims the slot with a compare-and-swap on its
+/// sequence (a line no other thread writes then), copies the caller's struct and publishes it by writing
+/// <see cref="SlotStamp.Written"/> into the sequence, which the consumer waits for: no allocation, no lock, no system
 /// call. Full (Tail - Acked = capacity): <see cref="EnqueueStatus.BufferFull"/>.
 /// </summary>
 internal sealed class MemoryOrderLog : IOrderLog
@@ -32,7 +33,7 @@ internal sealed class MemoryOrderLog : IOrderLog
     private readonly long _mask;
     private readonly long _capacity;
     private readonly byte[] _idPrefix;
-    private PaddedLong _tail;
+    private readonly BlockReservation _reservation = new(0);
     private long _acked;
 
     /// <summary>
@@ -43,15 +44,14 @@ internal sealed class MemoryOrderLog : IOrderLog
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 30);
         var length = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
-        _slots = new Slot[length];
-        for (var i = 0; i < length; i++) _slots[i].Sequence = i;
+        _slots = new Slot[length]; // sequence 0: free for every position (SlotStamp)
         _mask = length - 1;
         _capacity = capacity;
         _idPrefix = idPrefix;
     }
 
     public long Acked => Volatile.Read(ref _acked);
-    public long Tail => Volatile.Read(ref _tail.Value);
+    public long Tail => _reservation.Tail;
     public long BufferedBytes => (Tail - Acked) * SlotBytes;
 
     /// <summary>A slot's size in the ring, and how much of it is data (its sequence and the order).</summary>
@@ -60,25 +60,37 @@ internal sealed class MemoryOrderLog : IOrderLog
     public string? Location => null;
 
     /// <summary>
-    /// Reserves the next position (<see cref="TailReservation"/>), then writes the slot and publishes it. Whether the
-    /// ring has room is read from <see cref="Acked"/> (a line only the sender thread writes, once per batch, so it stays
-    /// in every core's cache), never from the slot itself (the slot's line is cold: the ring is larger than the
-    /// caches). A slot below Acked + capacity is free: <see cref="Commit"/> clears it before it moves Acked.
+    /// Takes the next position of this thread's block (<see cref="BlockReservation"/>), then claims, writes and publishes
+    /// the slot. Whether the ring has room is read from <see cref="Acked"/> when a block is reserved (a line only the
+    /// sender thread writes, once per batch, so it stays in every core's cache), never from the slot itself (the slot's
+    /// line is cold: the ring is larger than the caches). A slot below Acked + capacity is free: <see cref="Commit"/>
+    /// clears it before it moves Acked. A claim fails only when the sender skipped the position (this thread's block had
+    /// waited longer than the linger): the rest of the block is given up and the order goes into a new one.
     /// </summary>
     public EnqueueStatus TryAppend(in OutgoingOrder order)
     {
-        var position = TailReservation.TryReserve(ref _tail.Value, ref _acked, _capacity);
-        if (position < 0) return EnqueueStatus.BufferFull;
-        ref var slot = ref _slots[position & _mask];
-        slot.Order = order;
-        Volatile.Write(ref slot.Sequence, position + 1);
-        return EnqueueStatus.Accepted;
+        var block = _reservation.Current;
+        while (true)
+        {
+            var position = _reservation.TryNext(block, ref _acked, _capacity);
+            if (position < 0) return EnqueueStatus.BufferFull;
+            ref var slot = ref _slots[position & _mask];
+            if (!SlotStamp.TryClaim(ref slot.Sequence, position, SlotStamp.Claimed(position)))
+            {
+                block.Abandon();
+                continue;
+            }
+            slot.Order = order;
+            Volatile.Write(ref slot.Sequence, SlotStamp.Written(position));
+            return EnqueueStatus.Accepted;
+        }
     }
 
     public SlotState WriteJson(long position, Utf8JsonWriter writer)
     {
         ref var slot = ref _slots[position & _mask];
-        if (Volatile.Read(ref slot.Sequence) != position + 1) return SlotState.Pending;
+        var sequence = Volatile.Read(ref slot.Sequence);
+        if (sequence != SlotStamp.Written(position)) return sequence == SlotStamp.Skipped(position) ? SlotState.Skip : SlotState.Pending;
         Span<byte> id = stackalloc byte[ClientOrderIds.Length];
         if (slot.Order.ClientOrderId is null) ClientOrderIds.Write(_idPrefix, position, id);
         OrderJson.Write(writer, slot.Order, id);
@@ -90,6 +102,8 @@ internal sealed class MemoryOrderLog : IOrderLog
         var order = _slots[position & _mask].Order;
         return order.ClientOrderId is null ? order with { ClientOrderId = ClientOrderIds.ToString(_idPrefix, position) } : order;
     }
+
+    public bool TrySkip(long position) => SlotStamp.TrySkip(ref _slots[position & _mask].Sequence, position);
 
     public void Commit(long next)
     {

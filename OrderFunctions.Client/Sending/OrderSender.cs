@@ -35,11 +35,15 @@ public sealed partial class OrderSender : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _startTail;
+    private readonly long _skipAfter;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile int _state;
     private volatile bool _flushRequested;
     private Task<OrderSenderDrainResult>? _stopTask;
-    private long _sent, _stored, _replayed, _rejected;
+    private long _sent, _stored, _replayed, _rejected, _skipped;
+    // The first position Fill found pending and when (Stopwatch ticks): a position still unwritten after the linger is
+    // the unused end of a producer's block, skipped (see BlockReservation).
+    private long _pendingPosition = -1, _pendingSince;
     private string? _stopReason;
 
     /// <summary>
@@ -60,7 +64,12 @@ public sealed partial class OrderSender : IAsyncDisposable
     internal static OrderSender WithoutSending(OrderSenderOptions options) => new(options, null, null, null, startSending: false);
 
     /// <summary>Benchmarks only: releases everything enqueued as if the server had acknowledged it.</summary>
-    internal void AcknowledgeAll() => _log.Commit(_log.Tail);
+    internal void AcknowledgeAll()
+    {
+        var tail = _log.Tail;
+        for (var position = _log.Acked; position < tail; position++) _log.TrySkip(position); // the unused ends of blocks
+        _log.Commit(tail);
+    }
 
     private OrderSender(OrderSenderOptions options, HttpClient? httpClient, ILogger<OrderSender>? logger, IMeterFactory? meterFactory,
         bool startSending)
@@ -80,6 +89,7 @@ public sealed partial class OrderSender : IAsyncDisposable
             ? new MemoryOrderLog(options.MaxBufferedOrders, idPrefix)
             : new SpoolOrderLog(options, idPrefix, _logger);
         _startTail = _log.Tail;
+        _skipAfter = (long)(Math.Max(options.Linger.TotalSeconds, 0.001) * Stopwatch.Frequency);
         _metrics = new OrderSenderMetrics(this, meterFactory);
         _thread = new Thread(Run) { IsBackground = true, Name = "OrderSender" };
         if (startSending) _thread.Start();
@@ -105,11 +115,17 @@ public sealed partial class OrderSender : IAsyncDisposable
     /// <summary>The spool directory, or null in memory-only mode.</summary>
     public string? SpoolDirectory => _log.Location;
 
-    /// <summary>Orders accepted and not yet acknowledged by the server.</summary>
+    /// <summary>
+    /// Orders accepted and not yet acknowledged by the server, counting the positions producers have reserved and not
+    /// yet used (at most <see cref="BlockReservation.MaxBlock"/> per enqueuing thread, until the sender skips them).
+    /// </summary>
     public long BufferedOrders => _log.Tail - _log.Acked;
 
-    /// <summary>Orders accepted since this sender started (a spool's earlier orders not counted).</summary>
-    public long EnqueuedCount => _log.Tail - _startTail;
+    /// <summary>
+    /// Orders accepted since this sender started (a spool's earlier orders not counted); like <see cref="BufferedOrders"/>,
+    /// it counts reserved positions not yet used until the sender skips them.
+    /// </summary>
+    public long EnqueuedCount => _log.Tail - _startTail - Interlocked.Read(ref _skipped);
 
     /// <summary>Orders in requests the server answered 2xx.</summary>
     public long SentCount => Interlocked.Read(ref _sent);
@@ -190,7 +206,7 @@ public sealed partial class OrderSender : IAsyncDisposable
         _abort.CancelAfter(timeout);
         await _finished.Task.ConfigureAwait(false);
         _state = Stopped;
-        var result = new OrderSenderDrainResult(_log.Tail - _log.Acked, _log.Location, StopReason);
+        var result = new OrderSenderDrainResult(OrdersLeft(), _log.Location, StopReason);
         _log.Dispose();
         _metrics.Dispose();
         _ownedHttp?.Dispose();
@@ -198,6 +214,21 @@ public sealed partial class OrderSender : IAsyncDisposable
         else LogDrained(SentCount);
         Signal();
         return result;
+    }
+
+    /// <summary>
+    /// The orders not acknowledged, once no producer is accepted any more: the positions below the tail that hold an order.
+    /// The others (the unused ends of producers' blocks) are marked skipped on the way, so a spool reopened later skips
+    /// them too.
+    /// </summary>
+    private long OrdersLeft()
+    {
+        long left = 0;
+        for (long position = _log.Acked, tail = _log.Tail; position < tail; position++)
+        {
+            if (!_log.TrySkip(position)) left++;
+        }
+        return left;
     }
 
     private void Run()
@@ -246,6 +277,13 @@ public sealed partial class OrderSender : IAsyncDisposable
             {
                 if (filling.Count == 0)
                 {
+                    if (filling.End > _log.Acked)
+                    {
+                        // Only skipped positions (unused ends of producers' blocks, records torn at recovery):
+                        // released without a request.
+                        _log.Commit(filling.End);
+                        Signal();
+                    }
                     var draining = _state == Stopping;
                     if (_log.Tail == filling.End)
                     {
@@ -266,15 +304,8 @@ public sealed partial class OrderSender : IAsyncDisposable
                 Fill(filling, max);
                 if (filling.Count == 0)
                 {
-                    if (filling.End == before)
-                    {
-                        Thread.Yield(); // a producer is still writing the next slot
-                        continue;
-                    }
-                    // Only records skipped at recovery (torn or corrupt): released without a request.
-                    _log.Commit(filling.End);
-                    filling.Start(filling.End);
-                    Signal();
+                    if (filling.End == before) Thread.Yield(); // a producer is writing the next slot, or its block waits
+                    else filling.Start(filling.End); // only skipped positions: committed above, on the next turn
                     continue;
                 }
                 _flushRequested = false;
@@ -355,12 +386,34 @@ public sealed partial class OrderSender : IAsyncDisposable
         while (batch.Count < max && batch.End < tail)
         {
             var state = _log.WriteJson(batch.End, batch.Writer);
-            if (state == SlotState.Pending) break;
+            if (state == SlotState.Pending)
+            {
+                if (!MaySkip(batch.End) || !_log.TrySkip(batch.End)) break;
+                Interlocked.Increment(ref _skipped);
+                _pendingPosition = batch.End + 1; // the positions after a skipped one may be skipped at once
+                state = SlotState.Skip;
+            }
             if (state == SlotState.Ready) batch.Added();
             batch.End++;
             consumed++;
         }
         return consumed;
+    }
+
+    /// <summary>
+    /// Whether a pending position may be skipped: it has been pending since <see cref="OrderSenderOptions.Linger"/> (at
+    /// least 1 ms) ago, or a flush or the stop is waiting. A producer that is writing the position still wins (the skip's
+    /// compare-and-swap fails); one that reserved it in a block and has not come back gives the rest of its block up.
+    /// </summary>
+    private bool MaySkip(long position)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (position != _pendingPosition)
+        {
+            _pendingPosition = position;
+            _pendingSince = now;
+        }
+        return _flushRequested || _state != Running || now - _pendingSince >= _skipAfter;
     }
 
     /// <summary>
@@ -514,7 +567,7 @@ public sealed partial class OrderSender : IAsyncDisposable
     {
         Volatile.Write(ref _stopReason, reason);
         _state = Stopped;
-        var left = _log.Tail - _log.Acked;
+        var left = OrdersLeft();
         LogStopped(reason, left, _log.Location ?? "memory (lost when the process ends)");
         try
         {

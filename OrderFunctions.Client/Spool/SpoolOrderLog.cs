@@ -28,6 +28,8 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     // that whole window again in case the kernel wrote some of those pages back meanwhile.
     private const long TouchAheadBytes = 16L << 20;
     private static readonly long RetouchTicks = Stopwatch.Frequency;
+    // How far behind the tail producers may still be writing: the blocks of 64 threads (BlockReservation.MaxBlock each).
+    private const long TouchBehindRecords = 64 * BlockReservation.MaxBlock;
 
     private sealed class Segment(long index, string path, MemoryMappedFile file, MemoryMappedViewAccessor view, nint pointer)
     {
@@ -54,13 +56,12 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     private readonly Thread _keeper;
     private readonly ManualResetEventSlim _stop = new();
     private readonly object _mapping = new();
-    private PaddedLong _tail;
+    private readonly BlockReservation _reservation;
     private long _acked;
     private long _writableEnd;
     private long _highestMapped = -1;
     private long _recoveredEnd;
-    private long _closedTail = -1;
-    private long _flushedTail;
+    private volatile bool _closed;
     private readonly object _flushing = new();
     private readonly long _touchAheadRecords;
     private long _touchedTo;
@@ -103,8 +104,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
                 while (_highestMapped + 1 < index) MapNew(_highestMapped + 1); // a segment file deleted by hand: a hole, skipped
                 Map(index, path, create: false);
             }
-            Recover();
-            _flushedTail = _tail.Value;
+            _reservation = new BlockReservation(Recover());
             _touchAheadRecords = Math.Max(1, TouchAheadBytes / SpoolRecord.SlotBytes);
             EnsureMapped();
             TouchAhead(again: true);
@@ -120,19 +120,51 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     }
 
     public long Acked => Volatile.Read(ref _acked);
-    public long Tail => _closedTail >= 0 ? _closedTail : Volatile.Read(ref _tail.Value);
+    public long Tail => _reservation.Tail;
     public long BufferedBytes => (Tail - Acked) * SpoolRecord.SlotBytes;
     public string? Location => _directory;
 
     /// <summary>Why the spool refuses orders now, in words, or null.</summary>
     public string? DiskFullReason => _diskFull;
 
+    /// <summary>
+    /// Takes the next position of this thread's block (<see cref="BlockReservation"/>), claims its slot by writing the
+    /// position's stamp with a compare-and-swap (it fails only when the sender skipped the position: the rest of the
+    /// block is given up), then writes the record. <see cref="ProducerBlock.Appending"/> is set around it so that neither
+    /// <see cref="Dispose"/> nor the release of an acknowledged segment unmaps memory a producer is writing; a position
+    /// below <see cref="Acked"/> (the rest of a block the sender skipped and acknowledged) is never touched.
+    /// </summary>
     public EnqueueStatus TryAppend(in OutgoingOrder order)
     {
-        var position = TailReservation.TryReserve(ref _tail.Value, ref _writableEnd, 0);
-        if (position < 0) return Refusal();
-        SpoolRecord.Write(Slot(position), position, order, _idPrefix);
-        return EnqueueStatus.Accepted;
+        var block = _reservation.Current;
+        Interlocked.Exchange(ref block.Appending, 1); // a full fence: Dispose sets _closed, then reads Appending
+        try
+        {
+            if (_closed) return EnqueueStatus.Stopped;
+            while (true)
+            {
+                var position = _reservation.TryNext(block, ref _writableEnd, 0);
+                if (position < 0) return Refusal();
+                if (position < Volatile.Read(ref _acked))
+                {
+                    // The rest of a block the sender skipped and acknowledged: its segment may be unmapped already.
+                    block.Abandon();
+                    continue;
+                }
+                var slot = Slot(position);
+                if (!SlotStamp.TryClaim(ref SpoolRecord.Stamp(slot), position, SlotStamp.Written(position)))
+                {
+                    block.Abandon();
+                    continue;
+                }
+                SpoolRecord.Write(slot, position, order, _idPrefix);
+                return EnqueueStatus.Accepted;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref block.Appending, 0);
+        }
     }
 
     private EnqueueStatus Refusal()
@@ -147,9 +179,10 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     public SlotState WriteJson(long position, Utf8JsonWriter writer)
     {
         var slot = Slot(position);
-        if (SpoolRecord.Check(slot, position, out var length) != RecordCheck.Valid)
+        var check = SpoolRecord.Check(slot, position, out var length);
+        if (check != RecordCheck.Valid)
         {
-            return position < _recoveredEnd ? SlotState.Skip : SlotState.Pending;
+            return check == RecordCheck.Skipped || position < _recoveredEnd ? SlotState.Skip : SlotState.Pending;
         }
         SpoolRecord.WriteJson(slot, length, writer);
         return SlotState.Ready;
@@ -161,6 +194,8 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         SpoolRecord.Check(slot, position, out var length);
         return SpoolRecord.Read(slot, length);
     }
+
+    public bool TrySkip(long position) => position < _recoveredEnd || SlotStamp.TrySkip(ref SpoolRecord.Stamp(Slot(position)), position);
 
     public void Commit(long next)
     {
@@ -189,8 +224,9 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
                 FlushRange(segment, start, stop);
             }
         }
-        // The page holding end was written back and write-protected: make it writable again before a producer needs it.
-        Volatile.Write(ref _touchedTo, Math.Min(Volatile.Read(ref _touchedTo), end));
+        // The pages written back are write-protected now: make the ones producers still write (the page holding end, and
+        // the blocks reserved below it) writable again before a producer needs them.
+        Volatile.Write(ref _touchedTo, Math.Min(Volatile.Read(ref _touchedTo), end - TouchBehindRecords));
     }
 
     private void FlushRange(Segment segment, long start, long stop)
@@ -218,9 +254,11 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     /// </summary>
     private void TouchAhead(bool again)
     {
-        var tail = Volatile.Read(ref _tail.Value);
+        // From a little behind the tail: producers still write the blocks they reserved below it.
+        var tail = Tail;
+        var behind = Math.Max(Acked, tail - TouchBehindRecords);
         var to = Math.Min(tail + _touchAheadRecords, Volatile.Read(ref _writableEnd));
-        var from = again ? tail : Math.Max(Volatile.Read(ref _touchedTo), tail);
+        var from = again ? behind : Math.Max(Volatile.Read(ref _touchedTo), behind);
         if (from >= to) return;
         var page = Environment.SystemPageSize;
         for (var index = from / _slotsPerSegment; index <= (to - 1) / _slotsPerSegment; index++)
@@ -233,31 +271,33 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         Volatile.Write(ref _touchedTo, to);
     }
 
-    /// <summary>Finds where the last run stopped: the last complete record after the acknowledged position; logs what is skipped.</summary>
-    private void Recover()
+    /// <summary>
+    /// Finds where the last run stopped and returns the first position after it: one past the last position any producer
+    /// claimed (or the sender skipped). Below it, a position that holds no complete record is skipped when it is sent:
+    /// silently when nothing was ever written there (the unused end of a producer's block), with a warning when a record
+    /// was begun (torn: the process was killed mid-append, or the disk lied).
+    /// </summary>
+    private long Recover()
     {
         var end = (_highestMapped + 1) * _slotsPerSegment;
-        var lastValid = _acked - 1;
+        var last = _acked - 1;
         for (var position = _acked; position < end; position++)
         {
-            if (SpoolRecord.Check(Slot(position), position, out _) == RecordCheck.Valid) lastValid = position;
+            if (SpoolRecord.Check(Slot(position), position, out _) != RecordCheck.Absent) last = position;
         }
-        _tail.Value = lastValid + 1;
-        _recoveredEnd = _tail.Value;
-        long skipped = 0;
-        for (var position = _acked; position <= lastValid; position++)
+        _recoveredEnd = last + 1;
+        long torn = 0, valid = 0;
+        for (var position = _acked; position <= last; position++)
         {
-            if (SpoolRecord.Check(Slot(position), position, out _) != RecordCheck.Valid)
-            {
-                if (skipped++ < 10) LogSkipped(_logger, position, SegmentPath(position / _slotsPerSegment));
-            }
+            var check = SpoolRecord.Check(Slot(position), position, out _);
+            if (check == RecordCheck.Valid) valid++;
+            if (check != RecordCheck.Torn) continue;
+            if (position == last) LogTornTail(_logger, position, SegmentPath(position / _slotsPerSegment));
+            else if (torn++ < 10) LogSkipped(_logger, position, SegmentPath(position / _slotsPerSegment));
         }
-        if (skipped > 10) LogSkippedMore(_logger, skipped - 10, _directory);
-        if (_tail.Value < end && SpoolRecord.Check(Slot(_tail.Value), _tail.Value, out _) == RecordCheck.Torn)
-        {
-            LogTornTail(_logger, _tail.Value, SegmentPath(_tail.Value / _slotsPerSegment));
-        }
-        if (_tail.Value > _acked) LogRecovered(_logger, _tail.Value - _acked - skipped, _directory);
+        if (torn > 10) LogSkippedMore(_logger, torn - 10, _directory);
+        if (valid > 0) LogRecovered(_logger, valid, _directory);
+        return _recoveredEnd;
     }
 
     private void Keep()
@@ -271,9 +311,10 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
                 EnsureMapped();
                 if (_flushMode == SpoolFlushMode.Interval && DateTime.UtcNow >= nextFlush)
                 {
+                    // The whole unacknowledged range, not only what the tail gained: producers write below the tail,
+                    // into the blocks they reserved. msync writes back only the pages that are dirty.
                     var tail = Tail;
-                    if (tail != _flushedTail) FlushToDisk(tail);
-                    _flushedTail = tail;
+                    if (tail > Acked) FlushToDisk(tail);
                     nextFlush = DateTime.UtcNow + _flushInterval;
                 }
                 var again = Stopwatch.GetTimestamp() >= _nextRetouch;
@@ -293,10 +334,13 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         lock (_mapping)
         {
             var firstLive = Acked / _slotsPerSegment;
+            var waited = false;
             for (var i = 0; i < _segments.Length; i++)
             {
                 if (_segments[i] is { } segment && segment.Index < firstLive)
                 {
+                    if (!waited) WaitForAppends(); // an append that read an older Acked may still write into it
+                    waited = true;
                     _segments[i] = null;
                     Unmap(segment);
                     _free.Enqueue(Recycle(segment.Path));
@@ -468,19 +512,29 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         _position?.Dispose();
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Waits until every append under way has finished. An append sets its thread's <see cref="ProducerBlock.Appending"/>
+    /// (with a full fence) before it reads <see cref="_acked"/> and <see cref="_closed"/>: one that started before this
+    /// call may have read the old values and is waited for; one that starts after sees the new ones and keeps out of
+    /// the memory about to be unmapped.
+    /// </summary>
+    private void WaitForAppends()
     {
-        // A producer may be between its state check and its write while the sender closes: poison the tail so no
-        // reservation succeeds any more, and wait for the ones already made to be written before unmapping, so no
-        // TryEnqueue ever writes into memory that is gone.
-        var closed = Interlocked.Exchange(ref _tail.Value, long.MaxValue / 2);
-        _closedTail = closed;
-        var deadline = DateTime.UtcNow.AddSeconds(1);
-        for (var position = Math.Max(Acked, _recoveredEnd); position < closed; position++)
+        Interlocked.MemoryBarrier();
+        foreach (var block in _reservation.All)
         {
             var spin = new SpinWait();
-            while (SpoolRecord.Check(Slot(position), position, out _) != RecordCheck.Valid && DateTime.UtcNow < deadline) spin.SpinOnce();
+            while (Volatile.Read(ref block.Appending) != 0) spin.SpinOnce();
         }
+    }
+
+    public void Dispose()
+    {
+        // A producer may be between the sender's state check and its write while the sender closes: no append starts
+        // once _closed is set, and the ones under way are waited for before anything is unmapped, so no TryEnqueue ever
+        // writes into memory that is gone. An append is a few hundred nanoseconds unless its thread is preempted.
+        _closed = true;
+        WaitForAppends();
         _stop.Set();
         _keeper.Join();
         lock (_mapping) DisposeSegments();

@@ -12,8 +12,10 @@ internal enum RecordCheck
 {
     /// <summary>A complete record of this position: length in range, checksum right.</summary>
     Valid,
-    /// <summary>Never written for this position (zeros, or an older record of a recycled segment).</summary>
+    /// <summary>Never claimed for this position (zeros, an older record of a recycled segment, a producer's unused position).</summary>
     Absent,
+    /// <summary>Skipped by the sender: the producer that reserved it never wrote it.</summary>
+    Skipped,
     /// <summary>Written for this position but incomplete or damaged (the process was killed mid-append, or the disk lied).</summary>
     Torn,
 }
@@ -22,7 +24,8 @@ internal enum RecordCheck
 /// One order in the spool: a fixed 384-byte slot, so a producer reserves its place with one compare-and-swap and a
 /// damaged record never hides the ones after it (the next record starts at a known offset, as Chronicle Queue's
 /// headers allow). Header: payload length (written last, so a reader never sees a length before the bytes), CRC-32C
-/// of position + payload, the position. Payload: UTC ticks, size and price as decimal bits, side, then username,
+/// of stamp + payload, the stamp (<see cref="SlotStamp"/>: position + 1 once a producer claimed the slot, ~position when
+/// the sender skipped it). Payload: UTC ticks, size and price as decimal bits, side, then username,
 /// market and clientOrderId as length-prefixed UTF-8.
 /// </summary>
 internal static unsafe class SpoolRecord
@@ -32,7 +35,10 @@ internal static unsafe class SpoolRecord
     public const int MaxPayloadBytes = SlotBytes - HeaderBytes;
     private const int FixedBytes = 8 + 16 + 16 + 1;
 
-    /// <summary>Encodes a valid order into its slot and publishes it; the caller owns the slot (reserved by CAS).</summary>
+    /// <summary>The slot's stamp, the word a producer and the sender compare-and-swap to claim or skip the position.</summary>
+    public static ref long Stamp(byte* slot) => ref *(long*)(slot + 8);
+
+    /// <summary>Encodes a valid order into its slot and publishes it; the caller has claimed the slot (its stamp).</summary>
     public static void Write(byte* slot, long position, in OutgoingOrder order, ReadOnlySpan<byte> idPrefix)
     {
         var payload = new Span<byte>(slot + HeaderBytes, MaxPayloadBytes);
@@ -53,7 +59,6 @@ internal static unsafe class SpoolRecord
             ClientOrderIds.Write(idPrefix, position, payload.Slice(offset + 1, ClientOrderIds.Length));
             offset += 1 + ClientOrderIds.Length;
         }
-        *(long*)(slot + 8) = position;
         *(uint*)(slot + 4) = Checksum(slot, offset);
         Volatile.Write(ref *(int*)slot, offset);
     }
@@ -61,8 +66,9 @@ internal static unsafe class SpoolRecord
     public static RecordCheck Check(byte* slot, long position, out int length)
     {
         length = Volatile.Read(ref *(int*)slot);
-        var written = *(long*)(slot + 8);
-        if (written != position) return length == 0 && written == 0 ? RecordCheck.Absent : written == 0 ? RecordCheck.Torn : RecordCheck.Absent;
+        var stamp = Volatile.Read(ref Stamp(slot));
+        if (stamp == SlotStamp.Skipped(position)) return RecordCheck.Skipped;
+        if (stamp != SlotStamp.Written(position)) return RecordCheck.Absent;
         if (length is < FixedBytes + 3 or > MaxPayloadBytes) return RecordCheck.Torn;
         if (*(uint*)(slot + 4) != Checksum(slot, length)) return RecordCheck.Torn;
         // The fields must also parse: a checksum collision must not crash the reader.

@@ -33,12 +33,25 @@ public sealed class MemoryOrderLogTests
         var received = new List<string>();
         var body = new ArrayBufferWriter<byte>();
         using var writer = new Utf8JsonWriter(body);
-        long position = 0;
+        long position = 0, stuckAt = -1;
+        var stuckSince = DateTime.UtcNow;
         while (received.Count < Threads * PerThread && DateTime.UtcNow < deadline)
         {
             body.ResetWrittenCount();
             writer.Reset(body);
-            if (position == log.Tail || log.WriteJson(position, writer) != SlotState.Ready)
+            var state = position == log.Tail ? SlotState.Pending : log.WriteJson(position, writer);
+            if (state == SlotState.Pending && position < log.Tail)
+            {
+                // A position a producer reserved in its block and has not written: skipped after a while, as the sender does.
+                if (position != stuckAt) (stuckAt, stuckSince) = (position, DateTime.UtcNow);
+                else if (DateTime.UtcNow - stuckSince > TimeSpan.FromMilliseconds(1) && log.TrySkip(position)) state = SlotState.Skip;
+            }
+            if (state == SlotState.Skip)
+            {
+                position++;
+                continue;
+            }
+            if (state != SlotState.Ready)
             {
                 Thread.Yield();
                 continue;
@@ -105,6 +118,53 @@ public sealed class MemoryOrderLogTests
         Assert.Equal(EnqueueStatus.BufferFull, log.TryAppend(Order(4)));
         Assert.Equal((0, 4), (log.Acked, log.Tail));
         Assert.Equal(Order(3).Timestamp, log.Read(3).Timestamp);
+    }
+
+    [Fact]
+    public void TryAppend_grows_a_threads_blocks_from_one_position_so_a_thread_that_enqueues_now_and_then_leaves_no_gap()
+    {
+        using var log = new MemoryOrderLog(1024, ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow));
+
+        Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(0)));
+        Assert.Equal(1, log.Tail);
+        for (var i = 1; i < 7; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i)));
+        Assert.Equal(7, log.Tail); // blocks of 1, 2 and 4, each used up
+
+        Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(7)));
+        Assert.Equal(15, log.Tail); // a block of 8, one position used
+        for (var i = 8; i < 15 + 16; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i)));
+        Assert.Equal(15 + BlockReservation.MaxBlock, log.Tail); // then blocks of 16 at most
+    }
+
+    [Fact]
+    public void TryAppend_puts_the_order_in_a_new_block_at_the_tail_when_the_consumer_skipped_the_rest_of_the_threads_block()
+    {
+        using var log = new MemoryOrderLog(1024, ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow));
+        for (var i = 0; i < 8; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "me", $"me-{i}")));
+        Assert.Equal(15, log.Tail); // positions 8 to 14 reserved in this thread's block, unused
+        OnOtherThread(() => Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(100, "other", "other-0"))));
+        Assert.Equal("other-0", log.Read(15).ClientOrderId);
+
+        // The consumer gives up waiting for position 8 and skips the unused rest of the block.
+        for (var position = 8; position < 15; position++) Assert.True(log.TrySkip(position));
+
+        Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(8, "me", "me-8")));
+        Assert.Equal(17, log.Tail); // not position 8: a new block (of one position) after the other thread's
+        Assert.Equal("me-8", log.Read(16).ClientOrderId);
+        var writer = new Utf8JsonWriter(new ArrayBufferWriter<byte>());
+        Assert.Equal(SlotState.Skip, log.WriteJson(8, writer));
+        Assert.Equal(SlotState.Ready, log.WriteJson(16, writer));
+    }
+
+    [Fact]
+    public void TrySkip_refuses_a_position_that_holds_an_order_and_the_order_stays_readable()
+    {
+        using var log = new MemoryOrderLog(16, ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow));
+        Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(0, "me", "me-0")));
+
+        Assert.False(log.TrySkip(0));
+        Assert.Equal(SlotState.Ready, log.WriteJson(0, new Utf8JsonWriter(new ArrayBufferWriter<byte>())));
+        Assert.Equal("me-0", log.Read(0).ClientOrderId);
     }
 
     [Fact]

@@ -76,6 +76,33 @@ public sealed class OrderSenderTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_stores_the_orders_behind_a_thread_that_stopped_mid_block_and_keeps_each_threads_order()
+    {
+        // "early" enqueues 8 orders and stops: the last of them took a block of 8, seven positions of which stay unused.
+        // "late" enqueues behind that block: its orders wait only until the sender skips the unused positions.
+        await using var app = await StandaloneApplication.StartAsync();
+        await using var sender = new OrderSender(Options(app.BaseAddress));
+        OnOtherThread(() =>
+        {
+            for (var i = 0; i < 8; i++) Assert.Equal(EnqueueStatus.Accepted, sender.TryEnqueue(Order(i, "early", $"early-{i}")));
+        });
+        for (var i = 0; i < 100; i++) Assert.Equal(EnqueueStatus.Accepted, sender.TryEnqueue(Order(i, "late", $"late-{i:D3}")));
+
+        await WaitUntilAsync(() => sender.StoredCount == 108, "the 108 orders stored without a flush");
+        Assert.True(await sender.FlushAsync());
+
+        var client = new OrderFunctionsClient(app.BaseAddress);
+        foreach (var (user, count, format) in new[] { ("early", 8, "D1"), ("late", 100, "D3") })
+        {
+            var page = (await client.ListOrdersAsync(new OrderQuery { Username = user, Limit = 1000 })).GetValueOrThrow();
+            Assert.Equal(Enumerable.Range(0, count).Select(i => $"{user}-{i.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}"),
+                page.Items.Select(o => o.ClientOrderId!)); // listed by id: stored in each thread's order
+        }
+        Assert.Equal(0, sender.BufferedOrders);
+        Assert.Equal(108, sender.EnqueuedCount);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task TryEnqueue_refuses_invalid_order_with_servers_reason_and_the_rest_are_stored()
     {
         await using var app = await StandaloneApplication.StartAsync();

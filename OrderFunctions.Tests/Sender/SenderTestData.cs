@@ -39,6 +39,19 @@ internal static class SenderTestData
         return new Uri($"http://127.0.0.1:{port}");
     }
 
+    /// <summary>Runs <paramref name="action"/> on a thread of its own (never inlined on this one, as a task may be) and waits.</summary>
+    public static void OnOtherThread(Action action)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { action(); } catch (Exception ex) { failure = ex; }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null) throw new InvalidOperationException("the other thread failed", failure);
+    }
+
     public static string NewSpoolDirectory() => Path.Combine(Path.GetTempPath(), $"order-spool-{Guid.NewGuid():N}");
 
     public static void DeleteDirectory(string path)

@@ -194,6 +194,86 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal(accepted.Sum(), app.CountRows());
     }
 
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Spool_reopened_sends_the_records_after_the_unused_end_of_a_block_and_logs_nothing_torn()
+    {
+        // This thread leaves positions 8 to 14 of its block unused (the process ends there); another thread's records follow.
+        var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
+        var options = Options(Nowhere(), _spool);
+        using (var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            for (var i = 0; i < 8; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "mine", $"mine-{i}")));
+            OnOtherThread(() =>
+            {
+                for (var i = 0; i < 3; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "theirs", $"theirs-{i}")));
+            });
+            Assert.Equal(18, log.Tail);
+        }
+
+        var logs = new CapturedLogs();
+        using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        using (var reopened = new SpoolOrderLog(options, prefix, factory.CreateLogger<OrderSender>()))
+        {
+            Assert.Equal(18, reopened.Tail);
+            var writer = new System.Text.Json.Utf8JsonWriter(new System.Buffers.ArrayBufferWriter<byte>(), new System.Text.Json.JsonWriterOptions { SkipValidation = true });
+            var states = Enumerable.Range(0, 18).Select(p => reopened.WriteJson(p, writer)).ToList();
+            Assert.Equal(Enumerable.Repeat(SlotState.Ready, 8).Concat(Enumerable.Repeat(SlotState.Skip, 7)).Concat(Enumerable.Repeat(SlotState.Ready, 3)),
+                states);
+            Assert.Equal("theirs-2", reopened.Read(17).ClientOrderId);
+        }
+        Assert.DoesNotContain(logs.Entries, e => e.Contains("torn", StringComparison.Ordinal));
+
+        await using var app = await StandaloneApplication.StartAsync();
+        await using (var sender = new OrderSender(options with { Endpoint = app.BaseAddress }))
+        {
+            Assert.True(await sender.FlushAsync());
+            Assert.Equal(0, sender.BufferedOrders);
+        }
+        Assert.Equal(
+            Enumerable.Range(0, 8).Select(i => $"mine-{i}").Concat(Enumerable.Range(0, 3).Select(i => $"theirs-{i}")).Order(),
+            RowsByClientOrderId(app.DatabasePath).Keys.Order());
+    }
+
+    [Fact]
+    public void TryAppend_takes_a_new_block_when_the_rest_of_its_block_was_skipped_acknowledged_and_its_segment_released()
+    {
+        // Segments of 16 records, 4 at most. This thread's block ends at 15 with 8 to 14 unused; another thread takes 15.
+        // The sender skips 8 to 14 and acknowledges up to 16, so the spool releases segment 0 (its file is reused for
+        // segment 3); a third thread's orders then need segment 4, a new zeroed file mapped in segment 0's place.
+        var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
+        var options = Options(Nowhere(), _spool) with { SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = 4L * 16 * SpoolRecord.SlotBytes };
+        using var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        for (var i = 0; i < 8; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "mine", $"mine-{i}")));
+        OnOtherThread(() => Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(0, "theirs", "theirs-0"))));
+        Assert.Equal(16, log.Tail);
+        for (var position = 8; position < 15; position++) Assert.True(log.TrySkip(position));
+        log.Commit(16);
+        // Synchronous waits: this thread's block is the subject, and an await could resume on another thread.
+        Assert.True(SpinWait.SpinUntil(() => !File.Exists(Path.Combine(_spool, $"segment-{0:D12}.log")), TestTimeouts.Server / 2),
+            "segment 0 was not released");
+        OnOtherThread(() =>
+        {
+            for (var i = 1; i <= 17; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "theirs", $"theirs-{i}")));
+        });
+        var tail = log.Tail;
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(Path.Combine(_spool, $"segment-{4:D12}.log")), TestTimeouts.Server / 2),
+            "segment 4 was not mapped");
+
+        // This thread's next position would be 8, in the released segment's place: it must take a new block instead
+        // (writing there would put the order in segment 4's slot of position 72, where the next writer overwrites it).
+        Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(8, "mine", "mine-8")));
+        Assert.Equal(tail + 1, log.Tail);
+        Assert.Equal("mine-8", log.Read(tail).ClientOrderId);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task StopAsync_counts_the_orders_left_not_the_unused_positions_of_blocks()
+    {
+        var result = await SpoolWhileAwayAsync(10); // blocks of 1, 2, 4 and 8: positions 10 to 14 reserved, unused
+
+        Assert.Equal(10, result.OrdersLeft);
+    }
+
     private async Task<OrderSenderDrainResult> SpoolWhileAwayAsync(int count)
     {
         await using var sender = new OrderSender(Options(Nowhere(), _spool) with { DrainTimeout = TimeSpan.Zero });

@@ -18,8 +18,13 @@ internal static class Latency
         Console.WriteLine($"TryEnqueue per-call latency, {calls:N0} calls per thread (after {calls:N0} warm-up calls)");
         Console.WriteLine($"{"mode",-14} {"threads",7} {"median ns",10} {"p99 ns",10} {"p99.9 ns",10} {"max ns",10} {"alloc B/op",10} " +
             $"{"calls>1us",10} {"preempted",10} {"faults",8} {"block ns",9}");
-        var empty = Measure(null, 1, calls, timeOnly: true);
-        Print("timer", 1, empty, 0);
+        var threadCounts = (Environment.GetEnvironmentVariable("LATENCY_THREADS") ?? "1 4")
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        foreach (var threads in threadCounts)
+        {
+            var empty = Measure(null, threads, calls, timeOnly: true);
+            Print("timer", threads, empty, 0);
+        }
         // The spool with SpoolFlush Never, and with the default (Interval, every 100 ms: msync in the background).
         foreach (var (mode, spool, flush) in new[]
             {
@@ -27,14 +32,14 @@ internal static class Latency
                 ("spool+100ms", true, SpoolFlushMode.Interval),
             })
         {
-            foreach (var threads in new[] { 1, 4 })
+            foreach (var threads in threadCounts)
             {
                 var directory = spool ? Path.Combine(Path.GetTempPath(), $"bench-spool-{Guid.NewGuid():N}") : null;
                 var sender = OrderSender.WithoutSending(new OrderSenderOptions
                 {
                     Endpoint = new Uri("http://127.0.0.1:9"),
                     SpoolDirectory = directory,
-                    MaxBufferedOrders = threads * calls + 16,
+                    MaxBufferedOrders = threads * (calls + 64), // each thread may leave the end of its last block (16 positions at most) unused
                     // One segment holds a whole pass, so the measured pass writes into a segment mapped (and its
                     // pages touched) ahead by the spool's thread, as in steady state.
                     SpoolSegmentBytes = (long)threads * calls * 384,
