@@ -68,11 +68,22 @@ internal static unsafe class SpoolRecord
         length = Volatile.Read(ref *(int*)slot);
         var stamp = Volatile.Read(ref Stamp(slot));
         if (stamp == SlotStamp.Skipped(position)) return RecordCheck.Skipped;
+        if (stamp == position) return IsComplete(slot, length) ? RecordCheck.Valid : RecordCheck.Absent; // the format before stamps
         if (stamp != SlotStamp.Written(position)) return RecordCheck.Absent;
-        if (length is < FixedBytes + 3 or > MaxPayloadBytes) return RecordCheck.Torn;
-        if (*(uint*)(slot + 4) != Checksum(slot, length)) return RecordCheck.Torn;
+        return IsComplete(slot, length) ? RecordCheck.Valid : RecordCheck.Torn;
+    }
+
+    /// <summary>
+    /// Length in range, checksum right, fields that parse. A spool written before the stamps (the position itself in the
+    /// stamp's place, checksummed the same way) is read as it was: in a slot of position p, a stamp of p can be nothing
+    /// else (the stamps of this format put p + 1 there for p, and p - 1 belongs to another slot).
+    /// </summary>
+    private static bool IsComplete(byte* slot, int length)
+    {
+        if (length is < FixedBytes + 3 or > MaxPayloadBytes) return false;
+        if (*(uint*)(slot + 4) != Checksum(slot, length)) return false;
         // The fields must also parse: a checksum collision must not crash the reader.
-        return Parse(slot, length, out _, out _, out _) ? RecordCheck.Valid : RecordCheck.Torn;
+        return Parse(slot, length, out _, out _, out _);
     }
 
     public static void WriteJson(byte* slot, int length, Utf8JsonWriter writer)
