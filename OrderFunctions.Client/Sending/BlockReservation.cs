@@ -26,17 +26,52 @@ internal sealed class BlockReservation(long start)
 {
     public const int MaxBlock = 16;
 
-    private readonly ThreadLocal<ProducerBlock> _blocks = new(static () => new ProducerBlock(), trackAllValues: true);
+    // The block of the log this thread used last, without ThreadLocal<T>: its slow path (taken in one CI run inside a
+    // loop of enqueues already warmed up) allocated a table the size of every ThreadLocal id in the process.
+    [ThreadStatic]
+    private static BlockReservation? t_owner;
+    [ThreadStatic]
+    private static ProducerBlock? t_block;
+
+    private readonly Lock _adding = new();
+    private ProducerBlock[] _all = [];
     private PaddedLong _tail = new() { Value = start };
 
     /// <summary>The first position no producer has reserved.</summary>
     public long Tail => Volatile.Read(ref _tail.Value);
 
-    /// <summary>This thread's block of this log.</summary>
-    public ProducerBlock Current => _blocks.Value!;
+    /// <summary>This thread's block of this log: two thread-static reads when this thread's last log was this one.</summary>
+    public ProducerBlock Current => ReferenceEquals(t_owner, this) ? t_block! : Switch();
 
-    /// <summary>Every thread's block (for the spool's close).</summary>
-    public IList<ProducerBlock> All => _blocks.Values;
+    /// <summary>Every thread's block (for the spool, which waits for appends under way).</summary>
+    public IReadOnlyList<ProducerBlock> All => Volatile.Read(ref _all);
+
+    /// <summary>
+    /// Finds this thread's block among the ones of this log, or adds one (the only allocation: once per thread and log).
+    /// A new thread that gets the managed id of one that has ended takes its block over, which is harmless: the ended
+    /// thread is appending nothing, and the positions only grow.
+    /// </summary>
+    private ProducerBlock Switch()
+    {
+        var thread = Environment.CurrentManagedThreadId;
+        ProducerBlock? mine = null;
+        foreach (var block in Volatile.Read(ref _all))
+        {
+            if (block.Thread == thread)
+            {
+                mine = block;
+                break;
+            }
+        }
+        if (mine is null)
+        {
+            mine = new ProducerBlock { Thread = thread };
+            lock (_adding) Volatile.Write(ref _all, [.. _all, mine]);
+        }
+        t_owner = this;
+        t_block = mine;
+        return mine;
+    }
 
     /// <summary>
     /// The next position of <paramref name="block"/>, reserving a new block when it is used up; -1 when the tail has

@@ -7,6 +7,9 @@ namespace OrderFunctions.Client;
 /// </summary>
 internal sealed class ProducerBlock
 {
+    /// <summary>The managed id of the thread the block belongs to.</summary>
+    public int Thread;
+
     /// <summary>The next position of this thread's block; the block is used up at <see cref="End"/>.</summary>
     public long Next;
 
