@@ -29,9 +29,9 @@ internal sealed class BlockReservation(long start)
     // The block of the log this thread used last, without ThreadLocal<T>: its slow path (taken in one CI run inside a
     // loop of enqueues already warmed up) allocated a table the size of every ThreadLocal id in the process.
     [ThreadStatic]
-    private static BlockReservation? t_owner;
+    private static BlockReservation? _lastOwner;
     [ThreadStatic]
-    private static ProducerBlock? t_block;
+    private static ProducerBlock? _lastBlock;
 
     private readonly Lock _adding = new();
     private ProducerBlock[] _all = [];
@@ -41,7 +41,7 @@ internal sealed class BlockReservation(long start)
     public long Tail => Volatile.Read(ref _tail.Value);
 
     /// <summary>This thread's block of this log: two thread-static reads when this thread's last log was this one.</summary>
-    public ProducerBlock Current => ReferenceEquals(t_owner, this) ? t_block! : Switch();
+    public ProducerBlock Current => ReferenceEquals(_lastOwner, this) ? _lastBlock! : Switch();
 
     /// <summary>Every thread's block (for the spool, which waits for appends under way).</summary>
     public IReadOnlyList<ProducerBlock> All => Volatile.Read(ref _all);
@@ -68,8 +68,8 @@ internal sealed class BlockReservation(long start)
             mine = new ProducerBlock { Thread = thread };
             lock (_adding) Volatile.Write(ref _all, [.. _all, mine]);
         }
-        t_owner = this;
-        t_block = mine;
+        _lastOwner = this;
+        _lastBlock = mine;
         return mine;
     }
 
