@@ -186,7 +186,9 @@ public sealed class IfOrderStoredTests
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_503_shutting_down_and_writes_nothing_when_the_app_begins_to_stop_while_the_request_waits()
     {
-        await using var app = new StandaloneApplication(Wait("00:01:00"), WatchedOrderQueries.Install);
+        // On Kestrel, which drains the requests under way before the host disposes the services, as both hosts do in
+        // production. TestServer drains nothing: its host could dispose the provider under the answer (a 500, seen in CI).
+        await using var app = new StandaloneApplication(Wait("00:01:00"), WatchedOrderQueries.Install).ServeOnSocket();
         var watched = app.Services.GetRequiredService<WatchedOrderQueries>();
 
         var waiting = PostAsync(app, BatchPath, Body(BatchPath), ["alice/p-1"]);
@@ -196,6 +198,37 @@ public sealed class IfOrderStoredTests
 
         Assert.Equal(503, response.Status);
         Assert.Equal("1", response.Header("Retry-After"));
+        Assert.Equal("The order was not stored: the service is shutting down. Nothing was written; retry later.",
+            response.Json.GetProperty("detail").GetString());
+        Assert.Equal(0, app.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_answers_503_shutting_down_when_the_app_stops_during_a_lookup_and_the_lookup_then_fails()
+    {
+        // Arrange: a request waits; its next lookup is held until the app is stopping, then fails the way a lookup
+        // does when the host disposed the store's read side under it (a stop whose drain timed out).
+        await using var app = new StandaloneApplication(Wait("00:01:00"), WatchedOrderQueries.Install).ServeOnSocket();
+        var watched = app.Services.GetRequiredService<WatchedOrderQueries>();
+        var waiting = PostAsync(app, BatchPath, Body(BatchPath), ["alice/p-1"]);
+        await Task.WhenAny(watched.Missed, waiting).WaitAsync(TimeSpan.FromMilliseconds(TestTimeouts.Server));
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        watched.BeforeLookup = async () =>
+        {
+            entered.TrySetResult();
+            await stopped.Task;
+            throw new ObjectDisposedException("System.Threading.SemaphoreSlim");
+        };
+        await entered.Task.WaitAsync(TimeSpan.FromMilliseconds(TestTimeouts.Server));
+
+        // Act
+        app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        stopped.SetResult();
+        var response = await waiting;
+
+        // Assert: the stop's answer, not a 500; the request had queued nothing, so "nothing was written" holds.
+        Assert.Equal(503, response.Status);
         Assert.Equal("The order was not stored: the service is shutting down. Nothing was written; retry later.",
             response.Json.GetProperty("detail").GetString());
         Assert.Equal(0, app.CountRows());

@@ -9,7 +9,8 @@ namespace OrderFunctions.Tests.Ingestion;
 /// The app's own <see cref="IOrderQueries"/> (the engine's), watched: <see cref="Lookups"/> counts the lookups of
 /// <see cref="IsStoredAsync"/>, <see cref="Missed"/> completes the first time one answers false (a request is waiting
 /// for the order it names), and
-/// <see cref="Failure"/>, when set, is what every lookup throws instead (a store that cannot be read).
+/// <see cref="Failure"/>, when set, is what every lookup throws instead (a store that cannot be read);
+/// <see cref="BeforeLookup"/>, when set, runs inside each lookup before the engine is asked (to hold a lookup mid-way).
 /// </summary>
 public sealed class WatchedOrderQueries(IOrderQueries inner) : IOrderQueries
 {
@@ -22,6 +23,8 @@ public sealed class WatchedOrderQueries(IOrderQueries inner) : IOrderQueries
     public Task Missed => _missed.Task;
 
     public Exception? Failure { get; set; }
+
+    public Func<Task>? BeforeLookup { get; set; }
 
     /// <summary>Registers the engine's queries wrapped in a <see cref="WatchedOrderQueries"/>, resolvable as both.</summary>
     public static void Install(IServiceCollection services)
@@ -37,6 +40,7 @@ public sealed class WatchedOrderQueries(IOrderQueries inner) : IOrderQueries
     {
         Interlocked.Increment(ref _lookups);
         if (Failure is { } failure) throw failure;
+        if (BeforeLookup is { } before) await before();
         var stored = await inner.IsStoredAsync(username, clientOrderId, cancellationToken);
         if (!stored) _missed.TrySetResult();
         return stored;

@@ -36,7 +36,7 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
         var started = Stopwatch.GetTimestamp();
         var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         if (stopping.IsCancellationRequested) return PrecedingOrderOutcome.ShuttingDown;
-        if (await queries.IsStoredAsync(username, clientOrderId, cancellationToken).ConfigureAwait(false)) return PrecedingOrderOutcome.Stored;
+        if (await LookUpAsync(username, clientOrderId, stopping, cancellationToken).ConfigureAwait(false) is { } first) return first;
 
         // What waits here holds its parsed orders: bounded like the write queue's orders, so a flood of requests naming
         // orders that never come cannot hold memory without limit (each would otherwise wait the whole PrecedingOrderWait).
@@ -56,7 +56,7 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
                 {
                     return PrecedingOrderOutcome.ShuttingDown;
                 }
-                if (await queries.IsStoredAsync(username, clientOrderId, cancellationToken).ConfigureAwait(false)) return PrecedingOrderOutcome.Stored;
+                if (await LookUpAsync(username, clientOrderId, stopping, cancellationToken).ConfigureAwait(false) is { } found) return found;
                 if (pause < LongestPause) pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
             }
             return PrecedingOrderOutcome.NotStored;
@@ -64,6 +64,24 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
         finally
         {
             _waiting.Give(orders);
+        }
+    }
+
+    // Stored, or null to go on waiting. A lookup that fails once the application is stopping answers ShuttingDown: the
+    // host may dispose the store's read side under a request it did not drain (TestServer never drains, a stop timeout
+    // may not), and this request has queued nothing, so "nothing was written" holds. Failures before the stop propagate.
+    private async Task<PrecedingOrderOutcome?> LookUpAsync(string username, string clientOrderId, CancellationToken stopping,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await queries.IsStoredAsync(username, clientOrderId, cancellationToken).ConfigureAwait(false)
+                ? PrecedingOrderOutcome.Stored
+                : null;
+        }
+        catch (Exception) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return PrecedingOrderOutcome.ShuttingDown;
         }
     }
 }
