@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Moq;
 using OrderFunctions.Http;
 using OrderFunctions.Storage;
@@ -13,14 +14,46 @@ namespace OrderFunctions.Tests.Ingestion;
 /// </summary>
 public sealed class PrecedingOrderWaiterTests
 {
-    private static (PrecedingOrderWaiter Waiter, Mock<IOrderQueries> Queries) Waiter(CancellationToken stopping, int maxQueuedOrders = 40_000)
+    private static (PrecedingOrderWaiter Waiter, Mock<IOrderQueries> Queries) Waiter(CancellationToken stopping, int maxQueuedOrders = 40_000,
+        TimeSpan? wait = null, TimeProvider? time = null)
     {
         var queries = new Mock<IOrderQueries>();
         queries.Setup(q => q.IsStoredAsync("alice", "p-1", It.IsAny<CancellationToken>())).ReturnsAsync(false);
         var lifetime = new Mock<IHostApplicationLifetime>();
         lifetime.Setup(l => l.ApplicationStopping).Returns(stopping);
-        var options = Options.Create(new OrderStorageOptions { PrecedingOrderWait = TimeSpan.FromMinutes(1), MaxQueuedOrders = maxQueuedOrders });
-        return (new PrecedingOrderWaiter(queries.Object, options, lifetime.Object), queries);
+        var options = Options.Create(new OrderStorageOptions
+        {
+            PrecedingOrderWait = wait ?? TimeSpan.FromMinutes(1),
+            MaxQueuedOrders = maxQueuedOrders,
+        });
+        return (new PrecedingOrderWaiter(queries.Object, options, lifetime.Object, time), queries);
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task WaitAsync_looks_again_after_pauses_doubling_from_1_ms_to_10_ms_and_ends_NotStored_when_the_wait_has_passed()
+    {
+        // Arrange: a 30 ms wait on a clock the test moves one millisecond at a time.
+        var time = new FakeTimeProvider();
+        var (waiter, queries) = Waiter(CancellationToken.None, wait: TimeSpan.FromMilliseconds(30), time: time);
+
+        // Act
+        var wait = waiter.WaitAsync("alice", "p-1", 1, CancellationToken.None);
+        var lookupsAt = new List<int>();
+        var endedAt = -1;
+        for (var ms = 0; ms <= 40 && endedAt < 0; ms++)
+        {
+            if (ms > 0) time.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.Delay(2); // a continuation the clock released runs on, up to its next pause
+            while (lookupsAt.Count < queries.Invocations.Count) lookupsAt.Add(ms);
+            if (wait.IsCompleted) endedAt = ms;
+        }
+
+        // Assert: looked up at once, then after 1, 2, 4, 8 and 10 ms, then once more when the last pause, cut to what
+        // was left of the wait (5 ms, not 10), ended; the wait ends then and not a millisecond later.
+        Assert.Equal([0, 1, 3, 7, 15, 25, 30], lookupsAt);
+        Assert.Equal(30, endedAt);
+        Assert.Equal(PrecedingOrderOutcome.NotStored, await wait);
+        Assert.Equal(0, waiter.WaitingOrders);
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrderFunctions.Storage;
@@ -11,13 +10,15 @@ namespace OrderFunctions.Http;
 /// passed. A stored order stays stored, so a request queued for writing only after its predecessor became visible is
 /// committed after it: on SQLite's one writer and across PostgreSQL instances alike, with no change to the write path.
 /// </summary>
+/// <remarks><paramref name="time"/> measures the wait and its pauses (the system clock unless a test gives a fake one).</remarks>
 public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderStorageOptions> options,
-    IHostApplicationLifetime? lifetime = null)
+    IHostApplicationLifetime? lifetime = null, TimeProvider? time = null)
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(10);
 
     private readonly TimeSpan _wait = options.Value.PrecedingOrderWait;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly AdmissionBudget _waiting = new(options.Value.MaxQueuedOrders);
 
     /// <summary>Orders of the requests waiting now.</summary>
@@ -33,7 +34,7 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
     /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
     public async Task<PrecedingOrderOutcome> WaitAsync(string username, string clientOrderId, int orders, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         if (stopping.IsCancellationRequested) return PrecedingOrderOutcome.ShuttingDown;
         if (await LookUpAsync(username, clientOrderId, stopping, cancellationToken).ConfigureAwait(false) is { } first) return first;
@@ -45,12 +46,12 @@ public sealed class PrecedingOrderWaiter(IOrderQueries queries, IOptions<OrderSt
         {
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
             var pause = FirstPause;
-            while (Stopwatch.GetElapsedTime(started) is var elapsed && elapsed < _wait)
+            while (_time.GetElapsedTime(started) is var elapsed && elapsed < _wait)
             {
                 var left = _wait - elapsed;
                 try
                 {
-                    await Task.Delay(pause < left ? pause : left, waiting.Token).ConfigureAwait(false);
+                    await Task.Delay(pause < left ? pause : left, _time, waiting.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
