@@ -40,6 +40,8 @@ public sealed class BodyBudgetTests
             FormattableString.Invariant($"are held, this one needs {otherBuffer:N0}, and OrderStorage:MaxBufferedRequestBytes is {budget:N0}). ") +
             "Nothing was written; retry later.",
             refused.Json.GetProperty("detail").GetString());
+        Assert.Contains(api.Logs.Records, r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && r.Message.StartsWith("A request was answered 503 before its body was read: too many request bodies", StringComparison.Ordinal));
         Assert.Equal(201, stored.Status);
         Assert.Equal(201, later.Status);
         Assert.Equal(["held", "later"], api.Store.ClientOrderIdCounts().Keys.Order().ToArray());

@@ -32,6 +32,22 @@ public sealed class RequestEncodingTests
         Assert.Equal(0, api.CountRows());
     }
 
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("identity, identity")]
+    [InlineData(" identity ,identity,")]
+    [InlineData("IDENTITY")]
+    public async Task Run_stores_the_order_when_every_content_coding_listed_is_identity(string encoding)
+    {
+        await using var api = new StandaloneApplication();
+        var content = new StringContent(TestOrders.Json(), Encoding.UTF8, "application/json");
+        content.Headers.TryAddWithoutValidation("Content-Encoding", encoding);
+
+        using var response = await api.Client.PostAsync("/API/orders", content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(1, api.CountRows());
+    }
+
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_400_problem_over_kestrel_when_a_chunk_size_is_past_int32()
     {
