@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using OrderFunctions.Http;
 using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.Ingestion;
@@ -40,6 +42,8 @@ public sealed class BodyBudgetTests
             FormattableString.Invariant($"are held, this one needs {otherBuffer:N0}, and OrderStorage:MaxBufferedRequestBytes is {budget:N0}). ") +
             "Nothing was written; retry later.",
             refused.Json.GetProperty("detail").GetString());
+        Assert.Contains(api.Logs.Records, r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && r.Message.StartsWith("A request was answered 503 before its body was read: too many request bodies", StringComparison.Ordinal));
         Assert.Equal(201, stored.Status);
         Assert.Equal(201, later.Status);
         Assert.Equal(["held", "later"], api.Store.ClientOrderIdCounts().Keys.Order().ToArray());
@@ -60,6 +64,65 @@ public sealed class BodyBudgetTests
         // Assert
         Assert.Equal(201, response.Status);
         Assert.Equal(120, api.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Post_gives_every_buffer_back_to_the_budget_whether_the_body_is_stored_refused_too_large_or_broken()
+    {
+        // Arrange: room for a half-read body's buffer and another body's first buffer (8 KiB: an unknown length starts
+        // at 4,096 + 1 bytes), not for that buffer grown to 16 KiB.
+        var held = Encoding.UTF8.GetBytes(TestOrders.Json(clientOrderId: "held"));
+        var heldBuffer = (long)BitOperations.RoundUpToPowerOf2((uint)held.Length + 1);
+        var budget = heldBuffer + 8192 + 4096;
+        await using var api = new StandaloneApplication(new Dictionary<string, string?> { ["OrderStorage:MaxBufferedRequestBytes"] = $"{budget}" });
+        var bodies = api.Services.GetRequiredService<RequestBodyBudget>();
+        var stream = new HalfThenWait(held);
+        var first = api.PostAsync(stream, held.Length);
+        await stream.Waiting.WaitAsync(TimeSpan.FromSeconds(60));
+        var large = Encoding.UTF8.GetBytes($"[{string.Join(",", Enumerable.Range(0, 120).Select(i => TestOrders.Json(clientOrderId: $"l-{i}")))}]");
+
+        // Act
+        var refusedWhileGrowing = await api.PostAsync(new MemoryStream(large), contentLength: null);
+        stream.Release();
+        var stored = await first;
+        var tooLarge = await api.PostAsync(new string(' ', RequestBody.SingleOrderLimit + 1) + TestOrders.Json());
+        var broken = await api.PostAsync(new BrokenAfterFirstRead(held), contentLength: null);
+
+        // Assert
+        Assert.Equal((503, 201, 413, 400), (refusedWhileGrowing.Status, stored.Status, tooLarge.Status, broken.Status));
+        Assert.Equal("The request body could not be read: Bad chunk size data.", broken.Json.GetProperty("detail").GetString());
+        Assert.Equal(0, bodies.Held);
+        Assert.Equal(["held"], api.Store.ClientOrderIdCounts().Keys.ToArray());
+    }
+
+    /// <summary>Gives the first half of the body, then fails as Kestrel's chunked decoder does on a chunk size past int32.</summary>
+    private sealed class BrokenAfterFirstRead(byte[] body) : Stream
+    {
+        private bool _read;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_read) return ValueTask.FromException<int>(new IOException("Bad chunk size data.", new OverflowException()));
+            _read = true;
+            var count = Math.Min(buffer.Length, body.Length / 2);
+            body.AsSpan(0, count).CopyTo(buffer.Span);
+            return ValueTask.FromResult(count);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Gives the first half of the body, then waits for <see cref="Release"/> before the rest.</summary>

@@ -223,6 +223,22 @@ public sealed class IdempotentSubmissionTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Run_names_only_the_invalid_element_when_a_batch_with_an_invalid_order_also_repeats_a_client_order_id()
+    {
+        // The repeat check runs on a fully valid batch only: with [0] refused, the valid orders' positions are not the
+        // request's, so a repeat found among them would be reported at the wrong index.
+        await using var api = new StandaloneApplication();
+        var batch = $"[{TestOrders.Json(price: "-1")},{TestOrders.Json(clientOrderId: "twice")}," +
+            $"{TestOrders.Json(clientOrderId: "twice", price: "2")}]";
+
+        var response = await api.PostAsync(batch);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal(["[0].price"], response.ErrorKeys);
+        Assert.Equal(0, api.CountRows());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Run_stores_one_row_when_batch_repeats_the_same_order()
     {
         await using var api = new StandaloneApplication();

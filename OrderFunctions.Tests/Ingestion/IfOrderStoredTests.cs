@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using OrderFunctions.Http;
+using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 using OrderFunctions.Telemetry;
 using OrderFunctions.Tests.Hosting;
@@ -134,6 +135,25 @@ public sealed class IfOrderStoredTests
         Assert.Equal(0, app.CountRows());
     }
 
+    public static TheoryData<string, string> HeaderMessages() => new()
+    {
+        { "alice", OrderIngestion.PrecedingOrderMessage },
+        { "%20%20/a1", $"username {OrderValidator.CheckUsername("  ")}" },
+        { "alice/a%20b", $"clientOrderId {OrderValidator.ClientOrderIdMessage}" },
+    };
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [MemberData(nameof(HeaderMessages))]
+    public async Task Post_answers_400_saying_which_part_of_If_Order_Stored_is_wrong(string value, string message)
+    {
+        await using var app = new StandaloneApplication();
+
+        var response = await PostAsync(app, OrdersPath, Body(OrdersPath), [value]);
+
+        Assert.Equal([message], response.Json.GetProperty("errors").GetProperty(OrderHeaders.IfOrderStored).EnumerateArray()
+            .Select(e => e.GetString()));
+    }
+
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_400_when_If_Order_Stored_is_sent_more_than_once()
     {
@@ -144,6 +164,7 @@ public sealed class IfOrderStoredTests
 
         Assert.Equal(400, response.Status);
         Assert.Equal([OrderHeaders.IfOrderStored], response.ErrorKeys);
+        Assert.Equal("must be sent once", response.Json.GetProperty("errors").GetProperty(OrderHeaders.IfOrderStored)[0].GetString());
         Assert.Equal(1, app.CountRows());
     }
 

@@ -70,6 +70,48 @@ public sealed class PrecedingOrderWaiterTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task WaitAsync_ends_ShuttingDown_when_a_lookup_fails_after_the_application_began_to_stop()
+    {
+        using var stopping = new CancellationTokenSource();
+        var (waiter, queries) = Waiter(stopping.Token);
+        queries.Setup(q => q.IsStoredAsync("alice", "p-1", It.IsAny<CancellationToken>()))
+            .Returns(async () =>
+            {
+                await stopping.CancelAsync(); // the host stops while this lookup runs, and disposes what it reads
+                throw new ObjectDisposedException("System.Threading.SemaphoreSlim");
+            });
+
+        Assert.Equal(PrecedingOrderOutcome.ShuttingDown, await waiter.WaitAsync("alice", "p-1", 1, CancellationToken.None));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task WaitAsync_lets_a_lookups_failure_through_while_the_application_runs()
+    {
+        var (waiter, queries) = Waiter(CancellationToken.None);
+        queries.Setup(q => q.IsStoredAsync("alice", "p-1", It.IsAny<CancellationToken>())).ThrowsAsync(new InvalidOperationException("a bug"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => waiter.WaitAsync("alice", "p-1", 1, CancellationToken.None));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task WaitAsync_throws_OperationCanceledException_when_the_request_is_aborted_during_a_lookup_while_the_app_stops()
+    {
+        // Both ended: the caller is gone, so the request's cancellation wins over the stop's 503 nobody would read.
+        using var stopping = new CancellationTokenSource();
+        using var aborted = new CancellationTokenSource();
+        var (waiter, queries) = Waiter(stopping.Token);
+        queries.Setup(q => q.IsStoredAsync("alice", "p-1", It.IsAny<CancellationToken>()))
+            .Returns(async () =>
+            {
+                await stopping.CancelAsync();
+                await aborted.CancelAsync();
+                throw new OperationCanceledException(aborted.Token);
+            });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter.WaitAsync("alice", "p-1", 1, aborted.Token));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task WaitAsync_ends_ShuttingDown_without_a_lookup_when_the_application_is_already_stopping()
     {
         var (waiter, queries) = Waiter(new CancellationToken(canceled: true));

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using OrderFunctions.Http;
+using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 using OrderFunctions.Tests.Support;
 
@@ -20,6 +21,14 @@ public sealed class ProblemsTests
         { "unavailable", 503, "Service Unavailable", "The order was not stored: the disk is full. Nothing was written; retry later." },
         { "unhealthy", 503, "Service Unavailable", "The order store cannot take orders now: the disk is full." },
         { "read unavailable", 503, "Service Unavailable", "The database file cannot be opened; retry later." },
+        { "compressed", 415, "Unsupported Media Type",
+            "Content-Encoding 'gzip' is not supported: send the body uncompressed (no Content-Encoding, or identity)." },
+        { "unknown caller", 401, "Unauthorized", "Send a caller's key in the x-api-key header (OrderAccess:Callers)." },
+        { "forbidden", 403, "Forbidden", "desk1 may not post orders for this username." },
+        { "outcome unknown", 503, "Service Unavailable", "The outcome is unknown: the commit's answer was lost. The orders may or " +
+            "may not have been stored. Resend the same request with the same clientOrderId: an order already stored is answered " +
+            "200 with Idempotent-Replayed, one that was not is stored now. An order sent without a clientOrderId cannot be told " +
+            "apart: look for it with GET /API/orders before resending it." },
     };
 
     private static IResult Problem(string name) => name switch
@@ -31,6 +40,13 @@ public sealed class ProblemsTests
         "not found" => Problems.NotFound("There is no order with id 7."),
         "unavailable" => Problems.Unavailable(new OrderStoreUnavailableException("the disk is full", TimeSpan.FromSeconds(2))),
         "unhealthy" => Problems.Unhealthy("the disk is full", TimeSpan.FromSeconds(2)),
+        "compressed" => Problems.UnsupportedContentEncoding("gzip"),
+        "unknown caller" => Problems.UnknownCaller(),
+        "forbidden" => Problems.Forbidden("desk1 may not post orders for this username.", errors: null),
+        "outcome unknown" => Problems.Unavailable(new OrderStoreUnavailableException("the commit's answer was lost", TimeSpan.FromSeconds(2))
+        {
+            OutcomeUnknown = true,
+        }),
         _ => Problems.ReadUnavailable(new OrderStoreUnavailableException("the database file cannot be opened", TimeSpan.FromSeconds(2))),
     };
 
@@ -49,6 +65,37 @@ public sealed class ProblemsTests
         Assert.Equal(status, response.Json.GetProperty("status").GetInt32());
         Assert.Equal(title, response.Json.GetProperty("title").GetString());
         Assert.Equal(detail, response.Json.GetProperty("detail").GetString());
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(false, null)]
+    [InlineData(true, "unknown")]
+    public async Task Unavailable_marks_outcome_unknown_only_when_the_commit_may_have_landed(bool outcomeUnknown, string? outcome)
+    {
+        var result = Problems.Unavailable(new OrderStoreUnavailableException("the commit's answer was lost", TimeSpan.FromSeconds(2))
+        {
+            OutcomeUnknown = outcomeUnknown,
+        });
+
+        await using var app = new StandaloneApplication();
+        var response = await app.ExecuteAsync(result);
+
+        Assert.Equal(outcome, response.Json.TryGetProperty(Problems.OutcomeExtension, out var member) ? member.GetString() : null);
+        Assert.Equal(outcomeUnknown, response.Json.GetProperty("detail").GetString()!.StartsWith("The outcome is unknown", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Forbidden_names_the_offending_fields_in_errors_only_when_it_is_given_them()
+    {
+        var errors = new ValidationErrors();
+        errors.Add("username", "desk1 may not use it");
+
+        await using var app = new StandaloneApplication();
+        var named = await app.ExecuteAsync(Problems.Forbidden("No.", errors));
+        var bare = await app.ExecuteAsync(Problems.Forbidden("No.", errors: null));
+
+        Assert.Equal(["desk1 may not use it"], named.Json.GetProperty("errors").GetProperty("username").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(bare.Json.TryGetProperty("errors", out _));
     }
 
     [Theory(Timeout = TestTimeouts.Server)]

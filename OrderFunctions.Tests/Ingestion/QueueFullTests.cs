@@ -19,7 +19,11 @@ public sealed class QueueFullTests
     public async Task Post_batch_returns_503_with_Retry_After_and_writes_nothing_when_the_queued_orders_budget_is_full()
     {
         // Arrange: a budget of 4; 1 order held in the writer's commit and a batch of 3 queued behind it fill it.
-        await using var api = new StandaloneApplication(new Dictionary<string, string?> { ["OrderStorage:MaxQueuedOrders"] = "4" });
+        await using var api = new StandaloneApplication(new Dictionary<string, string?>
+        {
+            ["OrderStorage:MaxQueuedOrders"] = "4",
+            ["Logging:LogLevel:OrderFunctions.CreateOrders"] = "Debug", // the stack of a store fault is logged at Debug only
+        });
         using var hold = new WriterHold();
         var first = api.Repository.AddAsync(TestOrders.Order(clientOrderId: "first"));
         await hold.Held.WaitAsync(TimeSpan.FromSeconds(60));
@@ -41,6 +45,13 @@ public sealed class QueueFullTests
         Assert.Equal("Service Unavailable", refused.Json.GetProperty("title").GetString());
         Assert.Equal("The order was not stored: the write queue is full (4 orders are waiting to be written, this request has 2, and " +
             "OrderStorage:MaxQueuedOrders is 4). Nothing was written; retry later.", refused.Json.GetProperty("detail").GetString());
+        var logged = api.Logs.Records.Where(r => r.Category == "OrderFunctions.CreateOrders").ToArray();
+        Assert.Contains(logged, r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && r.Message.StartsWith("2 orders not stored: the write queue is full", StringComparison.Ordinal));
+        Assert.Contains(logged, r => r.Level == Microsoft.Extensions.Logging.LogLevel.Debug
+            && r.Exception is OrderFunctions.Storage.OrderStoreUnavailableException
+            && r.Message.StartsWith("The failure logged above, with its stack: OrderStoreUnavailableException: the write queue is full",
+                StringComparison.Ordinal));
         Assert.Equal(503, refusedSingle.Status);
         Assert.Equal("1", refusedSingle.Header("Retry-After"));
         Assert.Equal(201, stored.Status);

@@ -32,6 +32,30 @@ public sealed class RequestEncodingTests
         Assert.Equal(0, api.CountRows());
     }
 
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("identity, identity")]
+    [InlineData(" identity ,identity,")]
+    [InlineData("IDENTITY")]
+    public async Task Run_stores_the_order_when_every_content_coding_listed_is_identity(string encoding)
+    {
+        // Built on the context: HttpClient would send its own normalized form of the list, not these bytes.
+        await using var api = new StandaloneApplication();
+        var body = Encoding.UTF8.GetBytes(TestOrders.Json());
+
+        var response = await api.SendAsync(context =>
+        {
+            context.Request.Method = "POST";
+            context.Request.Path = "/API/orders";
+            context.Request.ContentType = "application/json";
+            context.Request.Headers.ContentEncoding = encoding;
+            context.Request.ContentLength = body.Length;
+            context.Request.Body = new MemoryStream(body);
+        });
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal(1, api.CountRows());
+    }
+
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Post_answers_400_problem_over_kestrel_when_a_chunk_size_is_past_int32()
     {

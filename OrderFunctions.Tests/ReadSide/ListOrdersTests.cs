@@ -148,6 +148,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         { "side=buy&side=sell", "side", "must be given at most once" },
         { "username=" + new string('u', 65), "username", "must be at most 64 characters" },
         { "market=" + new string('M', 33), "market", "must be at most 32 characters" },
+        { "storedBy=" + new string('s', 65), "storedBy", "must be at most 64 characters" },
         { "colour=red", "colour", "is not a known parameter; known: username, market, side, from, to, storedBy, limit, after" },
     };
 
@@ -165,6 +166,7 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
     [StoreTheory(Timeout = TestTimeouts.Server)]
     [InlineData("username=" + "u123456789u123456789u123456789u123456789u123456789u123456789uuuu")] // 64
     [InlineData("market=M123456789M123456789M123456789MM")] // 32
+    [InlineData("storedBy=" + "s123456789s123456789s123456789s123456789s123456789s123456789ssss")] // 64
     [InlineData("from=2026-11-27T05:00Z&to=2026-11-27T05:00Z")]
     [InlineData("CODE=secret&Limit=5")]
     public async Task Run_returns_200_when_parameters_are_at_their_limits(string query)

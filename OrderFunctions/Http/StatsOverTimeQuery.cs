@@ -15,9 +15,6 @@ public sealed record StatsOverTimeQuery(string Interval, TimeSpan Width, OrderFi
 {
     public const string IntervalParameter = "interval";
 
-    /// <summary>Every parameter of <c>GET /API/orders/stats?interval=</c>.</summary>
-    public static readonly string[] Parameters = ["interval", "market", "username", "side", "from", "to", "limit", "after"];
-
     // Read here; the rest goes to ReadQuery's listing parser, which knows the filters.
     private static readonly string[] Own = ["interval", "limit", "after"];
 
