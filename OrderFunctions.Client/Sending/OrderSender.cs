@@ -275,6 +275,7 @@ public sealed partial class OrderSender : IAsyncDisposable
             if (_state == Stopped || _abort.IsCancellationRequested) return;
             if (inFlight.Count == 0)
             {
+                long lingerEnd = 0; // set when an empty batch starts to linger below
                 if (filling.Count == 0)
                 {
                     if (filling.End > _log.Acked)
@@ -293,7 +294,7 @@ public sealed partial class OrderSender : IAsyncDisposable
                         continue;
                     }
                     // Linger: give a small batch a few milliseconds to grow, unless a flush or the stop is waiting.
-                    var lingerEnd = Stopwatch.GetTimestamp() + (long)(_options.Linger.TotalSeconds * Stopwatch.Frequency);
+                    lingerEnd = Stopwatch.GetTimestamp() + (long)(_options.Linger.TotalSeconds * Stopwatch.Frequency);
                     while (_log.Tail - filling.End < trigger && !_flushRequested && _state == Running && Stopwatch.GetTimestamp() < lingerEnd)
                     {
                         _wake.Wait(1);
@@ -307,6 +308,16 @@ public sealed partial class OrderSender : IAsyncDisposable
                     if (filling.End == before) Thread.Yield(); // a producer is writing the next slot, or its block waits
                     else filling.Start(filling.End); // only skipped positions: committed above, on the next turn
                     continue;
+                }
+                // The tail counts positions producers have reserved, not only written: a batch that reached the trigger by
+                // the tail can stop at a position whose order is still being written. It waits for it while Linger lasts,
+                // rather than going out short (replay's --batch 3 was sent as 2 + 1).
+                while (filling.Count < trigger && filling.Count < max && filling.End < _log.Tail && !_flushRequested
+                    && _state == Running && Stopwatch.GetTimestamp() < lingerEnd)
+                {
+                    _wake.Wait(1);
+                    _wake.Reset();
+                    Fill(filling, max);
                 }
                 _flushRequested = false;
                 inFlight.Enqueue(Send(filling, preceding: null));
