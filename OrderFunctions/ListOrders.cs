@@ -26,7 +26,7 @@ public sealed partial class ListOrders(IOrderQueries orders, OrderAccess access,
     [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
     [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
     [OpenApiQuery("storedBy", "Only the orders this caller stored (the audit trail's storedBy; exact name).")]
-    [OpenApiQuery("limit", "Orders per page, 1 to 1000 (default 100).", Type = "integer")]
+    [OpenApiQuery("limit", "Orders per page, 1 to 1000 (default 100).", Integer = true)]
     [OpenApiQuery("after", "The next cursor of the previous page.")]
     [ProducesResponseType<OrderPage>(200, "application/json", Description = "One page of orders.")]
     [ProducesResponseType<HttpValidationProblemDetails>(400, "application/problem+json",

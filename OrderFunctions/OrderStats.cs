@@ -28,7 +28,7 @@ public sealed partial class OrderStats(IOrderQueries orders, StatsOverTime overT
     [OpenApiQuery("from", "Orders at or after this instant (ISO 8601; without an offset, UTC).", Format = "date-time")]
     [OpenApiQuery("to", "Orders before this instant (exclusive).", Format = "date-time")]
     [OpenApiQuery("limit", "Markets per page, 1 to 1000 (default 100); with interval, buckets per page, 1 to 10000 (default 1440).",
-        Type = "integer")]
+        Integer = true)]
     [OpenApiQuery("after", "The next cursor of the previous page of markets (with interval: of buckets).")]
     [OpenApiQuery("interval", "Statistics over time: one entry per market and UTC-aligned bucket of this width (the body is then a " +
         "StatsBucketReport).", Enum = ["1m", "5m", "1h", "1d"])]

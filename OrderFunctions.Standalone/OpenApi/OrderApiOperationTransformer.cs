@@ -47,7 +47,7 @@ public sealed class OrderApiOperationTransformer : IOpenApiOperationTransformer
             operation.Parameters ??= [];
             var schema = new OpenApiSchema
             {
-                Type = query.Type == "integer" ? JsonSchemaType.Integer : JsonSchemaType.String,
+                Type = query.Integer ? JsonSchemaType.Integer : JsonSchemaType.String,
                 Format = query.Format,
             };
             if (query.Enum.Length > 0) schema.Enum = [.. query.Enum.Select(v => (JsonNode)JsonValue.Create(v))];

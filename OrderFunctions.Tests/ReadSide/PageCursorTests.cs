@@ -56,4 +56,34 @@ public sealed class PageCursorTests
     {
         Assert.False(PageCursor.TryDecodeMarket(cursor, out _));
     }
+
+    [Theory]
+    [InlineData(31717L, "MzE3MTc")]
+    [InlineData(long.MaxValue, "OTIyMzM3MjAzNjg1NDc3NTgwNw")]   // the longest
+    public void TryDecode_reads_a_cursor_an_earlier_server_wrote_when_it_is_passed_back_after_a_deploy(long id, string cursor)
+    {
+        Assert.Equal(cursor, PageCursor.Encode(id));
+        Assert.True(PageCursor.TryDecode(cursor, out var decoded));
+        Assert.Equal(id, decoded);
+    }
+
+    [Fact]
+    public void TryDecodeMarket_reads_a_cursor_an_earlier_server_wrote_when_it_is_passed_back_after_a_deploy()
+    {
+        Assert.Equal("bTpCVEMtVVNE", PageCursor.EncodeMarket("BTC-USD"));  // "m:BTC-USD"
+        Assert.True(PageCursor.TryDecodeMarket("bTpCVEMtVVNE", out var market));
+        Assert.Equal("BTC-USD", market);
+    }
+
+    [Fact]
+    public void Decoders_refuse_a_cursor_one_character_longer_than_the_longest_they_write()
+    {
+        var longestId = PageCursor.Encode(long.MaxValue);
+        var longestMarket = PageCursor.EncodeMarket(new string('M', Orders.OrderValidator.MaxMarketLength));
+
+        Assert.True(PageCursor.TryDecode(longestId, out _));
+        Assert.True(PageCursor.TryDecodeMarket(longestMarket, out _));
+        Assert.False(PageCursor.TryDecode(longestId + "A", out _));
+        Assert.False(PageCursor.TryDecodeMarket(longestMarket + "A", out _));
+    }
 }

@@ -14,6 +14,12 @@ public static class BucketCursor
 {
     private const string Prefix = "b:";
 
+    /// <summary>
+    /// The longest cursor <see cref="Encode"/> writes: base64url (4 characters per 3 bytes, unpadded) of the prefix, the
+    /// 19 digits of a tick count, the colon and a market of the longest length.
+    /// </summary>
+    private const int MaxLength = (4 * (2 + 19 + 1 + OrderValidator.MaxMarketLength) + 2) / 3;
+
     public static string Encode(BucketKey key) =>
         Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{Prefix}{key.Start.Ticks.ToString(CultureInfo.InvariantCulture)}:{key.Market}"));
 
@@ -21,7 +27,7 @@ public static class BucketCursor
     public static bool TryDecode(string cursor, out BucketKey? key)
     {
         key = null;
-        if (cursor.Length is 0 or > 128) return false;
+        if (cursor.Length is 0 or > MaxLength) return false;
         byte[] bytes;
         try
         {

@@ -10,8 +10,8 @@ public sealed class OpenApiQueryAttribute(string name, string description) : Att
     public string Name { get; } = name;
     public string Description { get; } = description;
 
-    /// <summary>The JSON Schema type of the value: "string" (default) or "integer".</summary>
-    public string Type { get; init; } = "string";
+    /// <summary>True when the value is an integer; a string otherwise.</summary>
+    public bool Integer { get; init; }
 
     /// <summary>The OpenAPI format, e.g. "date-time"; null for none.</summary>
     public string? Format { get; init; }

@@ -13,6 +13,15 @@ public static class PageCursor
 {
     private const string MarketPrefix = "m:";
 
+    /// <summary>
+    /// The longest cursor <see cref="EncodeMarket"/> writes: base64url (4 characters per 3 bytes, unpadded) of the prefix
+    /// and a market of the longest length.
+    /// </summary>
+    private const int MaxMarketCursorLength = (4 * (2 + Orders.OrderValidator.MaxMarketLength) + 2) / 3;
+
+    /// <summary>The longest cursor <see cref="Encode"/> writes: the 19 digits of <see cref="long.MaxValue"/>.</summary>
+    private const int MaxIdCursorLength = (4 * 19 + 2) / 3;
+
     public static string EncodeMarket(string lastMarket) =>
         Base64Url.EncodeToString(Encoding.ASCII.GetBytes(MarketPrefix + lastMarket));
 
@@ -20,9 +29,9 @@ public static class PageCursor
     public static bool TryDecodeMarket(string cursor, out string lastMarket)
     {
         lastMarket = "";
-        if (cursor.Length is 0 or > 64 || !TryDecodeBytes(cursor, out var bytes)) return false;
+        if (cursor.Length is 0 or > MaxMarketCursorLength) return false;
         // A byte past ASCII decodes to '?', which no market symbol holds and which would not encode back to it either.
-        var text = Encoding.ASCII.GetString(bytes);
+        var text = Encoding.ASCII.GetString(DecodeOrEmpty(cursor));
         if (!text.StartsWith(MarketPrefix, StringComparison.Ordinal)) return false;
         var market = text[MarketPrefix.Length..];
         if (market.Length is 0 or > Orders.OrderValidator.MaxMarketLength || !Orders.OrderValidator.IsMarketSymbol(market)) return false;
@@ -31,17 +40,16 @@ public static class PageCursor
         return true;
     }
 
-    private static bool TryDecodeBytes(string cursor, out byte[] bytes)
+    /// <summary>The cursor's bytes; none when it is not base64url, which no prefix check lets through.</summary>
+    private static byte[] DecodeOrEmpty(string cursor)
     {
         try
         {
-            bytes = Base64Url.DecodeFromChars(cursor);
-            return true;
+            return Base64Url.DecodeFromChars(cursor);
         }
         catch (FormatException)
         {
-            bytes = [];
-            return false;
+            return [];
         }
     }
 
@@ -52,17 +60,8 @@ public static class PageCursor
     public static bool TryDecode(string cursor, out long lastId)
     {
         lastId = 0;
-        if (cursor.Length is 0 or > 32) return false;
-        byte[] bytes;
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(cursor);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-        return long.TryParse(Encoding.ASCII.GetString(bytes), NumberStyles.None, CultureInfo.InvariantCulture, out lastId)
+        if (cursor.Length is 0 or > MaxIdCursorLength) return false;
+        return long.TryParse(Encoding.ASCII.GetString(DecodeOrEmpty(cursor)), NumberStyles.None, CultureInfo.InvariantCulture, out lastId)
             && lastId > 0
             && Encode(lastId) == cursor;
     }
