@@ -96,15 +96,9 @@ public sealed class BodyBudgetTests
     }
 
     /// <summary>Gives the first half of the body, then fails as Kestrel's chunked decoder does on a chunk size past int32.</summary>
-    private sealed class BrokenAfterFirstRead(byte[] body) : Stream
+    private sealed class BrokenAfterFirstRead(byte[] body) : ReadOnlyTestStream
     {
         private bool _read;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -114,19 +108,10 @@ public sealed class BodyBudgetTests
             body.AsSpan(0, count).CopyTo(buffer.Span);
             return ValueTask.FromResult(count);
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Gives the first half of the body, then waits for <see cref="Release"/> before the rest.</summary>
-    private sealed class HalfThenWait(byte[] body) : Stream
+    private sealed class HalfThenWait(byte[] body) : ReadOnlyTestStream
     {
         private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -136,9 +121,6 @@ public sealed class BodyBudgetTests
 
         public void Release() => _released.TrySetResult();
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => body.Length;
         public override long Position { get => _position; set => throw new NotSupportedException(); }
 
@@ -154,14 +136,5 @@ public sealed class BodyBudgetTests
             _position += count;
             return count;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

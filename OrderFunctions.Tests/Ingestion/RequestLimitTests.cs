@@ -6,7 +6,6 @@ using OrderFunctions.Tests.Client;
 using OrderFunctions.Tests.Hosting;
 using OrderFunctions.Tests.Support;
 
-
 using OrderFunctions.Tests.Storage;
 using OrderFunctions.Tests.Storage.Postgres;
 using OrderFunctions.Tests.Storage.Sqlite;
@@ -368,13 +367,9 @@ public sealed class RequestLimitTests
     }
 
     /// <summary>A prefix, then one byte forever; counts what was read.</summary>
-    private sealed class EndlessStream(byte[] prefix, byte filler) : Stream
+    private sealed class EndlessStream(byte[] prefix, byte filler) : ReadOnlyTestStream
     {
         public long BytesRead { get; private set; }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
         public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
@@ -384,9 +379,6 @@ public sealed class RequestLimitTests
             return count;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer, offset, count));
-
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             var array = new byte[buffer.Length];
@@ -394,11 +386,6 @@ public sealed class RequestLimitTests
             array.CopyTo(buffer);
             return ValueTask.FromResult(read);
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Content that cannot tell its length, so HttpClient sends it chunked.</summary>
