@@ -1,4 +1,5 @@
-using System.Text;
+using System.Buffers;
+using System.Text.Unicode;
 
 namespace OrderFunctions.Http;
 
@@ -9,8 +10,6 @@ namespace OrderFunctions.Http;
 /// </summary>
 public static class PrecedingOrder
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>The header value naming the order <paramref name="clientOrderId"/> of <paramref name="username"/>.</summary>
     public static string Format(string username, string clientOrderId)
     {
@@ -61,14 +60,10 @@ public static class PrecedingOrder
             bytes[length++] = (byte)((high << 4) | low);
             i += 2;
         }
-        try
-        {
-            return StrictUtf8.GetString(bytes, 0, length);
-        }
-        catch (DecoderFallbackException)
-        {
-            return null;
-        }
+        // UTF-16 never needs more characters than UTF-8 has bytes.
+        var chars = new char[length];
+        var status = Utf8.ToUtf16(bytes.AsSpan(0, length), chars, out _, out var written, replaceInvalidSequences: false);
+        return status == OperationStatus.Done ? new string(chars, 0, written) : null;
     }
 
     private static int HexValue(char c) => c switch

@@ -27,6 +27,7 @@ public sealed class PrecedingOrderTests
     [InlineData("alice/A1", "alice", "A1")]
     [InlineData("zo%c3%ab/a%2fb", "zoë", "a/b")] // lower-case hex digits, as some encoders write them
     [InlineData("al ice/a", "al ice", "a")] // a space Format would have escaped still names that username
+    [InlineData("a%09b/%30", "a\tb", "0")] // a first hex digit of 0 (what the name may hold is the validator's to say)
     public void TryParse_reads_values_that_other_encoders_write(string value, string username, string clientOrderId)
     {
         Assert.True(PrecedingOrder.TryParse(value, out var readUsername, out var readClientOrderId));
@@ -50,6 +51,9 @@ public sealed class PrecedingOrderTests
     [InlineData("%FF/a1")] // a byte UTF-8 never uses
     [InlineData("%C0%AF/a1")] // an overlong '/'
     [InlineData("zoë/a1")] // a character Format always escapes
+    [InlineData("%C2\u0080/a1")] // U+0080 unescaped, the lowest non-ASCII character: with %C2 before it, valid UTF-8
+    [InlineData("%G0%9F%9A%80/a1")] // a bad first hex digit where the rest would make a valid 4-byte sequence
+    [InlineData("%F0%9F%9A%8G/a1")] // a bad second hex digit
     public void TryParse_refuses_a_malformed_value(string? value)
     {
         Assert.False(PrecedingOrder.TryParse(value, out var username, out var clientOrderId));

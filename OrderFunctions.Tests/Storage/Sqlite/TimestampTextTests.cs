@@ -57,4 +57,12 @@ public sealed class TimestampTextTests
         Assert.Equal(value.ToString(ReceivedAtConverter.Format, CultureInfo.InvariantCulture),
             json.RootElement.GetProperty("receivedAt").GetString());
     }
+
+    [Fact]
+    public void Write_throws_naming_the_destination_when_it_is_shorter_than_Length()
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => TimestampText.Write(DateTime.UnixEpoch, new byte[TimestampText.Length - 1]));
+
+        Assert.Equal("destination", exception.ParamName);
+    }
 }
