@@ -49,6 +49,7 @@ public sealed class PrecedingOrderTests
     [InlineData("al%G1ce/a1")]
     [InlineData("alice/%C3")] // a UTF-8 sequence cut short
     [InlineData("%FF/a1")] // a byte UTF-8 never uses
+    [InlineData("ab%FF/a1")] // valid bytes before one UTF-8 never uses: refused whole, not cut to "ab"
     [InlineData("%C0%AF/a1")] // an overlong '/'
     [InlineData("zoë/a1")] // a character Format always escapes
     [InlineData("%C2\u0080/a1")] // U+0080 unescaped, the lowest non-ASCII character: with %C2 before it, valid UTF-8

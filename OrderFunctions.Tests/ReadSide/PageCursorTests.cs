@@ -52,9 +52,10 @@ public sealed class PageCursorTests
     [InlineData("bTpCVEMgVVNE")] // "m:BTC USD"
     [InlineData("bTpCVEM=")]    // padded
     [InlineData("!!")]
-    public void TryDecodeMarket_returns_false_when_the_cursor_was_not_written_by_EncodeMarket(string cursor)
+    public void TryDecodeMarket_returns_false_and_no_market_when_the_cursor_was_not_written_by_EncodeMarket(string cursor)
     {
-        Assert.False(PageCursor.TryDecodeMarket(cursor, out _));
+        Assert.False(PageCursor.TryDecodeMarket(cursor, out var market));
+        Assert.Equal("", market);
     }
 
     [Theory]
