@@ -5,7 +5,8 @@ namespace OrderFunctions.Tests.Access;
 
 /// <summary>
 /// The callers' building blocks: keys matched by their SHA-256 (several per caller, for rotation), username patterns,
-/// and the start-up validation of the configuration. (Not yet enforced by the functions: see issue 20.)
+/// and the start-up validation of the configuration. What the routes do with them is the contract suite's
+/// (<c>Hosting/OrderAccessContract</c>, on both hosts).
 /// </summary>
 public sealed class OrderCallersTests
 {

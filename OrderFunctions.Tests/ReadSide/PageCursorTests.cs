@@ -77,7 +77,7 @@ public sealed class PageCursorTests
     }
 
     [Fact]
-    public void Decoders_refuse_a_cursor_one_character_longer_than_the_longest_they_write()
+    public void Decoders_refuse_a_cursor_when_it_is_one_character_longer_than_the_longest_they_write()
     {
         var longestId = PageCursor.Encode(long.MaxValue);
         var longestMarket = PageCursor.EncodeMarket(new string('M', Orders.OrderValidator.MaxMarketLength));
