@@ -52,7 +52,9 @@ part_tests[queue]="FullyQualifiedName~OrderFunctions.Tests.Storage.OrderWriteQue
 |FullyQualifiedName~OrderFunctions.Tests.Storage.StoreFailureLogTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.LastWriteFailureTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.OrderSchemaLogTests\
-|FullyQualifiedName~OrderFunctions.Tests.Storage.OrderStoreHealthTests"
+|FullyQualifiedName~OrderFunctions.Tests.Storage.OrderStoreHealthTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.QueuedOrdersBudgetTests\
+|FullyQualifiedName~OrderFunctions.Tests.Ingestion.QueueFullTests"
 part_files[sqlite]="Storage/Sqlite/*.cs"
 part_tests[sqlite]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.StorageFaultTests\
