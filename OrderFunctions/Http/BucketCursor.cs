@@ -18,7 +18,7 @@ public static class BucketCursor
     /// The longest cursor <see cref="Encode"/> writes: base64url (4 characters per 3 bytes, unpadded) of the prefix, the
     /// 19 digits of a tick count, the colon and a market of the longest length.
     /// </summary>
-    private const int MaxLength = (4 * (2 + 19 + 1 + OrderValidator.MaxMarketLength) + 2) / 3;
+    private const int MaxLength = (4 * (2 + PageCursor.LongDigits + 1 + OrderValidator.MaxMarketLength) + 2) / 3;
 
     public static string Encode(BucketKey key) =>
         Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{Prefix}{key.Start.Ticks.ToString(CultureInfo.InvariantCulture)}:{key.Market}"));
@@ -28,16 +28,7 @@ public static class BucketCursor
     {
         key = null;
         if (cursor.Length is 0 or > MaxLength) return false;
-        byte[] bytes;
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(cursor);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-        var text = Encoding.ASCII.GetString(bytes);
+        var text = Encoding.ASCII.GetString(PageCursor.DecodeOrEmpty(cursor));
         if (!text.StartsWith(Prefix, StringComparison.Ordinal)) return false;
         var colon = text.IndexOf(':', Prefix.Length);
         if (colon < 0) return false;

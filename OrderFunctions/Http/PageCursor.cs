@@ -19,8 +19,11 @@ public static class PageCursor
     /// </summary>
     private const int MaxMarketCursorLength = (4 * (2 + Orders.OrderValidator.MaxMarketLength) + 2) / 3;
 
-    /// <summary>The longest cursor <see cref="Encode"/> writes: the 19 digits of <see cref="long.MaxValue"/>.</summary>
-    private const int MaxIdCursorLength = (4 * 19 + 2) / 3;
+    /// <summary>The digits of <see cref="long.MaxValue"/>, the longest id or tick count a cursor holds.</summary>
+    internal const int LongDigits = 19;
+
+    /// <summary>The longest cursor <see cref="Encode"/> writes: the digits of <see cref="long.MaxValue"/>.</summary>
+    private const int MaxIdCursorLength = (4 * LongDigits + 2) / 3;
 
     public static string EncodeMarket(string lastMarket) =>
         Base64Url.EncodeToString(Encoding.ASCII.GetBytes(MarketPrefix + lastMarket));
@@ -40,8 +43,8 @@ public static class PageCursor
         return true;
     }
 
-    /// <summary>The cursor's bytes; none when it is not base64url, which no prefix check lets through.</summary>
-    private static byte[] DecodeOrEmpty(string cursor)
+    /// <summary>The cursor's bytes; none when it is not base64url, which no prefix or number check lets through.</summary>
+    internal static byte[] DecodeOrEmpty(string cursor)
     {
         try
         {
