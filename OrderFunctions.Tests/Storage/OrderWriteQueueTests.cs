@@ -75,11 +75,18 @@ public sealed class OrderWriteQueueTests
         var whileDown = await queue.ReconnectAsync();
         engine.OpenFails = false;
         var onceUp = await queue.ReconnectAsync();
+        var writesBeforeAnOrder = engine.Writes;
+        var preparedBeforeAnOrder = engine.Prepared.Count;
+        var opensBeforeAnOrder = engine.Opens;
+        await queue.AddAsync(TestOrders.Order());
 
         Assert.Equal(RecordingEngine.FaultReason, whileDown);
         Assert.Null(onceUp);
-        Assert.Equal(0, engine.Writes);
-        Assert.Empty(engine.Prepared);
+        Assert.Equal(0, writesBeforeAnOrder);
+        Assert.Equal(0, preparedBeforeAnOrder);
+        // Each reconnect opens once (after the start's open); an order written later opens nothing again.
+        Assert.Equal(3, opensBeforeAnOrder);
+        Assert.Equal(3, engine.Opens);
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
@@ -235,6 +242,8 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(1, resetsAtStart);
         var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
         Assert.Equal($"Order store unavailable: {RecordingEngine.FaultReason} (TimeoutException: {RecordingEngine.FaultReason})", logged.Message);
+        var stack = Assert.Single(logs.Records, r => r.Level == LogLevel.Debug);
+        Assert.IsType<TimeoutException>(stack.Exception); // the stack, at Debug only, of the one line above
         Assert.Equal(SaveOutcome.Created, stored.Outcome);
         Assert.Null(failure.Reason);
     }
