@@ -45,6 +45,26 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(RecordingEngine.FaultReason, error.Message);
         Assert.Equal(3, engine.Prepared.Count);
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+        Assert.Equal(0, queue.QueuedOrders); // the refused request's orders are back in the budget too
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddManyAsync_gives_the_orders_back_to_the_budget_when_the_engine_cannot_prepare_them(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine { PrepareFault = () => new InvalidOperationException("cannot prepare") };
+        using var queue = Queue(engine, mode);
+
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => queue.AddManyAsync([TestOrders.Order(), TestOrders.Order()]));
+        var heldAfterTheFailure = queue.QueuedOrders;
+        engine.PrepareFault = null;
+        var stored = await queue.AddAsync(TestOrders.Order());
+
+        Assert.Equal("cannot prepare", failed.Message);
+        Assert.Equal(0, heldAfterTheFailure);
+        Assert.Equal(SaveOutcome.Created, stored.Outcome);
+        Assert.Equal(0, queue.QueuedOrders);
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
@@ -376,6 +396,7 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(1, engine.Opens);
         await WaitUntilAsync(() => engine.Released.Count == 4);
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+        Assert.Equal(0, queue.QueuedOrders); // the refused orders' budget given back, and the committed one's
         var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
         Assert.Equal(LogLevel.Warning, logged.Level);
         Assert.Equal(
@@ -743,6 +764,7 @@ public sealed class OrderWriteQueueTests
         public Func<Exception> WriteFault { get; init; } = () => new TimeoutException(FaultReason);
         public volatile bool OpenFails;
         public volatile Func<Exception>? OpenFault;
+        public volatile Func<Exception>? PrepareFault;
         public int Writes;
         public int Opens;
         public int Resets;
@@ -764,6 +786,7 @@ public sealed class OrderWriteQueueTests
 
         public Token Prepare(OrderWrite write)
         {
+            if (PrepareFault is { } fault) throw fault();
             var token = new Token(Interlocked.Increment(ref _nextToken), write);
             Prepared.Add(token.Number);
             return token;
