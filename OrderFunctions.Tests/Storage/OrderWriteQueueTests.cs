@@ -691,6 +691,54 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(1, engine.Resets); // the writer's end, joined by Dispose
     }
 
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task Dispose_waits_past_the_stalled_writers_grace_for_a_commit_under_way_when_no_stop_gave_up(OrderCommitMode mode)
+    {
+        // Arrange: the first commit held inside the engine (as a leader, on a thread of its own); no stop has given up,
+        // so nothing is stalled.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var queue = Queue(engine, mode);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order()));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Act: the container disposes the queue while the commit is under way, for longer than the grace it gives a
+        // writer stalled after a give-up.
+        var disposed = Task.Run(queue.Dispose);
+        await Task.Delay(OrderWriteQueue<RecordingEngine.Token>.StalledWriterGrace + TimeSpan.FromSeconds(1));
+        var disposedWhileHeld = disposed.IsCompleted;
+        engine.LetFirstWriteGo.Set();
+        await disposed.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: Dispose returned only once the commit had finished and the connection was dropped.
+        Assert.False(disposedWhileHeld, "Dispose returned while a commit was under way, with no stop that gave up");
+        Assert.Equal(SaveOutcome.Created, (await first).Outcome);
+        Assert.Equal(1, engine.Resets); // the connection dropped once the queue was closed and empty
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task Dispose_cancels_the_stops_budget_so_a_stop_that_drained_gives_nothing_up_later(OrderCommitMode mode)
+    {
+        // Arrange: a host shutdown timeout of 4 s, so a budget of 2 s from the moment the host begins to stop.
+        var logs = new CapturedLogs();
+        using var lifetime = new StoppingLifetime();
+        var queue = Queue(new RecordingEngine(), mode, logs: logs, lifetime: lifetime, shutdownTimeout: TimeSpan.FromSeconds(4));
+        await queue.StartAsync(default);
+        await queue.AddAsync(TestOrders.Order());
+
+        // Act: the stop drains at once and the container disposes the queue; then the budget's time passes.
+        lifetime.Stop();
+        await queue.StopAsync(default);
+        queue.Dispose();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        // Assert: no give-up after the queue was gone (it would log that it refused what was queued).
+        Assert.DoesNotContain(logs.Records, r => r.Level >= LogLevel.Warning);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
