@@ -127,6 +127,35 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
     }
 
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task StopAsync_returns_only_once_every_caller_of_the_last_commit_has_run_on_from_its_answer()
+    {
+        // Arrange: the first commit held; three callers queued behind it, each of which, once answered, takes 300 ms
+        // before it counts itself done (the host's request code, which writes the answer out).
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        using var queue = Queue(engine, OrderCommitMode.WriterThread);
+        var done = 0;
+        async Task CallAsync(int size)
+        {
+            await queue.AddAsync(TestOrders.Order(size: size));
+            Thread.Sleep(300);
+            Interlocked.Increment(ref done);
+        }
+        var first = Task.Run(() => CallAsync(1));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = Enumerable.Range(2, 3).Select(CallAsync).ToArray(); // queued on return
+
+        // Act
+        var stop = queue.StopAsync(default);
+        engine.LetFirstWriteGo.Set();
+        await stop.WaitAsync(TimeSpan.FromSeconds(60));
+        var doneWhenStopped = Volatile.Read(ref done);
+
+        // Assert: the callers resume on the completion's own thread, before it tells the stop that it is done.
+        Assert.Equal(4, doneWhenStopped);
+        await Task.WhenAll([first, .. queued]);
+    }
+
     [Theory(Timeout = TestTimeouts.Server)]
     [InlineData(OrderCommitMode.WriterThread)]
     [InlineData(OrderCommitMode.Leader)]
