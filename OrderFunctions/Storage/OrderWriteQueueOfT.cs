@@ -301,8 +301,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
                     _batch.Add(pending);
                     _prepared.Add(pending.Prepared);
                     orders += pending.Count;
-                    // Stryker disable once Assignment : equivalent, mine is queued once, so ^= and |= agree
-                    mineTaken |= pending == mine;
+                    if (pending == mine) mineTaken = true;
                     break;
                 case ReconnectCommand reconnect:
                     _reconnects.Add(reconnect);
@@ -350,8 +349,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         var mineDone = false;
         while (true)
         {
-            // Stryker disable once Assignment : equivalent, CommitGroup returns true at most once per lead, so ^= and |= agree
-            mineDone |= CommitGroup(mine);
+            if (CommitGroup(mine)) mineDone = true;
             if (_queue.Reader.Count == 0 && !ReacquireAfterRelease()) return;
             if (mineDone)
             {
