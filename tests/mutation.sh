@@ -66,7 +66,7 @@ part_tests[sqlite]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.\
 |FullyQualifiedName~OrderFunctions.Tests.Hosting.HealthTests\
 |FullyQualifiedName~OrderFunctions.Tests.Hosting.CompositionTests\
 |FullyQualifiedName~SqliteCommitTelemetryTests)\
-&FullyQualifiedName!~CrashSafetyTests.Host_&FullyQualifiedName!~Postgres"
+&FullyQualifiedName!~CrashSafetyTests.Host_"
 part_files[postgres]="Storage/Postgres/*.cs"
 part_tests[postgres]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Postgres.\
 |FullyQualifiedName~OrderFunctions.Tests.ReadSide.Postgres\
