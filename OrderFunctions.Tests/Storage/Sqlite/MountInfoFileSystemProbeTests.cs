@@ -22,6 +22,7 @@ public sealed class MountInfoFileSystemProbeTests
 
     [Theory]
     [InlineData("/orders.db", "ext4")]                      // the root mount, for a file in /
+    [InlineData("/", "ext4")]                               // a path with no parent folder: the root
     [InlineData("/var/lib/orders.db", "ext4")]              // no other mount holds /var
     [InlineData("/data/orders.db", "nfs4")]                 // the folder is the mount point itself
     [InlineData("/data/sub/orders.db", "nfs4")]
