@@ -64,14 +64,6 @@ public sealed class SqliteStoreProbeTests : IDisposable
 
         Assert.Null(await Probe().ProbeAsync(proveWrite: true));
 
-        Assert.Equal(0, OpenDescriptors(_database.Path));
-    }
-
-    // How many of this process's file descriptors name path (Linux: /proc/self/fd).
-    private static int OpenDescriptors(string path)
-    {
-        var full = Path.GetFullPath(path);
-        return new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
-            .Count(fd => { try { return fd.LinkTarget == full; } catch (IOException) { return false; } });
+        Assert.Equal(0, OpenFiles.Count(_database.Path));
     }
 }
