@@ -54,6 +54,7 @@ part_tests[queue]="FullyQualifiedName~OrderFunctions.Tests.Storage.OrderWriteQue
 |FullyQualifiedName~OrderFunctions.Tests.Storage.OrderSchemaLogTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.OrderStoreHealthTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.QueuedOrdersBudgetTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.AdmissionBudgetTests\
 |FullyQualifiedName~OrderFunctions.Tests.Ingestion.QueueFullTests"
 part_files[sqlite]="Storage/Sqlite/*.cs"
 part_tests[sqlite]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.\
