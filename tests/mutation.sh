@@ -54,6 +54,7 @@ part_tests[queue]="FullyQualifiedName~OrderFunctions.Tests.Storage.OrderWriteQue
 |FullyQualifiedName~OrderFunctions.Tests.Storage.OrderSchemaLogTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.OrderStoreHealthTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.QueuedOrdersBudgetTests\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.AdmissionBudgetTests\
 |FullyQualifiedName~OrderFunctions.Tests.Ingestion.QueueFullTests"
 part_files[sqlite]="Storage/Sqlite/*.cs"
 part_tests[sqlite]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.\
@@ -66,7 +67,7 @@ part_tests[sqlite]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.\
 |FullyQualifiedName~OrderFunctions.Tests.Hosting.HealthTests\
 |FullyQualifiedName~OrderFunctions.Tests.Hosting.CompositionTests\
 |FullyQualifiedName~SqliteCommitTelemetryTests)\
-&FullyQualifiedName!~CrashSafetyTests.Host_&FullyQualifiedName!~Postgres"
+&FullyQualifiedName!~CrashSafetyTests.Host_"
 part_files[postgres]="Storage/Postgres/*.cs"
 part_tests[postgres]="(FullyQualifiedName~OrderFunctions.Tests.Storage.Postgres.\
 |FullyQualifiedName~OrderFunctions.Tests.ReadSide.Postgres\

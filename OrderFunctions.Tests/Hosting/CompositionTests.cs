@@ -57,7 +57,7 @@ public sealed class CompositionTests : IDisposable
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains("OrderStorage:Provider must be 'Sqlite' (the default) or 'Postgres'", error.Message);
+        Assert.Equal(["OrderStorage:Provider must be 'Sqlite' (the default) or 'Postgres'"], error.Failures);
         Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOrderRepository>());
     }
 
@@ -122,6 +122,10 @@ public sealed class CompositionTests : IDisposable
         "OrderStorage:MaxQueuedOrders must be positive (orders waiting to be written before new requests are answered 503)")]
     [InlineData("OrderStorage:MaxBufferedRequestBytes", "-1",
         "OrderStorage:MaxBufferedRequestBytes must be positive (bytes of request bodies held at once before new requests are answered 503)")]
+    [InlineData("OrderStorage:MaxBufferedRequestBytes", "0",
+        "OrderStorage:MaxBufferedRequestBytes must be positive (bytes of request bodies held at once before new requests are answered 503)")]
+    [InlineData("OrderStorage:PrecedingOrderWait", "00:00:00",
+        "OrderStorage:PrecedingOrderWait must be positive (a time span such as 00:00:02: how long a POST with If-Order-Stored waits for the order it names)")]
     [InlineData("OrderStorage:RetryAfterSeconds", "0", "OrderStorage:RetryAfterSeconds must be positive")]
     [InlineData("OrderStorage:BusyTimeoutSeconds", "-1", "OrderStorage:BusyTimeoutSeconds must not be negative")]
     [InlineData("OrderStorage:MaxConcurrentReads", "0", "OrderStorage:MaxConcurrentReads must be positive")]

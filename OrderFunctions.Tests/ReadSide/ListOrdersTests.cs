@@ -1,7 +1,10 @@
 using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Support.Postgres;
 using OrderFunctions.Http;
+using OrderFunctions.Access;
 using OrderFunctions.Orders;
+using OrderFunctions.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OrderFunctions.Tests.ReadSide;
 
@@ -70,6 +73,32 @@ public abstract class ListOrdersTests(StoreEngine engine) : IAsyncLifetime
         Assert.Equal(200, response.Status);
         Assert.Equal(expected.Select(o => o.Id), response.ItemIds);
         Assert.Null(response.Next);
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task ListAsync_returns_only_the_usernames_of_the_scope_exact_or_by_prefix_with_or_without_other_filters()
+    {
+        // Arrange: alice, bob and carol's sample, and users a prefix may or may not cover: "c_" is a prefix of c_x only
+        // (not a wildcard), and names compare with case.
+        await AddSampleAsync();
+        var more = await _store.AddAsync([.. new[] { "carl", "c_x", "cxx", "Alice" }.Select(u => new Order(Day, u, "BTC-USD", "buy", 1m, 100m))]);
+        var queries = _store.Services.GetRequiredService<IOrderQueries>();
+        var scope = new UsernameScope(["alice", "car*", "c_*"]);
+
+        // Act
+        var scoped = await queries.ListAsync(new OrderFilter(Scope: scope), 0, 1000);
+        var scopedInMarket = await queries.ListAsync(new OrderFilter(Market: "ETH-USD", Scope: scope), 0, 1000);
+        var scopedThenTimed = await queries.ListAsync(new OrderFilter(Scope: new UsernameScope(["bob"]), From: Day.AddHours(5)), 0, 1000);
+        var prefixesOnly = await queries.ListAsync(new OrderFilter(Scope: new UsernameScope(["c_*", "cx*"])), 0, 1000);
+
+        // Assert
+        Assert.Equal(["alice", "c_x", "carl", "carol"], scoped.Select(o => o.Username).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(8 + 8 + 2, scoped.Count);
+        Assert.All(scopedInMarket, o => Assert.Equal("ETH-USD", o.Market));
+        Assert.Equal(["alice", "carol"], scopedInMarket.Select(o => o.Username).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(4, scopedThenTimed.Count);
+        Assert.All(scopedThenTimed, o => Assert.Equal(("bob", Day.AddHours(5)), (o.Username, o.Timestamp)));
+        Assert.Equal([more[1].Id, more[2].Id], prefixesOnly.Select(o => o.Id));
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]

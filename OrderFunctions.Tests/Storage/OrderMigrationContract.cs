@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 using OrderFunctions.Tests.Support;
@@ -46,9 +47,10 @@ public abstract class OrderMigrationContract(StoreEngine engine) : IAsyncLifetim
     /// <summary>The audit columns of the row with id <paramref name="id"/>: (received_at, stored_by), null when NULL.</summary>
     protected abstract Task<(object? ReceivedAt, object? StoredBy)> AuditColumnsAsync(long id);
 
-    private ServiceProvider Services()
+    private ServiceProvider Services(CapturedLogs? logs = null)
     {
-        var provider = StandaloneApplication.ComposeServices(Store.Settings);
+        var provider = StandaloneApplication.ComposeServices(Store.Settings,
+            (services, _) => { if (logs is not null) services.AddLogging(b => b.AddProvider(logs)); });
         _providers.Add(provider);
         return provider;
     }
@@ -72,7 +74,8 @@ public abstract class OrderMigrationContract(StoreEngine engine) : IAsyncLifetim
         // Arrange
         await CreatePreviousReleaseSchemaAsync();
         foreach (var order in PreviousOrders) await InsertAsPreviousReleaseAsync(order);
-        var services = Services();
+        var logs = new CapturedLogs();
+        var services = Services(logs);
         var queue = services.GetRequiredService<OrderWriteQueue>();
 
         // Act
@@ -91,19 +94,26 @@ public abstract class OrderMigrationContract(StoreEngine engine) : IAsyncLifetim
         Assert.Equal(2, replay.Order.Id);
         Assert.True(added.Order.Id > PreviousOrders.Length, $"id {added.Order.Id} reused"); // PostgreSQL's sequence may leave gaps
         for (var id = 1; id <= PreviousOrders.Length; id++) Assert.Equal((null, null), await AuditColumnsAsync(id));
+        var upgraded = Assert.Single(logs.Records, r => r.Message.StartsWith("Upgraded the ", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Information, upgraded.Level);
+        Assert.Matches($"^Upgraded the {EngineName} order database from schema version [0-9]+ to {Latest}$", upgraded.Message);
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task StartAsync_creates_a_new_database_at_the_latest_version()
     {
-        var queue = Services().GetRequiredService<OrderWriteQueue>();
+        var logs = new CapturedLogs();
+        var queue = Services(logs).GetRequiredService<OrderWriteQueue>();
 
         await queue.StartAsync(default);
         await queue.StopAsync(default);
 
         Assert.Equal(Latest, await SchemaVersionAsync());
         Assert.Equal(0L, await Store.CountRowsAsync());
+        Assert.Contains(logs.Records, r => r.Message == $"Upgraded the {EngineName} order database from schema version 0 to {Latest}");
     }
+
+    private string EngineName => engine == StoreEngine.Sqlite ? "SQLite" : "PostgreSQL";
 
     [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task StartAsync_refuses_a_database_a_newer_release_upgraded_and_changes_nothing()

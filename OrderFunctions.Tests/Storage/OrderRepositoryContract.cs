@@ -189,6 +189,40 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddManyAsync_writes_nothing_of_the_batch_when_two_elements_conflict()
+    {
+        // Two conflicts in one request: a flag that toggled per conflict instead of staying set would let it land.
+        var repository = Repository();
+        await repository.AddManyAsync([TestOrders.Order(clientOrderId: "taken-1"), TestOrders.Order(clientOrderId: "taken-2")]);
+
+        var results = await repository.AddManyAsync([
+            TestOrders.Order(clientOrderId: "taken-1", size: 9),
+            TestOrders.Order(clientOrderId: "new-1"),
+            TestOrders.Order(clientOrderId: "taken-2", size: 9),
+        ]);
+
+        Assert.Equal([SaveOutcome.Conflict, SaveOutcome.Created, SaveOutcome.Conflict], results.Select(r => r.Outcome));
+        Assert.Equal(2, await Store.CountRowsAsync());
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddManyAsync_stores_no_audit_trail_for_an_order_that_has_none_after_one_that_has()
+    {
+        var services = Services();
+        var repository = services.GetRequiredService<IOrderRepository>();
+        var receivedAt = new DateTime(2026, 12, 7, 16, 0, 0, DateTimeKind.Utc);
+
+        var stored = await repository.AddManyAsync([
+            TestOrders.Order() with { ReceivedAt = receivedAt, StoredBy = "desk1" },
+            TestOrders.Order(size: 2),
+        ]);
+        var second = await services.GetRequiredService<IOrderQueries>().FindAsync(stored[1].Order.Id);
+
+        Assert.NotNull(second);
+        Assert.Equal((null, null), (second.ReceivedAt, second.StoredBy)); // nothing carried over from the row before
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task AddManyAsync_lands_the_other_requests_of_a_commit_when_one_batch_conflicts()
     {
         var repository = Repository();

@@ -45,6 +45,26 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(RecordingEngine.FaultReason, error.Message);
         Assert.Equal(3, engine.Prepared.Count);
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+        Assert.Equal(0, queue.QueuedOrders); // the refused request's orders are back in the budget too
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task AddManyAsync_gives_the_orders_back_to_the_budget_when_the_engine_cannot_prepare_them(OrderCommitMode mode)
+    {
+        var engine = new RecordingEngine { PrepareFault = () => new InvalidOperationException("cannot prepare") };
+        using var queue = Queue(engine, mode);
+
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => queue.AddManyAsync([TestOrders.Order(), TestOrders.Order()]));
+        var heldAfterTheFailure = queue.QueuedOrders;
+        engine.PrepareFault = null;
+        var stored = await queue.AddAsync(TestOrders.Order());
+
+        Assert.Equal("cannot prepare", failed.Message);
+        Assert.Equal(0, heldAfterTheFailure);
+        Assert.Equal(SaveOutcome.Created, stored.Outcome);
+        Assert.Equal(0, queue.QueuedOrders);
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
@@ -75,11 +95,18 @@ public sealed class OrderWriteQueueTests
         var whileDown = await queue.ReconnectAsync();
         engine.OpenFails = false;
         var onceUp = await queue.ReconnectAsync();
+        var writesBeforeAnOrder = engine.Writes;
+        var preparedBeforeAnOrder = engine.Prepared.Count;
+        var opensBeforeAnOrder = engine.Opens;
+        await queue.AddAsync(TestOrders.Order());
 
         Assert.Equal(RecordingEngine.FaultReason, whileDown);
         Assert.Null(onceUp);
-        Assert.Equal(0, engine.Writes);
-        Assert.Empty(engine.Prepared);
+        Assert.Equal(0, writesBeforeAnOrder);
+        Assert.Equal(0, preparedBeforeAnOrder);
+        // Each reconnect opens once (after the start's open); an order written later opens nothing again.
+        Assert.Equal(3, opensBeforeAnOrder);
+        Assert.Equal(3, engine.Opens);
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
@@ -98,6 +125,35 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (decimal)i), accepted.Select(t => t.Result.Order.Size).Order());
         Assert.Contains("shutting down", late.Message);
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task StopAsync_returns_only_once_every_caller_of_the_last_commit_has_run_on_from_its_answer()
+    {
+        // Arrange: the first commit held; three callers queued behind it, each of which, once answered, takes 300 ms
+        // before it counts itself done (the host's request code, which writes the answer out).
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        using var queue = Queue(engine, OrderCommitMode.WriterThread);
+        var done = 0;
+        async Task CallAsync(int size)
+        {
+            await queue.AddAsync(TestOrders.Order(size: size));
+            Thread.Sleep(300);
+            Interlocked.Increment(ref done);
+        }
+        var first = Task.Run(() => CallAsync(1));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = Enumerable.Range(2, 3).Select(CallAsync).ToArray(); // queued on return
+
+        // Act
+        var stop = queue.StopAsync(default);
+        engine.LetFirstWriteGo.Set();
+        await stop.WaitAsync(TimeSpan.FromSeconds(60));
+        var doneWhenStopped = Volatile.Read(ref done);
+
+        // Assert: the callers resume on the completion's own thread, before it tells the stop that it is done.
+        Assert.Equal(4, doneWhenStopped);
+        await Task.WhenAll([first, .. queued]);
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
@@ -235,6 +291,8 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(1, resetsAtStart);
         var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
         Assert.Equal($"Order store unavailable: {RecordingEngine.FaultReason} (TimeoutException: {RecordingEngine.FaultReason})", logged.Message);
+        var stack = Assert.Single(logs.Records, r => r.Level == LogLevel.Debug);
+        Assert.IsType<TimeoutException>(stack.Exception); // the stack, at Debug only, of the one line above
         Assert.Equal(SaveOutcome.Created, stored.Outcome);
         Assert.Null(failure.Reason);
     }
@@ -367,6 +425,7 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(1, engine.Opens);
         await WaitUntilAsync(() => engine.Released.Count == 4);
         Assert.Equal(engine.Prepared.Order(), engine.Released.Order());
+        Assert.Equal(0, queue.QueuedOrders); // the refused orders' budget given back, and the committed one's
         var logged = Assert.Single(logs.Records, r => r.Level >= LogLevel.Warning);
         Assert.Equal(LogLevel.Warning, logged.Level);
         Assert.Equal(
@@ -661,6 +720,54 @@ public sealed class OrderWriteQueueTests
         Assert.Equal(1, engine.Resets); // the writer's end, joined by Dispose
     }
 
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task Dispose_waits_past_the_stalled_writers_grace_for_a_commit_under_way_when_no_stop_gave_up(OrderCommitMode mode)
+    {
+        // Arrange: the first commit held inside the engine (as a leader, on a thread of its own); no stop has given up,
+        // so nothing is stalled.
+        var engine = new RecordingEngine { HoldFirstWrite = true };
+        var queue = Queue(engine, mode);
+        var first = Task.Run(() => queue.AddAsync(TestOrders.Order()));
+        await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Act: the container disposes the queue while the commit is under way, for longer than the grace it gives a
+        // writer stalled after a give-up.
+        var disposed = Task.Run(queue.Dispose);
+        await Task.Delay(OrderWriteQueue<RecordingEngine.Token>.StalledWriterGrace + TimeSpan.FromSeconds(1));
+        var disposedWhileHeld = disposed.IsCompleted;
+        engine.LetFirstWriteGo.Set();
+        await disposed.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Assert: Dispose returned only once the commit had finished and the connection was dropped.
+        Assert.False(disposedWhileHeld, "Dispose returned while a commit was under way, with no stop that gave up");
+        Assert.Equal(SaveOutcome.Created, (await first).Outcome);
+        Assert.Equal(1, engine.Resets); // the connection dropped once the queue was closed and empty
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData(OrderCommitMode.WriterThread)]
+    [InlineData(OrderCommitMode.Leader)]
+    public async Task Dispose_cancels_the_stops_budget_so_a_stop_that_drained_gives_nothing_up_later(OrderCommitMode mode)
+    {
+        // Arrange: a host shutdown timeout of 4 s, so a budget of 2 s from the moment the host begins to stop.
+        var logs = new CapturedLogs();
+        using var lifetime = new StoppingLifetime();
+        var queue = Queue(new RecordingEngine(), mode, logs: logs, lifetime: lifetime, shutdownTimeout: TimeSpan.FromSeconds(4));
+        await queue.StartAsync(default);
+        await queue.AddAsync(TestOrders.Order());
+
+        // Act: the stop drains at once and the container disposes the queue; then the budget's time passes.
+        lifetime.Stop();
+        await queue.StopAsync(default);
+        queue.Dispose();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        // Assert: no give-up after the queue was gone (it would log that it refused what was queued).
+        Assert.DoesNotContain(logs.Records, r => r.Level >= LogLevel.Warning);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -734,6 +841,7 @@ public sealed class OrderWriteQueueTests
         public Func<Exception> WriteFault { get; init; } = () => new TimeoutException(FaultReason);
         public volatile bool OpenFails;
         public volatile Func<Exception>? OpenFault;
+        public volatile Func<Exception>? PrepareFault;
         public int Writes;
         public int Opens;
         public int Resets;
@@ -755,6 +863,7 @@ public sealed class OrderWriteQueueTests
 
         public Token Prepare(OrderWrite write)
         {
+            if (PrepareFault is { } fault) throw fault();
             var token = new Token(Interlocked.Increment(ref _nextToken), write);
             Prepared.Add(token.Number);
             return token;

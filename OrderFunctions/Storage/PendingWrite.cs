@@ -59,6 +59,7 @@ internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
         PendingWrite<TPrepared>? except = null)
     {
         var writes = except is null ? batch.ToArray() : batch.Where(w => w != except).ToArray();
+        // Stryker disable once Boolean : equivalent, preferLocal only picks the thread pool's queue
         ThreadPool.UnsafeQueueUserWorkItem(static state =>
         {
             var (writes, error, done) = state;
@@ -77,7 +78,11 @@ internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
     public void Complete(Exception? error)
     {
         error ??= Error;
-        if (error is null) _core.SetResult(true);
+        if (error is null)
+        {
+            // Stryker disable once Boolean : equivalent, the value is never read (callers await a non-generic ValueTask)
+            _core.SetResult(true);
+        }
         else _core.SetException(error);
     }
 
@@ -90,6 +95,7 @@ internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
         Result = default;
         Error = null;
         _core.Reset();
+        // Stryker disable once all : equivalent, the pool's size only decides how much the collector does
         if (Pool.Count < MaxPooled) Pool.Enqueue(this);
     }
 

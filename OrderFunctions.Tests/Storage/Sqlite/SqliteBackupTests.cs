@@ -72,6 +72,62 @@ public sealed class SqliteBackupTests : IDisposable
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Run_copies_over_a_partial_copy_that_an_interrupted_backup_left_and_holds_no_file_open()
+    {
+        // Arrange: a store of one order, and the remains of a backup killed mid-copy.
+        using var source = TestStore.Sqlite();
+        await source.CreateSchemaAsync();
+        using (var connection = source.Open())
+        using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO Orders (timestamp, username, market, side, size, price) VALUES ('t', 'alice', 'BTC-USD', 'buy', 1, 1)";
+            insert.ExecuteNonQuery();
+        }
+        await File.WriteAllTextAsync(_backup + ".partial", new string('x', 4096));
+
+        // Act
+        var result = SqliteBackup.Run(source.ConnectionString, _backup);
+
+        // Assert
+        Assert.Equal((_backup, 1L, "ok"), (result.Path, result.Orders, result.IntegrityCheck));
+        Assert.False(File.Exists(_backup + ".partial"));
+        Assert.Equal((0, 0), (OpenFiles.Count(source.Path), OpenFiles.Count(_backup)));
+    }
+
+    [Fact]
+    public void Run_fails_and_creates_no_database_when_the_source_is_missing()
+    {
+        using var missing = TestStore.Sqlite();
+
+        Assert.Throws<SqliteException>(() => SqliteBackup.Run(missing.ConnectionString, _backup));
+
+        Assert.False(File.Exists(missing.Path), "the backup created the source it was to copy");
+        Assert.False(File.Exists(_backup));
+        Assert.False(File.Exists(_backup + ".partial"));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Run_leaves_no_partial_copy_when_the_copy_cannot_take_its_name()
+    {
+        // Arrange: a folder where the copy would go (not a file, so not refused as one that exists).
+        using var source = TestStore.Sqlite();
+        await source.CreateSchemaAsync();
+        Directory.CreateDirectory(_backup);
+        try
+        {
+            // Act
+            Assert.ThrowsAny<IOException>(() => SqliteBackup.Run(source.ConnectionString, _backup));
+
+            // Assert
+            Assert.False(File.Exists(_backup + ".partial"));
+        }
+        finally
+        {
+            Directory.Delete(_backup);
+        }
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Backup_command_writes_a_checked_copy_and_refuses_to_overwrite_when_run_twice()
     {
         // Arrange

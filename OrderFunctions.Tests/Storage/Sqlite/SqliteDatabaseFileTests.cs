@@ -31,6 +31,25 @@ public sealed class SqliteDatabaseFileTests : IDisposable
     }
 
     [Fact]
+    public void Opened_pins_the_file_once_however_often_the_writer_reopens_and_Dispose_unpins_it()
+    {
+        // Arrange: the first open pins the file (one descriptor, besides none of SQLite's: its connection is closed).
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var file = Opened();
+        var pinned = OpenFiles.Count(_database.Path);
+
+        // Act: the writer reopens after faults; then the process ends.
+        for (var i = 0; i < 3; i++) file.Opened();
+        var afterReopens = OpenFiles.Count(_database.Path);
+        file.Dispose();
+
+        // Assert
+        Assert.Equal(1, pinned);
+        Assert.Equal(1, afterReopens);
+        Assert.Equal(0, OpenFiles.Count(_database.Path));
+    }
+
+    [Fact]
     public void Check_returns_null_while_the_path_names_the_file_opened()
     {
         using var file = Opened();

@@ -26,33 +26,16 @@ internal sealed class SqliteRawStatement : IDisposable
 
     public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
 
+    // Stryker disable once Conditional : equivalent, sqlite3_bind_text with a null string binds NULL as sqlite3_bind_null does
     public void BindNullable(int index, string? value) =>
         Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text(_statement, index, value));
 
-    /// <summary>Steps once: true when a row is ready to read, false when the statement is done.</summary>
-    public bool Step()
-    {
-        var rc = raw.sqlite3_step(_statement);
-        if (rc == raw.SQLITE_ROW) return true;
-        if (rc == raw.SQLITE_DONE) return false;
-        raw.sqlite3_reset(_statement);
-        SqliteException.ThrowExceptionForRC(rc, _db);
-        return false;
-    }
-
-    public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
-
-    /// <summary>Runs a statement that returns no rows to the end, then resets it for the next execution.</summary>
+    /// <summary>Runs a statement that returns no rows, then resets it for the next execution (bindings are kept).</summary>
     public void Execute()
     {
-        try
-        {
-            Step();
-        }
-        finally
-        {
-            raw.sqlite3_reset(_statement);
-        }
+        var rc = raw.sqlite3_step(_statement);
+        raw.sqlite3_reset(_statement);
+        Check(rc);
     }
 
     /// <summary>Rows inserted, updated or deleted by the connection's last completed statement.</summary>
@@ -61,13 +44,8 @@ internal sealed class SqliteRawStatement : IDisposable
     /// <summary>The rowid of the connection's last successful insert.</summary>
     public long LastInsertRowId() => raw.sqlite3_last_insert_rowid(_db);
 
-    /// <summary>Ready for the next execution; bindings are kept until overwritten.</summary>
-    public void Reset() => raw.sqlite3_reset(_statement);
-
     public void Dispose() => raw.sqlite3_finalize(_statement);
 
-    private void Check(int rc)
-    {
-        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _db);
-    }
+    // Throws for an error code only: OK, ROW and DONE return.
+    private void Check(int rc) => SqliteException.ThrowExceptionForRC(rc, _db);
 }
