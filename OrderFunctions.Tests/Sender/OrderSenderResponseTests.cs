@@ -213,7 +213,7 @@ public sealed class OrderSenderResponseTests
         var handler = new ScriptedHandler(async request =>
         {
             var now = Interlocked.Increment(ref inFlight);
-            InterlockedMax(ref most, now);
+            AtomicMax.Raise(ref most, now);
             await Task.Delay(20);
             Interlocked.Decrement(ref inFlight);
             return Receipt(request.Count, request.Count, 0);
@@ -225,17 +225,6 @@ public sealed class OrderSenderResponseTests
         Assert.Equal(1, most);
         Assert.All(handler.Requests, r => Assert.Null(r.Preceding));
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"id-{i}"), handler.Requests.SelectMany(r => r.Ids));
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var seen = Volatile.Read(ref target);
-        while (value > seen)
-        {
-            var before = Interlocked.CompareExchange(ref target, value, seen);
-            if (before == seen) return;
-            seen = before;
-        }
     }
 
     [Fact(Timeout = TestTimeouts.Server)]

@@ -1,4 +1,5 @@
 using OrderFunctions.Storage;
+using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.Storage;
 
@@ -70,7 +71,7 @@ public sealed class AdmissionBudgetTests
             {
                 if (!budget.TryTake(1)) continue;
                 var now = Interlocked.Increment(ref inside);
-                InterlockedMax(ref most, now);
+                AtomicMax.Raise(ref most, now);
                 Interlocked.Decrement(ref inside);
                 budget.Give(1);
             }
@@ -78,16 +79,5 @@ public sealed class AdmissionBudgetTests
 
         Assert.Equal(0, budget.Held);
         Assert.InRange(most, 1, 4);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var seen = Volatile.Read(ref target);
-        while (value > seen)
-        {
-            var previous = Interlocked.CompareExchange(ref target, value, seen);
-            if (previous == seen) return;
-            seen = previous;
-        }
     }
 }
