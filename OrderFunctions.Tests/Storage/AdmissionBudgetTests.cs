@@ -56,7 +56,7 @@ public sealed class AdmissionBudgetTests
         Assert.Equal(14, budget.Held);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task TryTake_and_Give_balance_and_never_exceed_the_limit_when_many_threads_race()
     {
         // Each thread takes 1 and gives it back, 100,000 times; a take answered true must have taken (a lost race that
