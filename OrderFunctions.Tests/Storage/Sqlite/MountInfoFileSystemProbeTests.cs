@@ -28,6 +28,7 @@ public sealed class MountInfoFileSystemProbeTests
     [InlineData("/data/sub/orders.db", "nfs4")]
     [InlineData("/data/local/orders.db", "xfs")]            // the longest mount point that holds it
     [InlineData("/database/orders.db", "btrfs")]            // /data is a prefix of the name, not a parent folder
+    [InlineData("/datab/orders.db", "ext4")]                // the same, with no mount of its own to outmatch /data
     [InlineData("/mnt/with space/orders.db", "cifs")]       // mountinfo writes a space as \040
     [InlineData("/stack/orders.db", "overlay")]             // two mounts on one point: the later lies on top
     public void FileSystemType_names_the_type_of_the_mount_that_holds_the_file(string path, string expected)
