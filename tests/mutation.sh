@@ -43,10 +43,10 @@ part_files[queue]="Storage/*.cs"
 part_tests[queue]="FullyQualifiedName~OrderFunctions.Tests.Storage.OrderWriteQueueTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.GracefulStopTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.MaxOrdersPerTransactionTests\
-|(FullyQualifiedName~OrderFunctions.Tests.Storage.StorageFaultTests&FullyQualifiedName!~Postgres)\
+|FullyQualifiedName~OrderFunctions.Tests.Storage.StorageFaultTests\
 |FullyQualifiedName~OrderFunctions.Tests.Telemetry.SqliteCommitTelemetryTests\
 |FullyQualifiedName~OrderFunctions.Tests.Telemetry.OrderMetricsTests\
-|(FullyQualifiedName~OrderFunctions.Tests.Hosting.HealthTests&FullyQualifiedName!~Postgres)\
+|FullyQualifiedName~OrderFunctions.Tests.Hosting.HealthTests\
 |FullyQualifiedName~OrderFunctions.Tests.Hosting.CompositionTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.Sqlite.SqliteMigrationTests\
 |FullyQualifiedName~OrderFunctions.Tests.Storage.StoreFailureLogTests\

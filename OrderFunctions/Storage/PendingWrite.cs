@@ -83,7 +83,10 @@ internal sealed class PendingWrite<TPrepared> : WriterCommand, IValueTaskSource
             // Stryker disable once Boolean : equivalent, the value is never read (callers await a non-generic ValueTask)
             _core.SetResult(true);
         }
-        else _core.SetException(error);
+        else
+        {
+            _core.SetException(error);
+        }
     }
 
     /// <summary>Back to the pool; call after the awaiting caller has read its result.</summary>
