@@ -29,6 +29,7 @@ public sealed class CompositionTests : IDisposable
         Assert.IsType<OrderWriteQueue<SqlitePreparedWrite>>(services.GetRequiredService<IOrderRepository>());
         Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
         Assert.IsType<SqliteOrderQueries>(services.GetRequiredService<IOrderQueries>());
+        Assert.IsType<MountInfoFileSystemProbe>(services.GetRequiredService<IFileSystemProbe>()); // the writer refuses NFS by it
         Assert.Equal(_database.ConnectionString,
             services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.ConnectionString);
     }
@@ -166,6 +167,7 @@ public sealed class CompositionTests : IDisposable
     [InlineData("Postgres", "Data Source=orders.db", "must name a PostgreSQL server")]
     [InlineData("Postgres", "Host=;Port=x", "must name a PostgreSQL server")]
     [InlineData("Sqlite", "Host=db.example.com;Database=orders", "must be a SQLite connection string")]
+    [InlineData("Sqlite", "Data Source=", "must be a SQLite connection string")] // SQLite would open a private temporary file
     public async Task AddOrderServices_stops_the_start_when_the_connection_string_does_not_fit_the_provider(
         string provider, string connectionString, string message)
     {

@@ -33,6 +33,7 @@ public sealed class SqliteOrderExport(SqliteReads reads) : IOrderExportQueries
         public async IAsyncEnumerable<StoredOrder> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             var after = 0L;
+            // Stryker disable once Equality : equivalent, at after == maxId one more slice reads no row and ends the loop
             while (after < maxId)
             {
                 var slice = await reads.ReadAsync(connection =>
