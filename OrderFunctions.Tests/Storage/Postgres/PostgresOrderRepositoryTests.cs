@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Orders;
+using OrderFunctions.Storage;
 using OrderFunctions.Storage.Postgres;
 using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Support.Postgres;
@@ -30,6 +34,32 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
         Assert.Equal(1L, await Postgres.ScalarAsync<long>(
             "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders' " +
             "AND indexdef LIKE 'CREATE UNIQUE INDEX%(username, client_order_id)%'"));
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddManyAsync_stores_orders_without_a_client_order_id_through_unnest_when_configured()
+    {
+        var services = Services(("OrderStorage:PostgresBulkInsert", nameof(PostgresBulkInsert.Unnest)));
+        Assert.Equal(PostgresBulkInsert.Unnest, services.GetRequiredService<IOptions<PostgresOrderStoreOptions>>().Value.BulkInsert);
+
+        var saved = await services.GetRequiredService<IOrderRepository>().AddManyAsync(
+            [TestOrders.Order(), TestOrders.Order(username: "bob"), TestOrders.Order(clientOrderId: "keyed")]);
+        var listed = await services.GetRequiredService<IOrderQueries>().ListAsync(new OrderFilter(), 0, 10);
+
+        Assert.All(saved, s => Assert.Equal(SaveOutcome.Created, s.Outcome));
+        Assert.Equal(saved.Select(s => s.Order), listed);
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task StartAsync_creates_the_username_index_only_when_configured()
+    {
+        var indexes = "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'ix_orders_username_id'";
+        await Services().GetRequiredService<IOrderRepository>().AddAsync(TestOrders.Order());
+        var without = await Postgres.ScalarAsync<long>(indexes);
+
+        await Services(("OrderStorage:IndexUsername", "true")).GetRequiredService<IOrderRepository>().AddAsync(TestOrders.Order());
+
+        Assert.Equal((0L, 1L), (without, await Postgres.ScalarAsync<long>(indexes)));
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
