@@ -305,7 +305,6 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         var budget = TimeSpan.FromSeconds(Math.Max(1, _options.BusyTimeoutSeconds));
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var terminated = false;
-        // Stryker disable once Equality : equivalent, the budget's last instant
         while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < budget)
         {
             try
