@@ -51,6 +51,28 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task Writer_refuses_an_id_sequence_that_caches_values_saying_how_to_restore_it()
+    {
+        // Arrange: ids drawn in blocks per session would not grow in the order they are drawn.
+        await Postgres.CreateSchemaAsync();
+        var sequence = await Postgres.ScalarAsync<string>(PostgresOrderSchema.SequenceSql);
+        await using (var connection = await Postgres.OpenAsync())
+        await using (var alter = new Npgsql.NpgsqlCommand($"ALTER SEQUENCE {sequence} CACHE 20", connection))
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+
+        // Act
+        var refused = await Record.ExceptionAsync(async () => await Repository().AddAsync(TestOrders.Order()));
+
+        // Assert
+        Assert.NotNull(refused);
+        Assert.Contains($"the id sequence {sequence} caches 20 values per session: ids would not grow in the order they are drawn " +
+            $"and listings could skip orders; an operator restores it with ALTER SEQUENCE {sequence} CACHE 1", refused.ToString());
+        Assert.Equal(0L, await Postgres.CountRowsAsync());
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task StartAsync_creates_the_username_index_only_when_configured()
     {
         var indexes = "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'ix_orders_username_id'";
