@@ -29,6 +29,7 @@ public sealed class CompositionTests : IDisposable
         Assert.IsType<OrderWriteQueue<SqlitePreparedWrite>>(services.GetRequiredService<IOrderRepository>());
         Assert.IsType<SqliteOrderWriter>(services.GetRequiredService<IOrderBatchWriter>());
         Assert.IsType<SqliteOrderQueries>(services.GetRequiredService<IOrderQueries>());
+        Assert.IsType<MountInfoFileSystemProbe>(services.GetRequiredService<IFileSystemProbe>()); // the writer refuses NFS by it
         Assert.Equal(_database.ConnectionString,
             services.GetRequiredService<IOptions<SqliteOrderStoreOptions>>().Value.ConnectionString);
     }
@@ -143,6 +144,48 @@ public sealed class CompositionTests : IDisposable
         Assert.Equal([message], error.Failures);
     }
 
+    private const string PostgresConnectionStringMessage =
+        "ConnectionStrings:Orders must name a PostgreSQL server, such as 'Host=db.example.com;Database=orders;Username=orders;Password=...', when OrderStorage:Provider is Postgres";
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("OrderStorage:BusyTimeoutSeconds", "-1", "OrderStorage:BusyTimeoutSeconds must not be negative")]
+    [InlineData("OrderStorage:PostgresStatementTimeoutSeconds", "-1", "OrderStorage:PostgresStatementTimeoutSeconds must not be negative")]
+    [InlineData("OrderStorage:PostgresKeyWaitMilliseconds", "0", "OrderStorage:PostgresKeyWaitMilliseconds must be positive")]
+    public async Task AddOrderServices_refuses_a_postgres_setting_out_of_range_naming_it(string key, string value, string message)
+    {
+        await using var services = PostgresServices(key, value);
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<PostgresOrderStoreOptions>>().Value);
+
+        Assert.Equal([message], error.Failures);
+    }
+
+    [Theory(Timeout = TestTimeouts.Server)]
+    [InlineData("OrderStorage:BusyTimeoutSeconds", "0")]
+    [InlineData("OrderStorage:PostgresStatementTimeoutSeconds", "0")]
+    [InlineData("OrderStorage:PostgresKeyWaitMilliseconds", "1")]
+    public async Task AddOrderServices_takes_a_postgres_setting_at_its_smallest_valid_value(string key, string value)
+    {
+        await using var services = PostgresServices(key, value);
+
+        var options = services.GetRequiredService<IOptions<PostgresOrderStoreOptions>>().Value;
+
+        Assert.Equal(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture), key switch
+        {
+            "OrderStorage:BusyTimeoutSeconds" => options.BusyTimeoutSeconds,
+            "OrderStorage:PostgresStatementTimeoutSeconds" => options.StatementTimeoutSeconds,
+            _ => options.KeyWaitMilliseconds,
+        });
+    }
+
+    private static ServiceProvider PostgresServices(string key, string value) =>
+        StandaloneApplication.ComposeServices(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orders"] = "Host=db.example.com;Database=orders",
+            ["OrderStorage:Provider"] = "Postgres",
+            [key] = value,
+        });
+
     [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("OrderStorage:QueueCapacity", "1")]
     [InlineData("OrderStorage:MaxOrdersPerTransaction", "1")]
@@ -163,9 +206,11 @@ public sealed class CompositionTests : IDisposable
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
-    [InlineData("Postgres", "Data Source=orders.db", "must name a PostgreSQL server")]
-    [InlineData("Postgres", "Host=;Port=x", "must name a PostgreSQL server")]
+    [InlineData("Postgres", "Data Source=orders.db", PostgresConnectionStringMessage)]
+    [InlineData("Postgres", "Host=;Port=x", PostgresConnectionStringMessage)]
+    [InlineData("Postgres", "Host=;Database=orders", PostgresConnectionStringMessage)] // parses, but names no server
     [InlineData("Sqlite", "Host=db.example.com;Database=orders", "must be a SQLite connection string")]
+    [InlineData("Sqlite", "Data Source=", "must be a SQLite connection string")] // SQLite would open a private temporary file
     public async Task AddOrderServices_stops_the_start_when_the_connection_string_does_not_fit_the_provider(
         string provider, string connectionString, string message)
     {

@@ -56,39 +56,37 @@ public abstract class OrderStatsOverTimeTests(StoreEngine engine) : IAsyncLifeti
     public async Task Run_matches_buckets_computed_from_the_inserted_orders_digit_for_digit(string query)
     {
         var stored = await AddSampleAsync();
-        var filter = System.Web.HttpUtility.ParseQueryString(query);
-        Assert.True(StatsInterval.TryParse(filter["interval"], out var width));
-        var matching = stored.Where(o =>
-            (filter["market"] is not { } m || o.Market == m)
-            && (filter["username"] is not { } u || o.Username == u)
-            && (filter["side"] is not { } s || o.Side == s)
-            && (filter["from"] is not { } f || o.Timestamp >= Parse(f))
-            && (filter["to"] is not { } t || o.Timestamp < Parse(t)));
+        var (matching, width) = Matching(stored, query);
 
         var buckets = await AllBucketsAsync(query + "&limit=10000");
 
         AssertBuckets(matching, width, buckets);
     }
 
-    [StoreFact(Timeout = TestTimeouts.Server)]
-    public async Task Run_pages_buckets_by_limit_and_after_returning_each_once_in_order()
+    [StoreTheory(Timeout = TestTimeouts.Server)]
+    [InlineData("interval=1h", 7)]
+    [InlineData("interval=5m&market=BTC-USD", 9)] // the cursor's clause joins the filter's
+    [InlineData("interval=1m&username=bob&side=sell", 4)]
+    public async Task Run_pages_buckets_by_limit_and_after_returning_each_once_in_order(string query, int limit)
     {
         var stored = await AddSampleAsync();
+        var (matching, width) = Matching(stored, query);
 
         var pages = new List<JsonElement[]>();
-        var query = "interval=1h&limit=7";
+        var page = $"{query}&limit={limit}";
         while (true)
         {
-            var response = await _store.StatsAsync(query);
+            var response = await _store.StatsAsync(page);
             Assert.Equal(200, response.Status);
-            Assert.Equal("1h", response.Json.GetProperty("interval").GetString());
+            Assert.Equal(System.Web.HttpUtility.ParseQueryString(query)["interval"], response.Json.GetProperty("interval").GetString());
             pages.Add([.. response.Json.GetProperty("buckets").EnumerateArray()]);
-            if (response.Next is not { } next || pages.Count > 100) break;
-            query = "interval=1h&limit=7&after=" + next;
+            if (response.Next is not { } next || pages.Count > 1000) break;
+            page = $"{query}&limit={limit}&after={next}";
         }
 
-        Assert.All(pages.SkipLast(1), p => Assert.Equal(7, p.Length));
-        AssertBuckets(stored, TimeSpan.FromHours(1), [.. pages.SelectMany(p => p)]);
+        Assert.True(pages.Count > 2, $"{pages.Count} pages: the sample should fill several");
+        Assert.All(pages.SkipLast(1), p => Assert.Equal(limit, p.Length));
+        AssertBuckets(matching, width, [.. pages.SelectMany(p => p)]);
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
@@ -106,7 +104,7 @@ public abstract class OrderStatsOverTimeTests(StoreEngine engine) : IAsyncLifeti
         Assert.Equal("5", bucket.GetProperty("firstPrice").GetRawText());
         Assert.Equal("11", bucket.GetProperty("lastPrice").GetRawText());
         Assert.Equal("3", bucket.GetProperty("minPrice").GetRawText());
-        Assert.Equal(at, bucket.GetProperty("start").GetDateTime().ToUniversalTime());
+        Assert.Equal(at, StartOf(bucket));
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
@@ -118,7 +116,7 @@ public abstract class OrderStatsOverTimeTests(StoreEngine engine) : IAsyncLifeti
 
         var buckets = await AllBucketsAsync("interval=1m&market=GAP");
 
-        Assert.Equal([Start.AddMinutes(1), Start.AddMinutes(59)], buckets.Select(b => b.GetProperty("start").GetDateTime().ToUniversalTime()));
+        Assert.Equal([Start.AddMinutes(1), Start.AddMinutes(59)], buckets.Select(StartOf));
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
@@ -162,6 +160,27 @@ public abstract class OrderStatsOverTimeTests(StoreEngine engine) : IAsyncLifeti
 
     private static DateTime Parse(string text) => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
 
+    // The orders a query's filters select, and its interval's width.
+    private static (IEnumerable<StoredOrder> Matching, TimeSpan Width) Matching(IEnumerable<StoredOrder> stored, string query)
+    {
+        var filter = System.Web.HttpUtility.ParseQueryString(query);
+        Assert.True(StatsInterval.TryParse(filter["interval"], out var width));
+        return (stored.Where(o =>
+            (filter["market"] is not { } m || o.Market == m)
+            && (filter["username"] is not { } u || o.Username == u)
+            && (filter["side"] is not { } s || o.Side == s)
+            && (filter["from"] is not { } f || o.Timestamp >= Parse(f))
+            && (filter["to"] is not { } t || o.Timestamp < Parse(t))), width);
+    }
+
+    // A bucket's start, which must say it is UTC: a client in another zone would otherwise read local time.
+    private static DateTime StartOf(JsonElement bucket)
+    {
+        var text = bucket.GetProperty("start").GetString()!;
+        Assert.EndsWith("Z", text);
+        return Parse(text);
+    }
+
     // The expectation with C# decimal: per market (ordinal) and bucket (UTC, width-aligned), empty ones absent.
     private static void AssertBuckets(IEnumerable<StoredOrder> orders, TimeSpan width, JsonElement[] actual)
     {
@@ -170,7 +189,7 @@ public abstract class OrderStatsOverTimeTests(StoreEngine engine) : IAsyncLifeti
             .OrderBy(g => g.Key.Market, StringComparer.Ordinal).ThenBy(g => g.Key.Start)
             .ToList();
         Assert.Equal(expected.Select(g => (g.Key.Market, g.Key.Start)),
-            actual.Select(b => (b.GetProperty("market").GetString()!, b.GetProperty("start").GetDateTime().ToUniversalTime())));
+            actual.Select(b => (b.GetProperty("market").GetString()!, StartOf(b))));
         foreach (var (group, bucket) in expected.Zip(actual))
         {
             var buy = group.Where(o => o.Side == "buy").Sum(o => o.Size);

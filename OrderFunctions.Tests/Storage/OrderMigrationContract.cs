@@ -47,7 +47,7 @@ public abstract class OrderMigrationContract(StoreEngine engine) : IAsyncLifetim
     /// <summary>The audit columns of the row with id <paramref name="id"/>: (received_at, stored_by), null when NULL.</summary>
     protected abstract Task<(object? ReceivedAt, object? StoredBy)> AuditColumnsAsync(long id);
 
-    private ServiceProvider Services(CapturedLogs? logs = null)
+    protected ServiceProvider Services(CapturedLogs? logs = null)
     {
         var provider = StandaloneApplication.ComposeServices(Store.Settings,
             (services, _) => { if (logs is not null) services.AddLogging(b => b.AddProvider(logs)); });
@@ -131,6 +131,7 @@ public abstract class OrderMigrationContract(StoreEngine engine) : IAsyncLifetim
         Assert.Equal((Latest + 1, Latest), (refused.Found, refused.Known));
         Assert.StartsWith($"The order database has schema version {Latest + 1}, but this release", refused.Message);
         Assert.Contains("does not downgrade", refused.Message);
+        Assert.Contains($"or restore a {EngineName} backup taken before the upgrade", refused.Message);
         Assert.Equal(Latest + 1, await SchemaVersionAsync());
         Assert.Equal(1L, await Store.CountRowsAsync());
     }

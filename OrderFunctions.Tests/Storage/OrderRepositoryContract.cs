@@ -279,6 +279,31 @@ public abstract class OrderRepositoryContract(StoreEngine engine) : IAsyncLifeti
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddAsync_answers_each_request_of_one_commit_with_its_own_orders_when_a_request_of_many_comes_first()
+    {
+        // Arrange: the writer held in a first commit, while a request of two orders and then one of one queue behind it.
+        var services = Services();
+        var repository = services.GetRequiredService<IOrderRepository>();
+        using var hold = new WriterHold();
+        var held = repository.AddAsync(TestOrders.Order(username: "held"));
+        await hold.Held.WaitAsync(TimeSpan.FromSeconds(60));
+        var many = repository.AddManyAsync([TestOrders.Order(username: "many-1"), TestOrders.Order(username: "many-2")]);
+        await WriterHold.WaitForQueuedAsync(services, 1);
+        var single = repository.AddAsync(TestOrders.Order(username: "single"));
+        await WriterHold.WaitForQueuedAsync(services, 2);
+
+        // Act: both go in the next commit, the request of many first.
+        hold.Release();
+        var answers = (await many).Append(await single).Prepend(await held).ToArray();
+        var listed = await services.GetRequiredService<IOrderQueries>().ListAsync(new OrderFilter(), 0, 10);
+
+        // Assert
+        Assert.Equal(["held", "many-1", "many-2", "single"], answers.Select(a => a.Order.Username));
+        Assert.All(answers, a => Assert.Equal(SaveOutcome.Created, a.Outcome));
+        Assert.Equal(answers.Select(a => a.Order), listed);
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task IsStoredAsync_is_true_only_for_a_stored_username_and_clientOrderId_pair()
     {
         var services = Services();

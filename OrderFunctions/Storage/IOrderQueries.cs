@@ -34,6 +34,7 @@ public interface IOrderQueries
     /// become visible in id order (SQLite: one writer, ids assigned under its write lock) holds nothing back.
     /// </summary>
     /// <exception cref="OrderStoreUnavailableException">The store cannot be read now.</exception>
+    // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
     async Task<OrderSlice> ListSliceAsync(OrderFilter filter, long afterId, int count, CancellationToken cancellationToken = default) =>
         new(await ListAsync(filter, afterId, count, cancellationToken).ConfigureAwait(false));
 

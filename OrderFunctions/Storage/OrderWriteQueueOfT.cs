@@ -88,6 +88,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     {
         // On the caller's thread, so the one writer thread does less per order.
         var pending = Prepare(OrderWrite.One(order));
+        // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
         await EnqueueAndWait(pending).ConfigureAwait(false);
         var result = pending.Result.Single;
         // Stryker disable once Statement : equivalent, pooling only spares the collector work
@@ -99,6 +100,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
     {
         if (orders.Count == 0) return [];
         var pending = Prepare(OrderWrite.All(orders));
+        // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
         await EnqueueAndWait(pending).ConfigureAwait(false);
         var results = pending.Result.Many!;
         // Stryker disable once Statement : equivalent, pooling only spares the collector work
@@ -186,6 +188,7 @@ public sealed partial class OrderWriteQueue<TPrepared> : OrderWriteQueue
         if (!_writer.IsValueCreated) return;
         try
         {
+            // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
             await _drain.Drained.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

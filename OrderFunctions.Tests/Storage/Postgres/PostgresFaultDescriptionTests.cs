@@ -105,6 +105,18 @@ public sealed class PostgresFaultDescriptionTests : IDisposable
         Assert.Equal($"{nameof(NpgsqlException)}: the database server cannot be reached", scrubbed.Message);
     }
 
+    [Fact]
+    public void Scrubbed_keeps_the_sqlstate_and_the_cause_without_the_servers_message()
+    {
+        var fault = new PostgresException("could not extend file \"base/16384/2619\" on host db.example.com", "ERROR", "ERROR",
+            PostgresErrorCodes.DiskFull);
+
+        var scrubbed = Assert.IsType<PostgresStoreException>(PostgresFaults.Scrubbed(fault));
+
+        Assert.Equal($"{nameof(PostgresException)} 53100: the database server's disk is full", scrubbed.Message);
+        Assert.Equal(("53100", "the database server's disk is full"), (scrubbed.SqlState, scrubbed.Cause));
+    }
+
     // A port the OS handed out and took back: nothing listens on it, so a connection is refused at once.
     private static string ClosedPortConnectionString()
     {

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OrderFunctions.Orders;
+using OrderFunctions.Storage;
 using OrderFunctions.Storage.Postgres;
 using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Support.Postgres;
@@ -30,6 +34,54 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
         Assert.Equal(1L, await Postgres.ScalarAsync<long>(
             "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders' " +
             "AND indexdef LIKE 'CREATE UNIQUE INDEX%(username, client_order_id)%'"));
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task AddManyAsync_stores_orders_without_a_client_order_id_through_unnest_when_configured()
+    {
+        var services = Services(("OrderStorage:PostgresBulkInsert", nameof(PostgresBulkInsert.Unnest)));
+        Assert.Equal(PostgresBulkInsert.Unnest, services.GetRequiredService<IOptions<PostgresOrderStoreOptions>>().Value.BulkInsert);
+
+        var saved = await services.GetRequiredService<IOrderRepository>().AddManyAsync(
+            [TestOrders.Order(), TestOrders.Order(username: "bob"), TestOrders.Order(clientOrderId: "keyed")]);
+        var listed = await services.GetRequiredService<IOrderQueries>().ListAsync(new OrderFilter(), 0, 10);
+
+        Assert.All(saved, s => Assert.Equal(SaveOutcome.Created, s.Outcome));
+        Assert.Equal(saved.Select(s => s.Order), listed);
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task Writer_refuses_an_id_sequence_that_caches_values_saying_how_to_restore_it()
+    {
+        // Arrange: ids drawn in blocks per session would not grow in the order they are drawn.
+        await Postgres.CreateSchemaAsync();
+        var sequence = await Postgres.ScalarAsync<string>(PostgresOrderSchema.SequenceSql);
+        await using (var connection = await Postgres.OpenAsync())
+        await using (var alter = new Npgsql.NpgsqlCommand($"ALTER SEQUENCE {sequence} CACHE 20", connection))
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+
+        // Act
+        var refused = await Record.ExceptionAsync(async () => await Repository().AddAsync(TestOrders.Order()));
+
+        // Assert
+        Assert.NotNull(refused);
+        Assert.Contains($"the id sequence {sequence} caches 20 values per session: ids would not grow in the order they are drawn " +
+            $"and listings could skip orders; an operator restores it with ALTER SEQUENCE {sequence} CACHE 1", refused.ToString());
+        Assert.Equal(0L, await Postgres.CountRowsAsync());
+    }
+
+    [StoreFact(Timeout = TestTimeouts.Server)]
+    public async Task StartAsync_creates_the_username_index_only_when_configured()
+    {
+        var indexes = "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'ix_orders_username_id'";
+        await Services().GetRequiredService<IOrderRepository>().AddAsync(TestOrders.Order());
+        var without = await Postgres.ScalarAsync<long>(indexes);
+
+        await Services(("OrderStorage:IndexUsername", "true")).GetRequiredService<IOrderRepository>().AddAsync(TestOrders.Order());
+
+        Assert.Equal((0L, 1L), (without, await Postgres.ScalarAsync<long>(indexes)));
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]

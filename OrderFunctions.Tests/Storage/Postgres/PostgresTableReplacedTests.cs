@@ -54,6 +54,7 @@ public sealed class PostgresTableReplacedTests : IAsyncLifetime
                 "it takes and serves no orders until an operator restores it"
             : "the orders table was dropped after the service started; it takes and serves no orders until an operator restores it";
         Assert.Equal($"The order store cannot take orders now: {expected}.", healthProblem.GetProperty("detail").GetString());
+        Assert.All(writes, write => Assert.Contains(expected, write.Body.GetProperty("detail").GetString()));
         if (createdAgain) Assert.Equal(0, await _store.CountRowsAsync());
     }
 

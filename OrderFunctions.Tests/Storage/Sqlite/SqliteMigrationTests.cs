@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using OrderFunctions.Orders;
 using OrderFunctions.Storage;
 using OrderFunctions.Storage.Sqlite;
@@ -94,6 +95,21 @@ public sealed class SqliteMigrationTests() : OrderMigrationContract(StoreEngine.
         Assert.Contains(new OrderSchemaVersionException("SQLite", Latest + 1, Latest).Message, refused.OutputLines);
         Assert.DoesNotContain(refused.OutputLines, line => line.StartsWith("Unhandled exception", StringComparison.Ordinal));
         Assert.Equal(Latest + 1, await SchemaVersionAsync());
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
+    public async Task StartAsync_leaves_a_newer_files_journal_mode_as_it_was()
+    {
+        // Arrange: a newer release's file in rollback-journal mode (WAL is a property of the file, kept in its header).
+        Execute(PreviousReleaseSql.Replace("PRAGMA journal_mode = 'wal';", "PRAGMA journal_mode = 'delete';", StringComparison.Ordinal)
+            + $"PRAGMA user_version = {Latest + 1};");
+        var queue = Services().GetRequiredService<OrderWriteQueue>();
+
+        // Act
+        await Assert.ThrowsAsync<OrderSchemaVersionException>(() => queue.StartAsync(default));
+
+        // Assert: refused before the switch to WAL, which must run outside the migration's transaction.
+        Assert.Equal("delete", Store.Scalar<string>("PRAGMA journal_mode"));
     }
 
     private void Execute(string sql)

@@ -10,6 +10,7 @@ namespace OrderFunctions.Storage.Postgres;
 /// A listing reads the sequence's head first and the locks second, and returns no id above
 /// <see cref="SettledThrough"/>: below it no id can become visible later.
 /// </summary>
+// Stryker disable Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context (every Boolean literal of this file is ConfigureAwait's)
 internal static class PostgresCommitFence
 {
     // A key: 15 bits of the sequence's oid (the table's own key space: schemas or tables sharing a database do not
@@ -73,8 +74,10 @@ internal static class PostgresCommitFence
     // far less than 2^47 ids). A bound above the head belongs to a commit that drew nothing at or below it.
     private static long Bound(long head, long key)
     {
+        // Stryker disable once Arithmetic : equivalent, the bound is the key's value nearest the reference point, and any reference within 2^47 of the head gives the same one
         var next = head + 1;
         var difference = ((key & BoundMask) - (next & BoundMask)) & BoundMask;
+        // Stryker disable once Equality : equivalent, a difference of exactly 2^47 ids would need a commit that far behind the head
         if (difference >= HalfRange) difference -= 1L << BoundBits;
         return next + difference;
     }

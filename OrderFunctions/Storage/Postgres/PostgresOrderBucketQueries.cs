@@ -10,6 +10,7 @@ namespace OrderFunctions.Storage.Postgres;
 /// buckets are the same UTC-aligned ones as SQLite's), sums in numeric read as text, first and last price by ordered
 /// aggregates. The arithmetic is <see cref="StatsBucket.FromUnits"/>'s, as on SQLite.
 /// </summary>
+// Stryker disable Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context (every Boolean literal of this file is ConfigureAwait's)
 public sealed class PostgresOrderBucketQueries(PostgresReads reads) : IOrderBucketQueries
 {
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
@@ -46,6 +47,7 @@ public sealed class PostgresOrderBucketQueries(PostgresReads reads) : IOrderBuck
             command.Parameters.AddWithValue("count", count);
             command.CommandText = sql.ToString();
 
+            // Stryker disable once Linq : equivalent, the list's initial capacity
             var buckets = new List<StatsBucket>(Math.Min(count, 1024));
             await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))

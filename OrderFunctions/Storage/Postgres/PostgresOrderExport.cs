@@ -21,20 +21,26 @@ public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueri
         NpgsqlConnection? connection = null;
         try
         {
+            // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
             connection = await reads.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
             var settled = await SettledThroughAsync(connection, cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
             var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
             await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
             {
+                // Stryker disable once Statement,Boolean : equivalent, the export's transaction runs SELECTs only, so READ ONLY is a guard none of its statements trips; and equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
                 await readOnly.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             await using var max = new NpgsqlCommand("SELECT COALESCE(MAX(id), 0) FROM orders WHERE id <= @settled", connection, transaction);
             max.Parameters.AddWithValue("settled", settled);
+            // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
             var maxId = (long)(await max.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             return new Export(reads, connection, transaction, filter, maxId);
         }
         catch (Exception ex)
         {
+            // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
             if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
             if (reads.Unavailable(ex) is { } unavailable) throw unavailable;
             throw;
@@ -46,7 +52,9 @@ public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueri
     private static async Task<long> SettledThroughAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(PostgresCommitFence.ReadSql, connection);
+        // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
         await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
         return await PostgresCommitFence.ReadSettledThroughAsync(row, cancellationToken).ConfigureAwait(false);
     }
 
@@ -66,6 +74,7 @@ public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueri
             NpgsqlDataReader row;
             try
             {
+                // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
                 row = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (reads.Unavailable(ex) is { } unavailable)
@@ -79,6 +88,7 @@ public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueri
                     StoredOrder order;
                     try
                     {
+                        // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
                         if (!await row.ReadAsync(cancellationToken).ConfigureAwait(false)) yield break;
                         order = PostgresOrderReader.ReadOrder(row);
                     }
@@ -93,7 +103,9 @@ public sealed class PostgresOrderExport(PostgresReads reads) : IOrderExportQueri
 
         public async ValueTask DisposeAsync()
         {
+            // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
             await transaction.DisposeAsync().ConfigureAwait(false);
+            // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -11,6 +11,7 @@ namespace OrderFunctions.Storage.Postgres;
 /// from the constant clauses below, one per given filter; every value is a parameter. Answers are the SQLite store's,
 /// value for value: decimals normalised, timestamps in UTC to the 100 ns, sums exact (numeric, read as text).
 /// </summary>
+// Stryker disable Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context (every Boolean literal of this file is ConfigureAwait's)
 public sealed class PostgresOrderQueries(PostgresReads reads) : IOrderQueries
 {
     private const string FindSql = $"SELECT {PostgresOrderSchema.Columns} FROM orders WHERE id = @id";
@@ -74,6 +75,7 @@ public sealed class PostgresOrderQueries(PostgresReads reads) : IOrderQueries
             var settled = await PostgresCommitFence.ReadSettledThroughAsync(row, cancellationToken).ConfigureAwait(false);
             await row.NextResultAsync(cancellationToken).ConfigureAwait(false);
 
+            // Stryker disable once Linq : equivalent, the list's initial capacity
             var orders = new List<StoredOrder>(Math.Min(count, 1024));
             while (await row.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -101,6 +103,7 @@ public sealed class PostgresOrderQueries(PostgresReads reads) : IOrderQueries
             command.Parameters.AddWithValue("count", count);
             command.CommandText = sql.ToString();
 
+            // Stryker disable once Linq : equivalent, the list's initial capacity
             var markets = new List<MarketStats>(Math.Min(count, 1024));
             await using var row = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await row.ReadAsync(cancellationToken).ConfigureAwait(false)) markets.Add(ReadStats(row));

@@ -148,6 +148,7 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
             {
                 try
                 {
+                    // Stryker disable once NullCoalescing : equivalent in every answer, request by request answers a commit as together does (the slower path)
                     return TryWriteTogether(connection, batch) ?? WriteOneByOne(connection, batch);
                 }
                 catch (KeyBusyException)
@@ -225,10 +226,12 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
             {
                 if (batch[r].Single is { } order)
                 {
+                    // Stryker disable once Boolean : equivalent, the draw's own fence is a second fence of this transaction, with a higher bound: readers take the lowest
                     written[r] = WriteResult.One(Insert(connection, [order], fenced: true)[0]);
                 }
                 else
                 {
+                    // Stryker disable once Boolean : equivalent, the draw's own fence is a second fence of this transaction, with a higher bound: readers take the lowest
                     var results = Insert(connection, batch[r].Many!, fenced: true);
                     if (Array.Exists(results, s => s.Outcome == SaveOutcome.Conflict)) transaction.Rollback("request");
                     written[r] = WriteResult.All(results);
@@ -239,6 +242,7 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
                 transaction.Rollback("request");
                 written[r] = WriteResult.NotWritten(KeyBusyReason);
             }
+            // Stryker disable once Statement : equivalent, COMMIT releases every savepoint, and a rollback to a name goes to its latest savepoint
             transaction.Release("request");
         }
         Commit(connection, transaction, written);
@@ -326,6 +330,7 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
             {
                 // Not reachable yet: ask again until the budget is spent.
             }
+            // Stryker disable once Statement : equivalent in outcome, the loop asks again at once instead of after 100 ms
             Thread.Sleep(100);
         }
         return null;
@@ -340,12 +345,14 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
         var keyed = new List<int>();
         for (var i = 0; i < orders.Count; i++) (orders[i].ClientOrderId is null ? plain : keyed).Add(i);
 
+        // Stryker disable once Equality : equivalent, a COPY of no rows inserts nothing
         if (plain.Count > 0)
         {
             if (BulkInsert == PostgresBulkInsert.Copy) Copy(connection, orders, ids, plain);
             else InsertUnnest(connection, orders, ids, plain, UnnestSelect);
             foreach (var i in plain) results[i] = new SaveResult(SaveOutcome.Created, StoredOrder.From(ids[i], orders[i]));
         }
+        // Stryker disable once Equality : equivalent, an insert of no keyed rows inserts nothing and finds none missing
         if (keyed.Count > 0) InsertKeyed(connection, orders, ids, keyed, results);
         return results;
     }
@@ -367,6 +374,7 @@ public sealed class PostgresOrderWriter(PostgresConnections connections, IOption
             if (inserted.Contains(ids[i])) results[i] = new SaveResult(SaveOutcome.Created, StoredOrder.From(ids[i], orders[i]));
             else missing.Add(i);
         }
+        // Stryker disable once Statement : equivalent, the lookup of no keys finds nothing and answers none
         if (missing.Count == 0) return;
 
         // Already stored under this (username, client order id): by an earlier commit, another instance, or an

@@ -22,7 +22,9 @@ public sealed partial class PostgresReads(PostgresConnections connections, IOpti
         try
         {
             if (connections.TableLost is { } lost) throw new PostgresStoreException(lost);
+            // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
             await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
             return await query(connection).ConfigureAwait(false);
         }
         catch (Exception ex) when (Unavailable(ex) is { } unavailable)

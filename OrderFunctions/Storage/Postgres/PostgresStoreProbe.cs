@@ -6,6 +6,7 @@ namespace OrderFunctions.Storage.Postgres;
 /// Health of the PostgreSQL server: a read of <c>orders</c> on the probe's own short-timeout pool; to prove a write, a
 /// delete matching no row inside a transaction that is rolled back (refused on a read-only server or standby).
 /// </summary>
+// Stryker disable Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context (every Boolean literal of this file is ConfigureAwait's)
 public sealed class PostgresStoreProbe(PostgresConnections connections) : IOrderStoreProbe
 {
     public async Task<string?> ProbeAsync(bool proveWrite, CancellationToken cancellationToken = default)
@@ -29,6 +30,7 @@ public sealed class PostgresStoreProbe(PostgresConnections connections) : IOrder
                 command.CommandText = "INSERT INTO orders SELECT * FROM orders WHERE false";
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
+            // Stryker disable once Statement : equivalent, disposing the transaction rolls it back
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }

@@ -19,6 +19,7 @@ internal static class SqliteExactAggregates
     /// </summary>
     public const string OrderTotals = "order_totals";
 
+    // Stryker disable once Boolean : equivalent, isDeterministic only lets SQLite use a function in indexes and CHECKs, which no query here does
     public static void Register(SqliteConnection connection) =>
         connection.CreateAggregate<long, long, long, Totals, string>(
             OrderTotals,
@@ -52,6 +53,7 @@ internal static class SqliteExactAggregates
         {
             var sum = Small + value;
             // Overflow when both operands have the same sign and the result's sign differs.
+            // Stryker disable once Conditional,Equality : equivalent, spilling early (always, or also at 0) keeps the sum exact: the test only spares BigInteger additions
             return ((Small ^ sum) & (value ^ sum)) < 0
                 ? new ExactSum(value, Spilled + Small)
                 : this with { Small = sum };

@@ -17,6 +17,7 @@ public sealed class SqliteOrderExport(SqliteReads reads) : IOrderExportQueries
 
     public async Task<IOrderExport> OpenExportAsync(OrderFilter filter, CancellationToken cancellationToken = default)
     {
+        // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
         var maxId = await reads.ReadAsync(connection =>
         {
             using var command = reads.Command(connection);
@@ -33,8 +34,10 @@ public sealed class SqliteOrderExport(SqliteReads reads) : IOrderExportQueries
         public async IAsyncEnumerable<StoredOrder> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             var after = 0L;
+            // Stryker disable once Equality : equivalent, at after == maxId one more slice reads no row and ends the loop
             while (after < maxId)
             {
+                // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
                 var slice = await reads.ReadAsync(connection =>
                 {
                     using var command = reads.Command(connection);

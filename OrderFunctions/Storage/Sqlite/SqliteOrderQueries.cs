@@ -54,6 +54,7 @@ public sealed class SqliteOrderQueries(SqliteReads reads) : IOrderQueries
             command.Parameters.AddWithValue("$count", count);
             command.CommandText = sql.ToString();
 
+            // Stryker disable once Linq : equivalent, the list's initial capacity
             var orders = new List<StoredOrder>(Math.Min(count, 1024));
             using var row = command.ExecuteReader();
             while (row.Read()) orders.Add(SqliteOrderReader.ReadOrder(row));
@@ -73,6 +74,7 @@ public sealed class SqliteOrderQueries(SqliteReads reads) : IOrderQueries
             command.Parameters.AddWithValue("$count", count);
             command.CommandText = sql.ToString();
 
+            // Stryker disable once Linq : equivalent, the list's initial capacity
             var markets = new List<MarketStats>(Math.Min(count, 1024));
             using var row = command.ExecuteReader();
             while (row.Read()) markets.Add(ReadStats(row));
@@ -102,6 +104,7 @@ public sealed class SqliteOrderQueries(SqliteReads reads) : IOrderQueries
         {
             sql.Append(filtered ? " AND " : " WHERE ").Append(clause);
             command.Parameters.AddWithValue(name, value);
+            // Stryker disable once Boolean : equivalent for every caller, list passes only afterId and stats only afterMarket
             filtered = true;
         }
 

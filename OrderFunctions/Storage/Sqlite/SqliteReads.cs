@@ -37,6 +37,7 @@ public sealed partial class SqliteReads
     /// <summary>Runs <paramref name="query"/> on its own connection inside a gate slot, released when it returns.</summary>
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, T> query, CancellationToken cancellationToken)
     {
+        // Stryker disable once Boolean : equivalent, ConfigureAwait(false) as true: neither host has a synchronization context
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
