@@ -141,9 +141,15 @@ public sealed class OrderWriteQueueTests
             Thread.Sleep(300);
             Interlocked.Increment(ref done);
         }
+        // Every caller on the thread pool, as a host's request is: one started on the test's thread would capture xUnit's
+        // synchronization context whenever the await before it completed at once (the writer entered first), and then
+        // resume later through that context instead of on the completion's thread (CI, 2026-12-07: 1 of 4 done).
         var first = Task.Run(() => CallAsync(1));
         await engine.FirstWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var queued = Enumerable.Range(2, 3).Select(CallAsync).ToArray(); // queued on return
+        var queued = Enumerable.Range(2, 3).Select(size => Task.Run(() => CallAsync(size))).ToArray();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (queue.QueuedOrders < 4 && DateTime.UtcNow < deadline) await Task.Delay(5);
+        Assert.Equal(4, queue.QueuedOrders);
 
         // Act
         var stop = queue.StopAsync(default);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OrderFunctions.Storage.Postgres;
+using OrderFunctions.Tests.Support;
 
 namespace OrderFunctions.Tests.Storage.Postgres;
 
@@ -52,7 +53,7 @@ public sealed class PostgresConnectionsTests
         Assert.Equal(dropped.Cause, connections.TableLost);
     }
 
-    [Fact]
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Dispose_disposes_both_data_sources()
     {
         var connections = Connections(Server);
