@@ -40,7 +40,7 @@ public class EnqueueBenchmarks
     [Params(false, true)]
     public bool Spool { get; set; }
 
-    [Params(1, 4)]
+    [Params(1, 2, 4)]
     public int Threads { get; set; }
 
     [GlobalSetup]
