@@ -93,7 +93,9 @@ public enum EnqueueStatus
     Accepted = 0,
     /// <summary>
     /// The memory buffer holds <see cref="OrderSenderOptions.MaxBufferedOrders"/>
-    /// orders not yet acknowledged; try again, or use EnqueueAsync to wait.
+    /// orders not yet acknowledged; try again, or use EnqueueAsync to wait. With a spool: the producers have filled the
+    /// segments its thread maps ahead of them (at least two, 131,072 orders by default) faster than it maps more, though the spool
+    /// has room; it passes once that thread has mapped the next segment.
     /// </summary>
     BufferFull,
     /// <summary>

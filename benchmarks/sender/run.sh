@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The sender's figures (issue 17), side by side in one run on one host:
 #   1. TryEnqueue's cost to the caller: per-call median / p99 / p99.9 and bytes allocated (memory ring and spool,
-#      1 and 4 producer threads), then BenchmarkDotNet with MemoryDiagnoser for the same four cases.
+#      1 and 4 producer threads), then BenchmarkDotNet with MemoryDiagnoser (memory ring and spool, 1, 2 and 4
+#      producer threads; its figure is a call's cost on a core: see docs/sender.md, "Figures").
 #   2. End to end: 1,000,000 orders through OrderSender (memory, then spool) until every one is acknowledged (a row),
 #      against the server's own batch throughput for the same orders (each with a clientOrderId: the higher of 4
 #      connections x 1,000 per request and 2 x 5,000, bodies built before the clock starts; also printed: OrderClient
@@ -10,7 +11,7 @@
 #   3. Outage: 200,000 orders at a steady rate while the server is stopped for 20 s and started again: rows,
 #      duplicates, order kept, peak RSS of the sending process.
 #
-#   benchmarks/sender/run.sh                              # the full run (about 6 minutes on a quiet 2-core machine)
+#   benchmarks/sender/run.sh                              # the full run (3-6 minutes on a quiet 2-core machine)
 #   ORDERS=20000 OUTAGE_ORDERS=4000 OUTAGE_RATE=1000 OUTAGE_STOP=2 OUTAGE_DOWN=2 LATENCY_CALLS=20000 BDN=0 \
 #       LOAD_SECONDS=3 benchmarks/sender/run.sh           # a smoke run
 #

@@ -20,6 +20,8 @@ internal static class Latency
             $"{"calls>1us",10} {"preempted",10} {"faults",8} {"block ns",9}");
         var threadCounts = (Environment.GetEnvironmentVariable("LATENCY_THREADS") ?? "1 4")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        // LATENCY_MODES="spool" measures only that mode (for a profiler: one mode's work alone).
+        var modes = Environment.GetEnvironmentVariable("LATENCY_MODES")?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         foreach (var threads in threadCounts)
         {
             var empty = Measure(null, threads, calls, timeOnly: true);
@@ -32,6 +34,7 @@ internal static class Latency
                 ("spool+100ms", true, SpoolFlushMode.Interval),
             })
         {
+            if (modes is not null && !modes.Contains(mode)) continue;
             foreach (var threads in threadCounts)
             {
                 var directory = spool ? Path.Combine(Path.GetTempPath(), $"bench-spool-{Guid.NewGuid():N}") : null;
