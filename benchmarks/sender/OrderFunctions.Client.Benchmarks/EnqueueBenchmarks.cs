@@ -79,10 +79,17 @@ public class EnqueueBenchmarks
         }
     }
 
+    /// <summary>Fails the case (NA, and benchmarks/sender/run.sh stops) when a call of the iteration, or of the warm-up, was refused.</summary>
+    [IterationCleanup]
+    public void NoneRefused()
+    {
+        var refused = Interlocked.Read(ref _refused);
+        if (refused > 0) throw new InvalidOperationException($"TryEnqueue refused {refused} calls: the case measured refusals");
+    }
+
     [IterationSetup]
     public void Empty()
     {
-        if (Interlocked.Read(ref _refused) > 0) throw new InvalidOperationException($"TryEnqueue refused {_refused} calls: the case measured refusals");
         _sender.AcknowledgeAll();
         // The spool's thread maps segments two ahead of the producers and touches their pages at its own pace. Back to
         // back, four producers' iterations (65,536 records, a 24 MiB segment, every few milliseconds) outran it, and
