@@ -18,7 +18,8 @@
 # Options (environment): ORDERS=1000000, SINGLE_ORDERS=50000, SINGLE_CONNECTIONS=8, LOAD_SECONDS=15,
 # LOAD_CONNECTIONS=4, LATENCY_CALLS=250000 (per thread: 4 threads fill the library's default ring of 1,000,000 once), BDN=1 (0 skips BenchmarkDotNet), SENDER_BATCH (the sender's
 # MaxBatchOrders in part 2; unset: the library's default, 1,000; the server takes up to 10000), OUTAGE_ORDERS=200000,
-# OUTAGE_RATE=5000 (orders/s), OUTAGE_STOP=10 (s after the start), OUTAGE_DOWN=20 (s), KEEP=0.
+# OUTAGE_RATE=5000 (orders/s), OUTAGE_STOP=10 (s after the start), OUTAGE_DOWN=20 (s), KEEP=0. Read by the latency pass
+# itself: LATENCY_THREADS="1 4" (the producer counts), LATENCY_MODES (unset: memory spool spool+100ms).
 set -euo pipefail
 
 ORDERS=${ORDERS:-1000000}
