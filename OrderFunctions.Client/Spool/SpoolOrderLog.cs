@@ -94,8 +94,10 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
             _maxSegments = (int)Math.Max(options.MaxSpoolBytes / _segmentBytes, live.Count == 0 ? 2 : live[^1].Index - firstLive + 2);
             _segments = new Segment?[_maxSegments];
             _bases = new nint[_maxSegments];
-            foreach (var (index, path) in existing.Where(e => e.Index < firstLive)) _free.Enqueue(Recycle(path));
+            // The free files first: a segment recycled here is one too, and listed twice it was renamed twice, the second
+            // time from a name that no longer existed (an IOException, taken for a full disk).
             foreach (var file in Directory.EnumerateFiles(_directory, FreePrefix + "*")) _free.Enqueue(file);
+            foreach (var (index, path) in existing.Where(e => e.Index < firstLive)) _free.Enqueue(Recycle(path));
 
             _acked = acked;
             _highestMapped = firstLive - 1;
