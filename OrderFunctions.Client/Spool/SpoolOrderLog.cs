@@ -307,8 +307,8 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         return _recoveredEnd;
     }
 
-    // Optimized at once: in tier-0 code its loop, which never returns, ran through the runtime's on-stack-replacement
-    // helper on every pass (1.7% of all samples in a profile of two producers).
+    // Optimized at once: a runtime helper called from its loop's tier-0 code (the loop never returns) took 1.7% of all
+    // samples in a profile of two producers; with this and a wait that does not spin, it is gone from the profile.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Keep()
     {
