@@ -266,6 +266,45 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal("mine-8", log.Read(tail).ClientOrderId);
     }
 
+    [Fact]
+    public void Spool_reopened_with_an_acknowledged_segment_not_yet_recycled_reuses_its_file_once_and_reports_no_full_disk()
+    {
+        // The process was killed after the position file moved past segment 0 and before the spool's thread recycled it.
+        // Opening recycles it; listed among the free files twice, it was renamed twice, and the second rename (from a name
+        // gone by then) was reported as a full disk.
+        var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
+        var options = Options(Nowhere(), _spool) with { SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = 8L * 16 * SpoolRecord.SlotBytes };
+        using (var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            for (var i = 0; i < 40; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "first", $"first-{i}")));
+            log.Commit(40);
+            Assert.True(SpinWait.SpinUntil(() => !File.Exists(Path.Combine(_spool, $"segment-{1:D12}.log")), TestTimeouts.Server / 2),
+                "segments 0 and 1 were not released");
+        }
+        // Segment 0 back in place (a copy of a live one will do: it is below the acknowledged position), and a free file.
+        var live = Path.Combine(_spool, $"segment-{2:D12}.log");
+        File.Copy(live, Path.Combine(_spool, $"segment-{0:D12}.log"));
+        File.Copy(live, Path.Combine(_spool, "free-by-hand.log"));
+
+        var logs = new CapturedLogs();
+        using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        using (var reopened = new SpoolOrderLog(options, prefix, factory.CreateLogger<OrderSender>()))
+        {
+            var deadline = Stopwatch.StartNew();
+            for (var i = 0; i < 96; i++)
+            {
+                EnqueueStatus status;
+                while ((status = reopened.TryAppend(Order(i, "second", $"second-{i}"))) == EnqueueStatus.BufferFull && deadline.ElapsedMilliseconds < TestTimeouts.Server / 2)
+                {
+                    Thread.Sleep(1); // the next segment is being mapped
+                }
+                Assert.Equal(EnqueueStatus.Accepted, status);
+            }
+            Assert.Null(reopened.DiskFullReason);
+        }
+        Assert.DoesNotContain(logs.Entries, e => e.Contains("is full", StringComparison.Ordinal));
+    }
+
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task StopAsync_counts_the_orders_left_not_the_unused_positions_of_blocks()
     {

@@ -2,7 +2,8 @@
 # The sender's figures (issue 17), side by side in one run on one host:
 #   1. TryEnqueue's cost to the caller: per-call median / p99 / p99.9 and bytes allocated (memory ring and spool,
 #      1 and 4 producer threads), then BenchmarkDotNet with MemoryDiagnoser (memory ring and spool, 1, 2 and 4
-#      producer threads; its figure is a call's cost on a core: see docs/sender.md, "Figures").
+#      producer threads; its figure is a call's cost on a core: see docs/sender.md, "Figures"), and the spool's own
+#      thread's CPU per order in the same loop (SPOOL_THREAD_ROUNDS=40).
 #   2. End to end: 1,000,000 orders through OrderSender (memory, then spool) until every one is acknowledged (a row),
 #      against the server's own batch throughput for the same orders (each with a clientOrderId: the higher of 4
 #      connections x 1,000 per request and 2 x 5,000, bodies built before the clock starts; also printed: OrderClient
@@ -16,7 +17,7 @@
 #       LOAD_SECONDS=3 benchmarks/sender/run.sh           # a smoke run
 #
 # Options (environment): ORDERS=1000000, SINGLE_ORDERS=50000, SINGLE_CONNECTIONS=8, LOAD_SECONDS=15,
-# LOAD_CONNECTIONS=4, LATENCY_CALLS=250000 (per thread: 4 threads fill the library's default ring of 1,000,000 once), BDN=1 (0 skips BenchmarkDotNet), SENDER_BATCH (the sender's
+# LOAD_CONNECTIONS=4, SPOOL_THREAD_ROUNDS=40, LATENCY_CALLS=250000 (per thread: 4 threads fill the library's default ring of 1,000,000 once), BDN=1 (0 skips BenchmarkDotNet), SENDER_BATCH (the sender's
 # MaxBatchOrders in part 2; unset: the library's default, 1,000; the server takes up to 10000), OUTAGE_ORDERS=200000,
 # OUTAGE_RATE=5000 (orders/s), OUTAGE_STOP=10 (s after the start), OUTAGE_DOWN=20 (s), KEEP=0. Read by the latency pass
 # itself: LATENCY_THREADS="1 4" (the producer counts), LATENCY_MODES (unset: memory spool spool+100ms).
@@ -65,6 +66,8 @@ if [ "$BDN" = 1 ]; then
         die "BenchmarkDotNet measured nothing (Mean NA); its log is $WORK/bdn.log (KEEP=1 keeps it)"
     fi
 fi
+# The spool's own thread (maps and touches segments ahead): its CPU per order, in BenchmarkDotNet's loop. Linux only.
+if [ -d /proc/self/task ]; then dotnet "$BENCH_DLL" spool-thread "${SPOOL_THREAD_ROUNDS:-40}"; fi
 
 echo "== 2. End to end (SQLite)"
 base() { echo "${SERVER_URL%/API/orders}"; }

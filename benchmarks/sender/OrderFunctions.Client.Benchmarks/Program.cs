@@ -4,6 +4,7 @@ using OrderFunctions.Client.Benchmarks;
 
 // bdn [BenchmarkDotNet args]               TryEnqueue: memory/spool x 1/4 threads, MemoryDiagnoser
 // latency [calls]                          TryEnqueue per-call percentiles
+// spool-thread [rounds]                    the spool's own thread: CPU per order (Linux)
 // sender ENDPOINT COUNT [SPOOL]            end to end through OrderSender
 // single ENDPOINT COUNT CONNECTIONS        one order per request (the baseline)
 // batches ENDPOINT COUNT CONNECTIONS BATCH the server's batch throughput for orders with clientOrderIds
@@ -12,6 +13,7 @@ int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
 return args.FirstOrDefault() switch
 {
     "bdn" => Summary(BenchmarkSwitcher.FromAssembly(typeof(EnqueueBenchmarks).Assembly).Run(args[1..])),
+    "spool-thread" => Run(() => SpoolThread.Run(args.Length > 1 ? Int(args[1]) : 40)),
     "latency" => Run(() => Latency.Run(args.Length > 1 ? Int(args[1]) : 1_000_000)),
     "sender" => await EndToEnd.SenderAsync(new Uri(args[1]), Int(args[2]), args.Length > 3 ? args[3] : null, args.Length > 3 ? "spool" : "memory"),
     "batches" => await EndToEnd.ServerBatchesAsync(new Uri(args[1]), Int(args[2]), Int(args[3]), Int(args[4])),
@@ -24,6 +26,6 @@ static int Summary(IEnumerable<BenchmarkDotNet.Reports.Summary> summaries) => su
 static int Run(Action action) { action(); return 0; }
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bdn | latency [calls] | sender URL COUNT [SPOOL] | single URL COUNT CONNECTIONS | batches URL COUNT CONNECTIONS BATCH | outage URL COUNT RATE SPOOL");
+    Console.Error.WriteLine("usage: bdn | latency [calls] | spool-thread [rounds] | sender URL COUNT [SPOOL] | single URL COUNT CONNECTIONS | batches URL COUNT CONNECTIONS BATCH | outage URL COUNT RATE SPOOL");
     return 2;
 }
