@@ -82,8 +82,9 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         try
         {
             await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
-            var toServer = ClientToServerAsync(client, server);
-            var toClient = PumpAsync(server, client);
+            using var toClientCut = new CancellationTokenSource();
+            var toServer = ClientToServerAsync(client, server, toClientCut);
+            var toClient = PumpAsync(server, client, toClientCut.Token);
             await Task.WhenAny(toServer, toClient);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -96,7 +97,10 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
     }
 
-    private async Task ClientToServerAsync(Socket client, Socket server)
+    // cutToClient: cancelled before a dropped COMMIT is forwarded, so that the server's answer to it never reaches the
+    // client. Cutting only afterwards (closing the sockets) raced with it: in a CI run under load the proxy's thread was
+    // late, the answer got through, and the app answered 201 where the test expected the outcome unknown.
+    private async Task ClientToServerAsync(Socket client, Socket server, CancellationTokenSource cutToClient)
     {
         var buffer = new byte[64 * 1024];
         var tail = new byte[CommitMessage.Length - 1];
@@ -111,6 +115,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             {
                 // Forward what came before the COMMIT (and the COMMIT itself when the fault comes after it), then drop.
                 var forward = fault == TcpFault.DropAfterCommit ? end : Math.Max(0, end - CommitMessage.Length);
+                await cutToClient.CancelAsync();
                 if (forward > 0) await server.SendAsync(buffer.AsMemory(0, forward), _stop.Token);
                 if (_refuseAfterDrop) RefuseConnections = true;
                 _dropped.TrySetResult();
@@ -133,13 +138,13 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         return at < 0 ? null : Math.Max(0, at + CommitMessage.Length - tail.Length);
     }
 
-    private async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, CancellationToken cut)
     {
         var buffer = new byte[64 * 1024];
         while (true)
         {
             var read = await from.ReceiveAsync(buffer, _stop.Token);
-            if (read == 0) return;
+            if (read == 0 || cut.IsCancellationRequested) return;
             await to.SendAsync(buffer.AsMemory(0, read), _stop.Token);
         }
     }
