@@ -435,10 +435,9 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     {
         // Touch every page before the writers may use the segment: the page faults (a few microseconds each, one per ten
         // records, more where the preallocated blocks are first written) are paid here on the spool's thread, not by
-        // TryEnqueue on the caller's. A page still mapped from the segment's last use is touched without a fault.
-        // TouchAhead keeps them writable afterwards.
-        // An atomic OR of zero: one write fault for a page not yet mapped. A plain load and store (tried on 2026-12-07)
-        // would take a read fault first and a write fault after it, and saved nothing measurable on pages already mapped.
+        // TryEnqueue on the caller's; a page still mapped from the segment's last use is touched without one. An atomic
+        // OR of zero takes one write fault per page; a plain load and store (tried on 2026-12-07) takes a read fault and
+        // then a write fault, and saved nothing measurable on pages already mapped.
         if (prefault)
         {
             var pointer = (byte*)segment.Pointer;
@@ -460,8 +459,8 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     /// <summary>
     /// Gives up an acknowledged segment (no append is under way in it: <see cref="WaitForAppends"/>). Its file is renamed
     /// free for reuse, and on Linux and macOS its mapping is kept for the next segment: a mapping made anew faults on
-    /// every page again (6,144 faults for a 24 MiB segment, 1 to 3 microseconds each on the spool's thread), which with
-    /// producers on every core took their time (docs/sender.md). The kept pages are still in the page tables and mostly
+    /// every page again (6,144 faults for a 24 MiB segment, a few microseconds each on the spool's thread, CPU taken
+    /// from the cores the producers run on; docs/sender.md). The kept pages are still in the page tables and mostly
     /// dirty, so touching them costs no fault. Windows cannot rename a file that is mapped, so there it is unmapped.
     /// </summary>
     private void Release(Segment segment)
@@ -472,7 +471,15 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
             _free.Enqueue(Recycle(segment.Path));
             return;
         }
-        segment.Path = Recycle(segment.Path);
+        try
+        {
+            segment.Path = Recycle(segment.Path);
+        }
+        catch
+        {
+            Unmap(segment); // not kept: the rename failed (the caller logs it); the file stays as it was
+            throw;
+        }
         _warm.Push(segment);
     }
 
