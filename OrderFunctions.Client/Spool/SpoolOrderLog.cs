@@ -372,7 +372,15 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
         {
             if (_warm.TryPop(out var warm))
             {
-                File.Move(warm.Path, path);
+                try
+                {
+                    File.Move(warm.Path, path);
+                }
+                catch
+                {
+                    Unmap(warm); // its file stays free, for the next start
+                    throw;
+                }
                 Install(new Segment(index, path, warm.File, warm.View, warm.Pointer), prefault: true);
             }
             else if (_free.TryDequeue(out var free))

@@ -162,6 +162,62 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Spool_recycling_segments_under_four_producers_stores_every_order_once()
+    {
+        // Segments of 64 records, 4 at most: released segments are reused (their mappings kept) while four threads append
+        // and the sender acknowledges, about 125 times over.
+        await using var app = await StandaloneApplication.StartAsync();
+        var options = Options(app.BaseAddress, _spool) with
+        {
+            SpoolSegmentBytes = 64L * SpoolRecord.SlotBytes,
+            MaxSpoolBytes = 4 * 64L * SpoolRecord.SlotBytes
+        };
+        await using (var sender = new OrderSender(options))
+        {
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(async () =>
+            {
+                for (var i = 0; i < 2000; i++) Assert.Equal(EnqueueStatus.Accepted, await sender.EnqueueAsync(Order(i, $"recycler{t}", $"recycler{t}-{i}")));
+            })));
+            Assert.True(await sender.FlushAsync());
+        }
+        Assert.Equal(8000, app.CountRows());
+        var rows = RowsByClientOrderId(app.DatabasePath);
+        Assert.Equal(Enumerable.Range(0, 4).SelectMany(t => Enumerable.Range(0, 2000).Select(i => $"recycler{t}-{i}")).Order(), rows.Keys.Order());
+    }
+
+    [Fact]
+    public void Spool_reopened_reads_the_records_written_through_a_reused_mapping_from_the_files_they_were_renamed_to()
+    {
+        // Segments of 16 records. Segments 0 and 1 are acknowledged and released (their mappings kept, their files renamed
+        // free); the next segments reuse them, each renamed again to its new index under its mapping. A new log on the
+        // directory (the process gone) must find every unacknowledged record in the file of its segment.
+        var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
+        var options = Options(Nowhere(), _spool) with { SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = 16L * 16 * SpoolRecord.SlotBytes };
+        using (var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            for (var i = 0; i < 32; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "acked", $"acked-{i}")));
+            log.Commit(32);
+            Assert.True(SpinWait.SpinUntil(() => !File.Exists(Path.Combine(_spool, $"segment-{1:D12}.log")), TestTimeouts.Server / 2),
+                "segments 0 and 1 were not released");
+            var deadline = Stopwatch.StartNew();
+            for (var i = 0; i < 96; i++)
+            {
+                EnqueueStatus status;
+                while ((status = log.TryAppend(Order(i, "kept", $"kept-{i}"))) == EnqueueStatus.BufferFull && deadline.ElapsedMilliseconds < TestTimeouts.Server / 2)
+                {
+                    Thread.Sleep(1); // the next segment is being mapped
+                }
+                Assert.Equal(EnqueueStatus.Accepted, status);
+            }
+            Assert.Equal(128, log.Tail);
+        }
+
+        using var reopened = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.Equal(128, reopened.Tail);
+        Assert.Equal(Enumerable.Range(0, 96).Select(i => $"kept-{i}"), Enumerable.Range(32, 96).Select(p => reopened.Read(p).ClientOrderId));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task StopAsync_while_threads_enqueue_keeps_every_accepted_order_in_the_spool()
     {
         var accepted = new int[4];
