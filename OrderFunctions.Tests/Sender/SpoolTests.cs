@@ -192,23 +192,11 @@ public sealed class SpoolTests : IDisposable
         // free); the next segments reuse them, each renamed again to its new index under its mapping. A new log on the
         // directory (the process gone) must find every unacknowledged record in the file of its segment.
         var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
-        var options = Options(Nowhere(), _spool) with { SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = 16L * 16 * SpoolRecord.SlotBytes };
+        var options = SegmentsOf16(maxSegments: 16);
         using (var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
         {
-            for (var i = 0; i < 32; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "acked", $"acked-{i}")));
-            log.Commit(32);
-            Assert.True(SpinWait.SpinUntil(() => !File.Exists(Path.Combine(_spool, $"segment-{1:D12}.log")), TestTimeouts.Server / 2),
-                "segments 0 and 1 were not released");
-            var deadline = Stopwatch.StartNew();
-            for (var i = 0; i < 96; i++)
-            {
-                EnqueueStatus status;
-                while ((status = log.TryAppend(Order(i, "kept", $"kept-{i}"))) == EnqueueStatus.BufferFull && deadline.ElapsedMilliseconds < TestTimeouts.Server / 2)
-                {
-                    Thread.Sleep(1); // the next segment is being mapped
-                }
-                Assert.Equal(EnqueueStatus.Accepted, status);
-            }
+            AppendAcknowledgeAndRelease(log, 32, "acked");
+            AppendWaitingForSegments(log, 96, "kept");
             Assert.Equal(128, log.Tail);
         }
 
@@ -329,13 +317,10 @@ public sealed class SpoolTests : IDisposable
         // Opening recycles it; listed among the free files twice, it was renamed twice, and the second rename (from a name
         // gone by then) was reported as a full disk.
         var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
-        var options = Options(Nowhere(), _spool) with { SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = 8L * 16 * SpoolRecord.SlotBytes };
+        var options = SegmentsOf16(maxSegments: 8);
         using (var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
         {
-            for (var i = 0; i < 40; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "first", $"first-{i}")));
-            log.Commit(40);
-            Assert.True(SpinWait.SpinUntil(() => !File.Exists(Path.Combine(_spool, $"segment-{1:D12}.log")), TestTimeouts.Server / 2),
-                "segments 0 and 1 were not released");
+            AppendAcknowledgeAndRelease(log, 40, "first");
         }
         // Segment 0 back in place (a copy of a live one will do: it is below the acknowledged position), and a free file.
         var live = Path.Combine(_spool, $"segment-{2:D12}.log");
@@ -346,16 +331,7 @@ public sealed class SpoolTests : IDisposable
         using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
         using (var reopened = new SpoolOrderLog(options, prefix, factory.CreateLogger<OrderSender>()))
         {
-            var deadline = Stopwatch.StartNew();
-            for (var i = 0; i < 96; i++)
-            {
-                EnqueueStatus status;
-                while ((status = reopened.TryAppend(Order(i, "second", $"second-{i}"))) == EnqueueStatus.BufferFull && deadline.ElapsedMilliseconds < TestTimeouts.Server / 2)
-                {
-                    Thread.Sleep(1); // the next segment is being mapped
-                }
-                Assert.Equal(EnqueueStatus.Accepted, status);
-            }
+            AppendWaitingForSegments(reopened, 96, "second");
             Assert.Null(reopened.DiskFullReason);
         }
         Assert.DoesNotContain(logs.Entries, e => e.Contains("is full", StringComparison.Ordinal));
@@ -367,6 +343,33 @@ public sealed class SpoolTests : IDisposable
         var result = await SpoolWhileAwayAsync(10); // blocks of 1, 2, 4 and 8: positions 10 to 14 reserved, unused
 
         Assert.Equal(10, result.OrdersLeft);
+    }
+
+    private OrderSenderOptions SegmentsOf16(int maxSegments) =>
+        Options(Nowhere(), _spool) with { SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = maxSegments * 16L * SpoolRecord.SlotBytes };
+
+    /// <summary>Appends <paramref name="count"/> orders (a multiple of 16), acknowledges them, and waits until segment 1 is released.</summary>
+    private void AppendAcknowledgeAndRelease(SpoolOrderLog log, int count, string name)
+    {
+        for (var i = 0; i < count; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, name, $"{name}-{i}")));
+        log.Commit(count);
+        Assert.True(SpinWait.SpinUntil(() => !File.Exists(Path.Combine(_spool, $"segment-{1:D12}.log")), TestTimeouts.Server / 2),
+            "segments 0 and 1 were not released");
+    }
+
+    /// <summary>Appends <paramref name="count"/> orders, waiting while the spool's thread maps the next segment (BufferFull).</summary>
+    private static void AppendWaitingForSegments(SpoolOrderLog log, int count, string name)
+    {
+        var deadline = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            EnqueueStatus status;
+            while ((status = log.TryAppend(Order(i, name, $"{name}-{i}"))) == EnqueueStatus.BufferFull && deadline.ElapsedMilliseconds < TestTimeouts.Server / 2)
+            {
+                Thread.Sleep(1);
+            }
+            Assert.Equal(EnqueueStatus.Accepted, status);
+        }
     }
 
     private async Task<OrderSenderDrainResult> SpoolWhileAwayAsync(int count)
