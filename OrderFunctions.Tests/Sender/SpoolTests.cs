@@ -146,11 +146,7 @@ public sealed class SpoolTests : IDisposable
     public async Task Spool_recycles_acknowledged_segments_and_stays_within_its_limit()
     {
         await using var app = await StandaloneApplication.StartAsync();
-        var options = Options(app.BaseAddress, _spool) with
-        {
-            SpoolSegmentBytes = 64L * SpoolRecord.SlotBytes,
-            MaxSpoolBytes = 4 * 64L * SpoolRecord.SlotBytes
-        };
+        var options = FourSegmentsOf64(app.BaseAddress);
         await using (var sender = new OrderSender(options))
         {
             for (var i = 0; i < 3000; i++) Assert.Equal(EnqueueStatus.Accepted, await sender.EnqueueAsync(Order(i)));
@@ -167,11 +163,7 @@ public sealed class SpoolTests : IDisposable
         // Segments of 64 records, 4 at most: released segments are reused (their mappings kept) while four threads append
         // and the sender acknowledges, about 125 times over.
         await using var app = await StandaloneApplication.StartAsync();
-        var options = Options(app.BaseAddress, _spool) with
-        {
-            SpoolSegmentBytes = 64L * SpoolRecord.SlotBytes,
-            MaxSpoolBytes = 4 * 64L * SpoolRecord.SlotBytes
-        };
+        var options = FourSegmentsOf64(app.BaseAddress);
         await using (var sender = new OrderSender(options))
         {
             await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(async () =>
@@ -344,6 +336,9 @@ public sealed class SpoolTests : IDisposable
 
         Assert.Equal(10, result.OrdersLeft);
     }
+
+    private OrderSenderOptions FourSegmentsOf64(Uri endpoint) =>
+        Options(endpoint, _spool) with { SpoolSegmentBytes = 64L * SpoolRecord.SlotBytes, MaxSpoolBytes = 4 * 64L * SpoolRecord.SlotBytes };
 
     private OrderSenderOptions SegmentsOf16(int maxSegments) =>
         Options(Nowhere(), _spool) with { SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = maxSegments * 16L * SpoolRecord.SlotBytes };
