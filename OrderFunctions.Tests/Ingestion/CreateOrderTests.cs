@@ -11,7 +11,7 @@ using OrderFunctions.Tests.Support;
 using OrderFunctions.Tests.Hosting;
 namespace OrderFunctions.Tests.Ingestion;
 
-public sealed class CreateOrderTests : IAsyncDisposable
+public sealed class CreateOrderTests : IAsyncLifetime
 {
     private readonly Mock<IOrderRepository> _repository = new(MockBehavior.Strict);
     private readonly StandaloneApplication _app;
@@ -19,7 +19,9 @@ public sealed class CreateOrderTests : IAsyncDisposable
     public CreateOrderTests() =>
         _app = new StandaloneApplication(services: s => s.Replace(ServiceDescriptor.Singleton(_repository.Object)));
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
 
     private Task<ApiResponse> Post(string body, string? contentType = "application/json") => _app.PostAsync(body, contentType);
 

@@ -3,7 +3,7 @@ using OrderFunctions.Tests.Support;
 namespace OrderFunctions.Tests.ReadSide;
 
 /// <summary>When the store cannot be read, each read function answers 503 with Retry-After and a problem.</summary>
-public sealed class ReadUnavailableTests : IAsyncDisposable
+public sealed class ReadUnavailableTests : IAsyncLifetime
 {
     // A file in a directory that does not exist: a read-only open fails (SQLITE_CANTOPEN).
     private readonly StandaloneApplication _app = new(new Dictionary<string, string?>
@@ -11,7 +11,9 @@ public sealed class ReadUnavailableTests : IAsyncDisposable
         ["ConnectionStrings:Orders"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "orders.db")}",
     });
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
 
     [Theory(Timeout = TestTimeouts.Server)]
     [InlineData("get", "/API/orders/1")]

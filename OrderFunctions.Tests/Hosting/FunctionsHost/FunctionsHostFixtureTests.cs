@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using OrderFunctions.Tests.Support;
 using Xunit.Abstractions;
 
 namespace OrderFunctions.Tests.Hosting.FunctionsHost;
@@ -32,13 +33,14 @@ public sealed class FunctionsHostFixtureTests(ITestOutputHelper output)
         }
 
         Assert.False(IsRunning(workerId));
-        File.Delete(database);
+        TestStore.Sqlite(database).Dispose(); // the file and its -wal and -shm
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Fixture_answers_404_for_a_path_no_function_owns()
     {
         var database = Path.Combine(Path.GetTempPath(), $"orders-{Guid.NewGuid():N}.db");
+        using var store = TestStore.Sqlite(database); // deleted after the host is gone (disposed in reverse order)
         await using var host = await FunctionsHostFixture.StartAsync(Settings(database));
         host.Attach(output);
         using var client = host.CreateClient();
