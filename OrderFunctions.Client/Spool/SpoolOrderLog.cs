@@ -454,14 +454,13 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
                 Interlocked.Or(ref *(int*)(pointer + offset), 0);
             }
         }
-        _segments[segment.Index % _maxSegments] = segment;
-        _bases[segment.Index % _maxSegments] = segment.Pointer;
         // TouchAhead touches these pages again shortly before the producers reach them. Leaving that out (the segment's
         // pages counted as touched here) saved the spool's thread little and raised the producer's p99 from 220 to
         // 460 ns (latency mode, one producer, two runs each, 2026-12-07).
-        var end = (segment.Index + 1) * _slotsPerSegment;
+        _segments[segment.Index % _maxSegments] = segment;
+        _bases[segment.Index % _maxSegments] = segment.Pointer;
         Volatile.Write(ref _highestMapped, segment.Index);
-        Volatile.Write(ref _writableEnd, end);
+        Volatile.Write(ref _writableEnd, (segment.Index + 1) * _slotsPerSegment);
     }
 
     /// <summary>

@@ -165,33 +165,11 @@ internal static class EndToEnd
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{label}: orders={count} seconds={elapsed.TotalSeconds:F2} orders_per_s={count / elapsed.TotalSeconds:F0} " +
             $"cpu_us_per_order={cpu.TotalMicroseconds / count:F2} peak_rss_mb={process.PeakWorkingSet64 / 1048576.0:F0} {extra}"));
-        if (ThreadsCpu() is { } threads) Console.WriteLine($"{label}: CPU ms by thread since the process started: {threads}");
-    }
-
-    /// <summary>
-    /// CPU time per thread name since the process started (Linux, /proc; null elsewhere): where the process's CPU per
-    /// order goes (the caller's thread, the sender's, the spool's, the JIT's background thread, the thread pool's HTTP work).
-    /// </summary>
-    private static string? ThreadsCpu()
-    {
-        if (!Directory.Exists("/proc/self/task")) return null;
-        var byName = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        if (ThreadCpu.MillisecondsByName() is { } threads)
         {
-            try
-            {
-                var name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
-                var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-                byName[name] = byName.GetValueOrDefault(name) + ticks * 10; // USER_HZ 100
-            }
-            catch (IOException)
-            {
-                // the thread ended meanwhile
-            }
+            Console.WriteLine($"{label}: CPU ms by thread since the process started: " +
+                string.Join(", ", threads.Where(p => p.Value > 0).Select(p => $"{p.Key}={p.Value}")));
         }
-        return string.Join(", ", byName.Where(p => p.Value > 0).Select(p => $"{p.Key}={p.Value}"));
     }
 
     private static int Fail(string message)

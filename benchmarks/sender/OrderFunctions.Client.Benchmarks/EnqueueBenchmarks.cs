@@ -26,7 +26,7 @@ namespace OrderFunctions.Client.Benchmarks;
 [MemoryDiagnoser]
 public class EnqueueBenchmarks
 {
-    private const int PerCore = 32_768;
+    internal const int PerCore = 32_768;
     private int _perThread;
     private OrderSender _sender = null!;
     private string? _spool;

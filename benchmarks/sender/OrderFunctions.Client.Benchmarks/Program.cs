@@ -2,7 +2,7 @@ using System.Globalization;
 using BenchmarkDotNet.Running;
 using OrderFunctions.Client.Benchmarks;
 
-// bdn [BenchmarkDotNet args]               TryEnqueue: memory/spool x 1/4 threads, MemoryDiagnoser
+// bdn [BenchmarkDotNet args]               TryEnqueue: memory/spool x 1/2/4 threads, MemoryDiagnoser
 // latency [calls]                          TryEnqueue per-call percentiles
 // spool-thread [rounds]                    the spool's own thread: CPU per order (Linux)
 // sender ENDPOINT COUNT [SPOOL]            end to end through OrderSender

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace OrderFunctions.Client.Benchmarks;
 
@@ -13,7 +12,9 @@ namespace OrderFunctions.Client.Benchmarks;
 /// </summary>
 internal static class SpoolThread
 {
-    private const int PerCore = 32_768;
+    private const int PerCore = EnqueueBenchmarks.PerCore;
+    // The spool's thread, "OrderSender spool", as /proc names it (15 characters).
+    private const string SpoolThreadName = "OrderSender spo";
 
     public static void Run(int rounds)
     {
@@ -69,17 +70,8 @@ internal static class SpoolThread
         }
     }
 
-    /// <summary>User and system time of the spool's thread (named "OrderSender spool", 15 characters of it in /proc), ms.</summary>
-    private static double SpoolThreadCpuMs()
-    {
-        var tick = 1000.0 / 100; // USER_HZ is 100 on Linux
-        foreach (var task in Directory.GetDirectories("/proc/self/task"))
-        {
-            if (File.ReadAllText(Path.Combine(task, "comm")).Trim() != "OrderSender spo") continue;
-            var stat = File.ReadAllText(Path.Combine(task, "stat"));
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * tick;
-        }
-        throw new InvalidOperationException("no thread named OrderSender spool");
-    }
+    private static long SpoolThreadCpuMs() =>
+        ThreadCpu.MillisecondsByName() is { } threads && threads.TryGetValue(SpoolThreadName, out var ms)
+            ? ms
+            : throw new InvalidOperationException("no thread named OrderSender spool (or no /proc: Linux only)");
 }
