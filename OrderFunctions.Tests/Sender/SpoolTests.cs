@@ -278,7 +278,9 @@ public sealed class SpoolTests : IDisposable
         var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
         var options = Options(Nowhere(), _spool) with
         {
-            SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = 4L * 16 * SpoolRecord.SlotBytes, BlockQuickFill = AnyPace,
+            SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes,
+            MaxSpoolBytes = 4L * 16 * SpoolRecord.SlotBytes,
+            BlockQuickFill = AnyPace,
         };
         using var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         for (var i = 0; i < 8; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "mine", $"mine-{i}")));
