@@ -20,10 +20,10 @@ namespace OrderFunctions.Client;
 /// </para>
 /// <para>
 /// Why blocks as large as 1,024 for a thread that enqueues fast: two cores writing interleaved runs of a log's slots
-/// slow each other down, although no cache line is shared. Two threads storing 384-byte records into one mapping in
-/// alternating runs of 16 records took 44-60 ns a record, in runs of 256 records 19-35 ns, in runs of 1,024 17-27 ns,
-/// one thread alone 19 ns (a C loop, 2026-12-08; docs/sender.md). In BenchmarkDotNet, four producers on the spool went
-/// from 199-314 ns a call on a core with blocks of at most 16 to 146-176 ns with blocks of at most 1,024.
+/// slow each other down, although no cache line is shared. Two threads appending into one mapping in alternating runs
+/// of 16 records took 18-28 ns a record, in runs of 256 or 1,024 12-15 ns, as one thread alone (13 ns;
+/// benchmarks/sender/interleave, 2026-12-08). In BenchmarkDotNet, four producers on the spool went from 199-314 ns a
+/// call on a core with blocks of at most 16 to 146-176 ns with blocks of 1,024 (four alternating runs each, docs/sender.md).
 /// </para>
 /// <para>
 /// The first swap of a reservation is made on a guess (the end of this thread's last block), not on a read of the tail:
