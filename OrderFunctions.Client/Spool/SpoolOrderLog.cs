@@ -28,6 +28,10 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     // that whole window again in case the kernel wrote some of those pages back meanwhile.
     private const long TouchAheadBytes = 16L << 20;
     private static readonly long RetouchTicks = Stopwatch.Frequency;
+    // How far behind the tail the spool's thread touches at most: the blocks of 64 threads. Below the lowest position a
+    // producer may still write, no page needs it; the bound keeps a stale block (a thread gone mid-block while the
+    // server is away, nothing acknowledged) from making it touch the whole backlog every second.
+    private const long TouchBehindRecords = 64L * BlockReservation.MaxBlock;
     // How many released segments stay mapped for reuse (see Release): the one the writers need next, and one more.
     private const int WarmSegments = 2;
 
@@ -261,7 +265,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     {
         // From behind the tail: producers still write the blocks they reserved below it.
         var tail = Tail;
-        var behind = Math.Max(Acked, _reservation.LowestUnwritten());
+        var behind = Math.Max(Acked, Math.Max(_reservation.LowestUnwritten(), tail - TouchBehindRecords));
         var to = Math.Min(tail + _touchAheadRecords, Volatile.Read(ref _writableEnd));
         var from = again ? behind : Math.Max(Volatile.Read(ref _touchedTo), behind);
         if (from >= to) return;
