@@ -33,15 +33,17 @@ internal sealed class MemoryOrderLog : IOrderLog
     private readonly long _mask;
     private readonly long _capacity;
     private readonly byte[] _idPrefix;
-    private readonly BlockReservation _reservation = new(0);
+    private readonly BlockReservation _reservation;
     private long _acked;
 
     /// <summary>
     /// <paramref name="capacity"/> orders at most; the ring itself is rounded up to a power of two, so that a position's
-    /// slot is a mask, not a 64-bit division on every enqueue.
+    /// slot is a mask, not a 64-bit division on every enqueue. <paramref name="blockQuickFill"/>: see
+    /// <see cref="OrderSenderOptions.BlockQuickFill"/>.
     /// </summary>
-    public MemoryOrderLog(int capacity, byte[] idPrefix)
+    public MemoryOrderLog(int capacity, byte[] idPrefix, TimeSpan? blockQuickFill = null)
     {
+        _reservation = new BlockReservation(0, blockQuickFill ?? BlockReservation.QuickFill);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 30);
         var length = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
         _slots = new Slot[length]; // sequence 0: free for every position (SlotStamp)

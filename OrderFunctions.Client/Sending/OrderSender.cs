@@ -86,7 +86,7 @@ public sealed partial class OrderSender : IAsyncDisposable
         _client = new OrderFunctionsClient(httpClient, options.ClientOptions());
         var idPrefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
         _log = options.SpoolDirectory is null
-            ? new MemoryOrderLog(options.MaxBufferedOrders, idPrefix)
+            ? new MemoryOrderLog(options.MaxBufferedOrders, idPrefix, options.BlockQuickFill)
             : new SpoolOrderLog(options, idPrefix, _logger);
         _startTail = _log.Tail;
         _skipAfter = (long)(Math.Max(options.Linger.TotalSeconds, 0.001) * Stopwatch.Frequency);

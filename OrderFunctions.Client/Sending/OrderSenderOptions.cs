@@ -59,6 +59,12 @@ public sealed record OrderSenderOptions
     /// <summary>Memory mode: orders held until the server acknowledges them; when full, TryEnqueue answers BufferFull (default 1,000,000).</summary>
     public int MaxBufferedOrders { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// How soon a producer thread must use up its block of positions for its next block to double
+    /// (<see cref="BlockReservation"/>); not public: tests set it so that block sizes do not depend on the machine's pace.
+    /// </summary>
+    internal TimeSpan BlockQuickFill { get; init; } = BlockReservation.QuickFill;
+
     /// <summary>A local directory for the crash-safe spool; null: memory only (orders not yet acknowledged are lost with the process).</summary>
     public string? SpoolDirectory { get; set; }
 

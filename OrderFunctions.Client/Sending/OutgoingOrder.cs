@@ -73,7 +73,38 @@ public readonly record struct OutgoingOrder(
         return !blank;
     }
 
-    private static bool IsAmount(decimal value) => value > 0 && value <= OrderDecimal.MaxValue && OrderDecimal.FitsScale(value);
+    /// <summary>
+    /// The server's rule for a size or price (<see cref="OrderDecimal"/>): positive, at most its maximum, at most 8
+    /// decimal places. For a value written with at most 8 places in under 2^64 units of its last place, decided on the
+    /// decimal's bits (its units against the maximum's at the same scale): the decimal comparisons and rounding the rule
+    /// is written with were a third of TryEnqueue's own time (<c>perf</c>, 2026-12-08). Anything else takes that path.
+    /// </summary>
+    private static bool IsAmount(decimal value)
+    {
+        var scale = value.Scale;
+        if (scale <= OrderDecimal.Scale && !decimal.IsNegative(value))
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(value, bits);
+            if (bits[2] == 0)
+            {
+                var units = (ulong)(uint)bits[1] << 32 | (uint)bits[0];
+                return units != 0 && units <= MaxUnitsAtScale[scale];
+            }
+        }
+        return value > 0 && value <= OrderDecimal.MaxValue && OrderDecimal.FitsScale(value);
+    }
+
+    // The largest number of units of 10^-scale not above OrderDecimal.MaxValue, for scales 0 to OrderDecimal.Scale.
+    private static readonly ulong[] MaxUnitsAtScale = [.. Enumerable.Range(0, OrderDecimal.Scale + 1)
+        .Select(scale => (ulong)decimal.Floor(OrderDecimal.MaxValue * Pow10(scale)))];
+
+    private static decimal Pow10(int exponent)
+    {
+        var result = 1m;
+        for (var i = 0; i < exponent; i++) result *= 10;
+        return result;
+    }
 
     internal static bool IsClientOrderId(string id)
     {

@@ -16,8 +16,14 @@ internal sealed class ProducerBlock
     /// <summary>One past the block's last position; also this thread's guess of where the shared tail is.</summary>
     public long End;
 
-    /// <summary>How many positions the next block asks for: doubles while blocks are used up, back to 1 after one was cut.</summary>
-    public int Size = 1;
+    /// <summary>
+    /// How many positions the current block asked for (the next doubles if this one is used up quickly, halves if not:
+    /// <see cref="BlockReservation"/>); 0 before the thread's first block and after the sender cut one short.
+    /// </summary>
+    public int Size;
+
+    /// <summary>When this thread reserved its current block (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    public long Reserved;
 
     /// <summary>1 while this thread writes into the spool's mapped memory (the spool waits for 0 before unmapping).</summary>
     public int Appending;
@@ -26,6 +32,6 @@ internal sealed class ProducerBlock
     public void Abandon()
     {
         Next = End;
-        Size = 1;
+        Size = 0;
     }
 }

@@ -28,8 +28,10 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     // that whole window again in case the kernel wrote some of those pages back meanwhile.
     private const long TouchAheadBytes = 16L << 20;
     private static readonly long RetouchTicks = Stopwatch.Frequency;
-    // How far behind the tail producers may still be writing: the blocks of 64 threads (BlockReservation.MaxBlock each).
-    private const long TouchBehindRecords = 64 * BlockReservation.MaxBlock;
+    // How far behind the tail the spool's thread touches at most: the blocks of 64 threads. Below the lowest position a
+    // producer may still write, no page needs it; the bound keeps a stale block (a thread gone mid-block while the
+    // server is away, nothing acknowledged) from making it touch the whole backlog every second.
+    private const long TouchBehindRecords = 64L * BlockReservation.MaxBlock;
     // How many released segments stay mapped for reuse (see Release): the one the writers need next, and one more.
     private const int WarmSegments = 2;
 
@@ -111,7 +113,7 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
                 while (_highestMapped + 1 < index) MapNew(_highestMapped + 1); // a segment file deleted by hand: a hole, skipped
                 Map(index, path, create: false);
             }
-            _reservation = new BlockReservation(Recover());
+            _reservation = new BlockReservation(Recover(), options.BlockQuickFill);
             _touchAheadRecords = Math.Max(1, TouchAheadBytes / SpoolRecord.SlotBytes);
             EnsureMapped();
             TouchAhead(again: true);
@@ -231,9 +233,9 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
                 FlushRange(segment, start, stop);
             }
         }
-        // The pages written back are write-protected now: make the ones producers still write (the page holding end, and
-        // the blocks reserved below it) writable again before a producer needs them.
-        Volatile.Write(ref _touchedTo, Math.Min(Volatile.Read(ref _touchedTo), end - TouchBehindRecords));
+        // The pages written back are write-protected now: make the ones producers still write (the blocks reserved below
+        // end, and the page holding it) writable again before a producer needs them.
+        Volatile.Write(ref _touchedTo, Math.Min(Volatile.Read(ref _touchedTo), Math.Min(_reservation.LowestUnwritten(), end - 1)));
     }
 
     private void FlushRange(Segment segment, long start, long stop)
@@ -261,9 +263,9 @@ internal sealed unsafe partial class SpoolOrderLog : IOrderLog
     /// </summary>
     private void TouchAhead(bool again)
     {
-        // From a little behind the tail: producers still write the blocks they reserved below it.
+        // From behind the tail: producers still write the blocks they reserved below it.
         var tail = Tail;
-        var behind = Math.Max(Acked, tail - TouchBehindRecords);
+        var behind = Math.Max(Acked, Math.Max(_reservation.LowestUnwritten(), tail - TouchBehindRecords));
         var to = Math.Min(tail + _touchAheadRecords, Volatile.Read(ref _writableEnd));
         var from = again ? behind : Math.Max(Volatile.Read(ref _touchedTo), behind);
         if (from >= to) return;

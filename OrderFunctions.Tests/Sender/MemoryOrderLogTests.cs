@@ -121,25 +121,9 @@ public sealed class MemoryOrderLogTests
     }
 
     [Fact]
-    public void TryAppend_grows_a_threads_blocks_from_one_position_so_a_thread_that_enqueues_now_and_then_leaves_no_gap()
-    {
-        using var log = new MemoryOrderLog(1024, ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow));
-
-        Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(0)));
-        Assert.Equal(1, log.Tail);
-        for (var i = 1; i < 7; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i)));
-        Assert.Equal(7, log.Tail); // blocks of 1, 2 and 4, each used up
-
-        Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(7)));
-        Assert.Equal(15, log.Tail); // a block of 8, one position used
-        for (var i = 8; i < 15 + 16; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i)));
-        Assert.Equal(15 + BlockReservation.MaxBlock, log.Tail); // then blocks of 16 at most
-    }
-
-    [Fact]
     public void TryAppend_puts_the_order_in_a_new_block_at_the_tail_when_the_consumer_skipped_the_rest_of_the_threads_block()
     {
-        using var log = new MemoryOrderLog(1024, ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow));
+        using var log = new MemoryOrderLog(1024, ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow), AnyPace);
         for (var i = 0; i < 8; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "me", $"me-{i}")));
         Assert.Equal(15, log.Tail); // positions 8 to 14 reserved in this thread's block, unused
         OnOtherThread(() => Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(100, "other", "other-0"))));

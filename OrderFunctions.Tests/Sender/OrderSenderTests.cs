@@ -256,6 +256,30 @@ public sealed class OrderSenderTests
         Assert.Equal(serverAccepts, order.Explain().Count == 0);
     }
 
+    [Fact]
+    public void IsValid_agrees_with_the_servers_validator_on_sizes_and_prices_of_every_scale()
+    {
+        // Random decimals of every scale (0 to 28) and magnitude: the client decides most of them on the decimal's bits,
+        // the server with decimal arithmetic.
+        var random = new Random(20261208);
+        var valid = Order(1);
+        var disagreements = new List<decimal>();
+        var accepted = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var scale = (byte)random.Next(0, 29);
+            var hi = random.Next(4) == 0 ? random.Next() : 0;
+            var mid = random.Next(3) switch { 0 => 0, 1 => random.Next(0, 1 << 20), _ => random.Next() };
+            var value = new decimal(random.Next(), mid, hi, random.Next(8) == 0, scale);
+            var order = valid with { Price = value };
+            var serverAccepts = OrderFunctions.Orders.OrderValidator.Validate(order.ToRequest(), new OrderFunctions.Orders.ValidationErrors()) is not null;
+            if (serverAccepts) accepted++;
+            if (serverAccepts != order.IsValid()) disagreements.Add(value);
+        }
+        Assert.Empty(disagreements);
+        Assert.InRange(accepted, 1_000, 19_000); // both answers were exercised
+    }
+
     public static TheoryData<OutgoingOrder> Cases()
     {
         var valid = Order(1);
@@ -279,6 +303,20 @@ public sealed class OrderSenderTests
             valid with { Size = 0.00000001m },
             valid with { Price = 9_999_999_999.99999999m },
             valid with { Price = 10_000_000_000m },
+            valid with { Price = 10_000_000_000.00000000m },
+            valid with { Price = 9_999_999_999m },
+            valid with { Price = 9_999_999_999.999999990m }, // 9 places, the last a zero: the maximum
+            valid with { Price = 9_999_999_999.999999991m },
+            valid with { Size = 1.500000000000m },
+            valid with { Size = 0.000000010m },
+            valid with { Size = 0.00000000m },
+            valid with { Size = -0.0m },
+            valid with { Size = -1m },
+            valid with { Size = decimal.MaxValue },
+            valid with { Size = decimal.MinValue },
+            valid with { Size = new decimal(0, 0, 1, false, 8) }, // 2^64 units of 10^-8: above the maximum
+            valid with { Size = new decimal(0, 0, 1, false, 20) }, // 2^64 units of 10^-20: too many places
+            valid with { Size = new decimal(0, 0, 1, false, 28) },
             valid with { ClientOrderId = "" },
             valid with { ClientOrderId = "has space" },
             valid with { ClientOrderId = new string('x', 64) },

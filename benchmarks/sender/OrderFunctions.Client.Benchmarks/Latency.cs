@@ -42,7 +42,7 @@ internal static class Latency
                 {
                     Endpoint = new Uri("http://127.0.0.1:9"),
                     SpoolDirectory = directory,
-                    MaxBufferedOrders = threads * (calls + 64), // each thread may leave the end of its last block (16 positions at most) unused
+                    MaxBufferedOrders = threads * (calls + BlockReservation.MaxBlock), // each thread may leave the end of its last block unused
                     // One segment holds a whole pass, so the measured pass writes into a segment mapped (and its
                     // pages touched) ahead by the spool's thread, as in steady state.
                     SpoolSegmentBytes = (long)threads * calls * 384,
