@@ -99,15 +99,16 @@ public readonly record struct OutgoingOrder(
         return value > 0 && value <= OrderDecimal.MaxValue && OrderDecimal.FitsScale(value);
     }
 
-    // The largest number of units of 10^-scale not above OrderDecimal.MaxValue, for scales 0 to OrderDecimal.Scale.
-    private static readonly ulong[] MaxUnitsAtScale = [.. Enumerable.Range(0, OrderDecimal.Scale + 1)
-        .Select(scale => (ulong)decimal.Floor(OrderDecimal.MaxValue * Pow10(scale)))];
+    // The largest number of units of 10^-scale not above OrderDecimal.MaxValue, for scales 0 to OrderDecimal.Scale: the
+    // maximum's units at the last scale, a tenth of them (rounded down) for each scale before it.
+    private static readonly ulong[] MaxUnitsAtScale = MaxUnitsByScale();
 
-    private static decimal Pow10(int exponent)
+    private static ulong[] MaxUnitsByScale()
     {
-        var result = 1m;
-        for (var i = 0; i < exponent; i++) result *= 10;
-        return result;
+        var byScale = new ulong[OrderDecimal.Scale + 1];
+        var units = (ulong)OrderDecimal.ToUnits(OrderDecimal.MaxValue);
+        for (var scale = OrderDecimal.Scale; scale >= 0; scale--, units /= 10) byScale[scale] = units;
+        return byScale;
     }
 
     internal static bool IsClientOrderId(string id)
