@@ -185,13 +185,13 @@ public sealed class SpoolTests : IDisposable
         // directory (the process gone) must find every unacknowledged record in the file of its segment.
         var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
         var options = SegmentsOf16(maxSegments: 16);
-        using (var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        using (var log = Open(options, prefix))
         {
             AppendAcknowledgeAndRelease(log, 32, "acked");
             AppendWaitingForSegments(log, 96, "kept"); // positions 32 to 127 (the tail may be beyond: the rest of this thread's block)
         }
 
-        using var reopened = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        using var reopened = Open(options, prefix);
         Assert.Equal(128, reopened.Tail);
         Assert.Equal(Enumerable.Range(0, 96).Select(i => $"kept-{i}"), Enumerable.Range(32, 96).Select(p => reopened.Read(p).ClientOrderId));
     }
@@ -235,7 +235,7 @@ public sealed class SpoolTests : IDisposable
         // This thread leaves positions 8 to 14 of its block unused (the process ends there); another thread's records follow.
         var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
         var options = Options(Nowhere(), _spool) with { BlockQuickFill = AnyPace };
-        using (var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        using (var log = Open(options, prefix))
         {
             for (var i = 0; i < 8; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "mine", $"mine-{i}")));
             OnOtherThread(() =>
@@ -247,7 +247,7 @@ public sealed class SpoolTests : IDisposable
 
         var logs = new CapturedLogs();
         using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
-        using (var reopened = new SpoolOrderLog(options, prefix, factory.CreateLogger<OrderSender>()))
+        using (var reopened = Open(options, prefix, factory.CreateLogger<OrderSender>()))
         {
             Assert.Equal(18, reopened.Tail);
             var writer = new System.Text.Json.Utf8JsonWriter(new System.Buffers.ArrayBufferWriter<byte>(), new System.Text.Json.JsonWriterOptions { SkipValidation = true });
@@ -282,7 +282,7 @@ public sealed class SpoolTests : IDisposable
             MaxSpoolBytes = 4L * 16 * SpoolRecord.SlotBytes,
             BlockQuickFill = AnyPace,
         };
-        using var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        using var log = Open(options, prefix);
         for (var i = 0; i < 8; i++) Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(i, "mine", $"mine-{i}")));
         OnOtherThread(() => Assert.Equal(EnqueueStatus.Accepted, log.TryAppend(Order(0, "theirs", "theirs-0"))));
         Assert.Equal(16, log.Tail);
@@ -314,7 +314,7 @@ public sealed class SpoolTests : IDisposable
         // gone by then) was reported as a full disk.
         var prefix = ClientOrderIds.NewPrefix(DateTimeOffset.UtcNow);
         var options = SegmentsOf16(maxSegments: 8);
-        using (var log = new SpoolOrderLog(options, prefix, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        using (var log = Open(options, prefix))
         {
             AppendAcknowledgeAndRelease(log, 40, "first");
         }
@@ -325,7 +325,7 @@ public sealed class SpoolTests : IDisposable
 
         var logs = new CapturedLogs();
         using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
-        using (var reopened = new SpoolOrderLog(options, prefix, factory.CreateLogger<OrderSender>()))
+        using (var reopened = Open(options, prefix, factory.CreateLogger<OrderSender>()))
         {
             AppendWaitingForSegments(reopened, 96, "second");
             Assert.Null(reopened.DiskFullReason);
@@ -343,6 +343,10 @@ public sealed class SpoolTests : IDisposable
 
     private OrderSenderOptions FourSegmentsOf64(Uri endpoint) =>
         Options(endpoint, _spool) with { SpoolSegmentBytes = 64L * SpoolRecord.SlotBytes, MaxSpoolBytes = 4 * 64L * SpoolRecord.SlotBytes };
+
+    /// <summary>A spool log on the options' directory, as a sender opens it (no logging unless a logger is given).</summary>
+    private static SpoolOrderLog Open(OrderSenderOptions options, byte[] prefix, ILogger? logger = null) =>
+        new(options, prefix, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     private OrderSenderOptions SegmentsOf16(int maxSegments) =>
         Options(Nowhere(), _spool) with { SpoolSegmentBytes = 16L * SpoolRecord.SlotBytes, MaxSpoolBytes = maxSegments * 16L * SpoolRecord.SlotBytes };
