@@ -72,6 +72,9 @@ fi
 if [ -d /proc/self/task ]; then dotnet "$BENCH_DLL" spool-thread "${SPOOL_THREAD_ROUNDS:-40}"; fi
 
 echo "== 2. End to end (SQLite)"
+# A measurement's database and spool are removed once it is done (KEEP=1 keeps them): a spool left behind holds its
+# 1,000,000 records as dirty pages (about 440 MB), which the kernel writes back 30 s later, in the next measurement.
+discard() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$@"; fi; }
 base() { echo "${SERVER_URL%/API/orders}"; }
 start_host batch "$WORK/batch.db"
 dotnet "$CLIENT_DLL" load --per-request --url "$SERVER_URL" -c "$LOAD_CONNECTIONS" --batch 1000 -d "${LOAD_SECONDS}s" --json >"$WORK/load.json"
@@ -79,6 +82,7 @@ LOAD_RATE=$("$PY" -c 'import json,sys; print(round(json.load(open(sys.argv[1]))[
 echo "server batch figure, orders without clientOrderId: orders_per_s=$LOAD_RATE (OrderClient load, $LOAD_CONNECTIONS connections," \
     "batches of 1,000, ${LOAD_SECONDS} s)"
 stop_server
+discard "$WORK/batch.db"*
 # The same server for the orders a sender sends: each with a clientOrderId (an insert through the idempotency index,
 # and a savepoint per request), bodies serialized before the clock starts, the minimal answer. Two shapes: the one
 # above (4 connections, 1,000 per request) and the sender's own when it is behind (2 in flight, 5,000 per request);
@@ -101,22 +105,26 @@ for round in $(seq "$E2E_ROUNDS"); do
         echo "$line"
         BATCH_RATES+=("$(rate "$line")")
         stop_server
+        discard "$WORK/batches-$round-$connections-$size.db"*
     done
 
     start_host memory "$WORK/memory-$round.db"
     MEMORY=$(dotnet "$BENCH_DLL" sender "$(base)" "$ORDERS")
     echo "$MEMORY"
     stop_server
+    discard "$WORK/memory-$round.db"*
 
     start_host spool "$WORK/spool-$round.db"
     SPOOL=$(dotnet "$BENCH_DLL" sender "$(base)" "$ORDERS" "$WORK/spool-$round")
     echo "$SPOOL"
     stop_server
+    discard "$WORK/spool-$round.db"* "$WORK/spool-$round"
 
     start_host single "$WORK/single-$round.db"
     SINGLE=$(dotnet "$BENCH_DLL" single "$(base)" "$SINGLE_ORDERS" "$SINGLE_CONNECTIONS")
     echo "$SINGLE"
     stop_server
+    discard "$WORK/single-$round.db"*
     ROUND_RATES+=("${BATCH_RATES[0]} ${BATCH_RATES[1]} $(rate "$MEMORY") $(rate "$SPOOL") $(rate "$SINGLE")")
 done
 
