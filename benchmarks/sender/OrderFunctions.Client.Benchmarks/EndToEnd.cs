@@ -27,6 +27,7 @@ internal static class EndToEnd
             MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20), SpoolFlush = SpoolFlushMode.Never,
         };
         await using var sender = new OrderSender(options);
+        var threads = ThreadCpu.MillisecondsByName();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var start = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -40,7 +41,7 @@ internal static class EndToEnd
         if (!await sender.FlushAsync()) return Fail($"the sender stopped: {sender.StopReason}");
         var elapsed = clock.Elapsed;
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Report(label, count, elapsed, used, $"batch={batch} in_flight={inFlight} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} " +
+        Report(label, count, elapsed, used, threads, $"batch={batch} in_flight={inFlight} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} " +
             $"replayed={sender.ReplayedCount} rejected={sender.RejectedCount}");
         return 0;
     }
@@ -87,6 +88,7 @@ internal static class EndToEnd
     public static async Task<int> OnePerRequestAsync(Uri endpoint, int count, int connections)
     {
         var client = new OrderFunctionsClient(endpoint);
+        var threads = ThreadCpu.MillisecondsByName();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var next = -1;
@@ -106,7 +108,7 @@ internal static class EndToEnd
                 if (!(await client.CreateOrderAsync(request)).IsSuccess) Interlocked.Increment(ref failures);
             }
         }));
-        Report("one-per-request", count, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu,
+        Report("one-per-request", count, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu, threads,
             $"connections={connections} failures={failures}");
         return failures == 0 ? 0 : 1;
     }
@@ -155,11 +157,12 @@ internal static class EndToEnd
                 previous = order.ClientOrderId;
             }
         }
-        Report("outage", count, elapsed, used, $"rows={rows} duplicates={duplicates} out_of_order={outOfOrder}");
+        Report("outage", count, elapsed, used, null, $"rows={rows} duplicates={duplicates} out_of_order={outOfOrder}");
         return rows == count && duplicates == 0 && outOfOrder == 0 ? 0 : 1;
     }
 
-    private static void Report(string label, int count, TimeSpan elapsed, TimeSpan cpu, string extra)
+    /// <param name="threadsAtStart">The threads' CPU when the clock started (<see cref="ThreadCpu"/>), or null: printed is what each took since.</param>
+    private static void Report(string label, int count, TimeSpan elapsed, TimeSpan cpu, SortedDictionary<string, long>? threadsAtStart, string extra)
     {
         var process = Process.GetCurrentProcess();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -167,8 +170,9 @@ internal static class EndToEnd
             $"cpu_us_per_order={cpu.TotalMicroseconds / count:F2} peak_rss_mb={process.PeakWorkingSet64 / 1048576.0:F0} {extra}"));
         if (ThreadCpu.MillisecondsByName() is { } threads)
         {
-            Console.WriteLine($"{label}: CPU ms by thread since the process started: " +
-                string.Join(", ", threads.Where(p => p.Value > 0).Select(p => $"{p.Key}={p.Value}")));
+            var used = threads.Select(p => (p.Key, Ms: p.Value - (threadsAtStart?.GetValueOrDefault(p.Key) ?? 0))).Where(p => p.Ms > 0);
+            Console.WriteLine($"{label}: CPU ms by thread {(threadsAtStart is null ? "since the process started" : "while measured")}: " +
+                string.Join(", ", used.Select(p => $"{p.Key}={p.Ms}")));
         }
     }
 
