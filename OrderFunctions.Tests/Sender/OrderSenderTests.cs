@@ -76,6 +76,24 @@ public sealed class OrderSenderTests
     }
 
     [Fact(Timeout = TestTimeouts.Server)]
+    public async Task Sender_that_is_behind_sends_requests_of_MaxRequestOrders_and_stores_every_order_once()
+    {
+        await using var app = await StandaloneApplication.StartAsync();
+        var http = new GatedBatchHandler();
+        await using var sender = new OrderSender(Options(app.BaseAddress), new HttpClient(http));
+
+        // The first request is held until every order waits: the requests after it carry what is ready, up to the limit.
+        for (var i = 0; i < 25_000; i++) Assert.Equal(EnqueueStatus.Accepted, sender.TryEnqueue(Order(i, "behind")));
+        http.Release();
+        Assert.True(await sender.FlushAsync());
+
+        Assert.Equal(new OrderSenderOptions().MaxRequestOrders, http.MostOrders);
+        var rows = RowsByClientOrderId(app.DatabasePath);
+        Assert.Equal(25_000, rows.Count);
+        Assert.All(rows.Values, count => Assert.Equal(1, count));
+    }
+
+    [Fact(Timeout = TestTimeouts.Server)]
     public async Task Sender_stores_the_orders_behind_a_thread_that_stopped_mid_block_and_keeps_each_threads_order()
     {
         // "early" enqueues 8 orders and stops: the last of them took a block of 8, seven positions of which stay unused.

@@ -13,13 +13,13 @@ internal static class SenderTestData
     public static OutgoingOrder Order(int i, string username = "trader", string? clientOrderId = null) =>
         new(Start.AddMilliseconds(i), username, "BTC-USD", i % 2 == 0 ? "buy" : "sell", 1 + i % 5, 100.5m + i % 11, clientOrderId);
 
-    /// <summary>Fast retries, a short linger: tests wait on outcomes, not on the defaults' patience.</summary>
     /// <summary>
     /// A block pace every block meets (<see cref="OrderSenderOptions.BlockQuickFill"/>): a thread's blocks are 1, 2, 4...
     /// positions whatever the machine's pace, for the tests that count positions.
     /// </summary>
     public static readonly TimeSpan AnyPace = TimeSpan.FromHours(1);
 
+    /// <summary>Fast retries, a short linger: tests wait on outcomes, not on the defaults' patience.</summary>
     public static OrderSenderOptions Options(Uri endpoint, string? spool = null, string? key = null) => new()
     {
         Endpoint = endpoint,

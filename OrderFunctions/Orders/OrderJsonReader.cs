@@ -11,8 +11,8 @@ namespace OrderFunctions.Orders;
 /// </summary>
 public static class OrderJsonReader
 {
-    /// <summary>Most orders one request may carry.</summary>
-    public const int MaxOrdersPerRequest = 10_000;
+    /// <summary>Most orders one request may carry (<see cref="OrderBatchLimits.MaxOrders"/>, the contract's).</summary>
+    public const int MaxOrdersPerRequest = OrderBatchLimits.MaxOrders;
 
     /// <summary>Longest string value read, in UTF-8 bytes; longer ones are refused without being decoded.</summary>
     public const int MaxStringBytes = 1024;

@@ -19,7 +19,7 @@
 #
 # Options (environment): ORDERS=1000000, SINGLE_ORDERS=50000, SINGLE_CONNECTIONS=8, LOAD_SECONDS=15,
 # LOAD_CONNECTIONS=4, E2E_ROUNDS=3, SPOOL_THREAD_ROUNDS=40, LATENCY_CALLS=250000 (per thread: 4 threads fill the library's default ring of 1,000,000 once), BDN=1 (0 skips BenchmarkDotNet), SENDER_BATCH (the sender's
-# MaxBatchOrders in part 2; unset: the library's default, 1,000; the server takes up to 10000), OUTAGE_ORDERS=200000,
+# MaxBatchOrders in part 2; unset: the library's default, 1,000; the server takes up to 10000), SENDER_REQUEST (its MaxRequestOrders, and the size of the batch figure's second shape; unset: 5,000, the library's), OUTAGE_ORDERS=200000,
 # OUTAGE_RATE=5000 (orders/s), OUTAGE_STOP=10 (s after the start), OUTAGE_DOWN=20 (s), KEEP=0. Read by the latency pass
 # itself: LATENCY_THREADS="1 4" (the producer counts), LATENCY_MODES (unset: memory spool spool+100ms).
 set -euo pipefail
@@ -27,6 +27,8 @@ set -euo pipefail
 ORDERS=${ORDERS:-1000000}
 SENDER_BATCH=${SENDER_BATCH:-}   # empty: the library's default MaxBatchOrders (1,000)
 export SENDER_BATCH
+SENDER_REQUEST=${SENDER_REQUEST:-} # empty: the library's default MaxRequestOrders (5,000)
+export SENDER_REQUEST
 SINGLE_ORDERS=${SINGLE_ORDERS:-50000}
 SINGLE_CONNECTIONS=${SINGLE_CONNECTIONS:-8}
 LOAD_SECONDS=${LOAD_SECONDS:-15}
@@ -98,7 +100,7 @@ ROUND_RATES=()
 for round in $(seq "$E2E_ROUNDS"); do
     echo "-- round $round of $E2E_ROUNDS"
     BATCH_RATES=()
-    for shape in "$LOAD_CONNECTIONS 1000" "2 5000"; do
+    for shape in "$LOAD_CONNECTIONS 1000" "2 ${SENDER_REQUEST:-5000}"; do
         read -r connections size <<<"$shape"
         start_host batches "$WORK/batches-$round-$connections-$size.db"
         line=$(dotnet "$BENCH_DLL" batches "$(base)" "$ORDERS" "$connections" "$size")

@@ -21,9 +21,14 @@ internal static class EndToEnd
         var inFlight = int.TryParse(Environment.GetEnvironmentVariable("SENDER_IN_FLIGHT"), CultureInfo.InvariantCulture, out var f)
             ? f
             : new OrderSenderOptions().MaxRequestsInFlight;
+        // SENDER_REQUEST: MaxRequestOrders (default the library's).
+        var request = int.TryParse(Environment.GetEnvironmentVariable("SENDER_REQUEST"), CultureInfo.InvariantCulture, out var q)
+            ? q
+            : new OrderSenderOptions().MaxRequestOrders;
         var options = new OrderSenderOptions
         {
-            Endpoint = endpoint, SpoolDirectory = spool, MaxBatchOrders = batch, MaxRequestsInFlight = inFlight, MaxBufferedOrders = Math.Max(count, batch),
+            Endpoint = endpoint, SpoolDirectory = spool, MaxBatchOrders = batch, MaxRequestOrders = request, MaxRequestsInFlight = inFlight,
+            MaxBufferedOrders = Math.Max(count, batch),
             MaxSpoolBytes = Math.Max(2L * count * 384, 64L << 20), SpoolFlush = SpoolFlushMode.Never,
         };
         await using var sender = new OrderSender(options);
@@ -41,7 +46,7 @@ internal static class EndToEnd
         if (!await sender.FlushAsync()) return Fail($"the sender stopped: {sender.StopReason}");
         var elapsed = clock.Elapsed;
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Report(label, count, elapsed, used, threads, $"batch={batch} in_flight={inFlight} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} " +
+        Report(label, count, elapsed, used, threads, $"batch={batch} request={request} in_flight={inFlight} enqueue_s={enqueued.TotalSeconds:F3} stored={sender.StoredCount} " +
             $"replayed={sender.ReplayedCount} rejected={sender.RejectedCount}");
         return 0;
     }
