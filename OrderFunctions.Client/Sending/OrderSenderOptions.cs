@@ -103,12 +103,15 @@ public sealed record OrderSenderOptions
     /// <summary>Orders one request may carry: <see cref="MaxRequestOrders"/>, or <see cref="MaxBatchOrders"/> when larger.</summary>
     internal int RequestOrders => Math.Max(MaxRequestOrders, MaxBatchOrders);
 
+    private static readonly string MustBeBatchSize =
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"must be 1 to {OrderBatchLimits.MaxOrders:N0} (the server's batch limit)");
+
     internal void Validate()
     {
         if (MaxBatchOrders is < 1 or > OrderBatchLimits.MaxOrders) throw new ArgumentOutOfRangeException(nameof(MaxBatchOrders), MaxBatchOrders,
-            $"must be 1 to {OrderBatchLimits.MaxOrders} (the server's batch limit)");
+            MustBeBatchSize);
         if (MaxRequestOrders is < 1 or > OrderBatchLimits.MaxOrders) throw new ArgumentOutOfRangeException(nameof(MaxRequestOrders), MaxRequestOrders,
-            $"must be 1 to {OrderBatchLimits.MaxOrders} (the server's batch limit)");
+            MustBeBatchSize);
         if (MaxRequestsInFlight is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(MaxRequestsInFlight), MaxRequestsInFlight,
             "must be 1 to 4");
         if (MaxBufferedOrders < MaxBatchOrders) throw new ArgumentOutOfRangeException(nameof(MaxBufferedOrders), MaxBufferedOrders,

@@ -293,7 +293,7 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
         operation.RequestBody = new OpenApiRequestBody
         {
             Required = true,
-            Description = $"Up to {OrderJsonReader.MaxOrdersPerRequest:N0} orders: a JSON array, or NDJSON (one order object per line).",
+            Description = $"Up to {OrderBatchLimits.MaxOrders:N0} orders: a JSON array, or NDJSON (one order object per line).",
             Content = new Dictionary<string, OpenApiMediaType>
             {
                 ["application/json"] = new()
@@ -301,7 +301,7 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                     Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.Array, Items = order, MinItems = 1,
-                        MaxItems = OrderJsonReader.MaxOrdersPerRequest
+                        MaxItems = OrderBatchLimits.MaxOrders
                     },
                     Example = Json($"[{OneOrder},{SecondOrder}]"),
                 },
@@ -310,7 +310,7 @@ public sealed class OrderApiDocumentTransformer : IOpenApiDocumentTransformer
                     Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.String,
-                        Description = $"One order object (the OrderRequest schema) per line, up to {OrderJsonReader.MaxOrdersPerRequest:N0} lines.",
+                        Description = $"One order object (the OrderRequest schema) per line, up to {OrderBatchLimits.MaxOrders:N0} lines.",
                     },
                     Example = JsonValue.Create($"{OneOrder}\n{SecondOrder}\n"),
                 },

@@ -125,7 +125,7 @@ public sealed class OrderJsonReaderTests
     [Fact]
     public void ReadJson_refuses_array_when_longer_than_limit()
     {
-        var json = "[" + string.Join(",", Enumerable.Repeat("{}", OrderJsonReader.MaxOrdersPerRequest + 1)) + "]";
+        var json = "[" + string.Join(",", Enumerable.Repeat("{}", OrderBatchLimits.MaxOrders + 1)) + "]";
 
         var (orders, _, errors) = Read(json);
 

@@ -257,15 +257,15 @@ public sealed class RequestLimitTests
     public async Task Run_stores_a_batch_of_exactly_10000_orders(string contentType)
     {
         await using var api = new StandaloneApplication();
-        var orders = Enumerable.Range(0, OrderJsonReader.MaxOrdersPerRequest).Select(i => TestOrders.Json(username: $"u{i % 50}"));
+        var orders = Enumerable.Range(0, OrderBatchLimits.MaxOrders).Select(i => TestOrders.Json(username: $"u{i % 50}"));
         // NDJSON: blank lines are not orders and do not count towards the limit.
         var body = contentType == "application/json" ? $"[{string.Join(",", orders)}]" : "\n" + string.Join("\n\n", orders) + "\n";
 
         var response = await api.PostAsync(body, contentType);
 
         Assert.Equal(201, response.Status);
-        Assert.Equal(OrderJsonReader.MaxOrdersPerRequest, response.Json.GetArrayLength());
-        Assert.Equal(OrderJsonReader.MaxOrdersPerRequest, api.CountRows());
+        Assert.Equal(OrderBatchLimits.MaxOrders, response.Json.GetArrayLength());
+        Assert.Equal(OrderBatchLimits.MaxOrders, api.CountRows());
     }
 
     [Theory(Timeout = TestTimeouts.Server)]
@@ -274,7 +274,7 @@ public sealed class RequestLimitTests
     public async Task Run_returns_400_and_writes_nothing_when_batch_has_10001_orders(string contentType)
     {
         await using var api = new StandaloneApplication();
-        var orders = Enumerable.Repeat(TestOrders.Json(), OrderJsonReader.MaxOrdersPerRequest + 1);
+        var orders = Enumerable.Repeat(TestOrders.Json(), OrderBatchLimits.MaxOrders + 1);
         var body = contentType == "application/json" ? $"[{string.Join(",", orders)}]" : string.Join("\n", orders);
 
         var response = await api.PostAsync(body, contentType);

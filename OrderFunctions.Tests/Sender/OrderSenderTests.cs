@@ -93,6 +93,23 @@ public sealed class OrderSenderTests
         Assert.All(rows.Values, count => Assert.Equal(1, count));
     }
 
+    [Theory]
+    [InlineData(nameof(OrderSenderOptions.MaxBatchOrders), 0)]
+    [InlineData(nameof(OrderSenderOptions.MaxBatchOrders), 10_001)]
+    [InlineData(nameof(OrderSenderOptions.MaxRequestOrders), 0)]
+    [InlineData(nameof(OrderSenderOptions.MaxRequestOrders), 10_001)]
+    public void Sender_refuses_a_batch_size_outside_the_servers_limit_naming_the_option(string option, int value)
+    {
+        var options = option == nameof(OrderSenderOptions.MaxBatchOrders)
+            ? Options(Nowhere()) with { MaxBatchOrders = value }
+            : Options(Nowhere()) with { MaxRequestOrders = value };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new OrderSender(options));
+
+        Assert.Equal(option, error.ParamName);
+        Assert.Contains("must be 1 to 10,000 (the server's batch limit)", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = TestTimeouts.Server)]
     public async Task Sender_stores_the_orders_behind_a_thread_that_stopped_mid_block_and_keeps_each_threads_order()
     {

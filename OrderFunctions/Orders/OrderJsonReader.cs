@@ -11,9 +11,6 @@ namespace OrderFunctions.Orders;
 /// </summary>
 public static class OrderJsonReader
 {
-    /// <summary>Most orders one request may carry (<see cref="OrderBatchLimits.MaxOrders"/>, the contract's).</summary>
-    public const int MaxOrdersPerRequest = OrderBatchLimits.MaxOrders;
-
     /// <summary>Longest string value read, in UTF-8 bytes; longer ones are refused without being decoded.</summary>
     public const int MaxStringBytes = 1024;
 
@@ -91,9 +88,9 @@ public static class OrderJsonReader
             if (text.Trim(JsonWhitespace).IsEmpty) continue;
 
             var index = orders.Count;
-            if (orders.Count == MaxOrdersPerRequest)
+            if (orders.Count == OrderBatchLimits.MaxOrders)
             {
-                errors.Add("$", $"at most {MaxOrdersPerRequest} orders per request");
+                errors.Add("$", $"at most {OrderBatchLimits.MaxOrders} orders per request");
                 return null;
             }
             var reader = new Utf8JsonReader(text, ReaderOptions);
@@ -135,9 +132,9 @@ public static class OrderJsonReader
         var orders = new List<OrderRequest?>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (orders.Count == MaxOrdersPerRequest)
+            if (orders.Count == OrderBatchLimits.MaxOrders)
             {
-                errors.Add("$", $"at most {MaxOrdersPerRequest} orders per request");
+                errors.Add("$", $"at most {OrderBatchLimits.MaxOrders} orders per request");
                 return null;
             }
             var index = orders.Count;
