@@ -92,7 +92,7 @@ discard "$WORK/batch.db"*
 #
 # In rounds (E2E_ROUNDS, 3): each round measures the server's figure, the sender (memory, then spool) and one order per
 # request back to back, a fresh server and database each, and its ratios compare figures taken within the same minute.
-# On this VM the machine's speed moves by up to half between minutes (the server's figure 104-212 thousand orders/s
+# On this VM the machine's speed moves by up to half between minutes (the server's figure 69-212 thousand orders/s
 # within one hour), far more than anything measured here: one round alone says more about the minute than the
 # sender. Every round is printed; the targets are judged on the median of the rounds' ratios.
 rate() { sed -n 's/.*orders_per_s=\([0-9]*\).*/\1/p' <<<"$1" | head -1; }
