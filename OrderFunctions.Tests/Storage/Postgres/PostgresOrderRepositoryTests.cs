@@ -24,6 +24,9 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
         await repository.StartAsync(default);
         await repository.AddAsync(TestOrders.Order());
 
+        // Catalog queries are scoped to this test's table before any catalog function runs: pg_indexes computes
+        // pg_get_indexdef for every index in the database, and an index of another test's schema, dropped meanwhile,
+        // failed this test with "could not open relation with OID" (CI, 2026-12-08).
         Assert.Equal("numeric(18,8) numeric(18,8) timestamp with time zone",
             await Postgres.ScalarAsync<string>("""
                 SELECT string_agg(format_type(atttypid, atttypmod), ' ' ORDER BY attname)
@@ -32,8 +35,8 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
         Assert.Equal("d", await Postgres.ScalarAsync<string>(
             "SELECT attidentity::text FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'id'"));
         Assert.Equal(1L, await Postgres.ScalarAsync<long>(
-            "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders' " +
-            "AND indexdef LIKE 'CREATE UNIQUE INDEX%(username, client_order_id)%'"));
+            "WITH mine AS MATERIALIZED (SELECT indexrelid FROM pg_index WHERE indrelid = 'orders'::regclass) " +
+            "SELECT COUNT(*) FROM mine WHERE pg_get_indexdef(indexrelid) LIKE 'CREATE UNIQUE INDEX%(username, client_order_id)%'"));
     }
 
     [StoreFact(Timeout = TestTimeouts.Server)]
@@ -75,7 +78,8 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
     [StoreFact(Timeout = TestTimeouts.Server)]
     public async Task StartAsync_creates_the_username_index_only_when_configured()
     {
-        var indexes = "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'ix_orders_username_id'";
+        var indexes = "SELECT COUNT(*) FROM pg_class WHERE relkind = 'i' AND relname = 'ix_orders_username_id' " +
+            "AND relnamespace = current_schema()::regnamespace";
         await Services().GetRequiredService<IOrderRepository>().AddAsync(TestOrders.Order());
         var without = await Postgres.ScalarAsync<long>(indexes);
 
@@ -121,6 +125,6 @@ public sealed class PostgresOrderRepositoryTests() : OrderRepositoryContract(Sto
         foreach (var connection in connections) await connection.DisposeAsync();
         Assert.Equal(0L, await Store.CountRowsAsync());
         Assert.Equal(3L, await Postgres.ScalarAsync<long>(
-            "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'orders'"));
+            "SELECT COUNT(*) FROM pg_index WHERE indrelid = 'orders'::regclass"));
     }
 }
